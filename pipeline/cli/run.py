@@ -1,0 +1,91 @@
+"""`negtgel run`: the monthly consolidation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.cli.common import lang_option, load_config_or_fail, mappings_option
+from pipeline.errors import NegtgelError
+from pipeline.run import run_consolidation
+
+
+def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", value.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise click.BadParameter("YYYY-MM хэлбэрээр бичнэ үү, жишээ нь 2026-10 / use YYYY-MM, e.g. 2026-10")
+    return f"{match.group(1)}-{int(match.group(2)):02d}"
+
+
+class _Progress:
+    """A progress bar on the terminal while files are read."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Уншиж байна / reading", file=click.get_text_stream("stderr"))
+            self.bar.__enter__()
+        self.bar.update(1)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@click.command("run")
+@click.argument("input_dir", default="input", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--period", callback=_period, help="Тайлант сар YYYY-MM (анхдагч: хамгийн сүүлийн) / period, default the latest.")
+@click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Гаралтын хавтас / output folder.")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite сан (анхдагч: OUTPUT/negtgel.db) / the store.")
+@mappings_option
+@lang_option
+def run_command(input_dir: Path, period: str | None, output_dir: Path, store_path: Path | None, mappings: str, lang: str) -> None:
+    """Бүх загварыг уншиж, шалгаж, үнэлээд OUTPUT/YYYY-MM/ хавтаст нэгтгэлийг бичнэ.
+
+    Reads every template in INPUT_DIR, validates, scores, and writes the consolidated workbook, the
+    summary workbook, measures.csv and problems.csv into OUTPUT/YYYY-MM/. Exit code 1 when any file had an error.
+
+    \b
+    Жишээ / example:
+      negtgel run input --period 2026-10 -o output
+    """
+    config = load_config_or_fail(mappings)
+    progress = _Progress()
+    try:
+        result = run_consolidation(input_dir, output_dir, config, period=period, store_path=store_path,
+                                   lang="en" if lang == "en" else "mn", progress=progress)
+    except NegtgelError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        progress.close()
+    report = result.report
+    counts = report.problems.counts()
+    files = len(report.submissions)
+    pct = "—" if report.overall.pct is None else f"{report.overall.pct:.{config.methodology.rounding}f} %"
+    if lang == "en":
+        click.echo(f"Period {report.period}: {files} files, {report.reported}/{report.expected} departments, "
+                   f"{len(report.measures)} measures, {counts['error']} errors, {counts['warning']} warnings.")
+        click.echo(f"Overall implementation: {pct} {report.overall.rating}")
+        click.echo(f"Written to {result.output_dir}")
+    else:
+        click.echo(f"{report.period}: {files} файл, {report.reported}/{report.expected} хэлтэс, "
+                   f"{len(report.measures)} арга хэмжээ, {counts['error']} алдаа, {counts['warning']} анхааруулга.")
+        click.echo(f"Нийт хэрэгжилт: {pct} {report.overall.rating}")
+        click.echo(f"Гаралт: {result.output_dir}")
+    for path in result.alongside:
+        click.echo(f"Анхаар: файл нээлттэй байсан тул шинийг {path} нэрээр хадгаллаа / the file was open; "
+                   f"the new one was saved as {path}", err=True)
+    if result.has_errors:
+        raise SystemExit(1)

@@ -1,0 +1,321 @@
+"""Intake: every file that arrives is recorded once, archived under a name that never collides, and
+matched to its department and period. Nothing received is ever overwritten or deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.config import Config, Department, header_key
+from pipeline.problems import Problem
+from pipeline.read.package import SPREADSHEET_SUFFIXES, is_skipped_name, saved_time
+from pipeline.read.table import cell_text
+from pipeline.read.workbook import READER_VERSION, FileRead, read_file
+from pipeline.store import Store, Submission
+
+ARCHIVE_DIR = "archive"
+QUARANTINE_DIR = "quarantine"
+UNKNOWN_FOLDER = "тодорхойгүй"
+NO_PERIOD_FOLDER = "хугацаагүй"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A file handed to intake, with what is known of how it came."""
+
+    path: Path
+    name: str  # the file's name as received
+    origin: str = "folder"  # folder | mail | ingest
+    received_at: dt.datetime | None = None  # the email's date, when it came by mail
+    sender: str | None = None
+    subject: str | None = None
+    message_id: str | None = None
+
+
+@dataclass
+class Intake:
+    """What happened to the arrivals of one intake pass."""
+
+    new: list[Submission] = field(default_factory=list)
+    known: list[Submission] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    reads: dict[str, FileRead] = field(default_factory=dict)  # sha256 -> read, for files read in this pass
+
+
+def reader_key(config: Config) -> str:
+    return f"{READER_VERSION}:{config.fingerprint}"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def discover(folder: Path) -> list[Path]:
+    """Spreadsheets waiting in the input folder, skipping the archive, quarantine, lock and hidden files."""
+    found: list[Path] = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).parts
+        if relative[0] in (ARCHIVE_DIR, QUARANTINE_DIR) or any(is_skipped_name(part) for part in relative):
+            continue
+        if path.is_file() and path.suffix.lower() in SPREADSHEET_SUFFIXES:
+            found.append(path)
+    return found
+
+
+class DepartmentMatcher:
+    """Finds the expected department a name, a file name or a sender's address belongs to."""
+
+    def __init__(self, departments: Sequence[Department]):
+        self.departments = tuple(departments)
+        self.exact: dict[str, Department] = {}
+        self.contained: list[tuple[str, Department]] = []
+        self.tokens: dict[str, Department] = {}
+        self.emails: dict[str, Department] = {}
+        for dept in departments:
+            for alias in (dept.name, *dept.aliases):
+                key = header_key(alias)
+                self.exact[key] = dept
+                if len(key) >= 5:
+                    self.contained.append((key, dept))
+            if dept.short:
+                self.exact[header_key(dept.short)] = dept
+                self.tokens[dept.short.casefold()] = dept
+            for email in dept.emails:
+                self.emails[email.casefold()] = dept
+
+    def by_text(self, text: str) -> list[Department]:
+        key = header_key(text)
+        if not key:
+            return []
+        if key in self.exact:
+            return [self.exact[key]]
+        found = {dept.name: dept for alias, dept in self.contained if alias in key}
+        for token in re.split(r"[\W_]+", text.casefold()):
+            if token in self.tokens:
+                found.setdefault(self.tokens[token].name, self.tokens[token])
+        return list(found.values())
+
+    def by_sender(self, sender: str | None) -> list[Department]:
+        if not sender:
+            return []
+        address = sender.casefold().strip()
+        match = re.search(r"[\w.+-]+@[\w.-]+", address)
+        address = match.group(0) if match else address
+        return [self.emails[address]] if address in self.emails else []
+
+
+def match_department(
+    read: FileRead, arrival: Arrival, matcher: DepartmentMatcher
+) -> tuple[str | None, str, Problem | None]:
+    """(department, where it came from, problem): the department cell, else the file name, else the sender."""
+    cell = cell_text(read.meta.get("department", "")).strip()
+    if not matcher.departments:
+        if cell:
+            return cell, "cell", None
+        return None, "none", Problem("department-unknown", file=arrival.name, detail="")
+    stem = Path(arrival.name).stem
+    for source, found in (("cell", matcher.by_text(cell) if cell else []), ("filename", matcher.by_text(stem)),
+                          ("sender", matcher.by_sender(arrival.sender))):
+        if len(found) == 1:
+            return found[0].name, source, None
+        if len(found) > 1:
+            names = ", ".join(sorted(d.name for d in found))
+            return None, source, Problem("department-ambiguous", file=arrival.name, value=cell, detail=names)
+    detail = f" (\"{cell}\")" if cell else ""
+    return None, "none", Problem("department-unknown", file=arrival.name, value=cell, detail=detail)
+
+
+_PERIOD_TEXT = re.compile(r"(20\d{2})\s*(?:он[ыо]?|[-./_ ])\s*(\d{1,2})(?!\d)")
+_MONTH_TEXT = re.compile(r"(?<!\d)(\d{1,2})\s*(?:-?р|-?н|\s*дугаар|\s*дүгээр)?\s*сар", re.IGNORECASE)
+_YEAR_TEXT = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+
+
+def _period(year: int, month: int) -> str | None:
+    return f"{year:04d}-{month:02d}" if 2000 <= year <= 2100 and 1 <= month <= 12 else None
+
+
+def _year_of(value: object) -> int | None:
+    if isinstance(value, dt.date):
+        return value.year
+    match = _YEAR_TEXT.search(cell_text(value))
+    return int(match.group(1)) if match else None
+
+
+def _month_of(value: object) -> int | None:
+    if isinstance(value, dt.date):
+        return value.month
+    text = cell_text(value).strip()
+    if text.isdigit():
+        return int(text)
+    match = _MONTH_TEXT.search(text)
+    return int(match.group(1)) if match else None
+
+
+def previous_month(moment: dt.date) -> str:
+    first = moment.replace(day=1) - dt.timedelta(days=1)
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+def resolve_period(read: FileRead, name: str, received: dt.datetime) -> tuple[str, str, Problem | None]:
+    """(period, source, problem): the template's period cells, else the file name, else the month before arrival."""
+    meta = read.meta
+    written = meta.get("period")
+    if written not in (None, ""):
+        if isinstance(written, dt.date):
+            return f"{written.year:04d}-{written.month:02d}", "cell", None
+        match = _PERIOD_TEXT.search(cell_text(written))
+        if match and (found := _period(int(match.group(1)), int(match.group(2)))):
+            return found, "cell", None
+        year, month = _year_of(written), _month_of(written)
+        if year and month and (found := _period(year, month)):
+            return found, "cell", None
+    if meta.get("month") not in (None, ""):
+        year = _year_of(meta.get("year")) or received.year
+        month = _month_of(meta["month"])
+        found = _period(year, month) if month else None
+        if found:
+            return found, "cell", None
+        assumed = previous_month(received.date())
+        return assumed, "assumed", Problem("period-invalid", file=name, value=cell_text(meta["month"]))
+    stem = Path(name).stem
+    match = _PERIOD_TEXT.search(stem)
+    if match and (found := _period(int(match.group(1)), int(match.group(2)))):
+        return found, "filename", None
+    month_match = _MONTH_TEXT.search(stem)
+    if month_match:
+        year = _year_of(stem) or _year_of(meta.get("year")) or received.year
+        if found := _period(year, int(month_match.group(1))):
+            return found, "filename", None
+    assumed = previous_month(received.date())
+    return assumed, "assumed", Problem("period-missing", file=name, detail=assumed)
+
+
+def received_time(arrival: Arrival, tz: dt.tzinfo) -> dt.datetime:
+    """The email's date; else the time the workbook says it was saved; else the file's modification time."""
+    if arrival.received_at is not None:
+        moment = arrival.received_at
+        return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
+    saved = saved_time(arrival.path) if arrival.path.suffix.lower() in (".xlsx", ".xlsm") else None
+    if saved:
+        try:
+            moment = dt.datetime.fromisoformat(saved.replace("Z", "+00:00"))
+            if 2000 <= moment.year <= 2100:
+                return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(tz)
+        except ValueError:
+            pass
+    return dt.datetime.fromtimestamp(arrival.path.stat().st_mtime, tz)
+
+
+def _safe_component(text: str) -> str:
+    cleaned = re.sub(r'[\x00-\x1f<>:"/\\|?*]+', "_", text).strip(" .")
+    return cleaned[:80] or "_"
+
+
+def archive_copy(source: Path, archive_root: Path, period: str | None, folder: str, name: str) -> Path:
+    """Copy into archive/YYYY-MM/<department>/ under a name no earlier file has; never overwrite."""
+    target_dir = archive_root / (period or NO_PERIOD_FOLDER) / _safe_component(folder)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    base = Path(_safe_component(name))
+    stem, suffix = base.stem, base.suffix
+    for n in range(1, 10_000):
+        candidate = target_dir / (base.name if n == 1 else f"{stem} ({n}){suffix}")
+        try:
+            with source.open("rb") as src, candidate.open("xb") as dst:
+                shutil.copyfileobj(src, dst)
+            return candidate
+        except FileExistsError:
+            continue
+    raise OSError(f"no free archive name for {name} in {target_dir}")
+
+
+def tz_of(config: Config) -> dt.timezone:
+    return dt.timezone(dt.timedelta(hours=config.settings.utc_offset_hours))
+
+
+def read_cached(path: Path, sha: str, name: str, store: Store, config: Config) -> FileRead:
+    key = reader_key(config)
+    cached = store.parsed(sha, key)
+    if isinstance(cached, FileRead):
+        cached.name = name
+        for i, problem in enumerate(cached.problems):
+            if problem.file != name:
+                cached.problems[i] = _renamed(problem, name)
+        return cached
+    read = read_file(path, config, name=name)
+    store.save_parsed(sha, key, read)
+    return read
+
+
+def _renamed(problem: Problem, name: str) -> Problem:
+    from dataclasses import replace
+
+    return replace(problem, file=name)
+
+
+def take_in(arrivals: Iterable[Arrival], store: Store, config: Config, input_root: Path) -> Intake:
+    """Record, read and archive each arrival; the same bytes twice are one submission."""
+    result = Intake()
+    matcher = DepartmentMatcher(config.departments)
+    tz = tz_of(config)
+    archive_root = input_root / ARCHIVE_DIR
+    for arrival in arrivals:
+        try:
+            stat = arrival.path.stat()
+        except OSError:
+            continue
+        location = str(arrival.path.resolve())
+        sha = store.seen_hash(location, stat.st_size, stat.st_mtime_ns) if arrival.origin == "folder" else None
+        if sha is None:
+            sha = sha256_of(arrival.path)
+            if arrival.origin == "folder":
+                store.remember_file(location, stat.st_size, stat.st_mtime_ns, sha)
+        known = store.by_hash(sha)
+        if known is not None:
+            result.known.append(known)
+            in_archive = Path(known.archive_path).name
+            if arrival.origin != "folder" or arrival.name not in (known.original_name, in_archive):
+                result.problems.append(Problem("file-duplicate", file=arrival.name, detail=known.original_name))
+            continue
+        read = read_cached(arrival.path, sha, arrival.name, store, config)
+        received = received_time(arrival, tz)
+        department, dept_source, dept_problem = match_department(read, arrival, matcher)
+        period, period_source, period_problem = resolve_period(read, arrival.name, received)
+        problems = [p for p in (dept_problem, period_problem) if p is not None]
+        folder = department or UNKNOWN_FOLDER
+        short = next((d.short for d in config.departments if d.name == department and d.short), None)
+        archived = archive_copy(arrival.path, archive_root, period, short or folder, arrival.name)
+        all_problems = [*read.problems, *problems]
+        submission = store.add_submission(
+            sha256=sha,
+            original_name=arrival.name,
+            archive_path=str(archived.relative_to(input_root)),
+            department=department,
+            department_source=dept_source,
+            period=period,
+            period_source=period_source,
+            received_at=received.isoformat(),
+            sender=arrival.sender,
+            subject=arrival.subject,
+            message_id=arrival.message_id,
+            origin=arrival.origin,
+            size=stat.st_size,
+            errors=sum(p.severity == "error" for p in all_problems),
+            warnings=sum(p.severity == "warning" for p in all_problems),
+            intake_problems=problems,
+        )
+        result.new.append(submission)
+        result.reads[sha] = read
+    return result
+

@@ -1,0 +1,71 @@
+"""The CSV outputs: `measures.csv` (exact columns, for other tools) and `problems.csv`.
+
+UTF-8 with a byte-order mark so Excel opens Cyrillic right; CRLF line ends; text that a spreadsheet would
+run as a formula is prefixed with an apostrophe (OWASP CSV injection guidance). The same inputs give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.output.safe import Written, csv_safe, write_atomically
+
+MEASURES_CSV_COLUMNS = [
+    "department", "source_file", "sheet", "row", "goal", "measure_no", "measure", "indicator", "target_text",
+    "target_kind", "target_op", "target_value", "timeframe_text", "quarters", "due", "actual_text", "actual_value",
+    "achievement", "level", "status", "basis", "flags",
+]
+NUMBER_COLUMNS = {"row", "target_value", "actual_value", "level"}
+
+
+def _number(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    number = float(value)
+    if number.is_integer():
+        return str(int(number))
+    return f"{number:.6f}".rstrip("0").rstrip(".")
+
+
+def measure_rows(measures: pd.DataFrame) -> list[list[str]]:
+    columns: list[list[str]] = []
+    for name in MEASURES_CSV_COLUMNS:
+        values = measures[name].tolist() if name in measures.columns else [""] * len(measures)
+        if name in NUMBER_COLUMNS:
+            columns.append([_number(v) for v in values])
+        elif name == "achievement":
+            columns.append(["" if _number(v) == "" else f"{float(v):.2f}" for v in values])
+        elif name == "due":
+            columns.append(["true" if v else "false" for v in values])
+        elif name == "flags":
+            columns.append([";".join(v) if isinstance(v, list) else "" for v in values])
+        else:
+            columns.append([csv_safe("" if v is None or v is pd.NA else str(v)) for v in values])
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Written:
+    def writer(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+            out = csv.writer(handle, lineterminator="\r\n")
+            out.writerow(header)
+            out.writerows(rows)
+
+    return write_atomically(path, writer)
+
+
+def write_measures_csv(measures: pd.DataFrame, path: Path) -> Written:
+    return write_csv(path, MEASURES_CSV_COLUMNS, measure_rows(measures))
+
+
+def write_problems_csv(problems: pd.DataFrame, path: Path) -> Written:
+    columns = ["file", "sheet", "cell", "code", "severity", "message"]
+    rows = [[csv_safe(str(v)) for v in record] for record in problems[columns].itertuples(index=False)]
+    return write_csv(path, columns, rows)

@@ -1,0 +1,82 @@
+"""Safe output: no template text becomes a formula or a link, and no crash leaves half a report.
+
+Every output file is written to a temporary file beside its destination and renamed into place, so the
+last good report stays until a complete new one replaces it. A destination held open (locked) by Excel
+gets the new file alongside, under a name that says so, instead of a failed run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+# xlsxwriter otherwise turns "=..." text into formulas and "http://..." into links.
+SAFE_WORKBOOK_OPTIONS: dict[str, Any] = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+}
+
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_safe(text: str) -> str:
+    """Neutralise a cell that a spreadsheet would run as a formula (OWASP CSV injection guidance)."""
+    if text and text[0] in _FORMULA_TRIGGERS:
+        return "'" + text
+    return text
+
+
+def new_workbook(path: str | os.PathLike[str], **options: Any) -> xlsxwriter.Workbook:
+    return xlsxwriter.Workbook(str(path), {**SAFE_WORKBOOK_OPTIONS, **options})
+
+
+@dataclass
+class Written:
+    """Where an output ended up; `alongside` when the intended file was locked."""
+
+    path: Path
+    alongside: bool = False
+
+
+@contextlib.contextmanager
+def atomic_path(destination: Path) -> Iterator[Path]:
+    """Yield a temporary path to write to; on success it replaces `destination` in one rename."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{destination.stem}.", suffix=destination.suffix + ".tmp", dir=destination.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def commit(tmp_path: Path, destination: Path) -> Written:
+    """Move a finished temporary file into place, or alongside when the destination is locked."""
+    try:
+        os.replace(tmp_path, destination)
+        return Written(destination)
+    except PermissionError:
+        for n in range(1, 100):
+            candidate = destination.with_name(f"{destination.stem} (шинэ {n}){destination.suffix}")
+            if not candidate.exists():
+                os.replace(tmp_path, candidate)
+                return Written(candidate, alongside=True)
+        raise
+
+
+def write_atomically(destination: Path, writer: Any) -> Written:
+    """Call `writer(tmp_path)` and move the result into place."""
+    with atomic_path(destination) as tmp:
+        writer(tmp)
+        return commit(tmp, destination)

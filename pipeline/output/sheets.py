@@ -1,0 +1,125 @@
+"""Writing a table to an xlsxwriter sheet: typed cells, a styled header, widths, filter and frozen panes.
+
+All text goes through `write_string`, so nothing from a template can become a formula or a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from pipeline.values import is_missing
+
+MAX_SHEET_NAME = 31
+_BAD_SHEET_CHARS = set('[]:*?/\\')
+
+
+@dataclass(frozen=True)
+class Col:
+    """One output column: where its values come from, its title, width and how to write it."""
+
+    key: str
+    title: str
+    width: float = 14
+    kind: str = "text"  # text | wrap | number | int | percent | date
+    render: Callable[[Any], Any] | None = None
+
+
+class Formats:
+    """The few cell formats every workbook shares, created once per workbook."""
+
+    def __init__(self, workbook: Workbook):
+        base = {"valign": "top", "font_name": "Arial", "font_size": 10}
+        self.header = workbook.add_format(
+            {**base, "bold": True, "text_wrap": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
+             "valign": "vcenter", "align": "center"}
+        )
+        self.text = workbook.add_format(base)
+        self.wrap = workbook.add_format({**base, "text_wrap": True})
+        self.number = workbook.add_format({**base, "num_format": "0.##"})
+        self.int = workbook.add_format({**base, "num_format": "0"})
+        self.percent = workbook.add_format({**base, "num_format": "0.0"})
+        self.date = workbook.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
+        self.title = workbook.add_format({"bold": True, "font_size": 14, "font_name": "Arial"})
+        self.subtitle = workbook.add_format({"italic": True, "font_size": 10, "font_name": "Arial", "font_color": "#555555"})
+
+    def for_kind(self, kind: str) -> Any:
+        return {"wrap": self.wrap, "number": self.number, "int": self.int, "percent": self.percent}.get(kind, self.text)
+
+
+def sheet_name(text: str, taken: set[str]) -> str:
+    """A valid, unique sheet name (Excel: at most 31 characters, none of []:*?/\\)."""
+    cleaned = "".join("_" if ch in _BAD_SHEET_CHARS else ch for ch in text).strip("'") or "Хуудас"
+    name = cleaned[:MAX_SHEET_NAME]
+    n = 2
+    while name.casefold() in {t.casefold() for t in taken}:
+        suffix = f" ({n})"
+        name = cleaned[: MAX_SHEET_NAME - len(suffix)] + suffix
+        n += 1
+    taken.add(name)
+    return name
+
+
+def write_table(
+    sheet: Worksheet,
+    frame: pd.DataFrame,
+    cols: Sequence[Col],
+    formats: Formats,
+    *,
+    first_row: int = 0,
+    autofilter: bool = True,
+    freeze_cols: int = 0,
+    row_format: Callable[[int], Any] | None = None,
+) -> int:
+    """Write a header and one row per record; return the next free row."""
+    for c, col in enumerate(cols):
+        sheet.write_string(first_row, c, col.title, formats.header)
+        sheet.set_column(c, c, col.width, formats.for_kind(col.kind))
+    sheet.set_row(first_row, 32)
+    columns = [frame[col.key].tolist() if col.key in frame.columns else [None] * len(frame) for col in cols]
+    renders = [col.render for col in cols]
+    kinds = [col.kind for col in cols]
+    fmts = [formats.for_kind(k) for k in kinds]
+    write_string = sheet.write_string
+    write_number = sheet.write_number
+    for i in range(len(frame)):
+        r = first_row + 1 + i
+        override = row_format(i) if row_format else None
+        for c, values in enumerate(columns):
+            value = values[i]
+            render = renders[c]
+            if render is not None:
+                value = render(value)
+            if is_missing(value) or value == "":
+                continue
+            fmt = override or fmts[c]
+            if isinstance(value, bool):
+                write_string(r, c, "Тийм" if value else "Үгүй", fmt)
+            elif isinstance(value, int | float) and kinds[c] in ("number", "int", "percent"):
+                write_number(r, c, float(value), fmt)
+            else:
+                write_string(r, c, str(value), fmt)
+    last = first_row + len(frame)
+    if autofilter and len(cols):
+        sheet.autofilter(first_row, 0, max(last, first_row), len(cols) - 1)
+    sheet.freeze_panes(first_row + 1, freeze_cols)
+    return last + 1
+
+
+def print_setup(sheet: Worksheet, *, title: str, header_rows: tuple[int, int] | None = None, landscape: bool = True) -> None:
+    """A4, fit to width, repeated header rows, the title and page numbers in header/footer."""
+    sheet.set_paper(9)
+    if landscape:
+        sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if header_rows is not None:
+        sheet.repeat_rows(*header_rows)
+    safe_title = title.replace("&", "&&")
+    sheet.set_header(f"&L&8{safe_title}")
+    sheet.set_footer("&L&8negtgel&R&8Хуудас &P / &N")

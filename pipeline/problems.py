@@ -1,0 +1,321 @@
+"""Problems: small declarative records with a stable code, a location and a message template.
+
+Checks *yield* problems; the run collects them into one `ProblemLog`, so the specialist gets the
+complete list at the end instead of the first exception. The catalogue below is the single place
+where a code's severity and its Mongolian and English wording live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+Severity = Literal["error", "warning"]
+Lang = Literal["mn", "en"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemType:
+    severity: Severity
+    mn: str
+    en: str
+
+
+# Message templates take `{value}`, `{detail}` and other keys from Problem.params.
+# Missing keys render as empty text (see `_SafeDict`), so a template never raises.
+CATALOGUE: dict[str, ProblemType] = {
+    # --- files -------------------------------------------------------------------------------------
+    "file-unreadable": ProblemType(
+        "error",
+        "Файлыг Excel ажлын ном гэж уншиж чадсангүй ({detail}). Excel-ээр нээж .xlsx хэлбэрээр дахин хадгалаад илгээнэ үү.",
+        "The file could not be read as an Excel workbook ({detail}). Open it in Excel, save as .xlsx and resend.",
+    ),
+    "file-encrypted": ProblemType(
+        "error",
+        "Файл нууц үгээр хамгаалагдсан тул уншиж чадсангүй. Нууц үггүйгээр хадгалаад дахин илгээнэ үү.",
+        "The workbook is password-protected. Save it without a password and resend.",
+    ),
+    "file-unsafe": ProblemType(
+        "error",
+        "Файлд аюултай бүтэц илэрсэн тул уншаагүй ({detail}). Загварыг шинээр бөглөж илгээнэ үү.",
+        "The file contains an unsafe structure and was refused ({detail}). Fill a fresh template and resend.",
+    ),
+    "file-too-large": ProblemType(
+        "error",
+        "Файлын задалсан хэмжээ хэт их байна ({detail}). Илүүдэл хуудас, зургийг устгаад дахин илгээнэ үү.",
+        "The file is too large once unpacked ({detail}). Remove extra sheets or images and resend.",
+    ),
+    "file-legacy-format": ProblemType(
+        "warning",
+        "Хуучин {detail} хэлбэрийн файл байна. Уншсан боловч дараа нь .xlsx хэлбэрээр хадгалж илгээнэ үү.",
+        "An old {detail} file. It was read, but please save as .xlsx next time.",
+    ),
+    "file-macros-ignored": ProblemType(
+        "warning",
+        "Файлд макро байна. Зөвхөн утгуудыг уншсан; макро ажиллуулаагүй, хадгалаагүй.",
+        "The workbook contains macros. Only the values were read; macros were neither run nor kept.",
+    ),
+    "file-duplicate": ProblemType(
+        "warning",
+        "Энэ файл өмнө ирсэн {detail} файлтай яг ижил тул дахин бүртгээгүй.",
+        "This file is byte-identical to {detail}, received earlier; it was not recorded again.",
+    ),
+    # --- sheets and tables -------------------------------------------------------------------------
+    "header-missing": ProblemType(
+        "error",
+        "Төлөвлөгөөний хүснэгтийн толгой олдсонгүй: {detail}. Стандарт загварын толгойг ашиглана уу.",
+        "No plan table header was found: {detail}. Use the standard template header.",
+    ),
+    "column-missing": ProblemType(
+        "warning",
+        "\"{detail}\" багана олдсонгүй; арга хэмжээнүүдийг үнэлэхгүйгээр нэгтгэлээ.",
+        "Column \"{detail}\" was not found; the measures were consolidated unscored.",
+    ),
+    "sheet-hidden-skipped": ProblemType(
+        "warning",
+        "Нуусан \"{sheet}\" хуудсанд төлөвлөгөөний хүснэгт байсан боловч нэгтгээгүй.",
+        "Hidden sheet \"{sheet}\" holds a plan table; it was not consolidated.",
+    ),
+    "several-plan-sheets": ProblemType(
+        "warning",
+        "Нэг файлд {detail} төлөвлөгөөний хуудас байна; бүгдийг нэгтгэлээ. Давхардсан эсэхийг шалгана уу.",
+        "The file holds {detail} plan sheets; all were consolidated. Check they are not copies.",
+    ),
+    "table-empty": ProblemType(
+        "warning",
+        "Хүснэгтэд арга хэмжээ бичигдээгүй байна.",
+        "The table holds no measures.",
+    ),
+    "formula-no-value": ProblemType(
+        "warning",
+        "Нүдэнд томьёо байгаа ч тооцоолсон утга хадгалагдаагүй. Excel-ээр нээж хадгалаад дахин илгээнэ үү.",
+        "The cell holds a formula with no saved value. Open the file in Excel, save it and resend.",
+    ),
+    "rows-truncated": ProblemType(
+        "warning",
+        "Хуудас хэт олон мөртэй ({detail}); эхний мөрүүдийг л уншлаа.",
+        "The sheet has too many rows ({detail}); only the first rows were read.",
+    ),
+    "text-truncated": ProblemType(
+        "warning",
+        "Нүдний текст хэт урт ({detail} тэмдэгт) тул богиносгосон.",
+        "The cell text is too long ({detail} characters) and was shortened.",
+    ),
+    # --- who and when ------------------------------------------------------------------------------
+    "department-unknown": ProblemType(
+        "error",
+        "Аль хэлтэс, нэгжийн тайлан болохыг тогтоож чадсангүй{detail}. Загварын \"Хэлтэс, нэгж\" нүдийг бөглөнө үү.",
+        "The reporting department could not be identified{detail}. Fill the template's department cell.",
+    ),
+    "department-ambiguous": ProblemType(
+        "error",
+        "Тайлан хэд хэдэн хэлтэст тохирч байна: {detail}. Загварын \"Хэлтэс, нэгж\" нүдэнд нэрийг бүтнээр бичнэ үү.",
+        "The file matches several departments: {detail}. Write the full name in the department cell.",
+    ),
+    "department-not-expected": ProblemType(
+        "warning",
+        "\"{value}\" нь хүлээгдэж буй хэлтсийн жагсаалтад байхгүй; тусад нь нэгтгэлээ.",
+        "\"{value}\" is not in the list of expected departments; it was consolidated on its own.",
+    ),
+    "period-missing": ProblemType(
+        "warning",
+        "Тайлант сар бичигдээгүй тул {detail} гэж үзлээ. Загварын \"Тайлант сар\" нүдийг бөглөнө үү.",
+        "The reporting month is not filled in; {detail} was assumed. Fill the template's month cell.",
+    ),
+    "period-invalid": ProblemType(
+        "error",
+        "Тайлант хугацааг \"{value}\" гэж бичсэнийг ойлгосонгүй.",
+        "The reporting period \"{value}\" was not understood.",
+    ),
+    "period-other": ProblemType(
+        "warning",
+        "Энэ файл {detail} сарын тайлан тул энэ удаагийн нэгтгэлд ороогүй.",
+        "This file reports for {detail}; it is not part of this consolidation.",
+    ),
+    "submission-superseded": ProblemType(
+        "warning",
+        "Энэ хэлтэс дараа нь шинэ тайлан ирүүлсэн тул {detail} ирсэн энэ файлыг нэгтгэлд ашиглаагүй.",
+        "A newer report from this department replaces this file, received {detail}.",
+    ),
+    "arrived-after-closing": ProblemType(
+        "warning",
+        "Тайлант хугацааг хаасны дараа ирсэн тул хадгалсан боловч дүнд нөлөөлөөгүй.",
+        "Arrived after the period was closed: archived, but the closed figures are unchanged.",
+    ),
+    # --- notation ----------------------------------------------------------------------------------
+    "legacy-text-converted": ProblemType(
+        "warning",
+        "Хуучин фонтоор бичсэн текстийг кирилл рүү хөрвүүллээ: \"{value}\" → \"{detail}\".",
+        "Text typed in a legacy font was converted to Cyrillic: \"{value}\" → \"{detail}\".",
+    ),
+    "timeframe-interpreted": ProblemType(
+        "warning",
+        "Хугацааг тайлбарлаж уншлаа: {detail}. Зөв эсэхийг шалгана уу.",
+        "The timeframe was interpreted: {detail}. Please check it.",
+    ),
+    "timeframe-invalid": ProblemType(
+        "error",
+        "Хугацааг \"{value}\" гэж бичсэнийг ойлгосонгүй. \"I-IV улирал\" гэх мэтээр бичнэ үү. Арга хэмжээг үнэлээгүй.",
+        "The timeframe \"{value}\" was not understood. Write it like \"I-IV улирал\". The measure is unscored.",
+    ),
+    "target-missing": ProblemType(
+        "warning",
+        "Хүрэх түвшин бичигдээгүй байна.",
+        "The target level is empty.",
+    ),
+    "target-unparsed": ProblemType(
+        "warning",
+        "Хүрэх түвшнийг \"{value}\" гэж бичсэнээс тоон утга, биелэх нөхцөл тодорхойлж чадсангүй.",
+        "No measurable target could be read from \"{value}\".",
+    ),
+    "actual-from-narrative": ProblemType(
+        "warning",
+        "Хүрсэн түвшнийг тайлбар текстээс уншлаа: {detail}.",
+        "The achieved value was read from narrative text: {detail}.",
+    ),
+    "actual-ambiguous": ProblemType(
+        "warning",
+        "Хүрсэн түвшинд хэд хэдэн тоо байгаа тул аль нь болохыг тодорхойлж чадсангүй: \"{value}\".",
+        "The achieved value holds several numbers; none was taken: \"{value}\".",
+    ),
+    "actual-interpreted": ProblemType(
+        "warning",
+        "Хүрсэн түвшнийг тайлбарлаж уншлаа: {detail}. Зөв эсэхийг шалгана уу.",
+        "The achieved value was interpreted: {detail}. Please check it.",
+    ),
+    # --- scoring -----------------------------------------------------------------------------------
+    "self-assessed": ProblemType(
+        "warning",
+        "Зөвхөн хэлтсийн өөрийн үнэлгээгээр ({detail}) дүгнэлээ.",
+        "Scored only by the department's own assessment ({detail}).",
+    ),
+    "unscored": ProblemType(
+        "warning",
+        "Хугацаа нь болсон боловч хүрсэн түвшин, үнэлгээ байхгүй тул үнэлж чадсангүй.",
+        "The measure is due but has no achieved value or evaluation, so it is unscored.",
+    ),
+    "evaluation-invalid": ProblemType(
+        "error",
+        "Үнэлгээг \"{value}\" гэж бичсэн нь аргачлалын түвшин ({detail}) биш байна.",
+        "The evaluation \"{value}\" is not a level of the methodology ({detail}).",
+    ),
+    "review-level-invalid": ProblemType(
+        "error",
+        "Хяналтын файлд \"{value}\" гэж бичсэн нь аргачлалын түвшин биш тул тооцоогүй ({detail}).",
+        "The review file's level \"{value}\" is not a level of the methodology and was ignored ({detail}).",
+    ),
+    "review-row-unmatched": ProblemType(
+        "warning",
+        "Хяналтын файлын энэ мөрийн арга хэмжээ одоогийн тайланд олдсонгүй; засварыг хадгалж үлдээлээ.",
+        "This review row matches no measure in the current reports; the override is kept.",
+    ),
+    # --- mail --------------------------------------------------------------------------------------
+    "attachment-not-spreadsheet": ProblemType(
+        "warning",
+        "\"{value}\" хавсралт Excel файл биш тул тайлан гэж аваагүй.",
+        "Attachment \"{value}\" is not a spreadsheet and was not taken as a report.",
+    ),
+    "attachment-too-large": ProblemType(
+        "error",
+        "\"{value}\" хавсралт хэт том ({detail}) тул аваагүй.",
+        "Attachment \"{value}\" is too large ({detail}) and was not taken.",
+    ),
+    "mail-no-attachment": ProblemType(
+        "warning",
+        "Захидалд Excel хавсралт байхгүй байна.",
+        "The message has no spreadsheet attachment.",
+    ),
+    "sender-unknown": ProblemType(
+        "error",
+        "Илгээгч {value} бүртгэлтэй хэлтэст хамаарахгүй тул файлыг хорио цээрийн хавтаст хадгаллаа.",
+        "Sender {value} belongs to no registered department; the file was quarantined.",
+    ),
+}
+
+
+class _SafeDict(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one place in one file."""
+
+    code: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    row: int | None = None  # 1-based sheet row, when the problem belongs to a measure row
+    value: str = ""
+    detail: str = ""
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOGUE:
+            raise KeyError(f"unknown problem code {self.code!r}")
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOGUE[self.code].severity
+
+    def message(self, lang: Lang = "mn") -> str:
+        kind = CATALOGUE[self.code]
+        template = kind.en if lang == "en" else kind.mn
+        params = _SafeDict(self.extra)
+        params.update(value=_shorten(self.value), detail=self.detail, sheet=self.sheet, file=self.file)
+        return template.format_map(params)
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+PROBLEM_COLUMNS = ["file", "sheet", "cell", "code", "severity", "message"]
+
+
+class ProblemLog:
+    """Collects problems from every stage of a run."""
+
+    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+        self._items: list[Problem] = list(problems)
+
+    def add(self, problem: Problem) -> None:
+        self._items.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self._items.extend(problems)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def has_errors(self, file: str | None = None) -> bool:
+        return any(p.severity == "error" and (file is None or p.file == file) for p in self._items)
+
+    def counts(self) -> Mapping[str, int]:
+        errors = sum(p.severity == "error" for p in self._items)
+        return {"error": errors, "warning": len(self._items) - errors}
+
+    def to_frame(self, lang: Lang = "mn") -> pd.DataFrame:
+        """The problems as a table, ordered by file, sheet and position, for the workbook and CSV."""
+        records = [
+            {
+                "file": p.file,
+                "sheet": p.sheet,
+                "cell": p.cell,
+                "code": p.code,
+                "severity": p.severity,
+                "message": p.message(lang),
+                "_row": p.row if p.row is not None else 0,
+            }
+            for p in self._items
+        ]
+        frame = pd.DataFrame.from_records(records, columns=[*PROBLEM_COLUMNS, "_row"])
+        frame = frame.sort_values(["file", "sheet", "_row", "cell", "code"], kind="stable")
+        return frame.drop(columns="_row").drop_duplicates().reset_index(drop=True)

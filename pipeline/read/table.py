@@ -1,0 +1,395 @@
+"""Find a plan table in a sheet's grid and turn its rows into measure records.
+
+The table is found by its header row (synonyms from mappings/headers.yaml), never by position, so a plan
+pasted from another body's file reads too. Goal section rows set the goal of the measures below them;
+continuation rows (a measure's text broken over a page) are joined to the measure above.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.config import HeaderConfig, header_key
+
+HEADER_SCAN_ROWS = 30
+TEXT_FIELDS = ("goal", "measure", "indicator", "baseline", "responsible", "progress", "note", "budget")
+# Fields whose cells may carry a percent number format that changes their meaning (0.85 shown as 85 %).
+PERCENT_FIELDS = ("target", "actual", "self_pct", "evaluation")
+
+Cell = Any  # str | float | int | bool | date | datetime | None, as python-calamine returns it
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the table is: header rows, the column of each field, and what the headers say."""
+
+    header_rows: tuple[int, ...]  # 0-based
+    columns: dict[str, int]  # field -> 0-based column
+    titles: dict[str, str]  # field -> header text as written
+    first_data_row: int  # 0-based
+    percent_header: frozenset[str]  # fields whose header carries "%" or "хувь"
+    by_month: bool  # the timeframe header says "/сараар/": Roman numerals are months
+
+
+@dataclass
+class SheetTable:
+    sheet: str
+    layout: Layout
+    meta: dict[str, Cell]
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    # (row, col, original, converted) of every cell converted from a legacy 8-bit font
+    legacy_cells: list[tuple[int, int, str, str]] = field(default_factory=list)
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as text: numbers without a spurious ".0", dates as YYYY-MM-DD."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class HeaderMatcher:
+    """Matches header cell text to fields: exact synonyms first, then the longest synonym it starts with."""
+
+    def __init__(self, headers: HeaderConfig):
+        self.exact = dict(headers.titles)
+        self.by_prefix: dict[str, list[tuple[str, str]]] = {}
+        for key, name in sorted(headers.titles.items(), key=lambda kv: -len(kv[0])):
+            self.by_prefix.setdefault(key[:3], []).append((key, name))
+        self.meta = dict(headers.meta)
+
+    def field(self, text: str) -> str | None:
+        if not text or len(text) > 120:
+            return None
+        key = header_key(text)
+        if not key:
+            return None
+        found = self.exact.get(key)
+        if found is not None:
+            return found
+        for title, name in self.by_prefix.get(key[:3], ()):
+            if key.startswith(title):
+                return name
+        return None
+
+
+def _merged_lookup(merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each covered cell of a merged range -> the range's top-left cell (header rows only: small)."""
+    result: dict[tuple[int, int], tuple[int, int]] = {}
+    for (r1, c1), (r2, c2) in merged:
+        if r1 >= HEADER_SCAN_ROWS + 2 or (r2 - r1 + 1) * (c2 - c1 + 1) > 400:
+            continue
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                result[(r, c)] = (r1, c1)
+    return result
+
+
+def _header_cell(grid: list[list[Cell]], merged: dict[tuple[int, int], tuple[int, int]], r: int, c: int) -> str:
+    r0, c0 = merged.get((r, c), (r, c))
+    row = grid[r0] if r0 < len(grid) else []
+    value = row[c0] if c0 < len(row) else None
+    return value if isinstance(value, str) else cell_text(value)
+
+
+def find_layout(
+    grid: list[list[Cell]],
+    merged_ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+    matcher: HeaderMatcher,
+    clean: Callable[[str], str],
+) -> Layout | None:
+    """The header that names the most fields (the measure column among them) in the first 30 rows."""
+    merged = _merged_lookup(merged_ranges)
+    wide = {
+        (r, c)
+        for (r1, c1), (r2, c2) in merged_ranges
+        if c2 > c1 and r1 < HEADER_SCAN_ROWS
+        for r in range(r1, min(r2, HEADER_SCAN_ROWS) + 1)
+        for c in range(c1, c2 + 1)
+    }
+    limit = min(len(grid), HEADER_SCAN_ROWS)
+    width = max((len(row) for row in grid[: limit + 1]), default=0)
+    texts: list[list[str]] = [
+        [clean(_header_cell(grid, merged, r, c)) for c in range(width)] for r in range(min(len(grid), limit + 1))
+    ]
+    fields_by_row: list[list[str | None]] = [[matcher.field(t) for t in row] for row in texts]
+
+    best: tuple[tuple[int, int], int, Layout] | None = None
+    for r in range(limit):
+        single = _columns_from(fields_by_row[r], texts[r])
+        candidates = [((r,), single)]
+        if r + 1 < len(fields_by_row) and any(f is not None for f in fields_by_row[r]):
+            # A sub-column title counts only under a group cell (merged across columns) or an empty one,
+            # so a data row right under a one-row header is never taken for a second header row.
+            combined_fields = list(fields_by_row[r])
+            combined_texts = list(texts[r])
+            for c, lower in enumerate(fields_by_row[r + 1]):
+                if lower is not None and (not texts[r][c] or (r, c) in wide):
+                    combined_fields[c] = lower
+                    combined_texts[c] = texts[r + 1][c]
+            combined = _columns_from(combined_fields, combined_texts)
+            if combined[0] != single[0]:
+                candidates.append(((r, r + 1), combined))
+        for rows, (columns, titles) in candidates:
+            if "measure" not in columns or len(columns) < 2:
+                continue
+            # More fields wins; on a tie, two header rows (a group row over its sub-columns) beat one.
+            score = (len(columns), len(rows))
+            if best is None or score > best[0]:
+                layout = Layout(
+                    header_rows=rows,
+                    columns=columns,
+                    titles=titles,
+                    first_data_row=rows[-1] + 1,
+                    percent_header=frozenset(
+                        f for f, t in titles.items() if "%" in t or "хувь" in t.casefold() or "хувиар" in t.casefold()
+                    ),
+                    by_month="сараар" in header_key(titles.get("timeframe", "")),
+                )
+                best = (score, r, layout)
+    if best is None:
+        return None
+    layout = best[2]
+    if _is_numbering_row(grid, layout.first_data_row, layout.columns):
+        layout = Layout(**{**layout.__dict__, "first_data_row": layout.first_data_row + 1})
+    return layout
+
+
+def _columns_from(fields: list[str | None], texts: list[str]) -> tuple[dict[str, int], dict[str, str]]:
+    columns: dict[str, int] = {}
+    titles: dict[str, str] = {}
+    for c, name in enumerate(fields):
+        if name is not None and name not in columns:
+            columns[name] = c
+            titles[name] = texts[c]
+    return columns, titles
+
+
+def _is_numbering_row(grid: list[list[Cell]], r: int, columns: dict[str, int]) -> bool:
+    """Many plans number their columns 1, 2, 3, ... on the row under the header."""
+    if r >= len(grid):
+        return False
+    row = grid[r]
+    values = [row[c] for c in sorted(columns.values()) if c < len(row) and row[c] not in (None, "")]
+    if len(values) < 3:
+        return False
+    numbers = []
+    for value in values:
+        text = cell_text(value).strip().rstrip(".")
+        if not text.isdigit():
+            return False
+        numbers.append(int(text))
+    return numbers == sorted(numbers) and numbers[0] <= 2 and len(set(numbers)) == len(numbers)
+
+
+def read_meta(grid: list[list[Cell]], before_row: int, matcher: HeaderMatcher, clean: Callable[[str], str]) -> dict[str, Cell]:
+    """Cells above the table that say whose report it is and for when: "Хэлтэс: ..." or a label then a value."""
+    meta: dict[str, Cell] = {}
+    for r in range(min(before_row, len(grid))):
+        row = grid[r]
+        for c, value in enumerate(row):
+            if not isinstance(value, str) or not value.strip() or len(value) > 200:
+                continue
+            text = clean(value)
+            label, sep, rest = text.partition(":")
+            key = matcher.meta.get(header_key(label))
+            if key is None or key in meta:
+                continue
+            if sep and rest.strip():
+                meta[key] = rest.strip()
+                continue
+            for later in row[c + 1 :]:
+                if later not in (None, ""):
+                    meta[key] = clean(later) if isinstance(later, str) else later
+                    break
+    return meta
+
+
+_MEASURE_NO = re.compile(r"^\s*(\d{1,3}(?:\s*[.,]\s*\d{1,3}){0,3})\s*[.)]?\s*$")
+_SECTION_NO = re.compile(r"^\s*(\d{1,2}|[IVX]{1,5})\s*[.)]\s+\S")
+
+
+def measure_number(value: Cell) -> str:
+    """"1.2." -> "1.2", 3.0 -> "3"; anything else is kept as written."""
+    text = cell_text(value).strip()
+    match = _MEASURE_NO.match(text)
+    if match:
+        return re.sub(r"\s*[.,]\s*", ".", match.group(1))
+    return text
+
+
+class RowReader:
+    """Turns data rows into measure records, tracking the current goal and the measure being continued."""
+
+    def __init__(self, headers: HeaderConfig, layout: Layout, clean: Callable[[str], str]):
+        self.layout = layout
+        self.clean = clean
+        self.goal_words = tuple(w.casefold() for w in headers.goal_row_words)
+        self.section_numerals = tuple(w.casefold() for w in headers.section_numerals)
+        self.footer_keys = ("тайлангаргасан", "хянасан", "боловсруулсан", "гарынүсэг", "танилцсан", "тайлангаргасаннь")
+
+    def is_goal_text(self, text: str) -> bool:
+        lowered = text.casefold().lstrip()
+        for word in self.goal_words:
+            if lowered.startswith(word):
+                rest = lowered[len(word) :]
+                if not rest or not rest[0].isalpha():
+                    return True
+        for numeral in self.section_numerals:
+            if lowered.startswith(numeral) and lowered[len(numeral) : len(numeral) + 1] in (".", ")", ":"):
+                return True
+        return bool(_SECTION_NO.match(text)) and sum(ch.isupper() for ch in text) > len(text) * 0.5
+
+    def is_footer(self, texts: list[str]) -> bool:
+        first = header_key(texts[0]) if texts else ""
+        return any(first.startswith(key) for key in self.footer_keys)
+
+
+def read_rows(
+    grid: list[list[Cell]],
+    merged_ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+    layout: Layout,
+    headers: HeaderConfig,
+    clean: Callable[[str], str],
+    percent_cells: frozenset[tuple[int, int]],
+    max_rows: int,
+) -> list[dict[str, Any]]:
+    """Measure records of one table, each with the raw (cleaned) value of every mapped field."""
+    reader = RowReader(headers, layout, clean)
+    columns = layout.columns
+    col_list = sorted(columns.values())
+    lo_col, hi_col = col_list[0], col_list[-1]
+    field_of = {c: f for f, c in columns.items()}
+    no_col = columns.get("no")
+    timeframe_col = columns.get("timeframe")
+    goal_col = columns.get("goal")
+
+    # Vertically merged cells (a responsible unit or timeframe shared by several measures) fill down.
+    fill: dict[tuple[int, int], Cell] = {}
+    wide_rows: set[int] = set()
+    for (r1, c1), (r2, c2) in merged_ranges:
+        if r2 < layout.first_data_row:
+            continue
+        if c2 > c1 and r1 == r2 and (c2 - c1 + 1) >= max(2, (hi_col - lo_col + 1) // 2):
+            wide_rows.add(r1)
+        if r2 > r1 and c1 in field_of:
+            top = grid[r1][c1] if r1 < len(grid) and c1 < len(grid[r1]) else None
+            for r in range(r1 + 1, min(r2, layout.first_data_row + max_rows) + 1):
+                fill[(r, c1)] = top
+
+    measures: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    goal = ""
+    end = min(len(grid), layout.first_data_row + max_rows)
+    for r in range(layout.first_data_row, end):
+        row = grid[r]
+        values: dict[str, Cell] = {}
+        for c, name in field_of.items():
+            value = row[c] if c < len(row) else None
+            if (r, c) in fill and value in (None, ""):
+                value = fill[(r, c)]
+            if isinstance(value, str):
+                value = clean(value)
+            if value is not None and value != "":
+                values[name] = value
+        if not values:
+            continue
+        texts = [cell_text(values[field_of[c]]) for c in col_list if field_of[c] in values]
+        if reader.is_footer(texts):
+            break
+        distinct = {cell_text(v) for v in values.values()}
+        no_text = measure_number(values["no"]) if "no" in values else ""
+        measure_text = cell_text(values.get("measure", ""))
+        first_text = texts[0]
+
+        # Goal section rows: "Зорилго 1: ...", "НЭГ. ДЭД БҮТЭЦ", or one text across the whole row.
+        only_text = len(distinct) == 1 and not _looks_numeric(first_text)
+        if goal_col is not None and "goal" in values and len(values) == 1:
+            goal = cell_text(values["goal"])
+            current = None
+            continue
+        if (only_text or r in wide_rows) and (
+            reader.is_goal_text(first_text)
+            or (no_col is not None and "no" in values and not _MEASURE_NO.match(cell_text(values["no"])))
+            or r in wide_rows
+        ):
+            goal = first_text
+            current = None
+            continue
+        if only_text and "no" not in values and _SECTION_NO.match(first_text) and not _MEASURE_NO.match(first_text):
+            goal = first_text
+            current = None
+            continue
+        if reader.is_goal_text(first_text) and "timeframe" not in values and "target" not in values:
+            goal = first_text
+            current = None
+            continue
+
+        continuation = (
+            current is not None
+            and not no_text
+            and (timeframe_col is None or "timeframe" not in values or values.get("timeframe") == current.get("timeframe"))
+            and _continues(measure_text, current, values)
+        )
+        if continuation and current is not None:
+            for name, value in values.items():
+                if name in ("no", "timeframe") and name in current:
+                    continue
+                previous = current.get(name)
+                if previous in (None, ""):
+                    current[name] = value
+                elif isinstance(previous, str) or isinstance(value, str):
+                    current[name] = f"{cell_text(previous)} {cell_text(value)}".strip()
+            current["rows"] += 1
+            continue
+        if not measure_text and set(values) <= {"no"}:
+            continue  # a lone number: a numbering artefact, not a measure
+        record: dict[str, Any] = dict(values)
+        record["no"] = no_text
+        record["row"] = r + 1
+        record["rows"] = 1
+        record["goal"] = cell_text(values["goal"]) if "goal" in values else goal
+        for name in PERCENT_FIELDS:
+            c = columns.get(name)
+            if c is not None and (r, c) in percent_cells:
+                record[f"{name}_pct_fmt"] = True
+        measures.append(record)
+        current = record
+    return measures
+
+
+def _looks_numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d\s.,%-]+", text))
+
+
+def _continues(measure_text: str, current: dict[str, Any], values: dict[str, Cell]) -> bool:
+    """A row without a number continues the measure above when its text reads as the rest of a sentence.
+
+    Officials who skip numbering still start each new measure with a capital letter, and a new measure
+    usually has its own target or achieved value; a page-broken sentence goes on in lower case.
+    """
+    if not measure_text:
+        return True
+    first = measure_text.lstrip()[:1]
+    if first.islower() or first in ",;:)-–":
+        return True
+    if any(name in values for name in ("target", "actual", "self_pct", "evaluation")):
+        return False
+    previous = cell_text(current.get("measure", "")).rstrip()
+    return bool(previous) and previous[-1:] not in ".!?;:" and not first.isdigit()

@@ -1,0 +1,182 @@
+"""Read one received file into measure records and problems. Never raises for a bad file.
+
+Cell values come from python-calamine (fast); percent formats and formulas without a saved value, which
+calamine cannot see, come from a scan of the sheet XML (`package.sheet_marks`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import python_calamine as calamine
+
+from pipeline.config import Config
+from pipeline.notation import clean_text
+from pipeline.problems import Problem
+from pipeline.read.package import Package, Refusal, inspect_file, sheet_marks
+from pipeline.read.table import HeaderMatcher, SheetTable, find_layout, read_meta, read_rows
+
+READER_VERSION = "1"
+
+
+def column_letters(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> "A", 26 -> "AA")."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based row and column -> "B12"."""
+    return f"{column_letters(col)}{row + 1}"
+
+
+@dataclass
+class FileRead:
+    """What one file held: its tables' measures, the meta cells, and what was wrong."""
+
+    name: str
+    kind: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    tables: list[SheetTable] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.tables)
+
+
+class _Cleaner:
+    """Cleans cell text once per distinct string and remembers which cells were in a legacy font."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.memo: dict[str, str] = {}
+        self.converted: dict[str, str] = {}
+        self.max_chars = max_chars
+        self.truncated: set[str] = set()
+
+    def __call__(self, text: str) -> str:
+        try:
+            return self.memo[text]
+        except KeyError:
+            pass
+        source = text
+        if len(source) > self.max_chars:
+            self.truncated.add(source[:200])
+            source = source[: self.max_chars]
+        cleaned = clean_text(source)
+        if cleaned.legacy_converted:
+            self.converted[text] = cleaned.text
+        self.memo[text] = cleaned.text
+        return cleaned.text
+
+
+def read_file(path: Path, config: Config, *, name: str | None = None) -> FileRead:
+    """Read every plan table in a workbook. `name` is the file's name as received (for messages)."""
+    result = FileRead(name=name or path.name)
+    package = inspect_file(path, config.settings.limits)
+    if isinstance(package, Refusal):
+        result.problems.append(Problem(package.code, file=result.name, detail=package.detail))
+        return result
+    result.kind = package.kind
+    if package.kind == "xls":
+        result.problems.append(Problem("file-legacy-format", file=result.name, detail=".xls (Excel 97-2003)"))
+    if package.has_macros:
+        result.problems.append(Problem("file-macros-ignored", file=result.name))
+    try:
+        result.problems.extend(_read_tables(path, package, config, result))
+    except calamine.PasswordError:
+        result.problems.append(Problem("file-encrypted", file=result.name))
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError) as exc:
+        result.tables.clear()
+        result.problems.append(Problem("file-unreadable", file=result.name, detail=_short_error(exc)))
+    return result
+
+
+def _short_error(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"гэмтсэн файл / damaged file: {text[:120]}"
+
+
+def _read_tables(path: Path, package: Package, config: Config, result: FileRead) -> Iterator[Problem]:
+    workbook = calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        matcher = HeaderMatcher(config.headers)
+        limits = config.settings.limits
+        cleaner = _Cleaner(limits.max_cell_chars)
+        hidden_plans: list[str] = []
+        for meta in workbook.sheets_metadata:
+            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            grid = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows + 40)
+            merged = sheet.merged_cell_ranges or []
+            before = set(cleaner.converted)
+            layout = find_layout(grid, merged, matcher, cleaner)
+            if layout is None:
+                continue
+            if meta.visible != calamine.SheetVisibleEnum.Visible:
+                hidden_plans.append(meta.name)
+                continue
+            marks = sheet_marks(path, package, meta.name)
+            table = SheetTable(sheet=meta.name, layout=layout, meta=read_meta(grid, layout.header_rows[0], matcher, cleaner))
+            table.measures = read_rows(grid, merged, layout, config.headers, cleaner, marks.percent_cells, limits.max_rows)
+            if len(grid) > layout.first_data_row + limits.max_rows:
+                yield Problem("rows-truncated", file=result.name, sheet=meta.name, detail=f"> {limits.max_rows}")
+            if not table.measures:
+                yield Problem("table-empty", file=result.name, sheet=meta.name, cell=a1(layout.header_rows[-1], layout.columns["measure"]))
+            yield from _formula_problems(result.name, meta.name, layout.columns, layout.first_data_row, marks.formulas_without_value)
+            yield from _legacy_problems(result.name, meta.name, grid, layout, cleaner, before)
+            result.tables.append(table)
+        for hidden in hidden_plans:
+            yield Problem("sheet-hidden-skipped", file=result.name, sheet=hidden)
+        for text in sorted(cleaner.truncated):
+            yield Problem("text-truncated", file=result.name, value=text, detail=str(limits.max_cell_chars))
+    finally:
+        workbook.close()
+    if not result.tables:
+        expected = config.headers.labels.get("measure", "measure")
+        yield Problem(
+            "header-missing",
+            file=result.name,
+            detail=f"эхний 30 мөрөнд \"{expected}\" баганатай хүснэгт алга / no sheet has a \"{expected}\" column in its first 30 rows",
+        )
+        return
+    if len(result.tables) > 1:
+        yield Problem("several-plan-sheets", file=result.name, detail=str(len(result.tables)))
+    for table in result.tables:
+        for name in ("target", "actual"):
+            if name not in table.layout.columns:
+                yield Problem("column-missing", file=result.name, sheet=table.sheet, detail=config.headers.labels.get(name, name))
+        for key, value in table.meta.items():
+            result.meta.setdefault(key, value)
+
+
+def _formula_problems(
+    file: str, sheet: str, columns: dict[str, int], first_row: int, cells: tuple[tuple[int, int], ...]
+) -> Iterator[Problem]:
+    used = set(columns.values())
+    for row, col in cells:
+        if row >= first_row and col in used:
+            yield Problem("formula-no-value", file=file, sheet=sheet, cell=a1(row, col), row=row + 1)
+
+
+def _legacy_problems(
+    file: str, sheet: str, grid: list[list[Any]], layout: Any, cleaner: _Cleaner, before: set[str]
+) -> Iterator[Problem]:
+    """One warning per converted cell of this sheet, so the official can retype it properly."""
+    fresh = {k: v for k, v in cleaner.converted.items() if k not in before}
+    if not fresh:
+        return
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and value in fresh:
+                yield Problem(
+                    "legacy-text-converted", file=file, sheet=sheet, cell=a1(r, c), row=r + 1, value=value, detail=fresh[value]
+                )

@@ -1,0 +1,334 @@
+"""The monthly consolidation, end to end: intake -> read -> normalise -> score -> roll up -> outputs.
+
+Each stage is a plain function from tables to tables; this module wires them and keeps I/O (the input
+folder, the store, the output folder) at the edges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Config
+from pipeline.errors import NegtgelError
+from pipeline.intake import Arrival, Intake, discover, read_cached, take_in, tz_of
+from pipeline.normalise import Source, normalise_measures, records_frame
+from pipeline.problems import Lang, Problem, ProblemLog
+from pipeline.read.workbook import FileRead
+from pipeline.review import Overrides, StoredOverride, load_overrides, rekey, save_overrides
+from pipeline.rollup import Overall, overall, rollup
+from pipeline.score import score_measures
+from pipeline.store import Store, Submission, open_store
+
+MEASURE_COLUMNS = [
+    "department", "source_file", "sheet", "row", "goal", "measure_no", "measure", "indicator", "target_text",
+    "target_kind", "target_op", "target_value", "timeframe_text", "quarters", "due", "actual_text", "actual_value",
+    "achievement", "level", "status", "basis", "flags",
+]
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class Closing:
+    closed_at: str
+    reason: str
+
+
+@dataclass
+class Report:
+    """Everything the outputs show for one period."""
+
+    period: str
+    generated_at: str
+    measures: pd.DataFrame  # scored measures, one row each
+    departments: pd.DataFrame  # one row per expected or reporting department
+    goals: pd.DataFrame
+    overall: Overall
+    problems: ProblemLog
+    submissions: pd.DataFrame
+    history: pd.DataFrame  # period, department, pct: the last 12 periods
+    methodology_name: str
+    expected: int
+    reported: int
+    overrides: Overrides = field(default_factory=Overrides)
+    unmatched_overrides: list[StoredOverride] = field(default_factory=list)
+    closing: Closing | None = None
+    late_after_closing: list[str] = field(default_factory=list)
+
+
+def deadline_for(period: str, config: Config) -> dt.date:
+    year, month = int(period[:4]), int(period[5:7])
+    month += config.settings.deadline_months_after
+    year += (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return dt.date(year, month, config.settings.deadline_day)
+
+
+def current_submissions(subs: Sequence[Submission], pins: dict[str, int]) -> dict[str, Submission]:
+    """The submission consolidated for each department: the pinned one, else the newest."""
+    chosen: dict[str, Submission] = {}
+    for sub in sorted(subs, key=lambda s: (s.received_at, s.id)):
+        if sub.department is not None:
+            chosen[sub.department] = sub
+    for dept, sid in pins.items():
+        pinned = next((s for s in subs if s.id == sid), None)
+        if pinned is not None:
+            chosen[dept] = pinned
+    return chosen
+
+
+def _submission_state(sub: Submission, chosen: dict[str, Submission], read: FileRead | None) -> str:
+    if sub.department is None:
+        return "department-unknown"
+    if read is not None and not read.readable:
+        return "unreadable"
+    if chosen.get(sub.department) is sub or (chosen.get(sub.department) and chosen[sub.department].id == sub.id):
+        return "consolidated"
+    return "superseded"
+
+
+def _attach_read_flags(measures: pd.DataFrame, problems: list[Problem]) -> None:
+    """Problems found while reading a measure's row (legacy font, formula without value) become its flags."""
+    by_row: dict[tuple[str, str, int], list[str]] = {}
+    for p in problems:
+        if p.row is not None:
+            by_row.setdefault((p.file, p.sheet, p.row), []).append(p.code)
+    if not by_row:
+        return
+    keys = zip(measures["source_file"], measures["sheet"], measures["row"], strict=True)
+    measures["flags"] = [
+        [*flags, *(c for c in by_row.get((file, sheet, int(row)), ()) if c not in flags)]
+        for flags, (file, sheet, row) in zip(measures["flags"], keys, strict=True)
+    ]
+
+
+def build_report(
+    store: Store,
+    config: Config,
+    period: str,
+    input_root: Path,
+    overrides: Overrides,
+    intake: Intake | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Score the period from the store's submissions (the archive), whatever is in the input folder now."""
+    subs = store.submissions(period)
+    chosen = current_submissions(subs, store.pins(period))
+    log = ProblemLog()
+    reads: dict[int, FileRead] = {}
+    sources: list[Source] = []
+    consolidated = {s.id for s in chosen.values()}
+    for index, sub in enumerate(subs):
+        if progress:
+            progress("read", index + 1, len(subs))
+        read = _load(sub, store, config, input_root, intake)
+        reads[sub.id] = read
+        log.extend(sub.problems())
+        if sub.id in consolidated:
+            log.extend(read.problems)
+            if read.readable and sub.department:
+                sources.append(Source(sub.id, sub.department, read))
+        elif sub.department is not None and read.readable:
+            log.add(Problem("submission-superseded", file=sub.original_name, detail=_when(sub.received_at)))
+        else:
+            log.extend(read.problems)
+
+    frame = records_frame(sources)
+    measures, notation_problems = normalise_measures(frame, config)
+    unmatched = rekey(overrides, measures)
+    log.extend(overrides.problems)
+    for row in unmatched:
+        log.add(Problem("review-row-unmatched", file=f"review_{period}.xlsx", sheet="Тохироогүй", value=row.measure))
+    scored, score_problems = score_measures(measures, period, config.methodology, overrides.parsed(config.methodology))
+    log.extend(notation_problems)
+    log.extend(score_problems)
+    _attach_read_flags(scored, list(log))
+    if intake is not None:
+        log.extend(p for p in intake.problems)
+        for sub in intake.new:
+            if sub.period != period:
+                log.add(Problem("period-other", file=sub.original_name, detail=sub.period or ""))
+
+    scored = scored.sort_values(["department", "source_file", "sheet", "row"], kind="stable").reset_index(drop=True)
+    departments = _department_table(scored, chosen, config, period)
+    goals = rollup(scored, config.methodology, ["department", "goal"])
+    _update_counts(store, subs, reads, log)
+    submissions = _submission_table(subs, chosen, reads, log, config)
+    return Report(
+        period=period,
+        generated_at=dt.datetime.now(tz_of(config)).replace(microsecond=0).isoformat(),
+        measures=scored,
+        departments=departments,
+        goals=goals,
+        overall=overall(scored, config.methodology),
+        problems=log,
+        submissions=submissions,
+        history=pd.DataFrame(columns=["period", "department", "pct"]),
+        methodology_name=config.methodology.name,
+        expected=len(config.departments),
+        reported=int(departments["reported"].sum()) if len(departments) else 0,
+        overrides=overrides,
+        unmatched_overrides=unmatched,
+    )
+
+
+def _when(iso: str) -> str:
+    return iso[:16].replace("T", " ")
+
+
+def _load(sub: Submission, store: Store, config: Config, input_root: Path, intake: Intake | None) -> FileRead:
+    if intake is not None and sub.sha256 in intake.reads:
+        return intake.reads[sub.sha256]
+    path = input_root / sub.archive_path
+    if not path.exists():
+        missing = FileRead(name=sub.original_name)
+        missing.problems.append(Problem("file-unreadable", file=sub.original_name, detail=f"архивт олдсонгүй / missing from the archive: {sub.archive_path}"))
+        return missing
+    return read_cached(path, sub.sha256, sub.original_name, store, config)
+
+
+def _department_table(scored: pd.DataFrame, chosen: dict[str, Submission], config: Config, period: str) -> pd.DataFrame:
+    table = rollup(scored, config.methodology, ["department"])
+    expected = {d.name: d for d in config.departments}
+    names = list(expected) + [d for d in table["department"] if d not in expected]
+    names += [d for d in chosen if d not in names]
+    table = table.set_index("department").reindex(names)
+    table.index.name = "department"
+    table = table.reset_index()
+    for column in ("measures", "due", "scored", "lagging", "done", "in_progress", "insufficient", "not_done", "not_due", "unscored"):
+        table[column] = table[column].fillna(0).astype("int64")
+    deadline = deadline_for(period, config)
+    tz = tz_of(config)
+    received: list[str] = []
+    days_late: list[int | None] = []
+    for name in table["department"]:
+        sub = chosen.get(name)
+        if sub is None:
+            received.append("")
+            days_late.append(None)
+            continue
+        moment = dt.datetime.fromisoformat(sub.received_at).astimezone(tz)
+        received.append(moment.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes"))
+        days_late.append(max(0, (moment.date() - deadline).days))
+    table["short"] = [expected[n].short if n in expected else "" for n in table["department"]]
+    table["official"] = [expected[n].official if n in expected else "" for n in table["department"]]
+    table["expected"] = [n in expected for n in table["department"]]
+    table["reported"] = [n in chosen for n in table["department"]]
+    table["received_at"] = received
+    table["days_late"] = pd.array(days_late, dtype="Int64")
+    table["on_time"] = [None if d is None else d == 0 for d in days_late]
+    table["source_file"] = [chosen[n].original_name if n in chosen else "" for n in table["department"]]
+    table["deadline"] = deadline.isoformat()
+    return table
+
+
+def _update_counts(store: Store, subs: Sequence[Submission], reads: dict[int, FileRead], log: ProblemLog) -> None:
+    """Record each submission's validation result now that its measures have been read too."""
+    counts: dict[str, tuple[int, int]] = {}
+    for p in log:
+        errors, warnings = counts.get(p.file, (0, 0))
+        counts[p.file] = (errors + (p.severity == "error"), warnings + (p.severity == "warning"))
+    with store.transaction():
+        for sub in subs:
+            errors, warnings = counts.get(sub.original_name, (0, 0))
+            if (errors, warnings) != (sub.errors, sub.warnings):
+                store.set_counts(sub.id, errors, warnings)
+
+
+def _submission_table(
+    subs: Sequence[Submission], chosen: dict[str, Submission], reads: dict[int, FileRead], log: ProblemLog, config: Config
+) -> pd.DataFrame:
+    counts: dict[str, list[int]] = {}
+    for p in log:
+        counts.setdefault(p.file, [0, 0])[p.severity == "warning"] += 1
+    tz = tz_of(config)
+    rows = []
+    for sub in subs:
+        errors, warnings = counts.get(sub.original_name, [0, 0])
+        rows.append(
+            {
+                "file": sub.original_name,
+                "department": sub.department or "",
+                "received_at": dt.datetime.fromisoformat(sub.received_at).astimezone(tz).replace(tzinfo=None).isoformat(sep=" ", timespec="minutes"),
+                "state": _submission_state(sub, chosen, reads.get(sub.id)),
+                "errors": errors,
+                "warnings": warnings,
+                "measures": sum(len(t.measures) for t in reads[sub.id].tables) if sub.id in reads else 0,
+                "sender": sub.sender or "",
+                "origin": sub.origin,
+                "archive_path": sub.archive_path,
+                "sha256": sub.sha256[:12],
+            }
+        )
+    columns = ["file", "department", "received_at", "state", "errors", "warnings", "measures", "sender", "origin", "archive_path", "sha256"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass
+class RunResult:
+    report: Report
+    outputs: list[Path]
+    alongside: list[Path]
+    intake: Intake
+    has_errors: bool
+    output_dir: Path
+
+
+def choose_period(store: Store, requested: str | None) -> str:
+    if requested:
+        return requested
+    known = [s for s in store.submissions() if s.period and s.period_source != "assumed"]
+    periods = sorted({s.period for s in known if s.period}) or store.periods()
+    if not periods:
+        raise NegtgelError("Нэгтгэх тайлан олдсонгүй / no reports were found to consolidate.")
+    return periods[-1]
+
+
+def run_consolidation(
+    input_dir: Path,
+    output_dir: Path,
+    config: Config,
+    *,
+    period: str | None = None,
+    store_path: Path | None = None,
+    lang: Lang = "mn",
+    progress: Progress | None = None,
+    arrivals: Sequence[Arrival] | None = None,
+) -> RunResult:
+    """Take in every new file, consolidate the period and write its outputs. Raises only NegtgelError."""
+    from pipeline.output.writer import write_outputs
+
+    if not input_dir.is_dir():
+        raise NegtgelError(f"Оролтын хавтас {input_dir} олдсонгүй / input folder not found.")
+    store_file = store_path or config.settings.store or output_dir / "negtgel.db"
+    with open_store(store_file) as store:
+        found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir)]
+        intake = take_in(found, store, config, input_dir)
+        chosen_period = choose_period(store, period)
+        period_dir = output_dir / chosen_period
+        overrides = load_overrides(store, config, chosen_period, period_dir)
+        report = build_report(store, config, chosen_period, input_dir, overrides, intake, progress)
+        written = write_outputs(report, period_dir, config, lang=lang)
+        save_overrides(store, report.overrides, chosen_period)
+        store.save_results(
+            chosen_period,
+            [
+                (row.department, None if row.pct != row.pct else float(row.pct), int(row.measures), int(row.due), int(row.scored))
+                for row in report.departments.itertuples()
+                if row.reported
+            ],
+        )
+    return RunResult(
+        report=report,
+        outputs=[w.path for w in written],
+        alongside=[w.path for w in written if w.alongside],
+        intake=intake,
+        has_errors=report.problems.has_errors(),
+        output_dir=period_dir,
+    )
+
