@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -264,13 +264,22 @@ def _renamed(problem: Problem, name: str) -> Problem:
     return replace(problem, file=name)
 
 
-def take_in(arrivals: Iterable[Arrival], store: Store, config: Config, input_root: Path) -> Intake:
+def take_in(
+    arrivals: Iterable[Arrival],
+    store: Store,
+    config: Config,
+    input_root: Path,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Intake:
     """Record, read and archive each arrival; the same bytes twice are one submission."""
     result = Intake()
+    arrivals = list(arrivals)
     matcher = DepartmentMatcher(config.departments)
     tz = tz_of(config)
     archive_root = input_root / ARCHIVE_DIR
-    for arrival in arrivals:
+    for index, arrival in enumerate(arrivals):
+        if progress:
+            progress("intake", index + 1, len(arrivals))
         try:
             stat = arrival.path.stat()
         except OSError:

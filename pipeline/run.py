@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -23,6 +24,7 @@ from pipeline.review import Overrides, StoredOverride, load_overrides, rekey, sa
 from pipeline.rollup import Overall, overall, rollup
 from pipeline.score import score_measures
 from pipeline.store import Store, Submission, open_store
+from pipeline.values import is_missing
 
 MEASURE_COLUMNS = [
     "department", "source_file", "sheet", "row", "goal", "measure_no", "measure", "indicator", "target_text",
@@ -59,6 +61,8 @@ class Report:
     unmatched_overrides: list[StoredOverride] = field(default_factory=list)
     closing: Closing | None = None
     late_after_closing: list[str] = field(default_factory=list)
+    previous_period: str | None = None
+    overall_previous: float | None = None
 
 
 def deadline_for(period: str, config: Config) -> dt.date:
@@ -181,6 +185,10 @@ def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
+def _local(iso: str, tz: dt.tzinfo) -> str:
+    return dt.datetime.fromisoformat(iso).astimezone(tz).replace(tzinfo=None).isoformat(sep=" ", timespec="minutes")
+
+
 def _load(sub: Submission, store: Store, config: Config, input_root: Path, intake: Intake | None) -> FileRead:
     if intake is not None and sub.sha256 in intake.reads:
         return intake.reads[sub.sha256]
@@ -254,7 +262,7 @@ def _submission_table(
             {
                 "file": sub.original_name,
                 "department": sub.department or "",
-                "received_at": dt.datetime.fromisoformat(sub.received_at).astimezone(tz).replace(tzinfo=None).isoformat(sep=" ", timespec="minutes"),
+                "received_at": _local(sub.received_at, tz),
                 "state": _submission_state(sub, chosen, reads.get(sub.id)),
                 "errors": errors,
                 "warnings": warnings,
@@ -289,6 +297,108 @@ def choose_period(store: Store, requested: str | None) -> str:
     return periods[-1]
 
 
+SNAPSHOT_FIELDS = ("measures", "departments", "goals", "overall", "submissions", "methodology_name", "expected", "reported")
+
+
+def snapshot(report: Report) -> dict[str, object]:
+    """What closing a period freezes: the figures exactly as published."""
+    frozen: dict[str, object] = {name: getattr(report, name) for name in SNAPSHOT_FIELDS}
+    frozen["problems"] = list(report.problems)
+    return frozen
+
+
+def frozen_report(frozen: dict[str, Any], closing: Closing, store: Store, config: Config, period: str, intake: Intake) -> Report:
+    """A closed period's report: the frozen figures, plus the files that arrived after closing, listed only."""
+    log = ProblemLog(frozen["problems"])
+    submissions: pd.DataFrame = frozen["submissions"].copy()
+    tz = tz_of(config)
+    # Submissions recorded after the close: their ids are above the last one the snapshot saw.
+    late = [s for s in store.submissions(period) if s.id > frozen.get("last_submission_id", 0)]
+    rows = []
+    for sub in late:
+        log.add(Problem("arrived-after-closing", file=sub.original_name))
+        rows.append({"file": sub.original_name, "department": sub.department or "", "received_at": _local(sub.received_at, tz),
+                     "state": "after-closing", "errors": sub.errors, "warnings": sub.warnings, "measures": 0,
+                     "sender": sub.sender or "", "origin": sub.origin, "archive_path": sub.archive_path, "sha256": sub.sha256[:12]})
+    if rows:
+        submissions = pd.concat([submissions, pd.DataFrame(rows, columns=submissions.columns)], ignore_index=True)
+    log.extend(intake.problems)
+    return Report(
+        period=period,
+        generated_at=dt.datetime.now(tz).replace(microsecond=0).isoformat(),
+        measures=frozen["measures"],
+        departments=frozen["departments"].copy(),
+        goals=frozen["goals"],
+        overall=frozen["overall"],
+        problems=log,
+        submissions=submissions,
+        history=pd.DataFrame(columns=["period", "department", "pct"]),
+        methodology_name=frozen["methodology_name"],
+        expected=frozen["expected"],
+        reported=frozen["reported"],
+        closing=closing,
+        late_after_closing=[s.original_name for s in late],
+    )
+
+
+def closing_of(store: Store, period: str) -> Closing | None:
+    if store.frozen(period) is None:
+        return None
+    closes = [(at, reason) for action, reason, at in store.events(period) if action == "close"]
+    at, reason = closes[-1] if closes else ("", "")
+    return Closing(closed_at=at, reason=reason)
+
+
+def save_results(store: Store, report: Report) -> None:
+    """Keep the period's figures for trends; the overall figure is kept under the department ""."""
+    rows = [
+        (row.department, None if is_missing(row.pct) else float(row.pct), int(row.measures), int(row.due), int(row.scored))
+        for row in report.departments.itertuples()
+        if row.reported
+    ]
+    rows.append(("", report.overall.pct, report.overall.measures, report.overall.due, report.overall.scored))
+    store.save_results(report.period, rows)
+
+
+def attach_history(report: Report, store: Store, months: int = 12) -> None:
+    """The last 12 periods' figures, and each department's change against the previous period."""
+    periods = [p for p in store.result_periods() if p <= report.period][-months:]
+    history = pd.DataFrame(store.results(periods), columns=["period", "department", "pct"])
+    report.history = history.sort_values(["period", "department"], kind="stable").reset_index(drop=True)
+    earlier = [p for p in periods if p < report.period]
+    previous = history[history["period"] == earlier[-1]].set_index("department")["pct"] if earlier else pd.Series(dtype="float64")
+    report.previous_period = earlier[-1] if earlier else None
+    table = report.departments
+    table["previous_pct"] = [previous.get(d) if d in previous.index else None for d in table["department"]]
+    table["previous_pct"] = table["previous_pct"].astype("float64")
+    table["change"] = (table["pct"].astype("float64") - table["previous_pct"]).round(1)
+    report.overall_previous = float(previous[""]) if "" in previous.index and not is_missing(previous[""]) else None
+
+
+def consolidate_period(
+    store: Store,
+    config: Config,
+    period: str,
+    input_dir: Path,
+    period_dir: Path,
+    intake: Intake,
+    progress: Progress | None = None,
+) -> Report:
+    """The period's report: rebuilt from the archive while open, reproduced from the frozen figures once closed."""
+    closing = closing_of(store, period)
+    if closing is not None:
+        frozen = store.frozen(period)
+        assert frozen is not None
+        report = frozen_report(frozen[1], closing, store, config, period, intake)
+    else:
+        overrides = load_overrides(store, config, period, period_dir)
+        report = build_report(store, config, period, input_dir, overrides, intake, progress)
+        save_overrides(store, report.overrides, period)
+        save_results(store, report)
+    attach_history(report, store)
+    return report
+
+
 def run_consolidation(
     input_dir: Path,
     output_dir: Path,
@@ -305,24 +415,13 @@ def run_consolidation(
 
     if not input_dir.is_dir():
         raise NegtgelError(f"Оролтын хавтас {input_dir} олдсонгүй / input folder not found.")
-    store_file = store_path or config.settings.store or output_dir / "negtgel.db"
-    with open_store(store_file) as store:
+    with open_store(store_location(config, output_dir, store_path)) as store:
         found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir)]
-        intake = take_in(found, store, config, input_dir)
+        intake = take_in(found, store, config, input_dir, progress=progress)
         chosen_period = choose_period(store, period)
         period_dir = output_dir / chosen_period
-        overrides = load_overrides(store, config, chosen_period, period_dir)
-        report = build_report(store, config, chosen_period, input_dir, overrides, intake, progress)
+        report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake, progress)
         written = write_outputs(report, period_dir, config, lang=lang)
-        save_overrides(store, report.overrides, chosen_period)
-        store.save_results(
-            chosen_period,
-            [
-                (row.department, None if row.pct != row.pct else float(row.pct), int(row.measures), int(row.due), int(row.scored))
-                for row in report.departments.itertuples()
-                if row.reported
-            ],
-        )
     return RunResult(
         report=report,
         outputs=[w.path for w in written],
@@ -332,3 +431,6 @@ def run_consolidation(
         output_dir=period_dir,
     )
 
+
+def store_location(config: Config, output_dir: Path, store_path: Path | None) -> Path:
+    return store_path or config.settings.store or output_dir / "negtgel.db"

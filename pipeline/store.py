@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import pickle
 import sqlite3
 from collections.abc import Iterator
@@ -268,8 +269,10 @@ class Store:
 
 
 @contextlib.contextmanager
-def open_store(path: Path, *, wait_seconds: float = 120) -> Iterator[Store]:
+def open_store(path: Path, *, wait_seconds: float | None = None) -> Iterator[Store]:
     """Open the store for a run that changes it. A second run on the same store waits, then stops clearly."""
+    if wait_seconds is None:
+        wait_seconds = float(os.environ.get("NEGTGEL_LOCK_TIMEOUT", "120"))
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path) + ".lock")
     try:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from pipeline import __version__
+from pipeline.cli.periods import close_command, pin_command, reopen_command, status_command, unpin_command
 from pipeline.cli.run import run_command
 from pipeline.cli.validate import validate_command
 
@@ -23,8 +24,8 @@ def cli() -> None:
     """
 
 
-cli.add_command(run_command)
-cli.add_command(validate_command)
+for command in (run_command, validate_command, status_command, pin_command, unpin_command, close_command, reopen_command):
+    cli.add_command(command)
 
 
 def main() -> None:

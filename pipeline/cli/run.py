@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -13,7 +14,7 @@ from pipeline.errors import NegtgelError
 from pipeline.run import run_consolidation
 
 
-def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def parse_period(value: str | None) -> str | None:
     if value is None:
         return None
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", value.strip())
@@ -22,15 +23,28 @@ def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> st
     return f"{match.group(1)}-{int(match.group(2)):02d}"
 
 
-class _Progress:
-    """A progress bar on the terminal while files are read."""
+def period_option(fn: Any) -> Any:
+    return click.option(
+        "--period",
+        callback=lambda ctx, param, value: parse_period(value),
+        help="Тайлант сар YYYY-MM (анхдагч: хамгийн сүүлийн) / period, default the latest.",
+    )(fn)
+
+
+class Progress:
+    """A progress bar on the terminal for each stage that goes file by file."""
+
+    LABELS: ClassVar[dict[str, str]] = {"intake": "Хүлээн авч байна / receiving", "read": "Уншиж байна / reading"}
 
     def __init__(self) -> None:
         self.bar: Any = None
+        self.stage = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Уншиж байна / reading", file=click.get_text_stream("stderr"))
+        if stage != self.stage or self.bar is None:
+            self.close()
+            self.stage = stage
+            self.bar = click.progressbar(length=total, label=self.LABELS.get(stage, stage), file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(1)
         if done >= total:
@@ -44,7 +58,7 @@ class _Progress:
 
 @click.command("run")
 @click.argument("input_dir", default="input", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--period", callback=_period, help="Тайлант сар YYYY-MM (анхдагч: хамгийн сүүлийн) / period, default the latest.")
+@period_option
 @click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Гаралтын хавтас / output folder.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -62,7 +76,7 @@ def run_command(input_dir: Path, period: str | None, output_dir: Path, store_pat
       negtgel run input --period 2026-10 -o output
     """
     config = load_config_or_fail(mappings)
-    progress = _Progress()
+    progress = Progress()
     try:
         result = run_consolidation(input_dir, output_dir, config, period=period, store_path=store_path,
                                    lang="en" if lang == "en" else "mn", progress=progress)

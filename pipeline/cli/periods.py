@@ -1,0 +1,148 @@
+"""`negtgel status | pin | unpin | close | reopen`: a period's completeness and its life cycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline import periods
+from pipeline.cli.common import load_config_or_fail, mappings_option
+from pipeline.cli.run import parse_period, period_option
+from pipeline.errors import NegtgelError
+
+
+def _common(fn: Any) -> Any:
+    fn = click.option("-o", "--output", "output_dir", default="output", show_default=True,
+                      type=click.Path(file_okay=False, path_type=Path), help="Гаралтын хавтас / output folder.")(fn)
+    fn = click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+                      help="SQLite сан (анхдагч: OUTPUT/negtgel.db) / the store.")(fn)
+    return mappings_option(fn)
+
+
+def _fail(exc: NegtgelError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@click.command("status")
+@period_option
+@_common
+def status_command(period: str | None, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+    """Тайлант хугацаанд хэн тайлангаа ирүүлсэн, хоцорсон, ирүүлээгүйг хэвлэнэ.
+
+    Prints which expected departments reported for the period, on time or how many days late, and which
+    are missing, with the official to chase.
+
+    \b
+    Жишээ / example:
+      negtgel status --period 2026-10
+    """
+    config = load_config_or_fail(mappings)
+    try:
+        result = periods.status(config, output_dir, store_path, period)
+    except NegtgelError as exc:
+        raise _fail(exc) from None
+    table = result.table
+    closed = " (хаагдсан / closed)" if result.closed else ""
+    click.echo(f"{result.period}{closed}: хугацаа / deadline {result.deadline.isoformat()}")
+    reported = table[table["reported"]]
+    click.echo(f"Ирүүлсэн / reported: {len(reported)} / {int(table['department'].isin([d.name for d in config.departments]).sum())}")
+    for row in reported.itertuples():
+        when = "хугацаандаа / on time" if row.on_time else f"{row.days_late} хоног хоцорсон / days late"
+        click.echo(f"  ✓ {row.department}: {row.received_at}, {when} — {row.file}")
+    missing = table[~table["reported"]]
+    if len(missing):
+        click.echo(f"Ирүүлээгүй / missing: {len(missing)}")
+        for row in missing.itertuples():
+            click.echo(f"  ✗ {row.department} — {row.official or 'хариуцагч бүртгэлгүй / no official listed'}")
+
+
+@click.command("close")
+@click.option("--period", required=True, callback=lambda c, p, v: parse_period(v), help="YYYY-MM")
+@click.option("--reason", required=True, help="Хаах шалтгаан / why the period is closed.")
+@click.option("--input", "input_dir", default="input", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Оролтын хавтас (архивтай) / input folder with the archive.")
+@_common
+def close_command(period: str, reason: str, input_dir: Path, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+    """Тайлант хугацааг хааж, нийтэлсэн дүнг царцаана.
+
+    Freezes the period: later runs reproduce these figures exactly, and files that arrive afterwards are
+    archived and listed without changing them until the period is reopened.
+
+    \b
+    Жишээ / example:
+      negtgel close --period 2026-10 --reason "Удирдлагад танилцуулсан"
+    """
+    config = load_config_or_fail(mappings)
+    try:
+        report = periods.close(config, input_dir, output_dir, store_path, period, reason)
+    except NegtgelError as exc:
+        raise _fail(exc) from None
+    pct = "—" if report.overall.pct is None else f"{report.overall.pct} %"
+    click.echo(f"{period} хаагдлаа / closed: нийт хэрэгжилт / overall {pct}")
+
+
+@click.command("reopen")
+@click.option("--period", required=True, callback=lambda c, p, v: parse_period(v), help="YYYY-MM")
+@click.option("--reason", required=True, help="Дахин нээх шалтгаан / why it is reopened.")
+@_common
+def reopen_command(period: str, reason: str, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+    """Хаасан тайлант хугацааг дахин нээнэ.
+
+    Reopens a closed period; the next run recomputes its figures from the archive.
+
+    \b
+    Жишээ / example:
+      negtgel reopen --period 2026-10 --reason "ХХААГ засвар ирүүлсэн"
+    """
+    config = load_config_or_fail(mappings)
+    try:
+        periods.reopen(config, output_dir, store_path, period, reason)
+    except NegtgelError as exc:
+        raise _fail(exc) from None
+    click.echo(f"{period} дахин нээгдлээ / reopened.")
+
+
+@click.command("pin")
+@click.option("--period", required=True, callback=lambda c, p, v: parse_period(v), help="YYYY-MM")
+@click.option("--submission", required=True, help="Файлын дугаар, нэр эсвэл хэш / submission number, file name or hash.")
+@click.option("--reason", default="", help="Шалтгаан / why.")
+@_common
+def pin_command(period: str, submission: str, reason: str, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+    """Хэлтсийн хамгийн сүүлийн биш, өмнөх тайланг нэгтгэлд ашиглана.
+
+    Consolidates an older submission of a department instead of its newest one.
+
+    \b
+    Жишээ / example:
+      negtgel pin --period 2026-10 --submission "ЗУХ 10 сарын тайлан.xlsx" --reason "Шинэ файл буруу"
+    """
+    config = load_config_or_fail(mappings)
+    try:
+        what = periods.pin(config, output_dir, store_path, period, submission, reason)
+    except NegtgelError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Сонголоо / pinned: {what}")
+
+
+@click.command("unpin")
+@click.option("--period", required=True, callback=lambda c, p, v: parse_period(v), help="YYYY-MM")
+@click.option("--department", required=True, help="Хэлтэс / department.")
+@_common
+def unpin_command(period: str, department: str, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+    """Сонголтыг цуцалж, хамгийн сүүлийн тайланг дахин ашиглана.
+
+    Removes a pin: the department's newest submission is consolidated again.
+
+    \b
+    Жишээ / example:
+      negtgel unpin --period 2026-10 --department ЗУХ
+    """
+    config = load_config_or_fail(mappings)
+    try:
+        removed = periods.unpin(config, output_dir, store_path, period, department)
+    except NegtgelError as exc:
+        raise _fail(exc) from None
+    click.echo("Цуцаллаа / unpinned." if removed else "Сонголт байгаагүй / there was no pin.")
+

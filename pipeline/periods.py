@@ -1,0 +1,122 @@
+"""A period's life: who reported and when, pinning a submission, closing and reopening.
+
+Closing freezes the published figures in the store; later runs of that period reproduce them exactly,
+and files arriving afterwards are archived and listed without changing them until the period is reopened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Config
+from pipeline.errors import NegtgelError
+from pipeline.intake import Intake, tz_of
+from pipeline.review import load_overrides, save_overrides
+from pipeline.run import (
+    Report,
+    build_report,
+    choose_period,
+    closing_of,
+    current_submissions,
+    deadline_for,
+    save_results,
+    snapshot,
+    store_location,
+)
+from pipeline.store import Store, open_store
+
+
+@dataclass
+class Completeness:
+    period: str
+    deadline: dt.date
+    closed: bool
+    table: pd.DataFrame  # department, short, official, reported, received_at, days_late, on_time, file, submissions
+
+
+def completeness(store: Store, config: Config, period: str) -> Completeness:
+    """Which expected departments reported for the period, on time or how many days late, and who is missing."""
+    subs = store.submissions(period)
+    chosen = current_submissions(subs, store.pins(period))
+    deadline = deadline_for(period, config)
+    tz = tz_of(config)
+    rows = []
+    names = [d.name for d in config.departments] + sorted(d for d in chosen if d not in {x.name for x in config.departments})
+    official = {d.name: d.official for d in config.departments}
+    short = {d.name: d.short for d in config.departments}
+    for name in names:
+        sub = chosen.get(name)
+        count = sum(1 for s in subs if s.department == name)
+        if sub is None:
+            rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": False,
+                         "received_at": "", "days_late": None, "on_time": None, "file": "", "submissions": count})
+            continue
+        moment = dt.datetime.fromisoformat(sub.received_at).astimezone(tz)
+        late = max(0, (moment.date() - deadline).days)
+        rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": True,
+                     "received_at": moment.strftime("%Y-%m-%d %H:%M"), "days_late": late, "on_time": late == 0,
+                     "file": sub.original_name, "submissions": count})
+    table = pd.DataFrame(rows, columns=["department", "short", "official", "reported", "received_at", "days_late", "on_time", "file", "submissions"])
+    table["days_late"] = table["days_late"].astype("Int64")
+    return Completeness(period, deadline, store.frozen(period) is not None, table)
+
+
+def status(config: Config, output_dir: Path, store_path: Path | None, period: str | None) -> Completeness:
+    with open_store(store_location(config, output_dir, store_path)) as store:
+        return completeness(store, config, choose_period(store, period))
+
+
+def close(config: Config, input_dir: Path, output_dir: Path, store_path: Path | None, period: str, reason: str) -> Report:
+    """Freeze the period's figures as they stand now (with the specialist's review applied)."""
+    if not reason.strip():
+        raise NegtgelError("Хаах шалтгааныг бичнэ үү / give a reason for closing.")
+    with open_store(store_location(config, output_dir, store_path)) as store:
+        if closing_of(store, period) is not None:
+            raise NegtgelError(f"{period} аль хэдийн хаагдсан / {period} is already closed.")
+        if not store.submissions(period):
+            raise NegtgelError(f"{period}-д ирсэн тайлан алга / no reports for {period}.")
+        period_dir = output_dir / period
+        overrides = load_overrides(store, config, period, period_dir)
+        report = build_report(store, config, period, input_dir, overrides, Intake())
+        save_overrides(store, report.overrides, period)
+        save_results(store, report)
+        frozen = snapshot(report)
+        frozen["last_submission_id"] = max((s.id for s in store.submissions()), default=0)
+        store.close_period(period, reason.strip(), frozen)
+        return report
+
+
+def reopen(config: Config, output_dir: Path, store_path: Path | None, period: str, reason: str) -> None:
+    if not reason.strip():
+        raise NegtgelError("Дахин нээх шалтгааныг бичнэ үү / give a reason for reopening.")
+    with open_store(store_location(config, output_dir, store_path)) as store:
+        if closing_of(store, period) is None:
+            raise NegtgelError(f"{period} хаагдаагүй байна / {period} is not closed.")
+        store.reopen_period(period, reason.strip())
+
+
+def pin(config: Config, output_dir: Path, store_path: Path | None, period: str, submission: str, reason: str) -> str:
+    """Consolidate an older submission instead of the newest: by its number or its file name."""
+    with open_store(store_location(config, output_dir, store_path)) as store:
+        subs = store.submissions(period)
+        found = [s for s in subs if str(s.id) == submission or s.original_name == submission or s.sha256.startswith(submission)]
+        if len(found) != 1:
+            listing = "\n".join(f"  {s.id}: {s.original_name} ({s.department or '?'}, {s.received_at[:16]})" for s in subs)
+            raise NegtgelError(f"\"{submission}\" файлыг {period}-д олсонгүй; байгаа нь / not found among:\n{listing}")
+        sub = found[0]
+        if sub.department is None:
+            raise NegtgelError("Хэлтэс нь тодорхойгүй файлыг сонгох боломжгүй / the file's department is unknown.")
+        if closing_of(store, period) is not None:
+            raise NegtgelError(f"{period} хаагдсан; эхлээд дахин нээнэ үү / {period} is closed; reopen it first.")
+        store.pin(period, sub.department, sub.id, reason)
+        return f"{sub.department}: {sub.original_name}"
+
+
+def unpin(config: Config, output_dir: Path, store_path: Path | None, period: str, department: str) -> bool:
+    with open_store(store_location(config, output_dir, store_path)) as store:
+        match = [d.name for d in config.departments if department in (d.name, d.short)] or [department]
+        return store.unpin(period, match[0])
