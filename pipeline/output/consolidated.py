@@ -95,7 +95,8 @@ def write_consolidated(
 ) -> list[Written]:
     """Write the consolidated workbook (and per-department workbooks at scale)."""
     measures: pd.DataFrame = report.measures
-    departments = [d for d in report.departments["department"] if d in set(measures["department"])]
+    present = set(measures["department"])
+    departments = [d for d in report.departments["department"] if d in present]
     per_sheet = len(departments) <= department_sheets_max
     title = f"{report.period} — нэгтгэл" if lang != "en" else f"{report.period} — consolidation"
 
