@@ -14,9 +14,11 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline import manifest
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
 from pipeline.intake import Arrival, Intake, discover, read_cached, take_in, tz_of
+from pipeline.manifest import RunSummary
 from pipeline.normalise import Source, normalise_measures, records_frame
 from pipeline.problems import Lang, Problem, ProblemLog
 from pipeline.read.workbook import FileRead
@@ -153,10 +155,7 @@ def build_report(
     log.extend(score_problems)
     _attach_read_flags(scored, list(log))
     if intake is not None:
-        log.extend(p for p in intake.problems)
-        for sub in intake.new:
-            if sub.period != period:
-                log.add(Problem("period-other", file=sub.original_name, detail=sub.period or ""))
+        log.extend(intake.problems)
 
     scored = scored.sort_values(["department", "source_file", "sheet", "row"], kind="stable").reset_index(drop=True)
     departments = _department_table(scored, chosen, config, period)
@@ -279,12 +278,36 @@ def _submission_table(
 
 @dataclass
 class RunResult:
-    report: Report
+    summary: RunSummary
     outputs: list[Path]
     alongside: list[Path]
     intake: Intake
-    has_errors: bool
     output_dir: Path
+    report: Report | None = None  # None when nothing changed and the outputs were left as they were
+
+    @property
+    def has_errors(self) -> bool:
+        return self.summary.errors > 0
+
+    @property
+    def unchanged(self) -> bool:
+        return self.report is None
+
+
+def summarise(report: Report) -> RunSummary:
+    counts = report.problems.counts()
+    return RunSummary(
+        period=report.period,
+        files=len(report.submissions),
+        reported=report.reported,
+        expected=report.expected,
+        measures=len(report.measures),
+        errors=counts["error"],
+        warnings=counts["warning"],
+        overall_pct=report.overall.pct,
+        rating=report.overall.rating,
+        closed=report.closing is not None,
+    )
 
 
 def choose_period(store: Store, requested: str | None) -> str:
@@ -420,15 +443,21 @@ def run_consolidation(
         intake = take_in(found, store, config, input_dir, progress=progress)
         chosen_period = choose_period(store, period)
         period_dir = output_dir / chosen_period
+        print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang})
+        summary = manifest.unchanged(period_dir, print_)
+        if summary is not None:
+            return RunResult(summary, [], [], intake, period_dir)
         report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake, progress)
         written = write_outputs(report, period_dir, config, lang=lang)
+        summary = summarise(report)
+        manifest.record(period_dir, print_, [w.path for w in written], summary)
     return RunResult(
-        report=report,
+        summary=summary,
         outputs=[w.path for w in written],
         alongside=[w.path for w in written if w.alongside],
         intake=intake,
-        has_errors=report.problems.has_errors(),
         output_dir=period_dir,
+        report=report,
     )
 
 

@@ -84,20 +84,23 @@ def run_command(input_dir: Path, period: str | None, output_dir: Path, store_pat
         raise click.ClickException(str(exc)) from None
     finally:
         progress.close()
-    report = result.report
-    counts = report.problems.counts()
-    files = len(report.submissions)
-    pct = "—" if report.overall.pct is None else f"{report.overall.pct:.{config.methodology.rounding}f} %"
+    summary = result.summary
+    pct = "—" if summary.overall_pct is None else f"{summary.overall_pct:.{config.methodology.rounding}f} %"
+    closed = " (хаагдсан / closed)" if summary.closed else ""
     if lang == "en":
-        click.echo(f"Period {report.period}: {files} files, {report.reported}/{report.expected} departments, "
-                   f"{len(report.measures)} measures, {counts['error']} errors, {counts['warning']} warnings.")
-        click.echo(f"Overall implementation: {pct} {report.overall.rating}")
-        click.echo(f"Written to {result.output_dir}")
+        click.echo(f"Period {summary.period}{closed}: {summary.files} files, {summary.reported}/{summary.expected} departments, "
+                   f"{summary.measures} measures, {summary.errors} errors, {summary.warnings} warnings.")
+        click.echo(f"Overall implementation: {pct} {summary.rating}")
+        click.echo(("Nothing changed; outputs left as they were in " if result.unchanged else "Written to ") + str(result.output_dir))
     else:
-        click.echo(f"{report.period}: {files} файл, {report.reported}/{report.expected} хэлтэс, "
-                   f"{len(report.measures)} арга хэмжээ, {counts['error']} алдаа, {counts['warning']} анхааруулга.")
-        click.echo(f"Нийт хэрэгжилт: {pct} {report.overall.rating}")
-        click.echo(f"Гаралт: {result.output_dir}")
+        click.echo(f"{summary.period}{closed}: {summary.files} файл, {summary.reported}/{summary.expected} хэлтэс, "
+                   f"{summary.measures} арга хэмжээ, {summary.errors} алдаа, {summary.warnings} анхааруулга.")
+        click.echo(f"Нийт хэрэгжилт: {pct} {summary.rating}")
+        click.echo(("Өөрчлөлт алга; гаралт хэвээр: " if result.unchanged else "Гаралт: ") + str(result.output_dir))
+    other = sorted({s.period for s in result.intake.new if s.period and s.period != summary.period})
+    if other:
+        click.echo(f"Бусад сарын тайлан хүлээн авлаа / reports for other periods received: {', '.join(other)} "
+                   f"(negtgel run --period ...)")
     for path in result.alongside:
         click.echo(f"Анхаар: файл нээлттэй байсан тул шинийг {path} нэрээр хадгаллаа / the file was open; "
                    f"the new one was saved as {path}", err=True)

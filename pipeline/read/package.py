@@ -330,3 +330,11 @@ def saved_time(path: Path) -> str | None:
         return None
     match = _MODIFIED.search(core) or _CREATED.search(core)
     return match.group(1).decode("ascii", "replace").strip() if match else None
+
+
+def xml_defences_active() -> bool:
+    """Whether openpyxl would parse through defusedxml (its own rule, without importing openpyxl at start)."""
+    import importlib.util
+    import os
+
+    return importlib.util.find_spec("defusedxml") is not None and os.environ.get("OPENPYXL_DEFUSEDXML", "True") == "True"

@@ -1,0 +1,96 @@
+"""Unchanged re-runs: when nothing that the outputs depend on has changed, they are not written again.
+
+The fingerprint covers the program and reader versions, the mappings, the period's submissions, pins,
+closing, overrides and the trend history; the manifest beside the outputs records it with each output's
+hash. An output edited (the review file) or removed since makes the run rebuild everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import Config
+from pipeline.intake import Intake, reader_key
+from pipeline.output.safe import write_atomically
+from pipeline.store import Store
+
+MANIFEST_NAME = ".negtgel-manifest.json"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The figures the terminal prints after a run."""
+
+    period: str
+    files: int
+    reported: int
+    expected: int
+    measures: int
+    errors: int
+    warnings: int
+    overall_pct: float | None
+    rating: str
+    closed: bool
+
+
+def fingerprint(store: Store, config: Config, period: str, intake: Intake, options: dict[str, object]) -> str:
+    digest = hashlib.sha256()
+
+    def feed(*parts: object) -> None:
+        digest.update(json.dumps(parts, ensure_ascii=False, default=str).encode("utf-8"))
+        digest.update(b"\n")
+
+    feed(__version__, reader_key(config), period, sorted(options.items()))
+    for sub in store.submissions(period):
+        feed("submission", sub.id, sub.sha256, sub.department, sub.period_source, sub.received_at)
+    feed("pins", sorted(store.pins(period).items()))
+    frozen = store.frozen(period)
+    feed("closed", frozen[0] if frozen else None)
+    feed("events", store.events(period))
+    feed("overrides", sorted(store.overrides(period)))
+    earlier = [p for p in store.result_periods() if p < period][-11:]
+    feed("history", sorted(store.results(earlier), key=str))
+    feed("intake", sorted((p.code, p.file, p.detail) for p in intake.problems))
+    return digest.hexdigest()
+
+
+def _file_hash(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def unchanged(period_dir: Path, print_: str) -> RunSummary | None:
+    """The recorded summary, when the manifest's fingerprint matches and every output is as written."""
+    try:
+        manifest = json.loads((period_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("fingerprint") != print_:
+        return None
+    for name, recorded in manifest.get("outputs", {}).items():
+        if _file_hash(period_dir / name) != recorded:
+            return None
+    try:
+        return RunSummary(**manifest["summary"])
+    except (KeyError, TypeError):
+        return None
+
+
+def record(period_dir: Path, print_: str, outputs: list[Path], summary: RunSummary) -> None:
+    hashes = {}
+    for path in outputs:
+        try:
+            name = str(path.relative_to(period_dir))
+        except ValueError:
+            continue
+        digest = _file_hash(path)
+        if digest:
+            hashes[name] = digest
+    text = json.dumps({"fingerprint": print_, "outputs": hashes, "summary": asdict(summary)}, ensure_ascii=False, indent=1)
+    write_atomically(period_dir / MANIFEST_NAME, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -1,0 +1,51 @@
+"""The command line is a thin adapter: every command has help with an example; errors are messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from tests.conftest import MAPPINGS
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(name: str) -> None:
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Жишээ / example" in result.output
+    assert f"negtgel {name}" in result.output
+
+
+def test_the_group_lists_the_commands() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in ("run", "validate", "template", "explain", "status", "close", "reopen", "pin"):
+        assert name in result.output
+
+
+def test_a_broken_mapping_is_a_message_naming_file_and_key(tmp_path: Path) -> None:
+    broken = tmp_path / "mappings"
+    broken.mkdir()
+    for source in MAPPINGS.glob("*.yaml"):
+        (broken / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    text = (broken / "methodology.yaml").read_text(encoding="utf-8").replace("- {min: 70, level: 70}", "- {min: 70, level: 75}")
+    (broken / "methodology.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(tmp_path), "--mappings", str(broken)])
+    assert result.exit_code == 1
+    assert "methodology.yaml: thresholds[1].level" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_run_on_a_missing_folder_is_a_message(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "nowhere"), "--mappings", str(MAPPINGS)])
+    assert result.exit_code == 1
+    assert "олдсонгүй" in result.output and "Traceback" not in result.output
+
+
+def test_run_with_a_bad_period_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["run", str(tmp_path), "--period", "2026-13", "--mappings", str(MAPPINGS)])
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.output
