@@ -9,12 +9,13 @@ import hashlib
 import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.config import Config, Department, header_key
 from pipeline.problems import Problem
 from pipeline.read.package import SPREADSHEET_SUFFIXES, is_skipped_name, saved_time
+from pipeline.read.parallel import read_many
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import READER_VERSION, FileRead, read_file
 from pipeline.store import Store, Submission
@@ -244,24 +245,23 @@ def tz_of(config: Config) -> dt.timezone:
     return dt.timezone(dt.timedelta(hours=config.settings.utc_offset_hours))
 
 
+def renamed(read: FileRead, name: str) -> FileRead:
+    """A cached read under the name this copy of the file arrived with."""
+    if read.name == name:
+        return read
+    read.name = name
+    read.problems = [replace(p, file=name) if p.file != name else p for p in read.problems]
+    return read
+
+
 def read_cached(path: Path, sha: str, name: str, store: Store, config: Config) -> FileRead:
     key = reader_key(config)
     cached = store.parsed(sha, key)
     if isinstance(cached, FileRead):
-        cached.name = name
-        for i, problem in enumerate(cached.problems):
-            if problem.file != name:
-                cached.problems[i] = _renamed(problem, name)
-        return cached
+        return renamed(cached, name)
     read = read_file(path, config, name=name)
     store.save_parsed(sha, key, read)
     return read
-
-
-def _renamed(problem: Problem, name: str) -> Problem:
-    from dataclasses import replace
-
-    return replace(problem, file=name)
 
 
 def take_in(
@@ -277,9 +277,11 @@ def take_in(
     matcher = DepartmentMatcher(config.departments)
     tz = tz_of(config)
     archive_root = input_root / ARCHIVE_DIR
-    for index, arrival in enumerate(arrivals):
-        if progress:
-            progress("intake", index + 1, len(arrivals))
+
+    # 1. Which arrivals are new: the hash decides, remembered per path so unchanged files are not re-hashed.
+    fresh: list[tuple[Arrival, str, int]] = []
+    first_of: dict[str, str] = {}
+    for arrival in arrivals:
         try:
             stat = arrival.path.stat()
         except OSError:
@@ -293,18 +295,38 @@ def take_in(
         known = store.by_hash(sha)
         if known is not None:
             result.known.append(known)
-            in_archive = Path(known.archive_path).name
-            if arrival.origin != "folder" or arrival.name not in (known.original_name, in_archive):
+            if arrival.origin != "folder" or arrival.name not in (known.original_name, Path(known.archive_path).name):
                 result.problems.append(Problem("file-duplicate", file=arrival.name, detail=known.original_name))
-            continue
-        read = read_cached(arrival.path, sha, arrival.name, store, config)
+        elif sha in first_of:
+            result.problems.append(Problem("file-duplicate", file=arrival.name, detail=first_of[sha]))
+        else:
+            first_of[sha] = arrival.name
+            fresh.append((arrival, sha, stat.st_size))
+
+    # 2. Read the new files (in parallel when there are many), each at most once ever.
+    key = reader_key(config)
+    reads: dict[str, FileRead] = {}
+    to_read: list[tuple[Path, str]] = []
+    for arrival, sha, _ in fresh:
+        cached = store.parsed(sha, key)
+        if isinstance(cached, FileRead):
+            reads[sha] = renamed(cached, arrival.name)
+        else:
+            to_read.append((arrival.path, arrival.name))
+    for (path, name), read in zip(to_read, read_many(to_read, config, progress), strict=True):
+        sha = next(s for a, s, _ in fresh if a.path == path and a.name == name)
+        store.save_parsed(sha, key, read)
+        reads[sha] = read
+
+    # 3. Record and archive.
+    for arrival, sha, size in fresh:
+        read = reads[sha]
         received = received_time(arrival, tz)
         department, dept_source, dept_problem = match_department(read, arrival, matcher)
         period, period_source, period_problem = resolve_period(read, arrival.name, received)
         problems = [p for p in (dept_problem, period_problem) if p is not None]
-        folder = department or UNKNOWN_FOLDER
         short = next((d.short for d in config.departments if d.name == department and d.short), None)
-        archived = archive_copy(arrival.path, archive_root, period, short or folder, arrival.name)
+        archived = archive_copy(arrival.path, archive_root, period, short or department or UNKNOWN_FOLDER, arrival.name)
         all_problems = [*read.problems, *problems]
         submission = store.add_submission(
             sha256=sha,
@@ -319,7 +341,7 @@ def take_in(
             subject=arrival.subject,
             message_id=arrival.message_id,
             origin=arrival.origin,
-            size=stat.st_size,
+            size=size,
             errors=sum(p.severity == "error" for p in all_problems),
             warnings=sum(p.severity == "warning" for p in all_problems),
             intake_problems=problems,
@@ -327,4 +349,3 @@ def take_in(
         result.new.append(submission)
         result.reads[sha] = read
     return result
-
