@@ -7,7 +7,6 @@ problems each reading raised (with the cell they belong to).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +15,13 @@ import pandas as pd
 
 from pipeline.config import Config
 from pipeline.notation import parse_actual, parse_target, parse_timeframe
+from pipeline.notation.target import says_percent
 from pipeline.problems import Problem
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import FileRead, a1
 from pipeline.score import measure_key
 
 TEXT_COLUMNS = ("goal", "measure_no", "measure", "indicator", "baseline", "responsible", "progress", "note", "budget")
-_PERCENT_WORDS = re.compile(r"хувь|хувиар|%", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -135,16 +134,15 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     out["tf_status"] = [r.status for r in tf]
 
     # Targets: "100" means 100 % under a header or an indicator that speaks of percent.
-    indicator_pct = out["indicator"].str.contains(_PERCENT_WORDS, na=False)
+    indicator_pct = read_distinct(out["indicator"], lambda text: says_percent(text, vocab))
     target_keys = [
-        (_hashable(v), bool(h), bool(ip))
-        for v, h, ip in zip(out["target_raw"], out["target_pct_header"], indicator_pct, strict=True)
+        (_hashable(v), bool(h), bool(ip), bool(f))
+        for v, h, ip, f in zip(out["target_raw"], out["target_pct_header"], indicator_pct, out["target_pct_fmt"], strict=True)
     ]
 
-    def read_target(key: tuple[Any, bool, bool]) -> Any:
-        value, header, ind = key
-        text = None if value is None else cell_text(value)
-        return parse_target(text, vocab, percent_header=header, indicator="хувиар" if ind else None)
+    def read_target(key: tuple[Any, bool, bool, bool]) -> Any:
+        value, header, ind, pct_format = key
+        return parse_target(value, vocab, percent_header=header, indicator="хувиар" if ind else None, percent_format=pct_format)
 
     targets = read_distinct(target_keys, read_target)
     out["target_text"] = [cell_text(v) for v in out["target_raw"]]

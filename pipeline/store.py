@@ -72,15 +72,17 @@ CREATE TABLE IF NOT EXISTS results(
     due INTEGER NOT NULL, scored INTEGER NOT NULL, run_at TEXT NOT NULL, PRIMARY KEY(period, department)
 );
 CREATE TABLE IF NOT EXISTS mail_state(
-    mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL
+    mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL, updated_at TEXT
 );
 CREATE TABLE IF NOT EXISTS mail_messages(
     id INTEGER PRIMARY KEY AUTOINCREMENT, mailbox TEXT, uidvalidity INTEGER, uid INTEGER,
-    message_id TEXT, sender TEXT, subject TEXT, date TEXT, outcome TEXT NOT NULL, processed_at TEXT NOT NULL
+    message_id TEXT, sender TEXT, subject TEXT, date TEXT, outcome TEXT NOT NULL, processed_at TEXT NOT NULL,
+    raw_sha256 TEXT, origin TEXT, source TEXT, department TEXT, files INTEGER, problems TEXT,
+    receipt_status TEXT, receipt_to TEXT, receipt_at TEXT, receipt_body BLOB, receipt_error TEXT
 );
 CREATE TABLE IF NOT EXISTS receipts(
     id INTEGER PRIMARY KEY AUTOINCREMENT, submission_id INTEGER NOT NULL UNIQUE, to_addr TEXT NOT NULL,
-    subject TEXT NOT NULL, status TEXT NOT NULL, sent_at TEXT NOT NULL
+    subject TEXT NOT NULL, status TEXT NOT NULL, sent_at TEXT NOT NULL, mail_message_id INTEGER, error TEXT
 );
 """
 
@@ -215,7 +217,7 @@ class Store:
 
     def events(self, period: str) -> list[tuple[str, str, str]]:
         rows = self.db.execute("SELECT action, reason, at FROM period_events WHERE period = ? ORDER BY id", (period,))
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
     def frozen(self, period: str) -> tuple[str, Any] | None:
         row = self.db.execute("SELECT closed_at, payload FROM frozen WHERE period = ?", (period,)).fetchone()
@@ -249,7 +251,7 @@ class Store:
             return []
         marks = ", ".join("?" for _ in periods)
         rows = self.db.execute(f"SELECT period, department, pct FROM results WHERE period IN ({marks})", periods)
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
     def result_periods(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT period FROM results ORDER BY period")]
@@ -259,7 +261,7 @@ class Store:
         rows = self.db.execute(
             "SELECT department, measure_key, measure_no, measure, level, comment FROM overrides WHERE period = ?", (period,)
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
     def replace_overrides(self, period: str, rows: list[tuple[str, str, str, str, str, str]]) -> None:
         at = now_iso()

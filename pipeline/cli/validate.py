@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.common import lang_option, load_config_or_fail, mappings_option
+from pipeline.problems import Lang
 from pipeline.validate import validate_paths
 
 
@@ -25,7 +26,7 @@ def validate_command(paths: tuple[Path, ...], mappings: str, lang: str) -> None:
       negtgel validate input/ "ЗУХ 10 сарын тайлан.xlsx" --lang en
     """
     config = load_config_or_fail(mappings)
-    language = "en" if lang == "en" else "mn"
+    language: Lang = "en" if lang == "en" else "mn"
     result = validate_paths(list(paths), config)
     for problem in result.problems:
         location = " ".join(part for part in (problem.sheet, problem.cell) if part) or "—"

@@ -133,7 +133,7 @@ def find_layout(
     best: tuple[tuple[int, int], int, Layout] | None = None
     for r in range(limit):
         single = _columns_from(fields_by_row[r], texts[r])
-        candidates = [((r,), single)]
+        candidates: list[tuple[tuple[int, ...], tuple[dict[str, int], dict[str, str]]]] = [((r,), single)]
         if r + 1 < len(fields_by_row) and any(f is not None for f in fields_by_row[r]):
             # A sub-column title counts only under a group cell (merged across columns) or an empty one,
             # so a data row right under a one-row header is never taken for a second header row.
@@ -366,8 +366,8 @@ def read_rows(
         record["rows"] = 1
         record["goal"] = cell_text(values["goal"]) if "goal" in values else goal
         for name in PERCENT_FIELDS:
-            c = columns.get(name)
-            if c is not None and (r, c) in percent_cells:
+            column = columns.get(name)
+            if column is not None and (r, column) in percent_cells:
                 record[f"{name}_pct_fmt"] = True
         measures.append(record)
         current = record

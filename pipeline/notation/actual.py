@@ -1,0 +1,149 @@
+"""Reading an achieved value (Хүрсэн түвшин), a self-assessed % or an evaluation cell.
+
+A cell is a number (possibly typed as text, in words, or as a percent), a status word
+("Хэрэгжсэн", "ХБ"), or a narrative. From a narrative a number is taken only when it is the one
+quantity in it (dates, years, ordinals and durations set aside), and the reading is flagged so the
+specialist sees it; with several candidate numbers none is taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from pipeline.notation.clean import clean_text
+from pipeline.notation.numbers import analyse
+from pipeline.notation.status import match_status
+from pipeline.notation.target import fmt_number
+from pipeline.notation.vocab import NotationVocab
+
+FROM_NARRATIVE = "actual-from-narrative"
+AMBIGUOUS = "actual-ambiguous"
+INTERPRETED = "actual-interpreted"
+
+STATUS_EN = {
+    "done": "done", "in_progress": "in progress", "insufficient": "insufficient", "not_done": "not done",
+    "not_due": "not yet due", "not_evaluated": "not evaluated",
+}  # fmt: skip
+STATUS_MN = {
+    "done": "бүрэн хэрэгжсэн", "in_progress": "хэрэгжих шатандаа", "insufficient": "хэрэгжилт хангалтгүй",
+    "not_done": "хэрэгжээгүй", "not_due": "хугацаа болоогүй", "not_evaluated": "үнэлээгүй",
+}  # fmt: skip
+# Words that may stand beside the number without making the cell a narrative.
+_PLAIN_ROLES = frozenset({"unit", "percent", "label", "cmp"})
+
+
+@dataclass(frozen=True, slots=True)
+class ActualReading:
+    value: float | None  # percentages in 0-100 units
+    is_percent: bool
+    status: str | None  # done | in_progress | insufficient | not_done | not_due | not_evaluated
+    rule: str
+    note: str
+    note_mn: str
+    flags: tuple[str, ...] = ()
+
+
+def _empty(rule: str = "empty", text: str = "") -> ActualReading:
+    if rule == "empty":
+        return ActualReading(None, False, None, rule, "The cell is empty", "Нүд хоосон")
+    return ActualReading(None, False, None, rule, f"`{text}`: no value read", f"`{text}`: утга уншаагүй")
+
+
+def _value(text: str, value: float, percent: bool, rule: str, flags: tuple[str, ...] = (), why: tuple[str, str] = ("", "")) -> ActualReading:
+    shown = fmt_number(value) + (" %" if percent else "")
+    note = f"`{text}` read as {shown}" + (f" ({why[0]})" if why[0] else "")
+    note_mn = f"`{text}` → {shown}" + (f" ({why[1]})" if why[1] else "")
+    return ActualReading(value, percent, None, rule, note, note_mn, flags)
+
+
+def _status(text: str, status: str, word: str, rule: str) -> ActualReading:
+    return ActualReading(
+        None, False, status, rule,
+        f"`{text}` read as the status '{STATUS_EN[status]}' (`{word}`)",
+        f"`{text}` → {STATUS_MN[status]}",
+    )  # fmt: skip
+
+
+def _number(text: str, value: float, *, percent_format: bool, percent_header: bool, rule: str = "number",
+            flags: tuple[str, ...] = (), why: tuple[str, str] = ("", "")) -> ActualReading:  # fmt: skip
+    if value < 0:
+        return ActualReading(None, False, None, "negative", f"`{text}`: a negative number is not an achieved value",
+                             f"`{text}`: сөрөг тоог хүрсэн түвшин гэж үзсэнгүй", (INTERPRETED,))  # fmt: skip
+    if percent_format:
+        return _value(text, value * 100, True, "percent-format", flags, why)
+    if percent_header:
+        if 0 < value <= 1:
+            # Under a "%" header 0.85 is far more often a fraction than 0.85 %; say so rather than guess silently.
+            return _value(text, value * 100, True, "percent-fraction", (*flags, INTERPRETED),
+                          ("a fraction under a percent header", "хувийн баганад бутархайгаар бичсэн"))  # fmt: skip
+        return _value(text, value, True, "percent-header", flags, why)
+    return _value(text, value, False, rule, flags, why)
+
+
+def parse_actual(value: object, vocab: NotationVocab, *, percent_format: bool = False, percent_header: bool = False) -> ActualReading:
+    """Read an achieved-value cell: a number, a percent, a status word, or a number in a narrative."""
+    if value is None:
+        return _empty()
+    if isinstance(value, bool):
+        return _status(str(value).upper(), "done" if value else "not_done", str(value).upper(), "boolean")
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return _empty("date", str(value))
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if math.isnan(number):
+            return _empty()
+        if math.isinf(number):
+            return _empty("not-finite", str(value))
+        shown = fmt_number(number) if abs(number) < 1e15 else repr(number)
+        return _number(shown, number, percent_format=percent_format, percent_header=percent_header)
+    s = clean_text(value if isinstance(value, str) else str(value)).text
+    if not any(ch.isalnum() for ch in s):
+        return _empty()
+    return read_actual_text(s, vocab, percent_header=percent_header)
+
+
+def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = False) -> ActualReading:
+    a = analyse(s, vocab)
+    status = match_status(a.toks, vocab)
+    if status is not None:
+        return _status(s, status.status, status.word, "status-word" if status.full else "status-word-first")
+    if not a.contexts:
+        return _empty("no-number", s)
+    candidates = [c for c in a.contexts if not c.excluded]
+    if not candidates:
+        if any(c.excluded == "fraction" for c in a.contexts):
+            return ActualReading(None, False, None, "fraction", f"`{s}`: a share written as a fraction; not taken",
+                                 f"`{s}`: бутархай хэлбэрээр бичсэн", (AMBIGUOUS,))  # fmt: skip
+        return _empty("no-quantity", s)
+    if len(candidates) > 1:
+        listed = ", ".join(c.num.text for c in candidates)
+        return ActualReading(None, False, None, "several-numbers", f"`{s}`: several numbers ({listed}); none taken",
+                             f"`{s}`: хэд хэдэн тоо ({listed})", (AMBIGUOUS,))  # fmt: skip
+    c = candidates[0]
+    num = c.num
+    if num.problem or num.value is None or num.high is not None:
+        reason = {
+            "thousands-ambiguous": ("may be a decimal or thousands", "бутархай эсвэл мянгат байж болно"),
+            "negative": ("a negative number", "сөрөг тоо"),
+        }.get(num.problem, ("not a single well-formed number", "нэг тодорхой тоо биш"))
+        return ActualReading(None, False, None, "ambiguous-number", f"`{s}`: `{num.text}` {reason[0]}; not taken",
+                             f"`{s}`: `{num.text}` {reason[1]}", (AMBIGUOUS,))  # fmt: skip
+    covered = set(range(num.first, num.last + 1))
+    plain = len(a.contexts) == 1 and all(
+        k in covered
+        or t.kind in ("pct", "cmp", "dash", "other")
+        or (a.roles[k] is not None and a.roles[k][0] in _PLAIN_ROLES)  # type: ignore[index]
+        or (t.kind == "word" and t.text in vocab.endings and k > 0 and a.toks[k - 1].kind in ("pct", "dash"))
+        for k, t in enumerate(a.toks)
+    )
+    percent = c.percent or (percent_header and c.unit is None)
+    if plain:
+        if c.percent:
+            return _value(s, num.value, True, "percent")
+        return _number(s, num.value, percent_format=False, percent_header=percent_header and c.unit is None)
+    why = (f"the one quantity in the narrative, `{num.text}`", f"тайлбараас `{num.text}` гэснийг авлаа")
+    if c.percent:
+        return _value(s, num.value, True, "narrative", (FROM_NARRATIVE,), why)
+    return _number(s, num.value, percent_format=False, percent_header=percent, rule="narrative", flags=(FROM_NARRATIVE,), why=why)

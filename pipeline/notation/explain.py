@@ -1,0 +1,134 @@
+"""`explain`: how one string is read, step by step, for a specialist checking a surprising reading."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pipeline.notation.actual import parse_actual, read_actual_text
+from pipeline.notation.clean import clean_text
+from pipeline.notation.numbers import analyse
+from pipeline.notation.target import parse_target
+from pipeline.notation.timeframe import parse_timeframe, read_timeframe_text
+from pipeline.notation.vocab import NotationVocab
+
+_ROLE_EN = {
+    "cmp": "comparison", "reduce": "reduce", "increase": "increase", "to": "'to the level'", "relative": "ratio",
+    "percent": "percent", "label": "label", "time": "time/duration", "year": "year", "done_state": "state reached",
+    "done_word": "yes/done", "unit": "unit",
+}  # fmt: skip
+_ROLE_MN = {
+    "cmp": "харьцуулалт", "reduce": "бууруулах", "increase": "нэмэгдүүлэх", "to": "түвшинд хүргэх", "relative": "харьцаа",
+    "percent": "хувь", "label": "нэр", "time": "хугацаа", "year": "он", "done_state": "хүрсэн төлөв",
+    "done_word": "тийм/хийгдсэн", "unit": "нэгж",
+}  # fmt: skip
+_EXCLUDED_EN = {
+    "date": "a date", "year": "a year", "time": "a time or duration", "ordinal": "an ordinal (Nth)",
+    "reference": "a reference number", "fraction": "part of a fraction", "weak-word": "a number word not used as a quantity",
+}  # fmt: skip
+_EXCLUDED_MN = {
+    "date": "огноо", "year": "он", "time": "хугацаа", "ordinal": "дэс тоо", "reference": "дугаар", "fraction": "бутархай",
+    "weak-word": "тоо хэмжээ заагаагүй тоон үг",
+}  # fmt: skip
+
+
+def explain(
+    text: object,
+    as_: Literal["timeframe", "target", "actual"] | str,
+    vocab: NotationVocab,
+    *,
+    lang: str = "mn",
+    by_month: bool = False,
+    percent_header: bool = False,
+) -> list[str]:
+    """Lines saying how `text` is read as a timeframe, target or achieved value, and why."""
+    en = lang == "en"
+    lines: list[str] = []
+
+    def say(english: str, mongolian: str) -> None:
+        lines.append(english if en else mongolian)
+
+    say(f"Input: {text!r}", f"Оролт: {text!r}")
+    if isinstance(text, str):
+        cleaned = clean_text(text)
+        if cleaned.text != text:
+            say(f"Cleaned: {cleaned.text!r}", f"Цэвэрлэсэн: {cleaned.text!r}")
+        if cleaned.legacy_converted:
+            say("Typed in a legacy 8-bit font: converted to Cyrillic", "Хуучин 8 битийн фонтоор бичсэн тул кирилл рүү хөрвүүллээ")
+        s = cleaned.text
+    else:
+        s = ""
+        kind = "empty" if text is None else type(text).__name__
+        say(f"A {kind} value, not text", f"Текст биш утга ({kind})")
+
+    if as_ == "timeframe":
+        if s:
+            trace: list[tuple[str, str]] = []
+            reading = read_timeframe_text(s, vocab, by_month=by_month, trace=trace)
+            for english, mongolian in trace:
+                say(f"Word: {english}", f"Үг: {mongolian}")
+        else:
+            reading = parse_timeframe(text, vocab, by_month=by_month)
+        if by_month:
+            say("The column counts months: Roman numerals I-XII are months", "Багана сараар тул I-XII ром тоо нь сар")
+        say(f"Rule: {reading.rule}", f"Дүрэм: {reading.rule}")
+        say(f"Quarters: {', '.join(map(str, reading.quarters)) or '-'}", f"Улирал: {', '.join(map(str, reading.quarters)) or '-'}")
+        if reading.months:
+            say(f"Months: {', '.join(map(str, reading.months))}", f"Сар: {', '.join(map(str, reading.months))}")
+        conf_mn = {"exact": "тодорхой", "interpreted": "тайлбарлаж уншсан, шалгах", "invalid": "уншигдаагүй"}[reading.confidence]
+        say(f"Confidence: {reading.confidence}", f"Итгэл: {conf_mn}")
+        if reading.status:
+            say(f"Status: {reading.status}", "Төлөв: хугацаа болоогүй")
+        say(f"Reading: {reading.note}", f"Уншилт: {reading.note_mn}")
+        return lines
+
+    if s and not isinstance(text, (dt.date, dt.datetime)):
+        a = analyse(s, vocab)
+        for c in a.contexts:
+            number = "date" if c.num.date else (f"{c.num.value:g}" if c.num.value is not None else "?")
+            if c.excluded:
+                say(f"Number `{c.num.text}` = {number}: set aside, {_EXCLUDED_EN[c.excluded]}",
+                    f"Тоо `{c.num.text}` = {number}: {_EXCLUDED_MN[c.excluded]} тул авсангүй")  # fmt: skip
+            else:
+                extra = [f"case {c.num.case}"] if c.num.case else []
+                say(f"Number `{c.num.text}` = {number}" + (f" ({', '.join(extra)})" if extra else ""),
+                    f"Тоо `{c.num.text}` = {number}" + (f" ({c.num.case} нөхцөл)" if c.num.case else ""))  # fmt: skip
+        seen: set[int] = set()
+        for k, role in enumerate(a.roles):
+            if role is None or k in seen or (k > 0 and a.roles[k - 1] == role and a.role_text[k - 1] == a.role_text[k]):
+                continue
+            seen.add(k)
+            detail = f" {role[1]}" if role[1] else ""
+            say(f"Word `{a.role_text[k]}`: {_ROLE_EN.get(role[0], role[0])}{detail}",
+                f"Үг `{a.role_text[k]}`: {_ROLE_MN.get(role[0], role[0])}{detail}")  # fmt: skip
+        for k, meaning in enumerate(a.before):
+            if meaning is not None and (k == 0 or a.before[k - 1] is None):
+                say(f"Word `{a.texts[k]}` before a number: comparison {meaning[1]}", f"Тооны өмнөх үг `{a.texts[k]}`: харьцуулалт {meaning[1]}")
+
+    if as_ == "target":
+        if percent_header:
+            say("The header speaks of percent", "Гарчиг нь хувиар")
+        target = parse_target(text, vocab, percent_header=percent_header)
+        say(f"Rule: {target.rule}", f"Дүрэм: {target.rule}")
+        say(f"Kind: {target.kind}; op: {target.op}; value: {target.value}; unit: {target.unit}",
+            f"Төрөл: {target.kind}; нөхцөл: {target.op}; утга: {target.value}; нэгж: {target.unit}")  # fmt: skip
+        if target.flags:
+            say(f"Flags: {', '.join(target.flags)}", f"Тэмдэглэгээ: {', '.join(target.flags)}")
+        say(f"Reading: {target.note}", f"Уншилт: {target.note_mn}")
+        return lines
+
+    if as_ == "actual":
+        if percent_header:
+            say("The header speaks of percent", "Гарчиг нь хувиар")
+        actual = read_actual_text(s, vocab, percent_header=percent_header) if s else parse_actual(text, vocab, percent_header=percent_header)
+        say(f"Rule: {actual.rule}", f"Дүрэм: {actual.rule}")
+        say(f"Value: {actual.value}; percent: {actual.is_percent}; status: {actual.status}",
+            f"Утга: {actual.value}; хувь эсэх: {actual.is_percent}; төлөв: {actual.status}")  # fmt: skip
+        if actual.flags:
+            say(f"Flags: {', '.join(actual.flags)}", f"Тэмдэглэгээ: {', '.join(actual.flags)}")
+        say(f"Reading: {actual.note}", f"Уншилт: {actual.note_mn}")
+        return lines
+
+    say(f"Unknown reader {as_!r}: use timeframe, target or actual", f"{as_!r} гэсэн уншигч байхгүй: timeframe, target, actual")
+    return lines
+

@@ -1,0 +1,418 @@
+"""Numbers in targets and achieved values: digits, thousands and decimal marks, number words, endings.
+
+`analyse` turns a cleaned cell into tokens, the numbers in it (digits or words, with their grammatical
+ending) and, for each number, what stands around it: a unit, a percent word, a comparison word, a
+time or year word that makes it a date rather than a quantity. The target and achieved-value readers
+decide from that; this module never decides which number is "the" value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipeline.notation.vocab import Meaning, NotationVocab, fold
+
+_LEX = re.compile(
+    r"""
+     (?P<date>(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2}(?!\d)|\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d(?!\d)
+             |(?:19|20)\d\d[./-](?:0?[1-9]|1[0-2])(?![\d.,]))
+    |(?P<num>\d{1,3}(?:\ \d{3})+(?![\d.,]?\d)|\d+(?:[.,]\d+)*)
+    |(?P<word>[^\W\d_]+)
+    |(?P<cmp>[<>]=|[<>≤≥])
+    |(?P<pct>[%٪])
+    |(?P<dash>-)
+    |(?P<other>\S)
+    """,
+    re.X,
+)
+_THOUSANDS_COMMA = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
+_THOUSANDS_DOT = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
+_DECIMAL = re.compile(r"\d+[.,]\d+")
+_COMMA_THEN_POINT = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+\.\d+")
+_POINT_THEN_COMMA = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+,\d+")
+# Characters after which a number is a document or clause reference ("А/123", "№5"), not a quantity.
+_REFERENCE_MARKS = frozenset("/№#")
+_HARD_STOPS = frozenset(",;.()[]:")
+
+
+class Tok:
+    """A lexed piece of a folded cell."""
+
+    __slots__ = ("end", "kind", "start", "text")
+
+    def __init__(self, kind: str, text: str, start: int, end: int):
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+
+    def __repr__(self) -> str:
+        return f"Tok({self.kind}, {self.text!r})"
+
+
+def lex(folded: str) -> list[Tok]:
+    return [Tok(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _LEX.finditer(folded)]
+
+
+def parse_digits(raw: str) -> tuple[float | None, str]:
+    """The value of a number written in digits, and a problem code when it cannot be read for sure.
+
+    `1,500` and `10,000` are thousands (exactly three digits after the comma, no leading zero);
+    `2,5` and `0,75` are decimals; `10 000` is ten thousand; `1.500.000` is thousands; a single
+    `1.500` could be 1.5 or 1500 and is reported as "thousands-ambiguous" rather than guessed.
+    """
+    if " " in raw:
+        digits = raw.replace(" ", "")
+        return (float(digits), "") if len(digits) <= 15 else (None, "malformed")
+    if raw.isdigit():
+        return (float(raw), "") if len(raw) <= 15 else (None, "malformed")
+    if len(raw) > 24:
+        return None, "malformed"
+    if _THOUSANDS_COMMA.fullmatch(raw):
+        return float(raw.replace(",", "")), ""
+    if _THOUSANDS_DOT.fullmatch(raw):
+        if raw.count(".") > 1:
+            return float(raw.replace(".", "")), ""
+        return None, "thousands-ambiguous"
+    if _DECIMAL.fullmatch(raw):
+        return float(raw.replace(",", ".")), ""
+    if _COMMA_THEN_POINT.fullmatch(raw):
+        return float(raw.replace(",", "")), ""
+    if _POINT_THEN_COMMA.fullmatch(raw):
+        return float(raw.replace(".", "").replace(",", ".")), ""
+    return None, "malformed"
+
+
+@dataclass(slots=True)
+class Num:
+    """A number in a cell: the tokens it spans (ending and multiplier included) and how it is written."""
+
+    first: int
+    last: int
+    value: float | None
+    text: str
+    case: str | None = None
+    word: bool = False
+    compound: bool = False
+    high: float | None = None  # the upper end of a range "80-100"
+    problem: str = ""  # "thousands-ambiguous" | "malformed" | "negative" | "range-reversed"
+    date: bool = False
+
+
+def _multiplier(value: int) -> bool:
+    return value >= 100 and str(value).rstrip("0") == "1"
+
+
+def _word_value(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
+    """(value, ordinal) of a number word, also when an ordinal ending is glued on ("хоёрдугаар")."""
+    value = vocab.number_words.get(text)
+    if value is not None:
+        return value, False
+    for suffix in vocab.ordinal_suffixes:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            value = vocab.number_words.get(text[: -len(suffix)])
+            if value is not None:
+                return value, True
+    return None, False
+
+
+def _combine(values: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Split a run of number words into numbers: (first, last, value). "мянга таван зуу" -> 1500.
+
+    A unit after a unit ("тав хоёр") starts a new number, so two numbers are never summed into one.
+    """
+    out: list[tuple[int, int, int]] = []
+    i = 0
+    n = len(values)
+    while i < n:
+        total = group = 0
+        last_small: int | None = None
+        last_big: int | None = None
+        hundred = False
+        j = i
+        while j < n:
+            v = values[j]
+            if v == 0:
+                if j != i:
+                    break
+                j += 1
+                break
+            if _multiplier(v) and v >= 1000:
+                if last_big is not None and v >= last_big:
+                    break
+                total += (group or 1) * v
+                group, last_small, hundred, last_big = 0, None, False, v
+            elif v == 100 or _multiplier(v):
+                if hundred or group >= 10:
+                    break
+                group = (group or 1) * v
+                last_small, hundred = None, True
+            else:
+                magnitude = 10 if v >= 10 else 1
+                if last_small is not None and magnitude >= last_small:
+                    break
+                group += v
+                last_small = magnitude
+            j += 1
+        out.append((i, j - 1, total + group))
+        i = j
+    return out
+
+
+def _ending_after(toks: Sequence[Tok], index: int, vocab: NotationVocab) -> tuple[int, str | None]:
+    """(last token index, case) of a grammatical ending written after the number at `index`."""
+    n = len(toks)
+    j = index + 1
+    if j >= n:
+        return index, None
+    nxt = toks[j]
+    if nxt.kind == "word":
+        case = vocab.endings.get(nxt.text)
+        if case is not None and (nxt.start == toks[index].end or len(nxt.text) >= 3):
+            return j, case
+    elif nxt.kind == "dash" and j + 1 < n and toks[j + 1].kind == "word":
+        case = vocab.endings.get(toks[j + 1].text)
+        if case is not None:
+            return j + 1, case
+    return index, None
+
+
+def scan_numbers(toks: Sequence[Tok], vocab: NotationVocab, folded: str) -> list[Num]:
+    """Every number in the tokens, in order, with its ending, multiplier and range end."""
+    nums: list[Num] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        tok = toks[i]
+        if tok.kind == "date":
+            nums.append(Num(i, i, None, tok.text, date=True))
+            i += 1
+            continue
+        if tok.kind == "num":
+            value, problem = parse_digits(tok.text)
+            num = Num(i, i, value, tok.text, problem=problem)
+            if i > 0 and toks[i - 1].kind == "dash" and toks[i - 1].end == tok.start and (
+                i == 1 or toks[i - 2].kind in ("other", "cmp")
+            ):
+                num.problem = num.problem or "negative"
+            last, case = _ending_after(toks, i, vocab)
+            # "5 мянга", "1,5 сая": digits times a number word.
+            if case is None and last + 1 < n and toks[last + 1].kind == "word":
+                mult, ordinal = _word_value(toks[last + 1].text, vocab)
+                if mult is not None and not ordinal and _multiplier(mult):
+                    last += 1
+                    if num.value is not None:
+                        num.value *= mult
+                    last, case = _ending_after(toks, last, vocab)
+                    if case is None:
+                        case = vocab.case_of(toks[last].text, min_len=2)
+            # "80-100 хувь", "2020-2025 он": a range of two digit numbers.
+            if case is None and last + 2 < n and toks[last + 1].kind == "dash" and toks[last + 2].kind == "num":
+                high, problem_high = parse_digits(toks[last + 2].text)
+                num.high = high
+                num.problem = num.problem or problem_high
+                if high is not None and num.value is not None and high < num.value:
+                    num.problem = num.problem or "range-reversed"
+                last, case = _ending_after(toks, last + 2, vocab)
+            num.last, num.case = last, case
+            num.text = folded[tok.start : toks[last].end]
+            nums.append(num)
+            i = last + 1
+            continue
+        if tok.kind == "word":
+            run: list[tuple[int, int, bool]] = []  # (token index, value, ordinal)
+            j = i
+            while j < n and toks[j].kind == "word":
+                value, ordinal = _word_value(toks[j].text, vocab)
+                if value is None:
+                    break
+                run.append((j, value, ordinal))
+                j += 1
+                if ordinal:
+                    break
+            if run:
+                for first, last, value in _combine([v for _, v, _ in run]):
+                    start, end = run[first][0], run[last][0]
+                    word = toks[end].text
+                    case = "ordinal" if run[last][2] else vocab.case_of(word, min_len=2)
+                    text = folded[toks[start].start : toks[end].end]
+                    nums.append(Num(start, end, float(value), text, case=case, word=True, compound=end > start))
+                i = j
+                continue
+        i += 1
+    return nums
+
+
+@dataclass(slots=True)
+class NumberContext:
+    """What stands around one number: the facts the readers decide from."""
+
+    num: Num
+    excluded: str = ""  # "date" | "year" | "time" | "ordinal" | "reference" | "fraction" | "weak-word"
+    unit: str | None = None
+    percent: bool = False
+    percent_word: str = ""
+    cmp: str | None = None  # ">=" | "<=" | "conflict"
+    relative: bool = False
+    to: bool = False
+    year_like: bool = False
+    words: list[tuple[str, Meaning]] = field(default_factory=list)  # matched words, for explain
+
+
+@dataclass(slots=True)
+class Analysis:
+    folded: str
+    toks: list[Tok]
+    texts: list[str]
+    roles: list[Meaning | None]  # meaning of the target-table word covering each token
+    role_text: list[str]  # the vocabulary entry that matched, for explain
+    before: list[Meaning | None]
+    nums: list[Num]
+    contexts: list[NumberContext]
+
+    def has_role(self, role: str) -> bool:
+        return any(r is not None and r[0] == role for r in self.roles)
+
+    def words(self) -> list[int]:
+        """Indices of word tokens that are not part of a number."""
+        covered = {k for num in self.nums for k in range(num.first, num.last + 1)}
+        return [i for i, t in enumerate(self.toks) if t.kind == "word" and i not in covered]
+
+
+def _window(a: Analysis, num: Num, size: int) -> list[int]:
+    """Token indices after a number up to the next number or hard punctuation."""
+    starts = {other.first for other in a.nums}
+    out: list[int] = []
+    k = num.last + 1
+    n = len(a.toks)
+    while k < n and len(out) < size:
+        tok = a.toks[k]
+        if k in starts or (tok.kind == "other" and tok.text in _HARD_STOPS):
+            break
+        out.append(k)
+        k += 1
+    return out
+
+
+def analyse(text: str, vocab: NotationVocab) -> Analysis:
+    """Tokens, numbers and each number's surroundings for a cleaned cell."""
+    folded = fold(text)
+    toks = lex(folded)
+    texts = [t.text for t in toks]
+    nums = scan_numbers(toks, vocab, folded)
+    covered = [False] * len(toks)
+    for num in nums:
+        for k in range(num.first, num.last + 1):
+            covered[k] = True
+    roles: list[Meaning | None] = [None] * len(toks)
+    role_text = [""] * len(toks)
+    before: list[Meaning | None] = [None] * len(toks)
+    i = 0
+    while i < len(toks):
+        if covered[i]:
+            i += 1
+            continue
+        phrase = vocab.target.match(texts, i)
+        if phrase is None:
+            i += 1
+            continue
+        for k in range(i, i + len(phrase.words)):
+            roles[k] = phrase.meaning
+            role_text[k] = phrase.text
+        i += len(phrase.words)
+    i = 0
+    while i < len(toks):
+        phrase = None if covered[i] else vocab.target_before.match(texts, i)
+        if phrase is None:
+            i += 1
+            continue
+        for k in range(i, i + len(phrase.words)):
+            before[k] = phrase.meaning
+        i += len(phrase.words)
+    a = Analysis(folded, toks, texts, roles, role_text, before, nums, [])
+    a.contexts = [_context(a, num, vocab) for num in nums]
+    return a
+
+
+def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
+    c = NumberContext(num)
+    toks = a.toks
+    if num.date:
+        c.excluded = "date"
+        return c
+    if num.case == "ordinal":
+        c.excluded = "ordinal"
+    prev = toks[num.first - 1] if num.first > 0 else None
+    nxt = toks[num.last + 1] if num.last + 1 < len(toks) else None
+    before_mark = prev is not None and prev.end == toks[num.first].start and prev.text in _REFERENCE_MARKS
+    after_mark = nxt is not None and nxt.start == toks[num.last].end and nxt.text in _REFERENCE_MARKS
+    if (before_mark and prev is not None and prev.text == "/" and num.first >= 2 and toks[num.first - 2].kind == "num") or (
+        after_mark and nxt is not None and nxt.text == "/" and num.last + 2 < len(toks) and toks[num.last + 2].kind == "num"
+    ):
+        c.excluded = c.excluded or "fraction"  # "3/4": a share, which no single number states
+    elif before_mark or after_mark:
+        c.excluded = c.excluded or "reference"
+    if prev is not None and prev.kind == "other" and prev.text == "." and num.first >= 2 and toks[num.first - 2].kind == "num":
+        c.excluded = c.excluded or "reference"  # "1.2.3" clause numbers
+    window = _window(a, num, 4)
+    for k in window:
+        role = a.roles[k]
+        tok = toks[k]
+        if role is None:
+            if tok.kind == "pct":
+                c.percent = True
+                c.percent_word = c.percent_word or tok.text
+            elif tok.kind == "cmp":
+                c.cmp = _merge_cmp(c.cmp, ">=" if tok.text in (">", ">=", "≥") else "<=")
+            continue
+        kind = role[0]
+        if role_start(a, k):
+            c.words.append((a.role_text[k], role))
+        if kind == "year" and k == num.last + 1:
+            c.excluded = c.excluded or "year"
+        elif kind == "time" and c.unit is None and not c.percent:
+            # "7 хоногийн дотор", "хоёроос доошгүй өдрийн дотор": the number counts days, not the target.
+            c.excluded = c.excluded or "time"
+        elif kind == "unit" and c.unit is None and not c.percent:
+            c.unit = role[1]
+        elif kind == "percent":
+            c.percent = True
+            c.percent_word = c.percent_word or tok.text
+        elif kind == "cmp":
+            c.cmp = _merge_cmp(c.cmp, role[1])
+        elif kind == "relative":
+            c.relative = True
+        elif kind == "to":
+            c.to = True
+    # Comparison and percent words written just before the number: "хамгийн багадаа 3", "хувь: 95".
+    for k in range(num.first - 1, max(-1, num.first - 4), -1):
+        meaning = a.before[k]
+        if meaning is not None:
+            c.cmp = _merge_cmp(c.cmp, meaning[1])
+        elif toks[k].kind in ("word", "num", "date"):
+            break
+    if num.case == "genitive" and not num.word and not (c.unit or c.percent or c.cmp):
+        c.excluded = c.excluded or "date"  # "5-ны дотор", "25-ны өдөр": a day of the month
+    if num.first > 0 and not (c.unit or c.percent or c.cmp):
+        role = a.roles[num.first - 1]
+        if role is not None and role[0] in ("time", "year") and vocab.case_of(toks[num.first - 1].text, min_len=2) == "genitive":
+            c.excluded = c.excluded or "date"  # "05 сарын 15", "2026 оны 3": a day or month of a date
+    if num.value is not None and not num.word and num.high is None and num.value.is_integer():
+        c.year_like = 1900 <= num.value <= 2100 and len(num.text) == 4
+    if num.word and not (num.compound or num.case in ("ablative", "ordinal") or c.unit or c.percent or c.cmp):
+        only = all(k in range(num.first, num.last + 1) or t.kind not in ("word", "num") for k, t in enumerate(toks))
+        if not only:
+            c.excluded = c.excluded or "weak-word"
+    return c
+
+
+def role_start(a: Analysis, k: int) -> bool:
+    return k == 0 or a.roles[k - 1] is not a.roles[k] or a.role_text[k - 1] != a.role_text[k]
+
+
+def _merge_cmp(current: str | None, new: str) -> str:
+    if current is None or current == new:
+        return new
+    return "conflict"

@@ -1,0 +1,43 @@
+"""Status words ("Хэрэгжсэн", "Хугацаа болоогүй", "ХБ") at the start of a cell."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.notation.numbers import Tok
+from pipeline.notation.vocab import NotationVocab
+
+# After a status word these may follow and the cell still states that status ("Хэрэгжсэн. Сургалтыг ...").
+_BOUNDARY = frozenset(".,;:!?/()[]")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMatch:
+    status: str
+    word: str  # the vocabulary entry that matched
+    full: bool  # the cell holds nothing else
+
+
+def match_status(toks: Sequence[Tok], vocab: NotationVocab) -> StatusMatch | None:
+    """The status a cell states: the whole cell is a status word, or starts with one followed by
+    punctuation or a number. A status word followed by more words ("Хэрэгжсэн гэж үзэхгүй") is not
+    taken, since the words after it may turn it around."""
+    if not toks:
+        return None
+    texts = [t.text for t in toks]
+    start = 0
+    while start < len(toks) and toks[start].kind in ("other", "dash"):
+        start += 1
+    if start >= len(toks):
+        return None
+    phrase = vocab.status.match(texts, start)
+    if phrase is None:
+        return None
+    rest = toks[start + len(phrase.words) :]
+    full = all(t.kind in ("other", "dash") for t in rest)
+    if not full:
+        head = rest[0]
+        if not ((head.kind == "other" and head.text in _BOUNDARY) or head.kind in ("dash", "num", "pct")):
+            return None
+    return StatusMatch(phrase.meaning[1], phrase.text, full)

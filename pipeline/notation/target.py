@@ -1,0 +1,254 @@
+"""Reading a target (Хүрэх түвшин): a percent or a count with "at least"/"at most", a state, or text.
+
+A number is only taken when the grammar says it is the target: years, dates, ordinals ("2-р улиралд"),
+durations ("7 хоногийн дотор") and references are set aside, and when more than one number is left
+the one with a comparison word ("-аас доошгүй") wins or none is taken. A change "by" an amount
+("5 хувиар бууруулах") cannot be compared with an achieved level and is reported, never turned into
+a level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from pipeline.notation.clean import clean_text
+from pipeline.notation.numbers import Analysis, NumberContext, analyse, lex
+from pipeline.notation.status import match_status
+from pipeline.notation.vocab import NotationVocab, fold
+
+MISSING = "target-missing"
+UNPARSED = "target-unparsed"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetReading:
+    kind: str  # "percent" | "count" | "binary" | "text"
+    op: str | None  # ">=" | "<=" | "done" | None (text only)
+    value: float | None  # None for binary and text
+    unit: str | None  # "%", "удаа", "өрх", ...
+    rule: str
+    note: str
+    note_mn: str
+    flags: tuple[str, ...] = ()
+
+
+def fmt_number(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+_OP_EN = {">=": "at least", "<=": "at most"}
+
+
+def describe(kind: str, op: str | None, value: float | None, unit: str | None) -> tuple[str, str]:
+    """(English, Mongolian) wording of a target reading."""
+    if kind == "binary":
+        return "done / not done", "биелсэн эсэх (тийм/үгүй)"
+    if kind == "text" or value is None or op is None:
+        return "no measurable target", "тоон түвшингүй"
+    number = fmt_number(value)
+    if kind == "percent":
+        return f"{_OP_EN[op]} {number} %", f"хувь {op} {number}"
+    unit_part = f" {unit}" if unit else ""
+    return f"{_OP_EN[op]} {number}{unit_part}", f"тоо {op} {number}{unit_part}"
+
+
+def _reading(text: str, kind: str, op: str | None, value: float | None, unit: str | None, rule: str,
+             why_en: str = "", why_mn: str = "") -> TargetReading:  # fmt: skip
+    en, mn = describe(kind, op, value, unit)
+    note = f"`{text}` read as {en}" + (f" ({why_en})" if why_en else "")
+    note_mn = f"`{text}` гэснийг {mn} гэж уншлаа" + (f" ({why_mn})" if why_mn else "")
+    return TargetReading(kind, op, value, unit, rule, note, note_mn)
+
+
+def _unparsed(text: str, rule: str, why_en: str, why_mn: str) -> TargetReading:
+    return TargetReading(
+        "text", None, None, None, rule,
+        f"No measurable target in `{text}`: {why_en}",
+        f"`{text}` гэснээс тоон түвшин, нөхцөл тодорхойлсонгүй: {why_mn}",
+        (UNPARSED,),
+    )  # fmt: skip
+
+
+def _missing() -> TargetReading:
+    return TargetReading("text", None, None, None, "empty", "The target is empty", "Хүрэх түвшин хоосон байна", (MISSING,))
+
+
+def says_percent(text: str | None, vocab: NotationVocab) -> bool:
+    """Whether an indicator or header speaks of percent ("Хэрэгжилтийн хувиар", "…, %")."""
+    if not text:
+        return False
+    toks = lex(fold(text))
+    texts = [t.text for t in toks]
+    for i in range(len(toks)):
+        phrase = vocab.target.match(texts, i)
+        if phrase is not None and phrase.meaning[0] == "percent":
+            return True
+    return False
+
+
+def done_state_word(a: Analysis, vocab: NotationVocab) -> str | None:
+    """The word that makes a target a state to reach ("... шинэчлэгдсэн байна."), if any."""
+    words = [i for i, t in enumerate(a.toks) if t.kind == "word"]
+    if not words:
+        return None
+    last = words[-1]
+    role = a.roles[last]
+    if role is not None and role[0] == "done_state":
+        return a.role_text[last]
+    word = a.texts[last]
+    for ending in vocab.done_state_endings:
+        if word.endswith(ending) and len(word) >= len(ending) + 3:
+            return word
+    return None
+
+
+def _bare_number(text: str, value: float, percent_ctx: bool, percent_format: bool) -> TargetReading:
+    if value < 0:
+        return _unparsed(text, "negative", "a negative number", "сөрөг тоо")
+    if percent_format:
+        return _reading(text, "percent", "<=" if value == 0 else ">=", value * 100, "%", "number-percent-format",
+                        "a percent-formatted cell", "хувийн форматтай нүд")  # fmt: skip
+    if percent_ctx:
+        if 0 < value < 1:
+            return _reading(text, "percent", ">=", value * 100, "%", "percent-fraction",
+                            "a fraction under a percent header", "хувийн баганад бутархайгаар бичсэн")  # fmt: skip
+        return _reading(text, "percent", "<=" if value == 0 else ">=", value, "%", "number-percent-header",
+                        "the header or indicator speaks of percent", "гарчиг эсвэл шалгуур үзүүлэлт нь хувиар")  # fmt: skip
+    if value == 0:
+        return _reading(text, "count", "<=", 0.0, None, "zero", "zero means none may happen", "тэг нь огт гаргахгүй гэсэн утгатай")
+    return _reading(text, "count", ">=", value, None, "number")
+
+
+def parse_target(
+    text: object,
+    vocab: NotationVocab,
+    *,
+    percent_header: bool = False,
+    indicator: str | None = None,
+    percent_format: bool = False,
+) -> TargetReading:
+    """Read a target cell. `percent_header`/`indicator` make a bare number a percent; `percent_format`
+    (the cell is formatted as %) makes a numeric 0.8 read as 80 %."""
+    percent_ctx = percent_header or says_percent(indicator, vocab)
+    if text is None:
+        return _missing()
+    if isinstance(text, bool):
+        return _unparsed(str(text), "boolean", "a TRUE/FALSE value", "үнэн/худал утга")
+    if isinstance(text, (int, float)):
+        value = float(text)
+        if math.isnan(value):
+            return _missing()
+        if math.isinf(value):
+            return _unparsed(str(text), "malformed", "not a finite number", "тоо биш")
+        return _bare_number(fmt_number(value) if abs(value) < 1e15 else repr(value), value, percent_ctx, percent_format)
+    if isinstance(text, (dt.date, dt.datetime, dt.time)):
+        return _unparsed(str(text), "date", "a date, not a level", "огноо нь түвшин биш")
+    s = clean_text(text if isinstance(text, str) else str(text)).text
+    if not any(ch.isalnum() for ch in s):
+        return _missing()
+    return read_target_text(s, vocab, percent_ctx)
+
+
+def read_target_text(s: str, vocab: NotationVocab, percent_ctx: bool) -> TargetReading:
+    a = analyse(s, vocab)
+    status = match_status(a.toks, vocab)
+    if status is not None and status.full:
+        if status.status == "done":
+            return _reading(s, "binary", "done", None, None, "done-word", f"`{status.word}`", f"`{status.word}`")
+        return _unparsed(s, "status-word", f"the status word `{status.word}` is not a target",
+                         f"`{status.word}` нь төлөвийн үг, хүрэх түвшин биш")  # fmt: skip
+    words = [i for i, t in enumerate(a.toks) if t.kind in ("word", "num", "date")]
+    if words and all(a.roles[i] is not None and a.roles[i][0] == "done_word" for i in words):  # type: ignore[index]
+        return _reading(s, "binary", "done", None, None, "done-word", f"`{a.role_text[words[0]]}`", f"`{a.role_text[words[0]]}`")
+    candidates = [c for c in a.contexts if not c.excluded]
+    if not candidates:
+        state = done_state_word(a, vocab)
+        if state is not None:
+            return _reading(s, "binary", "done", None, None, "done-state", f"a state to reach: `{state}`", f"хүрэх төлөв: `{state}`")
+        if any(c.num.date or c.excluded == "year" or c.year_like for c in a.contexts):
+            return _unparsed(s, "year-only", "only a year or a date, no quantity", "зөвхөн он, огноо байна, тоон түвшин алга")
+        return _unparsed(s, "no-number", "no number and no state to reach", "тоо ч, хүрэх төлөв ч олдсонгүй")
+    if len(candidates) > 1:
+        with_cmp = [c for c in candidates if c.cmp]
+        if len(with_cmp) != 1:
+            listed = ", ".join(c.num.text for c in candidates)
+            return _unparsed(s, "several-numbers", f"several numbers ({listed}) and nothing says which is the target",
+                             f"хэд хэдэн тоо ({listed}) байгаа тул аль нь хүрэх түвшин болохыг тодорхойлсонгүй")  # fmt: skip
+        candidates = with_cmp
+    return _from_context(s, a, candidates[0], vocab, percent_ctx, several=len(a.contexts) > 1)
+
+
+def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, percent_ctx: bool,
+                  several: bool) -> TargetReading:  # fmt: skip
+    num = c.num
+    if num.problem == "thousands-ambiguous":
+        return _unparsed(s, "ambiguous-number", f"`{num.text}` may be a decimal or thousands",
+                         f"`{num.text}` нь бутархай эсвэл мянгат байж болох тул тодорхойгүй")  # fmt: skip
+    if num.problem == "negative":
+        return _unparsed(s, "negative", "a negative number", "сөрөг тоо")
+    if num.problem or num.value is None:
+        return _unparsed(s, "malformed", f"the number `{num.text}` is not well formed", f"`{num.text}` тоо буруу бичигдсэн")
+    if c.relative:
+        return _unparsed(s, "relative", "a ratio ('N times') is not a level", "харьцаа (дахин) нь түвшин биш")
+    if c.cmp == "conflict":
+        return _unparsed(s, "conflict", "both 'not less' and 'not more' words", "доошгүй, ихгүй гэсэн зөрүүтэй үг хоёулаа байна")
+    if c.year_like and not (c.unit or c.percent or c.cmp):
+        return _unparsed(s, "year-only", f"`{num.text}` looks like a year", f"`{num.text}` нь он байж болзошгүй")
+    op = c.cmp
+    why_en: list[str] = []
+    why_mn: list[str] = []
+    reduce = a.has_role("reduce")
+    increase = a.has_role("increase")
+    pct_case = vocab.case_of(c.percent_word, min_len=1) if c.percent_word and c.percent_word != "%" else None
+    if reduce or increase:
+        by = num.case == "instrumental" or pct_case == "instrumental"
+        to = c.to or num.case == "dative" or pct_case == "dative"
+        if reduce and increase and op is None:
+            return _unparsed(s, "direction", "both 'reduce' and 'increase' words", "бууруулах, нэмэгдүүлэх үг хоёулаа байна")
+        # "10-аас доошгүй хувиар нэмэгдүүлэх" is a change of at least 10 %, still not a level; only
+        # "reduce below N" ("10 хувиас доош бууруулах") states a level without a "to" word.
+        if by or (not to and not (reduce and op == "<=")):
+            return _unparsed(s, "change-by", f"a change by `{num.text}` cannot be compared with an achieved level",
+                             f"`{num.text}`-аар өөрчлөх гэсэн нь хүрэх түвшин биш тул харьцуулах боломжгүй")  # fmt: skip
+        if op is None:
+            op = "<=" if reduce else ">="
+            why_en.append("reduce to" if reduce else "raise to")
+            why_mn.append("хүртэл бууруулах" if reduce else "хүртэл нэмэгдүүлэх")
+    elif op is None and num.case == "ablative":
+        # "Таваас ..." means "than five": without a known comparison word the direction is unknown.
+        return _unparsed(s, "unknown-comparison", f"`{num.text}` needs a comparison word ('доошгүй', 'хэтрэхгүй') that is not known",
+                         f"`{num.text}` гэсний дараах харьцуулах үг (доошгүй, хэтрэхгүй г.м.) танигдсангүй")  # fmt: skip
+    elif op is None and c.to:
+        return _unparsed(s, "up-to", f"'up to {num.text}' without saying whether to raise or reduce",
+                         f"'{num.text} хүртэл' гэснээс нэмэх, бууруулахын аль нь болох тодорхойгүй")  # fmt: skip
+    value = num.value
+    if num.high is not None:
+        why_en.append(f"the lower end of `{num.text}`")
+        why_mn.append(f"`{num.text}` хүрээний доод хязгаар")
+    percent = c.percent
+    if not percent and c.unit is None:
+        if not several and a.has_role("percent"):
+            percent = True
+        elif percent_ctx:
+            percent = True
+            if 0 < value < 1 and not num.word:
+                value *= 100
+                why_en.append("a fraction under a percent header")
+                why_mn.append("хувийн баганад бутархайгаар бичсэн")
+            why_en.append("the header or indicator speaks of percent")
+            why_mn.append("гарчиг эсвэл шалгуур үзүүлэлт нь хувиар")
+    if op is None:
+        op = "<=" if value == 0 else ">="
+        if value == 0:
+            why_en.append("zero means none may happen")
+            why_mn.append("тэг нь огт гаргахгүй гэсэн утгатай")
+    kind = "percent" if percent else "count"
+    unit = "%" if percent else c.unit
+    rule = "percent" if c.percent else ("number-percent-header" if percent and percent_ctx else "number")
+    if kind == "percent" and not c.percent and not percent_ctx:
+        rule = "percent-word"
+    return _reading(s, kind, op, value, unit, rule, "; ".join(why_en), "; ".join(why_mn))

@@ -1,0 +1,544 @@
+"""Reading a timeframe (Хугацаа) into the quarters it covers.
+
+Quarters in Roman or Arabic numerals (`I-IV улирал`, `2 дугаар улирал`, `I, III улирал`), months and
+dates (`3-р сар`, `05 дугаар сарын 01-ний өдөрт`, `2022.05.01`) read as the quarters that hold them,
+half-years, and the phrases of `notation.yaml` (`Жилийн турш`). Hand-typed look-alikes (`1-1V`,
+Cyrillic `І`, `l`) are read but marked "interpreted" so a person glances at them; anything that
+cannot be a period (`I-V улирал`, `IV-II улирал`, `13-р сар`) is "invalid", never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pipeline.notation.clean import clean_text
+from pipeline.notation.numbers import lex
+from pipeline.notation.status import match_status
+from pipeline.notation.vocab import Meaning, NotationVocab, fold
+
+EXACT, INTERPRETED, INVALID = "exact", "interpreted", "invalid"
+QUARTER_WORD = "улирал"
+
+_ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12}
+_ROMAN_TEXT = {v: k.upper() for k, v in _ROMAN_VALUES.items()}
+# Hand-typed look-alikes of Roman digits: Cyrillic І, Latin l, digit 1 for I; Cyrillic У for V, Х for X.
+_LOOKALIKE = str.maketrans({"l": "i", "1": "i", "і": "i", "у": "v", "х": "x"})
+# Unicode Roman numeral characters (Ⅰ..Ⅻ and ⅰ..ⅻ; casefold maps the first to the second).
+_UNICODE_ROMAN = str.maketrans({0x2170 + k: _ROMAN_TEXT[k + 1].lower() for k in range(12)} | {0x2160 + k: _ROMAN_TEXT[k + 1].lower() for k in range(12)})
+# "IVулирал": a Latin numeral glued to a Cyrillic word.
+_GLUED = re.compile(r"(?<![^\W\d_])([ivxl]+)(?=[а-яёөү]{2})")
+
+_LEX = re.compile(
+    r"""
+     (?P<date>(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2}(?!\d)|\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d(?!\d)
+             |(?:19|20)\d\d[./](?:0?[1-9]|1[0-2])(?![\d.,])|(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?![\d.,]))
+    |(?P<roman>(?<![^\W_])(?=[ivxlі1ху]*[ivxlі])[ivxlі1ху]+(?![^\W_]))
+    |(?P<num>\d+)
+    |(?P<word>[^\W\d_]+)
+    |(?P<dash>-)
+    |(?P<sep>[,;&+/])
+    |(?P<other>\S)
+    """,
+    re.X,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeframeReading:
+    quarters: tuple[int, ...]  # ascending, unique, 1..4; empty when invalid
+    confidence: str  # "exact" | "interpreted" | "invalid"
+    rule: str
+    note: str
+    note_mn: str
+    status: str | None = None  # "not_due" for "Хугацаа болоогүй" / "ХБ"
+    months: tuple[int, ...] = ()
+
+
+def format_quarters(quarters: Iterable[int]) -> str:
+    """Canonical text of a set of quarters: "I-IV улирал", "I, III улирал", "I-II, IV улирал"."""
+    qs = sorted({q for q in quarters if 1 <= q <= 4})
+    if not qs:
+        return ""
+    runs: list[list[int]] = []
+    for q in qs:
+        if runs and q == runs[-1][-1] + 1:
+            runs[-1].append(q)
+        else:
+            runs.append([q])
+    parts = [_ROMAN_TEXT[r[0]] if len(r) == 1 else f"{_ROMAN_TEXT[r[0]]}-{_ROMAN_TEXT[r[-1]]}" for r in runs]
+    return f"{', '.join(parts)} {QUARTER_WORD}"
+
+
+def canonical_timeframes() -> list[str]:
+    """Common canonical timeframes, for a template's dropdown list: whole year first."""
+    sets = [(1, 2, 3, 4), (1,), (2,), (3,), (4,), (1, 2), (3, 4), (2, 3, 4), (1, 2, 3), (2, 3), (1, 3), (2, 4)]
+    return [format_quarters(s) for s in sets]
+
+
+def _format_months(months: Sequence[int]) -> str:
+    ms = sorted(set(months))
+    if not ms:
+        return ""
+    if ms == list(range(ms[0], ms[-1] + 1)) and len(ms) > 1:
+        return f"{ms[0]}-{ms[-1]}"
+    return ", ".join(str(m) for m in ms)
+
+
+_UNIT_MN = {
+    "quarter": "улирал", "month": "сар", "half": "хагас жил", "year": "он", "day": "өдөр",
+    "whole_year": "бүтэн жил", "first_half": "эхний хагас жил", "second_half": "сүүлийн хагас жил",
+}  # fmt: skip
+_ROLE_MN = {"until": "хүртэл", "onward": "түүнээс хойш", "list": "жагсаалт", "filler": "нөлөөгүй үг", "duration": "дотор"}
+
+
+class _Tok:
+    __slots__ = ("case", "end", "kind", "lookalike", "meaning", "phrase", "start", "text", "value")
+
+    def __init__(self, kind: str, text: str, start: int, end: int):
+        self.kind = kind  # "num" | "roman" | "date" | "word" | "dash" | "sep" | "other" | "ending"
+        self.text = text
+        self.start = start
+        self.end = end
+        self.value: int | None = None
+        self.lookalike = False
+        self.case: str | None = None
+        self.meaning: Meaning | None = None
+        self.phrase = ""
+
+
+@dataclass(slots=True)
+class _Mention:
+    kind: str  # "quarter" | "month" | "half" | "year" | "phrase" | "default" | "day"
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+    roman: bool = False
+    arabic: bool = False
+    lookalike: bool = False
+    ablative: bool = False
+    until: bool = False
+    onward: bool = False
+    text: str = ""
+    numerals: list[_Tok] = field(default_factory=list)
+    quarters: tuple[int, ...] = ()
+    months: tuple[int, ...] = ()
+    confidence: str = EXACT
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+    invalid: tuple[str, str, str] | None = None  # (rule, en, mn)
+    rule: str = ""
+
+
+def _roman(text: str) -> tuple[int | None, bool]:
+    canon = text.translate(_LOOKALIKE)
+    return _ROMAN_VALUES.get(canon), canon != text
+
+
+def _tokens(folded: str, vocab: NotationVocab) -> list[_Tok]:
+    raw = [_Tok(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _LEX.finditer(folded)]
+    texts = [t.text for t in raw]
+    out: list[_Tok] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        tok = raw[i]
+        if tok.kind in ("word", "num"):
+            phrase = vocab.timeframe.match(texts, i)
+            if phrase is not None and not (tok.kind == "num" and len(phrase.words) == 1):
+                merged = _Tok("word", " ".join(texts[i : i + len(phrase.words)]), tok.start, raw[i + len(phrase.words) - 1].end)
+                merged.meaning = phrase.meaning
+                merged.phrase = phrase.text
+                merged.case = vocab.case_of(texts[i + len(phrase.words) - 1], min_len=2)
+                out.append(merged)
+                i += len(phrase.words)
+                continue
+        if tok.kind == "word":
+            value, ordinal = _number_word(tok.text, vocab)
+            if value == 10 and not ordinal and i + 1 < n and raw[i + 1].kind == "word":
+                # "арван хоёрдугаар сар", "арван нэг дүгээр сар": months 11 and 12 in words.
+                unit_value, unit_ordinal = _number_word(raw[i + 1].text, vocab)
+                if unit_value is not None and 1 <= unit_value <= 2:
+                    tok = _Tok("word", f"{tok.text} {raw[i + 1].text}", tok.start, raw[i + 1].end)
+                    value, ordinal = 10 + unit_value, unit_ordinal
+                    i += 1
+            if value is not None and ordinal:
+                tok.kind, tok.value, tok.case = "num", value, "ordinal"
+            elif value is not None and i + 1 < n and raw[i + 1].kind == "word" and vocab.endings.get(raw[i + 1].text) == "ordinal":
+                tok.kind, tok.value = "num", value  # "хоёр дугаар"
+        elif tok.kind == "num":
+            tok.value = int(tok.text) if len(tok.text) <= 6 else None
+        elif tok.kind == "roman":
+            tok.value, tok.lookalike = _roman(tok.text)
+        out.append(tok)
+        if tok.kind in ("num", "roman", "date"):
+            # A grammatical ending: "1-р", "3-р улиралд", "01-ний", "2 дугаар", "2026.03.01-ээс".
+            j = i + 1
+            if j < n and raw[j].kind == "word" and raw[j].text in vocab.endings and (
+                raw[j].start == tok.end or len(raw[j].text) >= 3
+            ):
+                tok.case = vocab.endings[raw[j].text]
+                i = j
+            elif j + 1 < n and raw[j].kind == "dash" and raw[j + 1].kind == "word" and raw[j + 1].text in vocab.endings:
+                tok.case = vocab.endings[raw[j + 1].text]
+                i = j + 1
+            elif tok.case is None and j < n and raw[j].kind in ("num", "roman") and raw[j].start == tok.end:
+                pass
+        i += 1
+    return out
+
+
+def _number_word(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
+    value = vocab.number_words.get(text)
+    if value is not None:
+        return (value, False) if value <= 12 else (None, False)
+    for suffix in vocab.ordinal_suffixes:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            value = vocab.number_words.get(text[: -len(suffix)])
+            if value is not None and value <= 12:
+                return value, True
+    return None, False
+
+
+def _date_month(text: str) -> tuple[int | None, bool, str]:
+    """(month, ambiguous, problem) of a date token."""
+    parts = [int(p) for p in re.split(r"[./-]", text)]
+    if len(parts) == 2:
+        year, month = parts
+        return (month, False, "") if 1 <= month <= 12 else (None, False, "month")
+    if parts[0] >= 1900:
+        year, month, day = parts
+        ambiguous = False
+    else:
+        day, month, year = parts
+        # 05.01.2022 may be 5 January (day first) or 1 May (month first).
+        ambiguous = day <= 12 and day != month and (day - 1) // 3 != (month - 1) // 3
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return None, False, "date"
+    return month, ambiguous, ""
+
+
+def _numeral_groups(toks: list[_Tok], start: int) -> tuple[list[tuple[_Tok, _Tok]], int]:
+    """Numerals from `start` joined by dashes (ranges) and commas or list words: "I-II, IV"."""
+    groups: list[tuple[_Tok, _Tok]] = []
+    i = start
+    n = len(toks)
+    while i < n and toks[i].kind in ("num", "roman"):
+        lo = hi = toks[i]
+        i += 1
+        if i + 1 < n and toks[i].kind == "dash" and toks[i + 1].kind in ("num", "roman"):
+            hi = toks[i + 1]
+            i += 2
+        groups.append((lo, hi))
+        if i + 1 < n and toks[i + 1].kind in ("num", "roman"):
+            meaning = toks[i].meaning
+            if toks[i].kind == "sep" or (meaning is not None and meaning[0] == "list"):
+                i += 1
+                continue
+        break
+    return groups, i
+
+
+def _unit_after(toks: list[_Tok], i: int) -> tuple[str | None, int, str | None]:
+    """(unit, index after it, case of the unit word) of the word right after a numeral group."""
+    meaning = toks[i].meaning if i < len(toks) else None
+    if meaning is not None and meaning[0] == "unit":
+        return meaning[1], i + 1, toks[i].case
+    return None, i, None
+
+
+def _mention_from_group(groups: list[tuple[_Tok, _Tok]], unit: str | None, by_month: bool, text: str) -> _Mention:
+    numerals = [t for pair in groups for t in pair]
+    m = _Mention(unit or "default", text=text, numerals=numerals)
+    m.roman = any(t.kind == "roman" for t in numerals)
+    m.arabic = any(t.kind == "num" and not (m.roman and set(t.text) == {"1"}) for t in numerals)
+    ranges: list[tuple[int, int]] = []
+    for lo, hi in groups:
+        values: list[int] = []
+        for tok in (lo, hi):
+            value = tok.value
+            if tok.kind == "num" and tok.case != "ordinal" and set(tok.text) == {"1"} and (
+                m.roman or (unit in ("quarter", "half") and value is not None and value > 4)
+            ):
+                # "1-1V", "11 улирал": ones standing for the Roman I.
+                value = len(tok.text)
+                m.lookalike = m.lookalike or len(tok.text) > 1 or m.roman
+            if tok.kind == "roman":
+                m.lookalike = m.lookalike or tok.lookalike
+            if value is None:
+                m.invalid = ("invalid-numeral", f"`{tok.text}` is not a numeral", f"`{tok.text}` тоо биш")
+                return m
+            values.append(value)
+        ranges.append((values[0], values[1]))
+    m.ranges = ranges
+    return m
+
+
+def _resolve(m: _Mention, by_month: bool) -> None:
+    """Fill a mention's quarters and months, or mark it invalid."""
+    if m.invalid is not None or m.kind in ("phrase", "day"):
+        return
+    for lo, hi in m.ranges:
+        if lo > hi:
+            shown = m.text.upper() if m.roman else m.text
+            m.invalid = ("reversed-range", f"the range `{shown}` runs backwards", f"`{shown}` хүрээ урвуу бичигдсэн")
+            return
+    top = max(hi for _, hi in m.ranges)
+    low = min(lo for lo, _ in m.ranges)
+    kind = m.kind
+    if kind == "default":
+        if by_month:
+            kind = "month"
+            m.rule = "roman-months" if m.roman else "months"
+        elif top <= 4 and m.roman and not m.arabic:
+            kind = "quarter"
+            m.rule = "bare-roman"
+        elif top <= 4:
+            kind = "quarter"
+            m.rule = "bare-number"
+            m.confidence = INTERPRETED
+            m.reasons.append(("a bare number read as a quarter", "тоог улирал гэж үзлээ"))
+        elif low >= 1900 and top <= 2100 and not m.roman:
+            kind = "year"
+        else:
+            # "I-V" is far likelier a slip for I-IV than months; a by-month column says so in its header.
+            shown = m.text.upper() if m.roman else m.text
+            m.invalid = ("invalid-quarter", f"`{shown}` goes beyond quarter IV (a month column is headed /сараар/)",
+                         f"`{shown}` нь IV улирлаас хэтэрсэн (сараар бол гарчигт /сараар/ гэж бичнэ)")  # fmt: skip
+            return
+    m.kind = kind
+    if kind == "quarter":
+        if top > 4 or low < 1:
+            bad = top if top > 4 else low
+            m.invalid = ("invalid-quarter", f"there is no quarter {bad}", f"{bad} дугаар улирал гэж байхгүй")
+            return
+        m.quarters = tuple(sorted({q for lo, hi in m.ranges for q in range(lo, hi + 1)}))
+        m.rule = m.rule or ("roman-quarters" if m.roman and not m.arabic else "arabic-quarters" if not m.roman else "mixed-quarters")
+        if m.roman and m.arabic and not m.lookalike:
+            m.confidence = INTERPRETED
+            m.reasons.append(("Roman and Arabic numerals mixed", "ром, араб тоо холилдсон"))
+    elif kind == "month":
+        if top > 12 or low < 1:
+            bad = top if top > 12 else low
+            m.invalid = ("invalid-month", f"there is no month {bad}", f"{bad} дугаар сар гэж байхгүй")
+            return
+        m.months = tuple(sorted({mo for lo, hi in m.ranges for mo in range(lo, hi + 1)}))
+        m.quarters = tuple(sorted({(mo - 1) // 3 + 1 for mo in m.months}))
+        m.rule = m.rule or ("roman-months" if m.roman else "months")
+    elif kind == "half":
+        if top > 2 or low < 1:
+            m.invalid = ("invalid-half", f"there is no half-year {top}", f"{top} дугаар хагас жил гэж байхгүй")
+            return
+        m.quarters = tuple(sorted({q for lo, hi in m.ranges for h in range(lo, hi + 1) for q in (2 * h - 1, 2 * h)}))
+        m.rule = "half-year"
+    elif kind == "year":
+        m.rule = "year"
+    if m.lookalike:
+        m.confidence = INTERPRETED
+        m.rule = "lookalike-months" if kind == "month" else "lookalike-quarters"
+        m.reasons.append(("look-alike characters read as Roman numerals", "төстэй тэмдэгтийг ром тоо гэж уншлаа"))
+
+
+def _fail(text: str, rule: str, en: str, mn: str, status: str | None = None) -> TimeframeReading:
+    return TimeframeReading((), INVALID, rule, f"`{text}` not understood: {en}", f"`{text}` гэснийг ойлгосонгүй: {mn}", status)
+
+
+def _read(text: str, quarters: Sequence[int], months: Sequence[int], confidence: str, rule: str,
+          reasons: Sequence[tuple[str, str]]) -> TimeframeReading:  # fmt: skip
+    canonical = format_quarters(quarters)
+    month_part = _format_months(months)
+    en = f"`{text}` read as {canonical}" + (f" (months {month_part})" if month_part else "")
+    mn = f"`{text}` гэснийг {canonical} гэж уншлаа" + (f" ({month_part} сар)" if month_part else "")
+    if reasons:
+        en += ": " + "; ".join(r[0] for r in reasons)
+        mn += ": " + "; ".join(r[1] for r in reasons)
+    return TimeframeReading(tuple(sorted(set(quarters))), confidence, rule, en, mn, None, tuple(sorted(set(months))))
+
+
+def parse_timeframe(text: object, vocab: NotationVocab, *, by_month: bool = False) -> TimeframeReading:
+    """Read a timeframe cell (text, a date, or a number) into quarters, with how sure the reading is."""
+    if text is None:
+        return _fail("", "empty", "the cell is empty", "нүд хоосон байна")
+    if isinstance(text, bool):
+        return _fail(str(text), "invalid-value", "a TRUE/FALSE value", "үнэн/худал утга")
+    if isinstance(text, (dt.date, dt.datetime)):
+        if text != text or not isinstance(text.month, int):  # pandas NaT
+            return _fail("", "empty", "the cell is empty", "нүд хоосон байна")
+        q = (text.month - 1) // 3 + 1
+        return _read(text.isoformat()[:10], (q,), (text.month,), EXACT, "date-value", ())
+    if isinstance(text, (int, float)):
+        value = float(text)
+        if math.isnan(value):
+            return _fail("", "empty", "the cell is empty", "нүд хоосон байна")
+        shown = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        if value.is_integer() and by_month and 1 <= value <= 12:
+            m = int(value)
+            return _read(shown, ((m - 1) // 3 + 1,), (m,), INTERPRETED, "bare-number",
+                         [("a bare number read as a month", "тоог сар гэж үзлээ")])  # fmt: skip
+        if value.is_integer() and 1 <= value <= 4:
+            return _read(shown, (int(value),), (), INTERPRETED, "bare-number", [("a bare number read as a quarter", "тоог улирал гэж үзлээ")])
+        return _fail(shown, "invalid-value", "a number that is not a quarter", "улирал заагаагүй тоо")
+    s = clean_text(text if isinstance(text, str) else str(text)).text
+    if not s:
+        return _fail("", "empty", "the cell is empty", "нүд хоосон байна")
+    return read_timeframe_text(s, vocab, by_month=by_month)
+
+
+def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
+                        trace: list[tuple[str, str]] | None = None) -> TimeframeReading:  # fmt: skip
+    folded = fold(s).translate(_UNICODE_ROMAN)
+    status = match_status(lex(folded), vocab)
+    if status is not None:
+        if status.status == "not_due":
+            return TimeframeReading((), INVALID, "status-not-due", f"`{s}` means not yet due", f"`{s}` нь хугацаа болоогүй гэсэн тэмдэглэгээ", "not_due")
+        return _fail(s, "status-word", f"the status word `{status.word}` is not a period", f"`{status.word}` нь хугацаа биш")
+    folded = _GLUED.sub(r"\1 ", folded)
+    toks = _tokens(folded, vocab)
+    mentions: list[_Mention] = []
+    unknown: list[str] = []
+    i = 0
+    n = len(toks)
+    prev_unit: str | None = None  # unit of the token right before, to read "сарын 01-ний" as a day
+    while i < n:
+        tok = toks[i]
+        meaning = tok.meaning
+        if meaning is not None:
+            role, detail = meaning
+            if trace is not None:
+                en_role = f"{role} {detail}".rstrip()
+                mn_role = _UNIT_MN.get(detail, detail) if role in ("unit", "phrase") else _ROLE_MN.get(role, role)
+                trace.append((f"`{tok.text}` -> {en_role}", f"`{tok.text}` -> {mn_role}"))
+            if role == "phrase":
+                group = vocab.phrase_groups[detail]
+                m = _Mention("phrase", text=tok.text, quarters=group.quarters, confidence=group.confidence, rule=f"phrase:{detail}")
+                if group.confidence != EXACT:
+                    m.reasons.append((f"`{tok.text}` taken as {format_quarters(group.quarters)}",
+                                      f"`{tok.text}` гэснийг {format_quarters(group.quarters)} гэж үзлээ"))  # fmt: skip
+                mentions.append(m)
+            elif role == "unit" and detail == "half":
+                mentions.append(_Mention("phrase", text=tok.text, quarters=(1, 2), rule="half-year"))
+            elif role == "until" and mentions:
+                mentions[-1].until = True
+            elif role == "onward" and mentions:
+                mentions[-1].onward = True
+            elif role == "duration" and mentions and i > 0 and toks[i - 1].meaning == ("unit", "month"):
+                m = mentions[-1]
+                if m.kind == "month" and all(t.case != "ordinal" for t in m.numerals):
+                    # "3 сарын дотор": March, or within three months?
+                    m.confidence = INTERPRETED
+                    m.reasons.append((f"`{tok.text}` after `{m.text} сар` may mean a duration of months",
+                                      f"`{m.text} сарын {tok.text}` нь хэдэн сарын хугацаа байж болно"))  # fmt: skip
+            prev_unit = detail if role == "unit" else None
+            i += 1
+            continue
+        if tok.kind == "date":
+            month, ambiguous, _problem = _date_month(tok.text)
+            if month is None:
+                return _fail(s, "invalid-date", f"`{tok.text}` is not a date", f"`{tok.text}` огноо биш")
+            m = _Mention("month", ranges=[(month, month)], text=tok.text, ablative=tok.case == "ablative", rule="date")
+            if ambiguous:
+                m.confidence = INTERPRETED
+                m.reasons.append((f"`{tok.text}` read day first", f"`{tok.text}` огноог өдөр.сар.он гэж уншлаа"))
+            mentions.append(m)
+            prev_unit = None
+            i += 1
+            continue
+        if tok.kind in ("num", "roman"):
+            groups, j = _numeral_groups(toks, i)
+            if j + 1 < n and toks[j].kind == "dash" and toks[j + 1].kind == "word" and toks[j + 1].meaning is None:
+                # "I-IY": a range whose end is not a numeral; reading only its start would be a guess.
+                broken = folded[toks[i].start : toks[j + 1].end].upper()
+                return _fail(s, "invalid-numeral", f"`{broken}` is not a range of numerals", f"`{broken}` нь тооны хүрээ биш")
+            unit, k, unit_case = _unit_after(toks, j)
+            text = folded[toks[i].start : toks[j - 1].end]
+            if unit is None and toks[i].kind == "num" and (prev_unit == "month" or toks[j - 1].case == "genitive"):
+                unit = "day"  # "07 сарын 03-ны", "Сар бүрийн 5-ны дотор": a day of the month
+            if trace is not None:
+                shown = text.upper() if any(t.kind == "roman" for pair in groups for t in pair) else text
+                trace.append((f"numerals `{shown}` -> {unit or 'no unit word'}", f"тоо `{shown}` -> {_UNIT_MN.get(unit or '', 'нэгжгүй')}"))
+            if unit == "day":
+                days = [t.value for pair in groups for t in pair]
+                if any(d is None or not 1 <= d <= 31 for d in days):
+                    return _fail(s, "invalid-date", f"there is no day {text}", f"{text} гэсэн өдөр байхгүй")
+            else:
+                m = _mention_from_group(groups, unit, by_month, text)
+                m.ablative = unit_case == "ablative" or toks[j - 1].case == "ablative"
+                mentions.append(m)
+            prev_unit = unit
+            i = k
+            continue
+        if tok.kind == "word":
+            unknown.append(tok.text)
+        prev_unit = None
+        i += 1
+    if trace is not None and unknown:
+        trace.append((f"words not known: {', '.join(unknown)}", f"мэдэгдэхгүй үг: {', '.join(unknown)}"))
+    return _combine(s, mentions, unknown, by_month)
+
+
+def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: bool) -> TimeframeReading:
+    for m in mentions:
+        _resolve(m, by_month)
+        if m.invalid is not None:
+            return _fail(s, *m.invalid)
+    periods = [m for m in mentions if m.kind != "year"]
+    if not periods:
+        if mentions:
+            return _read(s, (1, 2, 3, 4), (), INTERPRETED, "year-only", [("only a year is given: the whole year", "зөвхөн он заасан тул бүтэн жил гэж үзлээ")])
+        return _fail(s, "no-period", "no quarter, month, date or period word", "улирал, сар, огноо, хугацааны үг олдсонгүй")
+    reasons: list[tuple[str, str]] = []
+    confidence = EXACT
+    merged: list[_Mention] = []
+    i = 0
+    while i < len(periods):
+        m = periods[i]
+        nxt = periods[i + 1] if i + 1 < len(periods) else None
+        if (m.ablative or m.onward) and nxt is not None and not nxt.ablative and (m.kind == nxt.kind or {m.kind, nxt.kind} <= {"quarter", "month"}):
+            if min(m.quarters) > max(nxt.quarters) or (m.months and nxt.months and min(m.months) > max(nxt.months)):
+                return _fail(s, "reversed-range", "the period ends before it starts", "хугацаа эхлэхээсээ өмнө дуусч байна")
+            span = _Mention(m.kind if m.kind == nxt.kind else "quarter", text=f"{m.text} .. {nxt.text}", rule="from-until")
+            span.quarters = tuple(range(min(m.quarters), max(nxt.quarters) + 1))
+            if m.months and nxt.months:
+                span.months = tuple(range(min(m.months), max(nxt.months) + 1))
+            span.confidence = INTERPRETED if INTERPRETED in (m.confidence, nxt.confidence) else EXACT
+            span.reasons = m.reasons + nxt.reasons
+            merged.append(span)
+            i += 2
+            continue
+        if (m.ablative or m.onward) and m.quarters:
+            m.quarters = tuple(range(min(m.quarters), 5))
+            m.months = ()
+            m.confidence = INTERPRETED
+            m.reasons.append(("from then to the end of the year", "тэр үеэс жилийн эцэс хүртэл гэж үзлээ"))
+        elif m.until and m.kind in ("quarter", "half", "default"):
+            m.confidence = INTERPRETED
+            m.reasons.append(("'until' read as the deadline's quarter", "'хүртэл' гэснийг тэр улиралд дуусна гэж үзлээ"))
+        merged.append(m)
+        i += 1
+    quarters: set[int] = set()
+    months: set[int] = set()
+    kinds: set[str] = set()
+    sets: set[tuple[int, ...]] = set()
+    for m in merged:
+        quarters.update(m.quarters)
+        months.update(m.months)
+        kinds.add("quarter" if m.kind in ("default", "quarter") else m.kind)
+        sets.add(m.quarters)
+        reasons.extend(m.reasons)
+        if m.confidence != EXACT:
+            confidence = INTERPRETED
+    if len(kinds) > 1 and len(sets) > 1:
+        confidence = INTERPRETED
+        reasons.append(("several periods combined", "хэд хэдэн хугацааг нэгтгэлээ"))
+    if unknown:
+        confidence = INTERPRETED
+        words = ", ".join(dict.fromkeys(unknown))
+        reasons.append((f"words passed over: {words}", f"дараах үгийг тооцоогүй: {words}"))
+    rule = merged[0].rule if len(merged) == 1 else "combined"
+    if not quarters:
+        return _fail(s, "no-period", "no quarter, month, date or period word", "улирал, сар, огноо, хугацааны үг олдсонгүй")
+    if len(kinds) == 1 and "month" not in kinds:
+        months = months if all(m.months for m in merged) else set()
+    return _read(s, sorted(quarters), sorted(months), confidence, rule, reasons)

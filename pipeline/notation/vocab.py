@@ -1,0 +1,424 @@
+"""The notation vocabularies (`mappings/notation.yaml`): loaded once, validated, compiled into lookup tables.
+
+Every word the readers know comes from the file, so a specialist adds a new way of writing "not less
+than" or a new status word without touching code. Mistakes are collected with their dotted key and
+raised together as one `ConfigError` before any cell is read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import ConfigError, ConfigIssue
+
+STATUS_KEYS = ("done", "in_progress", "insufficient", "not_done", "not_due", "not_evaluated")
+CASES = ("ordinal", "ablative", "dative", "genitive", "instrumental", "accusative", "comitative")
+CONFIDENCES = ("exact", "interpreted")
+
+TOP_KEYS = ("number_words", "endings", "timeframe", "target", "units", "status_words")
+TIMEFRAME_KEYS = (
+    "quarter_words", "month_words", "half_year_words", "year_words", "day_words", "until_words",
+    "onward_words", "list_words", "duration_words", "filler_words", "phrases",
+)  # fmt: skip
+TARGET_KEYS = (
+    "at_least", "at_least_before", "at_most", "at_most_before", "reduce", "increase", "to", "relative",
+    "percent_words", "label_words", "time_words", "year_words", "done_state_words", "done_state_endings",
+    "done_words",
+)  # fmt: skip
+
+# Timeframe list -> the meaning its words carry in the timeframe table.
+_TF_ROLES = {
+    "quarter_words": ("unit", "quarter"),
+    "month_words": ("unit", "month"),
+    "half_year_words": ("unit", "half"),
+    "year_words": ("unit", "year"),
+    "day_words": ("unit", "day"),
+    "until_words": ("until", ""),
+    "onward_words": ("onward", ""),
+    "list_words": ("list", ""),
+    "duration_words": ("duration", ""),
+    "filler_words": ("filler", ""),
+}
+# Target list -> meaning in the table of words read after (or around) a number.
+_TG_ROLES = {
+    "at_least": ("cmp", ">="),
+    "at_most": ("cmp", "<="),
+    "reduce": ("reduce", ""),
+    "increase": ("increase", ""),
+    "to": ("to", ""),
+    "relative": ("relative", ""),
+    "percent_words": ("percent", "%"),
+    "label_words": ("label", ""),
+    "time_words": ("time", ""),
+    "year_words": ("year", ""),
+    "done_state_words": ("done_state", ""),
+    "done_words": ("done_word", ""),
+}
+_TG_BEFORE_ROLES = {"at_least_before": ("cmp", ">="), "at_most_before": ("cmp", "<=")}
+
+Meaning = tuple[str, str]
+
+# Every dash a hand-typed cell may hold reads as "-"; "~" is used for ranges in some templates.
+_DASH_TABLE = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d~\u301c"})
+# Splits a folded vocabulary entry the way the readers' lexers split a cell.
+_ENTRY_TOKEN = re.compile(r"\d+|[^\W\d_]+|[<>]=|\S")
+
+
+def fold(text: str) -> str:
+    """Case- and dash-insensitive form of a text, under which cells and vocabulary are compared."""
+    return unicodedata.normalize("NFC", text).casefold().translate(_DASH_TABLE)
+
+
+def split_entry(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """The token texts of a vocabulary entry, and for each whether it is a prefix ("улирал*")."""
+    words: list[str] = []
+    stems: list[bool] = []
+    for chunk in fold(text).split():
+        stem = chunk.endswith("*") and len(chunk) > 1
+        if stem:
+            chunk = chunk.rstrip("*")
+        parts = _ENTRY_TOKEN.findall(chunk)
+        for index, part in enumerate(parts):
+            words.append(part)
+            stems.append(stem and index == len(parts) - 1)
+    return tuple(words), tuple(stems)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One vocabulary entry: its token texts, which of them are prefixes, what it means, where it is."""
+
+    words: tuple[str, ...]
+    stems: tuple[bool, ...]
+    meaning: Meaning
+    text: str
+    key: str
+
+    def matches(self, texts: Sequence[str], start: int) -> bool:
+        if start + len(self.words) > len(texts):
+            return False
+        for offset, word in enumerate(self.words):
+            token = texts[start + offset]
+            if self.stems[offset]:
+                if not token.startswith(word):
+                    return False
+            elif token != word:
+                return False
+        return True
+
+
+class PhraseTable:
+    """Longest-match lookup of (multi-)word entries over a list of token texts."""
+
+    __slots__ = ("_by_first", "_stem_first", "phrases")
+
+    def __init__(self, phrases: Iterable[Phrase]):
+        self.phrases = tuple(phrases)
+        by_first: dict[str, list[Phrase]] = {}
+        stem_first: list[Phrase] = []
+        for phrase in self.phrases:
+            if phrase.stems[0]:
+                stem_first.append(phrase)
+            else:
+                by_first.setdefault(phrase.words[0], []).append(phrase)
+        self._by_first = {k: tuple(sorted(v, key=lambda p: -len(p.words))) for k, v in by_first.items()}
+        # Prefix entries indexed by their first character, so a cell's word is tried against few of them.
+        stem_index: dict[str, list[Phrase]] = {}
+        for phrase in sorted(stem_first, key=lambda p: (-len(p.words), -len(p.words[0]))):
+            stem_index.setdefault(phrase.words[0][:1], []).append(phrase)
+        self._stem_first = {k: tuple(v) for k, v in stem_index.items()}
+
+    def match(self, texts: Sequence[str], start: int) -> Phrase | None:
+        token = texts[start]
+        best: Phrase | None = None
+        for phrase in self._by_first.get(token, ()):
+            if phrase.matches(texts, start):
+                best = phrase
+                break
+        for phrase in self._stem_first.get(token[:1], ()):
+            if (best is None or len(phrase.words) > len(best.words)) and phrase.matches(texts, start):
+                best = phrase
+                break
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseGroup:
+    """A timeframe phrase group: the quarters its phrases stand for and how sure that reading is."""
+
+    name: str
+    quarters: tuple[int, ...]
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: usable as a cache key
+class NotationVocab:
+    """The compiled vocabularies. Readers receive this; they never see YAML."""
+
+    path: str
+    number_words: Mapping[str, int]  # folded form -> value
+    ordinal_suffixes: tuple[str, ...]  # endings that make "хоёр" + "дугаар" an ordinal, longest first
+    endings: Mapping[str, str]  # folded ending -> case
+    timeframe: PhraseTable
+    phrase_groups: Mapping[str, PhraseGroup]
+    target: PhraseTable  # words read after (and around) a number
+    target_before: PhraseTable  # comparison words written before a number
+    status: PhraseTable
+    done_state_endings: tuple[str, ...]
+
+    def case_of(self, word: str, *, min_len: int = 1) -> str | None:
+        """The case of a word by its longest known ending ("хоёроос" -> ablative)."""
+        for size in range(min(len(word) - 1, 6), min_len - 1, -1):
+            case = self.endings.get(word[-size:])
+            if case is not None:
+                return case
+        return None
+
+
+class _Builder:
+    """Collects the entries of one lookup table and reports a word given two meanings."""
+
+    def __init__(self, file: str, issues: list[ConfigIssue], table: str):
+        self.file = file
+        self.issues = issues
+        self.table = table
+        self.seen: dict[tuple[tuple[str, ...], tuple[bool, ...]], Phrase] = {}
+
+    def add(self, text: str, meaning: Meaning, key: str) -> None:
+        words, stems = split_entry(text)
+        if not words:
+            self.issues.append(ConfigIssue(self.file, key, "үсэг, тоо агуулаагүй / has no letters or digits"))
+            return
+        signature = (words, stems)
+        previous = self.seen.get(signature)
+        if previous is None:
+            self.seen[signature] = Phrase(words, stems, meaning, text, key)
+        elif previous.meaning != meaning:
+            self.issues.append(
+                ConfigIssue(
+                    self.file,
+                    key,
+                    f'"{text}" нь {previous.key}-д өөр утгатай бичигдсэн байна / '
+                    f"already listed with another meaning at {previous.key}",
+                )
+            )
+
+    def table_(self) -> PhraseTable:
+        return PhraseTable(self.seen.values())
+
+
+class _Reader:
+    """Typed access to the parsed YAML that records every mistake with its dotted key."""
+
+    def __init__(self, file: str, issues: list[ConfigIssue]):
+        self.file = file
+        self.issues = issues
+
+    def fail(self, key: str, message: str) -> None:
+        self.issues.append(ConfigIssue(self.file, key or "(файл)", message))
+
+    def mapping(self, node: Any, key: str, *, required: bool = True) -> dict[Any, Any]:
+        if node is None:
+            if required:
+                self.fail(key, "заавал байх хэсэг алга / required section is missing")
+            return {}
+        if not isinstance(node, dict):
+            self.fail(key, f"түлхүүр: утга хэлбэртэй байх ёстой / must be a mapping, got {type(node).__name__}")
+            return {}
+        return node
+
+    def known(self, node: Mapping[Any, Any], where: str, allowed: Sequence[str]) -> None:
+        for name in node:
+            if name not in allowed:
+                prefix = f"{where}." if where else ""
+                self.fail(f"{prefix}{name}", f"үл мэдэгдэх түлхүүр / unknown key; known: {', '.join(allowed)}")
+
+    def strings(self, node: Any, key: str, *, required: bool = True) -> list[tuple[str, str]]:
+        """(text, dotted key) of each item of a list of words."""
+        if node is None:
+            if required:
+                self.fail(key, "заавал байх жагсаалт алга / required list is missing")
+            return []
+        if not isinstance(node, list):
+            self.fail(key, f"жагсаалт байх ёстой / must be a list, got {type(node).__name__}")
+            return []
+        out: list[tuple[str, str]] = []
+        for index, item in enumerate(node):
+            where = f"{key}[{index}]"
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                self.fail(where, f"хоосон биш текст байх ёстой / must be text, got {item!r}")
+            elif isinstance(item, str) and not item.strip():
+                self.fail(where, "хоосон текст / empty text")
+            else:
+                out.append((str(item), where))
+        return out
+
+
+def _number_value(name: Any) -> int | None:
+    if isinstance(name, bool):
+        return None
+    if isinstance(name, int):
+        return name if name >= 0 else None
+    if isinstance(name, float) and name.is_integer() and name >= 0:
+        return int(name)
+    if isinstance(name, str) and name.strip().isdigit():
+        return int(name.strip())
+    return None
+
+
+def load_vocab(path: str | Path) -> NotationVocab:
+    """Load and validate `notation.yaml`; raise ConfigError listing every mistake."""
+    file = str(path)
+    issues: list[ConfigIssue] = []
+    r = _Reader(file, issues)
+    data: Any = None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ConfigError([ConfigIssue(file, "(файл)", "файл олдсонгүй / file not found")]) from None
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError([ConfigIssue(file, "(файл)", f"YAML бичлэгийн алдаа / not valid YAML: {exc}")]) from None
+    root = r.mapping(data, "")
+    r.known(root, "", TOP_KEYS)
+
+    # Number words.
+    numbers: dict[str, int] = {}
+    number_keys: dict[str, str] = {}
+    words_node = r.mapping(root.get("number_words"), "number_words")
+    for name, forms in words_node.items():
+        where = f"number_words.{name}"
+        value = _number_value(name)
+        if value is None:
+            r.fail(where, f"тоон утга байх ёстой / the key must be a whole number, got {name!r}")
+            continue
+        for text, key in r.strings(forms, where):
+            words, _ = split_entry(text)
+            if len(words) != 1 or not words[0].isalpha():
+                r.fail(key, f'"{text}": нэг үг байх ёстой / must be a single word')
+                continue
+            word = words[0]
+            if word in numbers and numbers[word] != value:
+                r.fail(key, f'"{text}" нь {number_keys[word]}-д өөр утгатай / already means {numbers[word]} at {number_keys[word]}')
+                continue
+            numbers[word] = value
+            number_keys[word] = key
+
+    # Endings.
+    endings: dict[str, str] = {}
+    ending_keys: dict[str, str] = {}
+    endings_node = r.mapping(root.get("endings"), "endings")
+    r.known(endings_node, "endings", CASES)
+    for case, forms in endings_node.items():
+        if case not in CASES:
+            continue
+        for text, key in r.strings(forms, f"endings.{case}"):
+            word = fold(text).strip().lstrip("-").strip()
+            if not word.isalpha():
+                r.fail(key, f'"{text}": үсгээр бичсэн нөхцөл байх ёстой / must be letters only')
+                continue
+            if word in endings and endings[word] != case:
+                r.fail(key, f'"{text}" нь {ending_keys[word]}-д өөр тийн ялгалтай / already a {endings[word]} ending')
+                continue
+            endings[word] = case
+            ending_keys[word] = key
+    ordinal_suffixes = tuple(sorted((e for e, c in endings.items() if c == "ordinal" and len(e) >= 3), key=len, reverse=True))
+
+    # Timeframe.
+    tf = _Builder(file, issues, "timeframe")
+    groups: dict[str, PhraseGroup] = {}
+    tf_node = r.mapping(root.get("timeframe"), "timeframe")
+    r.known(tf_node, "timeframe", TIMEFRAME_KEYS)
+    for list_name, meaning in _TF_ROLES.items():
+        where = f"timeframe.{list_name}"
+        for text, key in r.strings(tf_node.get(list_name), where, required=list_name not in ("filler_words", "duration_words")):
+            tf.add(text, meaning, key)
+    phrases_node = r.mapping(tf_node.get("phrases"), "timeframe.phrases")
+    for group_name, spec in phrases_node.items():
+        where = f"timeframe.phrases.{group_name}"
+        spec = r.mapping(spec, where)
+        if not spec:
+            continue
+        r.known(spec, where, ("quarters", "confidence", "words"))
+        quarters_node = spec.get("quarters")
+        quarters: tuple[int, ...] = ()
+        if not isinstance(quarters_node, list) or not quarters_node:
+            r.fail(f"{where}.quarters", "1-4 хүртэлх улирлын жагсаалт байх ёстой / must be a list of quarters 1-4")
+        else:
+            good = True
+            for index, q in enumerate(quarters_node):
+                if isinstance(q, bool) or not isinstance(q, int) or not 1 <= q <= 4:
+                    r.fail(f"{where}.quarters[{index}]", f"1-4 хүртэлх тоо байх ёстой / must be a quarter 1-4, got {q!r}")
+                    good = False
+            if good:
+                quarters = tuple(sorted(set(quarters_node)))
+        confidence = spec.get("confidence", "exact")
+        if confidence not in CONFIDENCES:
+            r.fail(f"{where}.confidence", f"exact эсвэл interpreted байх ёстой / must be one of {', '.join(CONFIDENCES)}")
+            confidence = "interpreted"
+        name = str(group_name)
+        groups[name] = PhraseGroup(name, quarters, str(confidence))
+        for text, key in r.strings(spec.get("words"), f"{where}.words"):
+            tf.add(text, ("phrase", name), key)
+
+    # Target and achieved values.
+    tg = _Builder(file, issues, "target")
+    before = _Builder(file, issues, "target_before")
+    tg_node = r.mapping(root.get("target"), "target")
+    r.known(tg_node, "target", TARGET_KEYS)
+    for list_name, meaning in _TG_ROLES.items():
+        for text, key in r.strings(tg_node.get(list_name), f"target.{list_name}", required=list_name != "done_words"):
+            tg.add(text, meaning, key)
+    for list_name, meaning in _TG_BEFORE_ROLES.items():
+        for text, key in r.strings(tg_node.get(list_name), f"target.{list_name}", required=False):
+            before.add(text, meaning, key)
+    done_endings: list[str] = []
+    for text, key in r.strings(tg_node.get("done_state_endings"), "target.done_state_endings"):
+        word = fold(text).strip().lstrip("-")
+        if not word.isalpha():
+            r.fail(key, f'"{text}": үсгээр бичсэн нөхцөл байх ёстой / must be letters only')
+        else:
+            done_endings.append(word)
+    units_node = r.mapping(root.get("units"), "units")
+    for unit, forms in units_node.items():
+        where = f"units.{unit}"
+        if not isinstance(unit, str) or not unit.strip():
+            r.fail(where, "нэгжийн нэр текст байх ёстой / the unit name must be text")
+            continue
+        canonical = unicodedata.normalize("NFC", unit.strip())
+        tg.add(canonical, ("unit", canonical), where)
+        for text, key in r.strings(forms, where):
+            tg.add(text, ("unit", canonical), key)
+
+    # Status words.
+    st = _Builder(file, issues, "status_words")
+    status_node = r.mapping(root.get("status_words"), "status_words")
+    for status, words in status_node.items():
+        where = f"status_words.{status}"
+        if status not in STATUS_KEYS:
+            r.fail(where, f"үл мэдэгдэх төлөв / unknown status; known: {', '.join(STATUS_KEYS)}")
+            continue
+        for text, key in r.strings(words, where):
+            st.add(text, ("status", status), key)
+
+    if issues:
+        raise ConfigError(issues)
+    return NotationVocab(
+        path=file,
+        number_words=numbers,
+        ordinal_suffixes=ordinal_suffixes,
+        endings=endings,
+        timeframe=tf.table_(),
+        phrase_groups=groups,
+        target=tg.table_(),
+        target_before=before.table_(),
+        status=st.table_(),
+        done_state_endings=tuple(sorted(set(done_endings), key=len, reverse=True)),
+    )
