@@ -36,6 +36,7 @@ REVIEW_COLUMNS = [
     ("override", "Хянагчийн түвшин"),
     ("comment", "Хянагчийн тайлбар"),
 ]
+OVERRIDE_COLUMN = "I"  # where "Хянагчийн түвшин" sits, for problem messages
 
 
 def review_path(period_dir: Path, period: str) -> Path:
@@ -107,7 +108,7 @@ def load_overrides(store: Store, config: Config, period: str, period_dir: Path) 
                 if not level:
                     continue
                 if parse_override(level, config.methodology) is None:
-                    cell = f"I{record['_row']}"  # the "Хянагчийн түвшин" column
+                    cell = f"{OVERRIDE_COLUMN}{record['_row']}"
                     result.problems.append(
                         Problem("review-level-invalid", file=path.name, sheet=record["_sheet"], cell=cell, value=level,
                                 detail=", ".join(f"{lv.value:g}" for lv in config.methodology.levels))

@@ -91,9 +91,16 @@ def submission_columns(lang: Lang) -> list[Col]:
 
 
 def write_consolidated(
-    report: Any, path: Path, lang: Lang, *, department_sheets_max: int, problems: pd.DataFrame
+    report: Any,
+    path: Path,
+    lang: Lang,
+    *,
+    department_sheets_max: int,
+    problems: pd.DataFrame,
+    per_department_files: bool = False,
 ) -> list[Written]:
-    """Write the consolidated workbook (and per-department workbooks at scale)."""
+    """Write the consolidated workbook: a sheet per department up to `department_sheets_max` departments;
+    beyond that the main sheet's filter serves, and `per_department_files` writes a workbook per department."""
     measures: pd.DataFrame = report.measures
     present = set(measures["department"])
     departments = [d for d in report.departments["department"] if d in present]
@@ -124,7 +131,7 @@ def write_consolidated(
         workbook.close()
 
     written = [write_atomically(path, writer)]
-    if not per_sheet:
+    if per_department_files:
         written.extend(_department_workbooks(report, path.parent / "departments", lang))
     return written
 
