@@ -141,11 +141,16 @@ def score_measures(
     computed = _threshold_level(achievement, method)
     self_level = _level_of_number(m["self_value"].astype("Float64"), method)
 
+    # A timeframe that cannot be read leaves the measure unscored (never a guessed range), unless the
+    # evaluator has given it a level.
+    unreadable_timeframe = (m["tf_confidence"] == "invalid") & (m["tf_status"] != "not_due")
     level = pd.Series(pd.NA, index=m.index, dtype="Float64")
     basis = pd.Series("", index=m.index, dtype=object)
     for name, candidate in (("evaluator", evaluator), ("status_word", status_word), ("computed", computed),
                             ("self_assessed", self_level)):
         take = level.isna() & candidate.notna() & ~not_evaluated
+        if name != "evaluator":
+            take &= ~unreadable_timeframe
         level = level.mask(take, candidate)
         basis = basis.mask(take, name)
     scored = m["due"] & level.notna()

@@ -16,7 +16,7 @@ def measure(**fields: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "department": "Д", "source_file": "f.xlsx", "sheet": "S", "row": 8, "goal": "", "measure_no": "1.1",
         "measure": "Арга хэмжээ", "measure_key": "", "target_kind": "count", "target_op": ">=", "target_value": None,
-        "quarters": "1,2,3,4", "q_first": 1, "q_last": 4, "q_count": 4, "tf_status": None, "actual_value": None,
+        "quarters": "1,2,3,4", "q_first": 1, "q_last": 4, "q_count": 4, "tf_status": None, "tf_confidence": "exact", "actual_value": None,
         "actual_is_pct": False, "actual_status": "", "self_value": None, "self_status": "", "self_text": "",
         "eval_value": None, "eval_status": "", "eval_text": "", "c_evaluation": -1, "c_self_pct": -1, "c_actual": 8,
         "flags": [],
@@ -121,12 +121,14 @@ def test_due_from_timeframe_and_not_due_words(config) -> None:
         measure(measure_no="2", quarters="3,4", q_first=3, q_last=4, q_count=2, actual_status="done"),
         measure(measure_no="3", actual_status="not_due"),
         measure(measure_no="4", tf_status="not_due", actual_status="done"),
-        measure(measure_no="5", quarters="", q_first=None, q_last=None, q_count=0, actual_status="done"),
+        measure(measure_no="5", quarters="", q_first=None, q_last=None, q_count=0, actual_status="done", tf_confidence="invalid"),
+        measure(measure_no="6", quarters="", q_first=None, q_last=None, q_count=0, eval_value=70, tf_confidence="invalid"),
     ]
     scored, _, _ = score(rows, period="2026-07")
-    assert scored["due"].tolist() == [False, True, False, False, True]
-    assert scored["status"].tolist() == ["not_due", "done", "not_due", "not_due", "done"]
-    assert scored["level"].isna().tolist() == [True, False, True, True, False]
+    # An unreadable timeframe ("I-V улирал") counts as due but stays unscored, unless an evaluator scored it.
+    assert scored["due"].tolist() == [False, True, False, False, True, True]
+    assert scored["status"].tolist() == ["not_due", "done", "not_due", "not_due", "unscored", "in_progress"]
+    assert scored["level"].isna().tolist() == [True, False, True, True, True, False]
 
 
 def test_evaluation_that_is_not_a_level_is_an_error(config) -> None:

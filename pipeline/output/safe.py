@@ -61,8 +61,19 @@ def atomic_path(destination: Path) -> Iterator[Path]:
         raise
 
 
+def _default_mode() -> int:
+    """The permissions a newly created file gets (mkstemp's temporary files are owner-only)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def commit(tmp_path: Path, destination: Path) -> Written:
     """Move a finished temporary file into place, or alongside when the destination is locked."""
+    try:
+        os.chmod(tmp_path, _default_mode())
+    except OSError:
+        pass
     try:
         os.replace(tmp_path, destination)
         return Written(destination)
