@@ -70,10 +70,8 @@ def _default_mode() -> int:
 
 def commit(tmp_path: Path, destination: Path) -> Written:
     """Move a finished temporary file into place, or alongside when the destination is locked."""
-    try:
+    with contextlib.suppress(OSError):
         os.chmod(tmp_path, _default_mode())
-    except OSError:
-        pass
     try:
         os.replace(tmp_path, destination)
         return Written(destination)
