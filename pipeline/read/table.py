@@ -73,10 +73,18 @@ class HeaderMatcher:
         for key, name in sorted(headers.titles.items(), key=lambda kv: -len(kv[0])):
             self.by_prefix.setdefault(key[:3], []).append((key, name))
         self.meta = dict(headers.meta)
+        self.memo: dict[str, str | None] = {}  # header texts repeat from file to file
 
     def field(self, text: str) -> str | None:
-        if not text or len(text) > 120:
+        if not text or len(text) > MAX_HEADER_CHARS:
             return None
+        try:
+            return self.memo[text]
+        except KeyError:
+            found = self.memo[text] = self._field(text)
+            return found
+
+    def _field(self, text: str) -> str | None:
         key = header_key(text)
         if not key:
             return None
@@ -108,6 +116,22 @@ def _header_cell(grid: list[list[Cell]], merged: dict[tuple[int, int], tuple[int
     return value if isinstance(value, str) else cell_text(value)
 
 
+MAX_HEADER_CHARS = 120
+_MATCHERS: dict[int, tuple[HeaderConfig, HeaderMatcher]] = {}
+
+
+def matcher_for(headers: HeaderConfig) -> HeaderMatcher:
+    """One matcher (and its memo) per configuration, shared by every file of a run."""
+    cached = _MATCHERS.get(id(headers))
+    if cached is None or cached[0] is not headers:
+        cached = _MATCHERS[id(headers)] = (headers, HeaderMatcher(headers))
+    return cached[1]
+
+
+def _short(clean: Callable[[str], str], text: str) -> str:
+    return clean(text) if text and len(text) <= MAX_HEADER_CHARS else ""
+
+
 def find_layout(
     grid: list[list[Cell]],
     merged_ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]],
@@ -125,8 +149,9 @@ def find_layout(
     }
     limit = min(len(grid), HEADER_SCAN_ROWS)
     width = max((len(row) for row in grid[: limit + 1]), default=0)
+    # Header titles are short: long texts (a measure's sentence) are neither cleaned nor matched here.
     texts: list[list[str]] = [
-        [clean(_header_cell(grid, merged, r, c)) for c in range(width)] for r in range(min(len(grid), limit + 1))
+        [_short(clean, _header_cell(grid, merged, r, c)) for c in range(width)] for r in range(min(len(grid), limit + 1))
     ]
     fields_by_row: list[list[str | None]] = [[matcher.field(t) for t in row] for row in texts]
 
@@ -242,7 +267,7 @@ class RowReader:
         self.clean = clean
         self.goal_words = tuple(w.casefold() for w in headers.goal_row_words)
         self.section_numerals = tuple(w.casefold() for w in headers.section_numerals)
-        self.footer_keys = ("тайлангаргасан", "хянасан", "боловсруулсан", "гарынүсэг", "танилцсан", "тайлангаргасаннь")
+        self.footer_words = ("тайлан гаргасан", "хянасан", "боловсруулсан", "гарын үсэг", "танилцсан")
 
     def is_goal_text(self, text: str) -> bool:
         lowered = text.casefold().lstrip()
@@ -257,8 +282,8 @@ class RowReader:
         return bool(_SECTION_NO.match(text)) and sum(ch.isupper() for ch in text) > len(text) * 0.5
 
     def is_footer(self, texts: list[str]) -> bool:
-        first = header_key(texts[0]) if texts else ""
-        return any(first.startswith(key) for key in self.footer_keys)
+        """Signature lines under the table ("Тайлан гаргасан: ...") end it."""
+        return bool(texts) and texts[0][:20].casefold().startswith(self.footer_words)
 
 
 def read_rows(

@@ -17,7 +17,7 @@ from pipeline.config import Config
 from pipeline.notation import clean_text
 from pipeline.problems import Problem
 from pipeline.read.package import Package, Refusal, inspect_file, sheet_marks
-from pipeline.read.table import HeaderMatcher, SheetTable, find_layout, read_meta, read_rows
+from pipeline.read.table import SheetTable, find_layout, matcher_for, read_meta, read_rows
 
 READER_VERSION = "1"
 
@@ -107,7 +107,7 @@ def _short_error(exc: BaseException) -> str:
 def _read_tables(path: Path, package: Package, config: Config, result: FileRead) -> Iterator[Problem]:
     workbook = calamine.CalamineWorkbook.from_path(str(path))
     try:
-        matcher = HeaderMatcher(config.headers)
+        matcher = matcher_for(config.headers)
         limits = config.settings.limits
         cleaner = _Cleaner(limits.max_cell_chars)
         hidden_plans: list[str] = []
