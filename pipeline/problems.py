@@ -233,6 +233,21 @@ CATALOGUE: dict[str, ProblemType] = {
         "Илгээгч {value} бүртгэлтэй хэлтэст хамаарахгүй тул файлыг хорио цээрийн хавтаст хадгаллаа.",
         "Sender {value} belongs to no registered department; the file was quarantined.",
     ),
+    "mail-too-large": ProblemType(
+        "error",
+        "Захидал хэт том ({detail}) тул татаж аваагүй. Хавсралтыг жижигрүүлж, тусад нь илгээнэ үү.",
+        "The message is too large ({detail}) and was not downloaded. Send smaller attachments separately.",
+    ),
+    "mail-unreadable": ProblemType(
+        "error",
+        "Хадгалсан захидлыг уншиж чадсангүй ({detail}).",
+        "The saved message could not be read ({detail}).",
+    ),
+    "receipt-failed": ProblemType(
+        "warning",
+        "{value} хаяг руу хариу илгээж чадсангүй ({detail}); дараагийн удаа дахин оролдоно.",
+        "The receipt to {value} could not be sent ({detail}); it will be tried again on the next run.",
+    ),
 }
 
 

@@ -11,6 +11,7 @@ import click
 
 from pipeline import __version__
 from pipeline.cli.explain import explain_command
+from pipeline.cli.mail import fetch_mail_command, ingest_command
 from pipeline.cli.periods import close_command, pin_command, reopen_command, status_command, unpin_command
 from pipeline.cli.run import run_command
 from pipeline.cli.template import template_command
@@ -35,7 +36,7 @@ def cli() -> None:
         )
 
 
-for command in (run_command, validate_command, template_command, explain_command, status_command, pin_command, unpin_command, close_command, reopen_command):
+for command in (run_command, validate_command, template_command, explain_command, fetch_mail_command, ingest_command, status_command, pin_command, unpin_command, close_command, reopen_command):
     cli.add_command(command)
 
 

@@ -1,0 +1,195 @@
+"""`negtgel fetch-mail` and `negtgel ingest`: reports that arrive by email."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.cli.common import lang_option, load_config_or_fail, mappings_option
+from pipeline.config import Config
+from pipeline.errors import ConfigError, ConfigIssue, NegtgelError
+from pipeline.mail import MailSummary, ingest_paths
+from pipeline.mail.imap import fetch_mail
+from pipeline.mail.settings import MailSettings, load_mail_settings
+from pipeline.problems import Lang
+from pipeline.run import store_location
+from pipeline.store import open_store
+
+
+class MessageBar:
+    """A progress bar over messages, on stderr, opened when the number of messages is known."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Захидал / messages", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _settings_or_fail(mappings: str) -> MailSettings:
+    try:
+        return load_mail_settings(mappings)
+    except NegtgelError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _fail_on(issues: list[ConfigIssue]) -> None:
+    if issues:
+        raise click.ClickException(str(ConfigError(issues)))
+
+
+def _secret(service: str, user: str, host: str) -> str:
+    """The password from NEGTGEL_<SERVICE>_PASSWORD, else typed at the terminal; never from a file."""
+    name = f"NEGTGEL_{service}_PASSWORD"
+    value = os.environ.get(name)
+    if value:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        return str(click.prompt(f"{service} нууц үг / password ({user}@{host})", hide_input=True, err=True))
+    raise click.ClickException(f"{service} нууц үг алга: {name} орчны хувьсагчид тохируулна уу / no {service} password: "
+                               f"set the {name} environment variable")
+
+
+def _reply_setup(settings: MailSettings, reply: bool | None) -> tuple[bool, str | None]:
+    reply_on = settings.smtp.reply if reply is None else reply
+    if not reply_on:
+        return False, None
+    _fail_on(settings.smtp_issues())
+    password = _secret("SMTP", settings.smtp.user, settings.smtp.host) if settings.smtp.user else None
+    return True, password
+
+
+def _store_path(config: Config, store_path: Path | None) -> Path:
+    return store_location(config, Path("output"), store_path)
+
+
+def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
+    counts = (summary.errors, len(summary.problems) - summary.errors)
+    click.echo(
+        f"Захидал: {summary.messages} шинэ, {summary.already} өмнө авсан; файл: {summary.files_taken} авсан, "
+        f"{summary.duplicates} давхардсан, {summary.quarantined} хорио цээрийн хавтаст; асуудал: {counts[0]} алдаа, "
+        f"{counts[1]} анхааруулга; хариу: {summary.receipts_sent} илгээсэн"
+        + (f", {summary.receipts_failed} илгээгдээгүй." if summary.receipts_failed else ".")
+    )
+    click.echo(
+        f"Mail: {summary.messages} new messages, {summary.already} taken before; files: {summary.files_taken} taken, "
+        f"{summary.duplicates} duplicates, {summary.quarantined} quarantined; problems: {counts[0]} errors, "
+        f"{counts[1]} warnings; receipts: {summary.receipts_sent} sent"
+        + (f", {summary.receipts_failed} failed." if summary.receipts_failed else ".")
+    )
+    for sub in summary.submissions:
+        click.echo(f"  + {sub.original_name} → {input_dir / sub.archive_path} ({sub.department or '?'}, {sub.period or '?'})")
+    for path in summary.quarantine_paths:
+        click.echo(f"  ! {path}")
+    language: Lang = "en" if lang == "en" else "mn"
+    for problem in summary.problems:
+        location = " ".join(part for part in (problem.sheet, problem.cell) if part) or "—"
+        click.echo(f"{problem.file}\t{location}\t{problem.code}\t{problem.message(language)}")
+
+
+def _finish(summary: MailSummary) -> None:
+    if summary.receipt_errors:
+        raise click.ClickException(
+            f"{summary.receipts_failed} хариу илгээгдсэнгүй; дараагийн удаа дахин оролдоно / {summary.receipts_failed} "
+            f"receipts were not sent; they will be retried on the next run: {summary.receipt_errors[0]}"
+        )
+
+
+input_option = click.option("--input", "input_dir", default="input", show_default=True,
+                            type=click.Path(file_okay=False, path_type=Path),
+                            help="Оролтын хавтас (archive/, quarantine/ энд) / the input folder.")
+store_option = click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+                            help="SQLite сан (анхдагч: output/negtgel.db) / the store.")
+reply_option = click.option("--reply/--no-reply", default=None,
+                            help="Илгээгч бүрт хариу илгээх эсэх (анхдагч: mail.yaml smtp.reply) / send receipts "
+                                 "(default: smtp.reply in mail.yaml).")
+
+
+@click.command("fetch-mail")
+@input_option
+@store_option
+@reply_option
+@mappings_option
+@lang_option
+def fetch_mail_command(input_dir: Path, store_path: Path | None, reply: bool | None, mappings: str, lang: str) -> None:
+    """Шуудангийн хайрцгаас шинэ захидлыг татаж, Excel тайланг хүлээн авна.
+
+    Reads the new messages of the mailbox in mappings/mail.yaml, takes their Excel reports into the
+    archive, quarantines files from unknown senders and marks each message processed. Safe to run again:
+    a message is never taken twice. Passwords come from NEGTGEL_IMAP_PASSWORD / NEGTGEL_SMTP_PASSWORD
+    or are asked for.
+
+    \b
+    Жишээ / example:
+      NEGTGEL_IMAP_PASSWORD=... negtgel fetch-mail --input input --reply
+    """
+    config = load_config_or_fail(mappings)
+    settings = _settings_or_fail(mappings)
+    _fail_on(settings.imap_issues())
+    reply_on, smtp_password = _reply_setup(settings, reply)
+    password = _secret("IMAP", settings.imap.user, settings.imap.host)
+    input_dir.mkdir(parents=True, exist_ok=True)
+    bar = MessageBar()
+    try:
+        with open_store(_store_path(config, store_path)) as store:
+            summary = fetch_mail(settings, password, store, config, input_dir, reply=reply_on,
+                                 smtp_password=smtp_password, progress=bar)
+    except NegtgelError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Файл бичиж чадсангүй / could not write a file: {exc}") from None
+    finally:
+        bar.close()
+    print_summary(summary, lang, input_dir)
+    _finish(summary)
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@input_option
+@store_option
+@reply_option
+@mappings_option
+@lang_option
+def ingest_command(paths: tuple[Path, ...], input_dir: Path, store_path: Path | None, reply: bool | None, mappings: str,
+                   lang: str) -> None:
+    """Хадгалсан захидлаас (.eml, Outlook .msg) Excel тайланг хүлээн авна.
+
+    Takes the Excel reports out of saved messages (.eml, Outlook .msg; a folder means every such file in
+    it) exactly as fetch-mail does: archive, quarantine for unknown senders, receipts when asked.
+
+    \b
+    Жишээ / example:
+      negtgel ingest "Тайлан ЗУХ.msg" saved-mail/ --input input
+    """
+    config = load_config_or_fail(mappings)
+    settings = _settings_or_fail(mappings)
+    reply_on, smtp_password = _reply_setup(settings, reply)
+    input_dir.mkdir(parents=True, exist_ok=True)
+    bar = MessageBar()
+    try:
+        with open_store(_store_path(config, store_path)) as store:
+            summary = ingest_paths(list(paths), store, config, settings, input_dir, reply=reply_on,
+                                   smtp_password=smtp_password, progress=bar)
+    except NegtgelError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Файл бичиж чадсангүй / could not write a file: {exc}") from None
+    finally:
+        bar.close()
+    print_summary(summary, lang, input_dir)
+    _finish(summary)

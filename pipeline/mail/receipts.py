@@ -1,0 +1,237 @@
+"""Receipts: one email back to each sender after intake and validation, Mongolian first, English below.
+
+"Accepted" with the department, period and number of measures; or every problem with its sheet, cell and
+message so the official can fix the file and send it again. Composing is a pure function; `SmtpOutbox`
+sends over SMTP (implicit TLS by default, STARTTLS, or plain only to localhost).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from pipeline.mail.settings import MailError, SmtpSettings, check_security, network_error, tls_context
+from pipeline.problems import Problem
+
+MAX_LINES_PER_FILE = 60
+
+
+@dataclass(frozen=True)
+class ReceiptFile:
+    """One spreadsheet of the message and what was found in it."""
+
+    name: str
+    department: str | None
+    period: str | None
+    measures: int
+    problems: tuple[Problem, ...] = ()
+    period_assumed: bool = False
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class ReceiptRequest:
+    """Everything a receipt says, independent of how it is sent."""
+
+    to: str
+    from_addr: str
+    subject_template: str
+    original_subject: str
+    original_date: dt.datetime | None
+    original_message_id: str | None
+    files: tuple[ReceiptFile, ...] = ()
+    notes: tuple[Problem, ...] = field(default=())  # about the message itself: other attachments, none at all
+    tz: dt.tzinfo = dt.UTC
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def receipt_subject(request: ReceiptRequest) -> str:
+    first = request.files[0] if request.files else None
+    names = [f.name for f in request.files]
+    label = names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "") if names else (request.original_subject or "—")
+    values = _Blank(file=label, department=(first.department or "") if first else "", period=(first.period or "") if first else "")
+    subject = request.subject_template.format_map(values).strip()
+    return " ".join(subject.split())[:200] or "Тайлангийн хариу / Report receipt"
+
+
+def _where(problem: Problem, lang: str) -> str:
+    parts = []
+    if problem.sheet:
+        parts.append(f"хуудас «{problem.sheet}»" if lang == "mn" else f"sheet «{problem.sheet}»")
+    if problem.cell:
+        parts.append(f"нүд {problem.cell}" if lang == "mn" else f"cell {problem.cell}")
+    return ", ".join(parts)
+
+
+def _problem_line(problem: Problem, lang: str) -> str:
+    severity = {"error": "алдаа", "warning": "анхааруулга"}[problem.severity] if lang == "mn" else problem.severity
+    where = _where(problem, lang)
+    text = problem.message("mn" if lang == "mn" else "en")
+    return f"   - [{severity}] {where + ': ' if where else ''}{text}"
+
+
+def _file_block(index: int, item: ReceiptFile, lang: str) -> list[str]:
+    mn = lang == "mn"
+    if item.errors:
+        state = "ХҮЛЭЭН АВСАН, АЛДААТАЙ — засаад дахин илгээнэ үү" if mn else "RECEIVED WITH ERRORS — please fix and send it again"
+    else:
+        state = "ХҮЛЭЭН АВЛАА" if mn else "ACCEPTED"
+    unknown = "тодорхойгүй" if mn else "not identified"
+    period = item.period or unknown
+    if item.period and item.period_assumed:
+        period += " (таамагласан)" if mn else " (assumed)"
+    lines = [
+        f"{index}. {item.name} — {state}",
+        f"   {'Хэлтэс, нэгж' if mn else 'Department'}: {item.department or unknown}",
+        f"   {'Тайлант сар' if mn else 'Period'}: {period}",
+        f"   {'Арга хэмжээний тоо' if mn else 'Measures'}: {item.measures}",
+    ]
+    if item.problems:
+        errors, warnings = item.errors, len(item.problems) - item.errors
+        if mn:
+            lines.append(f"   Асуудал: {errors} алдаа, {warnings} анхааруулга")
+        else:
+            lines.append(f"   Problems: errors {errors}, warnings {warnings}")
+        ordered = sorted(item.problems, key=lambda p: (p.severity != "error", p.sheet, p.row or 0, p.cell, p.code))
+        lines.extend(_problem_line(p, lang) for p in ordered[:MAX_LINES_PER_FILE])
+        if len(ordered) > MAX_LINES_PER_FILE:
+            more = len(ordered) - MAX_LINES_PER_FILE
+            lines.append(f"   ... {'бас' if mn else 'and'} {more} {'асуудал' if mn else 'more'}")
+    return lines
+
+
+def _section(request: ReceiptRequest, lang: str) -> list[str]:
+    mn = lang == "mn"
+    when = request.original_date.astimezone(request.tz).strftime("%Y-%m-%d %H:%M") if request.original_date else ""
+    subject = f"«{request.original_subject}»" if request.original_subject else ("(гарчиггүй)" if mn else "(no subject)")
+    lines = ["Сайн байна уу," if mn else "Hello,", ""]
+    if mn:
+        lines.append(f"Таны {when + '-д ' if when else ''}илгээсэн {subject} захидлыг хүлээн авлаа.")
+    else:
+        lines.append(f"We received your message {subject}{' sent ' + when if when else ''}.")
+    lines.append("")
+    if request.files:
+        lines.append("Хавсаргасан тайлан:" if mn else "Attached reports:")
+        for index, item in enumerate(request.files, start=1):
+            lines.extend(_file_block(index, item, lang))
+            lines.append("")
+    if request.notes:
+        lines.append("Захидлын тухай:" if mn else "About the message:")
+        lines.extend(_problem_line(p, lang) for p in request.notes)
+        lines.append("")
+    if not request.files:
+        lines.append("Тайлан хүлээн аваагүй тул Excel (.xlsx) загвараа хавсаргаад дахин илгээнэ үү." if mn
+                     else "No report was taken: please attach your Excel (.xlsx) template and send it again.")
+        lines.append("")
+    elif any(f.errors for f in request.files):
+        lines.append("Алдааг заасан хуудас, нүдэнд засаад файлаа дахин илгээнэ үү." if mn
+                     else "Please correct the cells listed above and send the file again.")
+        lines.append("")
+    lines.append("Энэ захидлыг negtgel программ автоматаар илгээв; хариу бичих шаардлагагүй." if mn
+                 else "This message was sent automatically by negtgel; no reply is needed.")
+    return lines
+
+
+def receipt_text(request: ReceiptRequest) -> str:
+    return "\n".join([*_section(request, "mn"), "", "-" * 60, "English", "", *_section(request, "en")]) + "\n"
+
+
+def compose_receipt(request: ReceiptRequest, *, now: dt.datetime | None = None) -> EmailMessage:
+    """The receipt as a complete message (threaded under the sender's message, marked automatic)."""
+    message = EmailMessage()
+    message["From"] = request.from_addr
+    message["To"] = request.to
+    message["Subject"] = receipt_subject(request)
+    message["Date"] = format_datetime(now or dt.datetime.now(dt.UTC))
+    domain = request.from_addr.rsplit("@", 1)[-1] if "@" in request.from_addr else None
+    message["Message-ID"] = make_msgid("negtgel", domain=domain)
+    if request.original_message_id:
+        message["In-Reply-To"] = request.original_message_id
+        message["References"] = request.original_message_id
+    message["Auto-Submitted"] = "auto-replied"  # RFC 3834: other robots do not answer it
+    message["X-Auto-Response-Suppress"] = "All"
+    message.set_content(receipt_text(request), charset="utf-8", cte="base64")
+    return message
+
+
+class SmtpOutbox:
+    """Sends receipts over one SMTP connection, opened on the first receipt."""
+
+    def __init__(self, settings: SmtpSettings, password: str | None):
+        self.settings = settings
+        self.password = password
+        self.client: smtplib.SMTP | None = None
+        self.failure: MailError | None = None  # after a failed connection the rest are not attempted
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        check_security("SMTP", s.host, s.security)
+        client: smtplib.SMTP
+        try:
+            if s.security == "tls":
+                client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=tls_context(s.ca_file))
+            else:
+                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                if s.security == "starttls":
+                    client.ehlo()
+                    if not client.has_extn("starttls"):
+                        client.close()
+                        raise MailError(f"SMTP {s.host}:{s.port}: сервер STARTTLS дэмждэггүй / the server does not offer STARTTLS")
+                    client.starttls(context=tls_context(s.ca_file))
+                    client.ehlo()
+        except MailError:
+            raise
+        except (OSError, smtplib.SMTPException) as exc:
+            raise network_error("SMTP", s.host, s.port, exc) from None
+        if s.user:
+            try:
+                client.login(s.user, self.password or "")
+            except smtplib.SMTPAuthenticationError:
+                client.close()
+                raise MailError(f"SMTP {s.host}: {s.user} хэрэглэгчээр нэвтэрч чадсангүй; нууц үгийг (NEGTGEL_SMTP_PASSWORD) "
+                                f"шалгана уу / login failed for {s.user}; check the password") from None
+            except (smtplib.SMTPException, OSError) as exc:
+                client.close()
+                raise MailError(f"SMTP {s.host}: нэвтрэх боломжгүй ({exc}) / login not possible ({exc})") from None
+        return client
+
+    def send(self, message: EmailMessage | bytes, to_addr: str) -> None:
+        if self.failure is not None:
+            raise self.failure
+        if self.client is None:
+            try:
+                self.client = self._connect()
+            except MailError as exc:
+                self.failure = exc
+                raise
+        try:
+            if isinstance(message, bytes):
+                refused = self.client.sendmail(self.settings.from_addr, [to_addr], message)
+            else:
+                refused = self.client.send_message(message, self.settings.from_addr, [to_addr])
+        except smtplib.SMTPRecipientsRefused:
+            raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}") from None
+        except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
+            self.close()
+            raise MailError(f"SMTP: илгээж чадсангүй ({exc}) / sending failed ({type(exc).__name__}: {exc})") from None
+        if refused:
+            raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}")
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (smtplib.SMTPException, OSError):
+                self.client.close()
+            self.client = None

@@ -1,0 +1,143 @@
+"""`negtgel ingest` for saved .eml files and Outlook .msg files (built by the tests' own CFB writer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from pipeline.cli.mail import ingest_command
+from pipeline.store import Store
+from tests.mail import mails
+from tests.mail.cfb import CompoundFile, MsgAttachment, MsgMessage, build_msg
+from tests.mail.conftest import write_mail_yaml
+from tests.mail.servers import SmtpServer
+
+UB = dt.timezone(dt.timedelta(hours=8))
+DATE = dt.datetime(2026, 11, 3, 16, 45, tzinfo=UB)
+
+
+def ingest(tmp_path: Path, mappings: Path, *paths: Path | str) -> Result:
+    return CliRunner().invoke(
+        ingest_command,
+        [*map(str, paths), "--input", str(tmp_path / "input"), "--store", str(tmp_path / "negtgel.db"),
+         "--mappings", str(mappings)],
+    )
+
+
+def submissions(tmp_path: Path) -> dict[str, object]:
+    store = Store(tmp_path / "negtgel.db")
+    try:
+        return {s.original_name: s for s in store.submissions()}
+    finally:
+        store.close()
+
+
+def test_saved_eml_files_and_a_folder_of_them(tmp_path: Path, mappings: Path) -> None:
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "zuh.eml").write_bytes(mails.report("zuh@altantal.gov.mn", "ЗУХ тайлан", DATE, "<e1@altantal.gov.mn>",
+                                                 [("ЗУХ 10 сар.xlsx", mails.template(tmp_path, "ЗУХ"))]))
+    (saved / "stranger.eml").write_bytes(mails.report("x@example.com", "тайлан", DATE, "<e2@example.com>",
+                                                      [("тайлан.xlsx", mails.template(tmp_path, "ОБГ"))]))
+    (saved / "notes.txt").write_text("not mail")
+    write_mail_yaml(mappings)
+    result = ingest(tmp_path, mappings, saved)
+    assert result.exit_code == 0, result.output
+    assert "Захидал: 2 шинэ, 0 өмнө авсан; файл: 1 авсан, 0 давхардсан, 1 хорио цээрийн хавтаст" in result.output
+    sub = submissions(tmp_path)["ЗУХ 10 сар.xlsx"]
+    assert sub.origin == "ingest" and dt.datetime.fromisoformat(sub.received_at) == DATE  # type: ignore[attr-defined]
+    assert (tmp_path / "input" / "quarantine" / "2026-11-03" / "тайлан.xlsx").is_file()
+    again = ingest(tmp_path, mappings, saved / "zuh.eml", saved / "stranger.eml")
+    assert "Захидал: 0 шинэ, 2 өмнө авсан" in again.output
+    assert len(list((tmp_path / "input" / "quarantine").rglob("*.xlsx"))) == 1  # not quarantined twice
+
+
+def test_outlook_msg_with_inline_image_and_a_forwarded_message_inside(tmp_path: Path, mappings: Path) -> None:
+    inner = MsgMessage("ХБТХ тайлан", sender="hbth@altantal.gov.mn",
+                       attachments=(MsgAttachment("Тайлан ХБТХ 10 сар.xlsx", mails.template(tmp_path, "ХБТХ")),))
+    msg = MsgMessage(
+        "Fwd: 10 сарын тайлан", sender="zuh@altantal.gov.mn", sender_name="Д.Сарангэрэл",
+        submitted=dt.datetime(2026, 11, 4, 1, 30, tzinfo=dt.UTC), message_id="<outlook-1@altantal.gov.mn>",
+        attachments=(MsgAttachment("ЗУХ 10 сарын тайлан.xlsx", mails.template(tmp_path, "ЗУХ"), mime=mails.XLSX),
+                     MsgAttachment("image001.png", mails.PNG, mime="image/png", content_id="image001.png@01DA"),
+                     MsgAttachment("Дамжуулсан", embedded=inner)),
+    )
+    path = tmp_path / "Тайлан.msg"
+    path.write_bytes(build_msg(msg))
+    smtp = SmtpServer().start()
+    try:
+        write_mail_yaml(mappings, smtp_port=smtp.port)
+        result = CliRunner().invoke(ingest_command, [str(path), "--input", str(tmp_path / "input"), "--store",
+                                                     str(tmp_path / "negtgel.db"), "--mappings", str(mappings), "--reply"])
+        assert result.exit_code == 0, result.output
+        assert "файл: 2 авсан" in result.output and "хариу: 1 илгээсэн" in result.output
+        assert "image001.png" in result.output  # noted, not taken
+        subs = submissions(tmp_path)
+        assert set(subs) == {"ЗУХ 10 сарын тайлан.xlsx", "Тайлан ХБТХ 10 сар.xlsx"}
+        zuh = subs["ЗУХ 10 сарын тайлан.xlsx"]
+        assert zuh.sender == "zuh@altantal.gov.mn" and zuh.message_id == "<outlook-1@altantal.gov.mn>"  # type: ignore[attr-defined]
+        assert dt.datetime.fromisoformat(zuh.received_at) == dt.datetime(2026, 11, 4, 9, 30, tzinfo=UB)  # type: ignore[attr-defined]
+        assert (tmp_path / "input" / "archive" / "2026-10" / "ХБТХ" / "Тайлан ХБТХ 10 сар.xlsx").is_file()
+        [receipt] = smtp.received
+        text = receipt.message.get_payload(decode=True).decode()
+        assert receipt.rcpt_tos == ["zuh@altantal.gov.mn"]
+        assert "ЗУХ 10 сарын тайлан.xlsx" in text and "Тайлан ХБТХ 10 сар.xlsx" in text
+    finally:
+        smtp.stop()
+
+
+def test_msg_sender_and_date_from_transport_headers_and_8bit_properties(tmp_path: Path, mappings: Path) -> None:
+    headers = ("Received: from mail.altantal.gov.mn\r\nFrom: =?utf-8?b?0JMu0JPQsNC90LHQsNGC?= <HEZH@altantal.gov.mn>\r\n"
+               "Date: Tue, 03 Nov 2026 16:45:00 +0800\r\nMessage-ID: <hdr-1@altantal.gov.mn>\r\nSubject: x\r\n\r\n")
+    msg = MsgMessage("ХЭЗХ тайлан", headers=headers, ansi_subject=True,
+                     attachments=(MsgAttachment("HEZH10.XLS", mails.template(tmp_path, "ХЭЗХ"), long_name=False),))
+    path = tmp_path / "hezh.msg"
+    path.write_bytes(build_msg(msg))
+    write_mail_yaml(mappings)
+    result = ingest(tmp_path, mappings, path)
+    assert result.exit_code == 0, result.output
+    # .XLS by name but zip bytes: not plausible as an .xls, so it is noted, not taken.
+    assert "attachment-not-spreadsheet" in result.output
+    store = Store(tmp_path / "negtgel.db")
+    try:
+        row = store.db.execute("SELECT sender, subject, date, message_id FROM mail_messages").fetchone()
+    finally:
+        store.close()
+    assert row == ("hezh@altantal.gov.mn", "ХЭЗХ тайлан", "2026-11-03T16:45:00+08:00", "<hdr-1@altantal.gov.mn>")
+
+
+def test_broken_and_foreign_files_are_listed_not_fatal(tmp_path: Path, mappings: Path) -> None:
+    broken = tmp_path / "broken.msg"
+    broken.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    workbook = CompoundFile()
+    workbook.stream("Workbook", b"\x09\x08" + b"\0" * 5000)
+    xls_named_msg = tmp_path / "renamed.msg"
+    xls_named_msg.write_bytes(workbook.to_bytes())
+    text = tmp_path / "text.msg"
+    text.write_text("hello")
+    write_mail_yaml(mappings)
+    result = ingest(tmp_path, mappings, broken, xls_named_msg, text)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("mail-unreadable") == 3
+    assert "Traceback" not in result.output
+
+
+def test_only_mail_files_are_ingested(tmp_path: Path, mappings: Path) -> None:
+    sheet = tmp_path / "ЗУХ.xlsx"
+    sheet.write_bytes(mails.template(tmp_path, "ЗУХ"))
+    write_mail_yaml(mappings)
+    result = ingest(tmp_path, mappings, sheet)
+    assert result.exit_code == 1
+    assert "negtgel run" in result.output and "Traceback" not in result.output
+
+
+def test_a_saved_message_over_the_size_limit_is_listed(tmp_path: Path, mappings: Path) -> None:
+    big = tmp_path / "big.eml"
+    big.write_bytes(mails.report("zuh@altantal.gov.mn", "Том", DATE, "<big@x>",
+                                 [("ЗУХ.xlsx", mails.template(tmp_path, "ЗУХ", filler=20))]))
+    write_mail_yaml(mappings, attachments={"max_message_mb": 0.01})
+    result = ingest(tmp_path, mappings, big)
+    assert result.exit_code == 0, result.output
+    assert "mail-too-large" in result.output and "файл: 0 авсан" in result.output

@@ -1,0 +1,136 @@
+"""MIME bytes -> ParsedMessage: pure functions, no servers."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import urllib.parse
+import zipfile
+from email.header import Header
+from pathlib import Path
+
+import pytest
+
+from pipeline.mail.message import is_spreadsheet, parse_message, sanitise_filename
+from tests.mail import mails
+
+NAME = "Тайлан 10 сар.xlsx"
+DATE = dt.datetime(2026, 11, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+XLSX_BYTES = b"PK\x03\x04 damaged but plausible"
+
+
+def raw_with(disposition: bytes, content_type: bytes = b"application/octet-stream") -> bytes:
+    """A message whose attachment header is written byte for byte as some mail program writes it."""
+    return (b"From: =?utf-8?b?" + base64.b64encode("Д.Сарангэрэл".encode()) + b"?= <ZUH@Altantal.gov.mn>\r\n"
+            b"Subject: =?utf-8?b?" + base64.b64encode("10 сарын тайлан".encode()) + b"?=\r\n"
+            b"Date: Wed, 04 Nov 2026 09:30:00 +0800\r\nMessage-ID: <x1@altantal.gov.mn>\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            b"body\r\n--B\r\nContent-Type: " + content_type + b"\r\n" + disposition +
+            b"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(XLSX_BYTES) + b"\r\n--B--\r\n")
+
+
+ENCODED_WORD = Header(NAME, "utf-8").encode().encode()
+
+
+@pytest.mark.parametrize("disposition", [
+    b'Content-Disposition: attachment; filename="' + ENCODED_WORD + b'"',  # RFC 2047 in quotes (old Outlook)
+    b"Content-Disposition: attachment; filename=" + ENCODED_WORD,  # RFC 2047 unquoted
+    b"Content-Disposition: attachment; filename*=utf-8''" + urllib.parse.quote(NAME).encode(),  # RFC 2231
+    b"Content-Disposition: attachment;\r\n filename*0*=utf-8''" + urllib.parse.quote(NAME[:8]).encode() +
+    b";\r\n filename*1*=" + urllib.parse.quote(NAME[8:]).encode(),  # RFC 2231 continuation
+    b"Content-Disposition: attachment; filename*=windows-1251''" + urllib.parse.quote(NAME.encode("cp1251")).encode(),
+    b'Content-Disposition: attachment; filename="' + NAME.encode() + b'"',  # raw UTF-8 (RFC 6532)
+    b'Content-Disposition: attachment; filename="' + NAME.encode("cp1251") + b'"',  # raw Windows-1251
+], ids=["2047", "2047-unquoted", "2231", "2231-continued", "2231-cp1251", "8bit-utf8", "8bit-cp1251"])
+def test_cyrillic_attachment_names_in_every_encoding(disposition: bytes) -> None:
+    parsed = parse_message(raw_with(disposition))
+    [attachment] = parsed.attachments
+    assert attachment.name == NAME and attachment.original == NAME
+    assert attachment.data == XLSX_BYTES and attachment.is_spreadsheet
+
+
+def test_name_only_in_content_type_and_no_name_at_all() -> None:
+    parsed = parse_message(raw_with(b"Content-Disposition: attachment", b'application/vnd.ms-excel; name="' + ENCODED_WORD + b'"'))
+    assert parsed.attachments[0].name == NAME
+    unnamed = parse_message(raw_with(b"Content-Disposition: attachment", mails.XLSX.encode()))
+    assert unnamed.attachments[0].name == "attachment.xlsx"
+
+
+def test_headers() -> None:
+    parsed = parse_message(raw_with(b'Content-Disposition: attachment; filename="a.xlsx"'))
+    assert parsed.sender == "zuh@altantal.gov.mn" and parsed.sender_name == "Д.Сарангэрэл"
+    assert parsed.subject == "10 сарын тайлан" and parsed.message_id == "<x1@altantal.gov.mn>"
+    assert parsed.date == DATE and not parsed.auto_submitted
+    no_date = parse_message(b"From: a@b.mn\r\nDate: not a date\r\n\r\nx")
+    assert no_date.date is None and no_date.attachments == () and no_date.message_id is None
+    utc = parse_message(b"From: a@b.mn\r\nDate: Wed, 04 Nov 2026 01:30:00 -0000\r\n\r\nx")
+    assert utc.date == DATE
+    robot = parse_message(b"From: MAILER-DAEMON@b.mn\r\nAuto-Submitted: auto-replied\r\n\r\nx")
+    assert robot.auto_submitted
+    assert parse_message(b"From: not an address\r\n\r\nx").sender is None
+
+
+@pytest.mark.parametrize(("given", "safe"), [
+    ("../../etc/passwd", "passwd"),
+    ("..\\..\\Windows\\system.ini", "system.ini"),
+    ("C:\\Users\\Бат\\Desktop\\тайлан.xlsx", "тайлан.xlsx"),
+    ("a\x00b\x1fc\u202ecod.xlsx", "abccod.xlsx"),  # control and right-to-left override characters
+    ("..", "attachment"),
+    ("", "attachment"),
+    ("~$тайлан.xlsx", "$тайлан.xlsx"),  # never looks like an Excel lock file
+    (".hidden.xlsx", "hidden.xlsx"),
+    ("тайлан...xlsx", "тайлан.xlsx"),
+    ('a<b>c:d"e|f?g*h.xlsx', "a_b_c_d_e_f_g_h.xlsx"),
+    ("CON.xlsx", "_CON.xlsx"),
+    ("  тайлан  10 сар .xlsx ", "тайлан 10 сар.xlsx"),
+])
+def test_sanitised_names(given: str, safe: str) -> None:
+    assert sanitise_filename(given) == safe
+
+
+def test_long_names_are_bounded_keeping_the_extension() -> None:
+    name = sanitise_filename("ү" * 300 + ".xlsx")
+    assert len(name) == 120 and name.endswith("ү.xlsx")
+    assert len(sanitise_filename("a" * 500)) == 120
+
+
+def test_spreadsheet_by_name_and_content(tmp_path: Path) -> None:
+    xlsx = mails.template(tmp_path, "ЗУХ")
+    assert is_spreadsheet("x.xlsx", xlsx) and is_spreadsheet("x.XLSM", xlsx)
+    assert not is_spreadsheet("x.docx", xlsx)  # by name
+    assert not is_spreadsheet("x.xlsx", mails.docx_bytes())  # a renamed Word file
+    assert not is_spreadsheet("x.xlsx", b"%PDF-1.7")
+    assert is_spreadsheet("x.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    assert not is_spreadsheet("x.xls", b"<html><table>")  # a web page saved as .xls
+    ods = io.BytesIO()
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    assert is_spreadsheet("x.ods", ods.getvalue())
+
+
+def test_forwarded_inline_and_signature_parts(tmp_path: Path) -> None:
+    data = mails.template(tmp_path, "СТСХ")
+    inner = mails.report("helper@altantal.gov.mn", "inner", DATE, "<i@x>", [("дотор.xlsx", data)])
+    outer = parse_message(mails.forwarded("boajg@altantal.gov.mn", "Fwd", DATE, "<o@x>", inner))
+    assert [(a.name, a.forwarded) for a in outer.attachments] == [("дотор.xlsx", True)]
+    assert outer.sender == "boajg@altantal.gov.mn"
+    signed = parse_message(mails.with_inline_image_and_signature("sts@altantal.gov.mn", "s", DATE, "<s@x>", "СТСХ.xlsx", data))
+    kinds = [(a.name, a.inline, a.is_spreadsheet) for a in signed.attachments]
+    assert kinds == [("attachment.png", True, False), ("СТСХ.xlsx", False, True), ("smime.p7s", False, False)]
+
+
+def test_an_attached_eml_file_is_searched_too(tmp_path: Path) -> None:
+    inner = mails.report("helper@altantal.gov.mn", "inner", DATE, "<i@x>", [("дотор.xlsx", mails.template(tmp_path, "ЗУХ"))])
+    outer = mails.plain("zuh@altantal.gov.mn", "fwd", DATE, "<o@x>", [("Fwd.eml", "application/octet-stream", inner)])
+    assert [a.name for a in parse_message(outer).attachments] == ["дотор.xlsx"]
+
+
+def test_headers_only_and_hostile_nesting() -> None:
+    parsed = parse_message(b"From: a@b.mn\r\nSubject: big\r\n\r\n", headers_only=True, size=10**9)
+    assert parsed.headers_only and parsed.size == 10**9 and parsed.attachments == ()
+    deep = b"From: a@b.mn\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+    for i in range(1, 60):
+        deep += b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n" % (i - 1, i)
+    parse_message(deep)  # does not raise

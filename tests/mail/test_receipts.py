@@ -1,0 +1,59 @@
+"""Receipt composition: pure, Mongolian first, every problem with its sheet and cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email import message_from_bytes, policy
+
+from pipeline.mail.receipts import ReceiptFile, ReceiptRequest, compose_receipt, receipt_subject, receipt_text
+from pipeline.problems import Problem
+
+UB = dt.timezone(dt.timedelta(hours=8))
+
+
+def request(**changes: object) -> ReceiptRequest:
+    base = dict(
+        to="hezh@altantal.gov.mn", from_addr="hshu@altantal.gov.mn", subject_template="Хариу: {file} ({department}, {period})",
+        original_subject="ХЭЗХ тайлан", original_date=dt.datetime(2026, 11, 4, 1, 30, tzinfo=dt.UTC),
+        original_message_id="<m3@altantal.gov.mn>",
+        files=(ReceiptFile("ХЭЗХ 10 сар.xlsx", "Хууль, эрх зүйн хэлтэс", "2026-10", 12, (
+            Problem("timeframe-invalid", file="ХЭЗХ 10 сар.xlsx", sheet="Төлөвлөгөө", cell="F9", value="I-V улирал"),
+            Problem("target-missing", file="ХЭЗХ 10 сар.xlsx", sheet="Төлөвлөгөө", cell="E12"),
+        )),),
+        notes=(Problem("attachment-not-spreadsheet", file="logo.png", value="logo.png"),),
+        tz=UB,
+    )
+    base.update(changes)
+    return ReceiptRequest(**base)  # type: ignore[arg-type]
+
+
+def test_problems_with_sheet_and_cell_in_both_languages() -> None:
+    text = receipt_text(request())
+    mongolian, english = text.split("English", 1)
+    assert "2026-11-04 09:30" in mongolian  # the sender's time, in the configured zone
+    assert "[алдаа] хуудас «Төлөвлөгөө», нүд F9" in mongolian and "I-V улирал" in mongolian
+    assert "[анхааруулга] хуудас «Төлөвлөгөө», нүд E12" in mongolian
+    assert mongolian.index("нүд F9") < mongolian.index("нүд E12")  # errors first
+    assert "logo.png" in mongolian and "засаад дахин илгээнэ үү" in mongolian
+    assert "[error] sheet «Төлөвлөгөө», cell F9" in english and "Measures: 12" in english
+
+
+def test_accepted_without_problems() -> None:
+    text = receipt_text(request(files=(ReceiptFile("ЗУХ.xlsx", "Захиргаа, удирдлагын хэлтэс", "2026-10", 5),), notes=()))
+    assert "ЗУХ.xlsx — ХҮЛЭЭН АВЛАА" in text and "ЗУХ.xlsx — ACCEPTED" in text
+    assert "Арга хэмжээний тоо: 5" in text and "засаад" not in text
+
+
+def test_no_report_taken() -> None:
+    text = receipt_text(request(files=(), notes=(Problem("mail-no-attachment", file="✉ x"),)))
+    assert "Excel (.xlsx) загвараа хавсаргаад дахин илгээнэ үү" in text and "No report was taken" in text
+
+
+def test_the_message_threads_and_says_it_is_automatic() -> None:
+    message = compose_receipt(request())
+    parsed = message_from_bytes(message.as_bytes(policy=policy.SMTP), policy=policy.default)
+    assert parsed["Subject"] == "Хариу: ХЭЗХ 10 сар.xlsx (Хууль, эрх зүйн хэлтэс, 2026-10)"
+    assert parsed["In-Reply-To"] == "<m3@altantal.gov.mn>" and parsed["Auto-Submitted"] == "auto-replied"
+    assert parsed["Message-ID"].endswith("@altantal.gov.mn>")
+    assert "нүд F9" in parsed.get_content()
+    assert receipt_subject(request(files=(), subject_template="Хариу: {file}")) == "Хариу: ХЭЗХ тайлан"
