@@ -120,7 +120,6 @@ def build_report(
     input_root: Path,
     overrides: Overrides,
     intake: Intake | None = None,
-    progress: Progress | None = None,
 ) -> Report:
     """Score the period from the store's submissions (the archive), whatever is in the input folder now."""
     subs = store.submissions(period)
@@ -129,9 +128,7 @@ def build_report(
     reads: dict[int, FileRead] = {}
     sources: list[Source] = []
     consolidated = {s.id for s in chosen.values()}
-    for index, sub in enumerate(subs):
-        if progress:
-            progress("read", index + 1, len(subs))
+    for sub in subs:
         read = _load(sub, store, config, input_root, intake)
         reads[sub.id] = read
         log.extend(sub.problems())
@@ -405,7 +402,6 @@ def consolidate_period(
     input_dir: Path,
     period_dir: Path,
     intake: Intake,
-    progress: Progress | None = None,
 ) -> Report:
     """The period's report: rebuilt from the archive while open, reproduced from the frozen figures once closed."""
     closing = closing_of(store, period)
@@ -415,7 +411,7 @@ def consolidate_period(
         report = frozen_report(frozen[1], closing, store, config, period, intake)
     else:
         overrides = load_overrides(store, config, period, period_dir)
-        report = build_report(store, config, period, input_dir, overrides, intake, progress)
+        report = build_report(store, config, period, input_dir, overrides, intake)
         save_overrides(store, report.overrides, period)
         save_results(store, report)
     attach_history(report, store)
@@ -447,7 +443,7 @@ def run_consolidation(
         summary = manifest.unchanged(period_dir, print_)
         if summary is not None:
             return RunResult(summary, [], [], intake, period_dir)
-        report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake, progress)
+        report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake)
         written = write_outputs(report, period_dir, config, lang=lang)
         summary = summarise(report)
         manifest.record(period_dir, print_, [w.path for w in written], summary)
