@@ -7,7 +7,7 @@ and files arriving afterwards are archived and listed without changing them unti
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +36,7 @@ class Completeness:
     deadline: dt.date
     closed: bool
     table: pd.DataFrame  # department, short, official, reported, received_at, days_late, on_time, file, submissions
+    quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # (sender, date, subject) of mail kept aside
 
 
 def completeness(store: Store, config: Config, period: str) -> Completeness:
@@ -62,7 +63,13 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
                      "file": sub.original_name, "submissions": count})
     table = pd.DataFrame(rows, columns=["department", "short", "official", "reported", "received_at", "days_late", "on_time", "file", "submissions"])
     table["days_late"] = table["days_late"].astype("Int64")
-    return Completeness(period, deadline, store.frozen(period) is not None, table)
+    quarantined = [
+        (sender or "", (date or "")[:16], subject or "")
+        for sender, date, subject in store.db.execute(
+            "SELECT sender, date, subject FROM mail_messages WHERE outcome = 'quarantined' ORDER BY id"
+        )
+    ]
+    return Completeness(period, deadline, store.frozen(period) is not None, table, quarantined)
 
 
 def status(config: Config, output_dir: Path, store_path: Path | None, period: str | None) -> Completeness:

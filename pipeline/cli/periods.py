@@ -56,6 +56,10 @@ def status_command(period: str | None, output_dir: Path, store_path: Path | None
         click.echo(f"Ирүүлээгүй / missing: {len(missing)}")
         for row in missing.itertuples():
             click.echo(f"  ✗ {row.department} — {row.official or 'хариуцагч бүртгэлгүй / no official listed'}")
+    if result.quarantined:
+        click.echo(f"Үл мэдэгдэх илгээгчийн захидал (input/quarantine) / mail from unknown senders: {len(result.quarantined)}")
+        for sender, date, subject in result.quarantined:
+            click.echo(f"  ? {sender} {date} — {subject}")
 
 
 @click.command("close")

@@ -141,3 +141,20 @@ def test_a_saved_message_over_the_size_limit_is_listed(tmp_path: Path, mappings:
     result = ingest(tmp_path, mappings, big)
     assert result.exit_code == 0, result.output
     assert "mail-too-large" in result.output and "файл: 0 авсан" in result.output
+
+
+def test_quarantined_mail_is_listed_by_status(tmp_path: Path, mappings: Path) -> None:
+    from pipeline.cli import cli
+
+    saved = tmp_path / "stranger.eml"
+    saved.write_bytes(mails.report("x@example.com", "ОБГ-ын тайлан", DATE, "<q1@example.com>",
+                                   [("тайлан.xlsx", mails.template(tmp_path, "ОБГ"))]))
+    ok = mails.report("zuh@altantal.gov.mn", "ЗУХ тайлан", DATE, "<q2@altantal.gov.mn>",
+                      [("ЗУХ 10 сар.xlsx", mails.template(tmp_path, "ЗУХ"))])
+    (tmp_path / "zuh.eml").write_bytes(ok)
+    write_mail_yaml(mappings)
+    assert ingest(tmp_path, mappings, saved, tmp_path / "zuh.eml").exit_code == 0
+    result = CliRunner().invoke(cli, ["status", "--store", str(tmp_path / "negtgel.db"), "--mappings", str(mappings)])
+    assert result.exit_code == 0, result.output
+    assert "mail from unknown senders: 1" in result.output
+    assert "x@example.com" in result.output and "ОБГ-ын тайлан" in result.output
