@@ -120,6 +120,7 @@ def print_setup(sheet: Worksheet, *, title: str, header_rows: tuple[int, int] | 
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     if header_rows is not None:
         sheet.repeat_rows(*header_rows)
+    # A space after the font-size code: "&8" followed by "2026 ..." would read as font size 82026.
     safe_title = title.replace("&", "&&")
-    sheet.set_header(f"&L&8{safe_title}")
+    sheet.set_header(f"&L&8 {safe_title}")
     sheet.set_footer("&L&8negtgel&R&8Хуудас &P / &N")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.output.charts import write_charts
 from pipeline.output.consolidated import write_consolidated
 from pipeline.output.csvs import write_measures_csv, write_problems_csv
 from pipeline.output.safe import Written
@@ -26,6 +27,7 @@ def write_outputs(report: Any, period_dir: Path, config: Config, *, lang: Lang =
         problems=problems,
     )
     written.append(write_summary(report, period_dir / f"summary_{report.period}.xlsx", lang, config.methodology))
+    written += write_charts(report, period_dir, config.methodology, lang)
     written.append(write_measures_csv(report.measures, period_dir / "measures.csv"))
     written.append(write_problems_csv(problems, period_dir / "problems.csv"))
     review = review_path(period_dir, report.period)
