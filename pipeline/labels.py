@@ -63,6 +63,9 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "rank": ("Байр", "Rank"),
     "measures": ("Нийт арга хэмжээ", "Measures"),
     "lagging": ("Хоцорсон", "Lagging"),
+    "review_level": ("Хянагчийн түвшин", "Reviewer's level"),
+    "review_comment": ("Хянагчийн тайлбар", "Reviewer's comment"),
+    "measure_key": ("Түлхүүр (бүү өөрчил)", "Key (do not edit)"),
 }
 
 

@@ -82,6 +82,18 @@ def unchanged(period_dir: Path, print_: str) -> RunSummary | None:
         return None
 
 
+def edited_since_written(period_dir: Path, name: str) -> bool:
+    """Whether an output was changed (saved by someone) after the run that wrote it."""
+    path = period_dir / name
+    if not path.exists():
+        return False
+    try:
+        recorded = json.loads((period_dir / MANIFEST_NAME).read_text(encoding="utf-8")).get("outputs", {}).get(name)
+    except (OSError, ValueError):
+        return True
+    return recorded != _file_hash(path)
+
+
 def record(period_dir: Path, print_: str, outputs: list[Path], summary: RunSummary) -> None:
     hashes = {}
     for path in outputs:

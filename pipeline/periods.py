@@ -15,12 +15,14 @@ import pandas as pd
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
 from pipeline.intake import Intake, tz_of
+from pipeline.manifest import edited_since_written
 from pipeline.review import load_overrides, save_overrides
 from pipeline.run import (
     Report,
     build_report,
     choose_period,
     closing_of,
+    consolidated_path,
     current_submissions,
     deadline_for,
     save_results,
@@ -87,7 +89,8 @@ def close(config: Config, input_dir: Path, output_dir: Path, store_path: Path | 
         if not store.submissions(period):
             raise NegtgelError(f"{period}-д ирсэн тайлан алга / no reports for {period}.")
         period_dir = output_dir / period
-        overrides = load_overrides(store, config, period, period_dir)
+        workbook = consolidated_path(period_dir, period)
+        overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name))
         report = build_report(store, config, period, input_dir, overrides, Intake())
         save_overrides(store, report.overrides, period)
         save_results(store, report)

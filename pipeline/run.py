@@ -26,6 +26,7 @@ from pipeline.review import Overrides, StoredOverride, load_overrides, rekey, sa
 from pipeline.rollup import Overall, overall, rollup
 from pipeline.score import score_measures
 from pipeline.store import Store, Submission, open_store
+from pipeline.timing import stage
 from pipeline.values import is_missing
 
 MEASURE_COLUMNS = [
@@ -146,7 +147,8 @@ def build_report(
     unmatched = rekey(overrides, measures)
     log.extend(overrides.problems)
     for row in unmatched:
-        log.add(Problem("review-row-unmatched", file=f"review_{period}.xlsx", sheet="Тохироогүй", value=row.measure))
+        log.add(Problem("review-row-unmatched", file=consolidated_path(Path("."), period).name, sheet="Тохироогүй",
+                        value=row.measure))
     scored, score_problems = score_measures(measures, period, config.methodology, overrides.parsed(config.methodology))
     log.extend(notation_problems)
     log.extend(score_problems)
@@ -410,7 +412,8 @@ def consolidate_period(
         assert frozen is not None
         report = frozen_report(frozen[1], closing, store, config, period, intake)
     else:
-        overrides = load_overrides(store, config, period, period_dir)
+        workbook = consolidated_path(period_dir, period)
+        overrides = load_overrides(store, config, period, workbook, manifest.edited_since_written(period_dir, workbook.name))
         report = build_report(store, config, period, input_dir, overrides, intake)
         save_overrides(store, report.overrides, period)
         save_results(store, report)
@@ -428,6 +431,7 @@ def run_consolidation(
     lang: Lang = "mn",
     progress: Progress | None = None,
     arrivals: Sequence[Arrival] | None = None,
+    per_department_files: bool = False,
 ) -> RunResult:
     """Take in every new file, consolidate the period and write its outputs. Raises only NegtgelError."""
     from pipeline.output.writer import write_outputs
@@ -436,15 +440,18 @@ def run_consolidation(
         raise NegtgelError(f"Оролтын хавтас {input_dir} олдсонгүй / input folder not found.")
     with open_store(store_location(config, output_dir, store_path)) as store:
         found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir)]
-        intake = take_in(found, store, config, input_dir, progress=progress)
+        with stage("intake (hash, read new files, archive)"):
+            intake = take_in(found, store, config, input_dir, progress=progress)
         chosen_period = choose_period(store, period)
         period_dir = output_dir / chosen_period
-        print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang})
+        print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang, "split": per_department_files})
         summary = manifest.unchanged(period_dir, print_)
         if summary is not None:
             return RunResult(summary, [], [], intake, period_dir)
-        report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake)
-        written = write_outputs(report, period_dir, config, lang=lang)
+        with stage("consolidate (normalise, score, roll up)"):
+            report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake)
+        with stage("write outputs"):
+            written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files)
         summary = summarise(report)
         manifest.record(period_dir, print_, [w.path for w in written], summary)
     return RunResult(
@@ -455,6 +462,10 @@ def run_consolidation(
         output_dir=period_dir,
         report=report,
     )
+
+
+def consolidated_path(period_dir: Path, period: str) -> Path:
+    return period_dir / f"negtgel_{period}.xlsx"
 
 
 def store_location(config: Config, output_dir: Path, store_path: Path | None) -> Path:

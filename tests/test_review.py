@@ -1,4 +1,5 @@
-"""The specialist's review file: overrides are read back, kept in the store and survive resubmissions."""
+"""The specialist's review columns in the consolidated workbook: overrides are read back when the workbook
+was edited, kept in the store, and survive resubmissions."""
 
 from __future__ import annotations
 
@@ -35,9 +36,9 @@ def rows(out: Path) -> dict[str, dict[str, str]]:
 
 
 def set_override(out: Path, measure: str, level: str, comment: str) -> None:
-    path = out / "2026-10" / "review_2026-10.xlsx"
+    path = out / "2026-10" / "negtgel_2026-10.xlsx"
     book = openpyxl.load_workbook(path)
-    sheet = book["Хяналт"]
+    sheet = book["Нэгтгэл"]
     titles = [c.value for c in sheet[1]]
     for row in sheet.iter_rows(min_row=2):
         if row[titles.index("Хэрэгжүүлэх арга хэмжээ")].value == measure:
@@ -65,9 +66,12 @@ def test_override_is_used_kept_and_follows_a_renumbered_resubmission(tmp_path: P
                saved=dt.datetime(2026, 11, 3, 9))
     assert "76.7 %" in run(inbox, out)
     assert {r["source_file"] for r in rows(out).values()} == {"ЗУХ засвар.xlsx"}
-    review = openpyxl.load_workbook(out / "2026-10" / "review_2026-10.xlsx")["Хяналт"]
-    comments = [r[9] for r in review.iter_rows(min_row=2, values_only=True) if r[9]]
+    review = openpyxl.load_workbook(out / "2026-10" / "negtgel_2026-10.xlsx")["Нэгтгэл"]
+    titles = [c.value for c in review[1]]
+    column = titles.index("Хянагчийн тайлбар")
+    comments = [r[column] for r in review.iter_rows(min_row=2, values_only=True) if r[column]]
     assert sorted(comments) == ["Нотлох баримт ирүүлсэн", "Төсөл боловсруулсан"]
+    assert review.column_dimensions["X"].hidden  # the measure key column
 
     # Clearing an override in the review file removes it.
     set_override(out, "Журмыг шинэчилнэ.", None, None)  # type: ignore[arg-type]
@@ -83,7 +87,7 @@ def test_a_level_that_is_not_in_the_methodology_is_reported(tmp_path: Path) -> N
     assert "56.7 %" in run(inbox, out)
     with (out / "2026-10" / "problems.csv").open(encoding="utf-8-sig") as handle:
         found = [r for r in csv.DictReader(handle) if r["code"] == "review-level-invalid"]
-    assert [(r["file"], r["sheet"], r["cell"], r["severity"]) for r in found] == [("review_2026-10.xlsx", "Хяналт", "I4", "error")]
+    assert [(r["file"], r["sheet"], r["cell"], r["severity"]) for r in found] == [("negtgel_2026-10.xlsx", "Нэгтгэл", "R4", "error")]
 
 
 def test_an_override_whose_measure_is_gone_is_kept_on_its_own_sheet(tmp_path: Path) -> None:
@@ -96,8 +100,8 @@ def test_an_override_whose_measure_is_gone_is_kept_on_its_own_sheet(tmp_path: Pa
     fewer = measures()[:2]
     write_xlsx(inbox / "ЗУХ v2.xlsx", template_rows(fewer, department=ZUH), saved=dt.datetime(2026, 11, 4, 9))
     run(inbox, out)
-    book = openpyxl.load_workbook(out / "2026-10" / "review_2026-10.xlsx")
+    book = openpyxl.load_workbook(out / "2026-10" / "negtgel_2026-10.xlsx")
     kept = [r for r in book["Тохироогүй"].iter_rows(min_row=2, values_only=True)]
-    assert [(r[3], r[8], r[9]) for r in kept] == [("Журмыг шинэчилнэ.", "70", "шалгасан")]
+    assert [(r[2], r[3], r[4]) for r in kept] == [("Журмыг шинэчилнэ.", "70", "шалгасан")]
     with (out / "2026-10" / "problems.csv").open(encoding="utf-8-sig") as handle:
         assert "review-row-unmatched" in handle.read()

@@ -63,9 +63,13 @@ class Progress:
               help="Гаралтын хавтас / output folder.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite сан (анхдагч: OUTPUT/negtgel.db) / the store.")
+@click.option("--per-department", is_flag=True,
+              help="Хэлтэс бүрийн тусдаа ажлын ном бичнэ (departments/) / also write a workbook per department.")
 @mappings_option
 @lang_option
-def run_command(input_dir: Path, period: str | None, output_dir: Path, store_path: Path | None, mappings: str, lang: str) -> None:
+def run_command(
+    input_dir: Path, period: str | None, output_dir: Path, store_path: Path | None, per_department: bool, mappings: str, lang: str
+) -> None:
     """Бүх загварыг уншиж, шалгаж, үнэлээд OUTPUT/YYYY-MM/ хавтаст нэгтгэлийг бичнэ.
 
     Reads every template in INPUT_DIR, validates, scores, and writes the consolidated workbook, the
@@ -79,7 +83,8 @@ def run_command(input_dir: Path, period: str | None, output_dir: Path, store_pat
     progress = Progress()
     try:
         result = run_consolidation(input_dir, output_dir, config, period=period, store_path=store_path,
-                                   lang="en" if lang == "en" else "mn", progress=progress)
+                                   lang="en" if lang == "en" else "mn", progress=progress,
+                                   per_department_files=per_department)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -1,6 +1,7 @@
-"""The consolidated workbook `negtgel_YYYY-MM.xlsx`: every measure one row, a sheet per department,
-the problems and the submissions. With more departments than `output.department_sheets_max`, each
-department gets its own workbook under `departments/` instead of a sheet.
+"""The consolidated workbook `negtgel_YYYY-MM.xlsx`: every measure one row (with the specialist's review
+columns), a sheet per department, the problems and the submissions. With more departments than
+`output.department_sheets_max` the main sheet's filter serves instead of department sheets, and
+`--per-department` writes a workbook per department under `departments/`.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.labels import BASIS_LABELS, COLUMN_LABELS, KIND_LABELS, STATUS_LABELS, label
+from pipeline.config import Methodology
+from pipeline.labels import BASIS_LABELS, COLUMN_LABELS, STATUS_LABELS, label
 from pipeline.output.safe import Written, new_workbook, write_atomically
 from pipeline.output.sheets import Col, Formats, print_setup, sheet_name, write_table
 from pipeline.problems import Lang
+from pipeline.review import UNMATCHED_SHEETS
 
 SUBMISSION_STATES = {
     "consolidated": ("Нэгтгэсэн", "Consolidated"),
@@ -25,6 +28,7 @@ SUBMISSION_STATES = {
 
 
 def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
+    """The specialist's view of a measure; the machine-readable columns (kind, operator, values) are in measures.csv."""
     def t(key: str) -> str:
         return label(COLUMN_LABELS, key, lang)
 
@@ -38,27 +42,53 @@ def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
         Col("measure", t("measure"), 60, "wrap"),
         Col("indicator", t("indicator"), 26, "wrap"),
         Col("target_text", t("target_text"), 24, "wrap"),
-        Col("target_kind", t("target_kind"), 11, render=lambda v: label(KIND_LABELS, v, lang)),
-        Col("target_op", t("target_op"), 8),
-        Col("target_value", t("target_value"), 9, "number"),
         Col("timeframe_text", t("timeframe_text"), 14, "wrap"),
         Col("quarters", t("quarters"), 9),
         Col("due", t("due"), 9, render=lambda v: ("Yes" if v else "No") if lang == "en" else ("Тийм" if v else "Үгүй")),
         Col("responsible", t("responsible"), 22, "wrap"),
         Col("progress", t("progress"), 45, "wrap"),
         Col("actual_text", t("actual_text"), 22, "wrap"),
-        Col("actual_value", t("actual_value"), 9, "number"),
         Col("achievement", t("achievement"), 9, "percent"),
         Col("level", t("level"), 8, "number"),
         Col("status", t("status"), 16, render=lambda v: label(STATUS_LABELS, v, lang)),
         Col("basis", t("basis"), 13, render=lambda v: label(BASIS_LABELS, v, lang)),
         Col("flags", t("flags"), 26, "wrap", render=flags),
+        Col("review_level", t("review_level"), 13, "review"),
+        Col("review_comment", t("review_comment"), 28, "review"),
         Col("note", t("note"), 30, "wrap"),
         Col("source_file", t("source_file"), 24, "wrap"),
         Col("sheet", t("sheet"), 12),
         Col("row", t("row"), 6, "int"),
+        Col("measure_key", t("measure_key"), 12, "hidden"),
     ]
-    return cols if with_department else [c for c in cols if c.key != "department"]
+    if with_department:
+        return cols
+    # Department sheets are views; the review columns live on the main sheet only.
+    return [c for c in cols if c.key not in ("department", "review_level", "review_comment", "measure_key")]
+
+
+def _level_dropdown(sheet: Any, cols: list[Col], rows: int, method: Methodology) -> None:
+    """The reviewer's level column offers the methodology's levels (other text is warned about, not refused)."""
+    c = next((i for i, col in enumerate(cols) if col.key == "review_level"), None)
+    if c is None or rows == 0:
+        return
+    choices = [f"{lv.value:g}" for lv in method.levels] + [method.not_due_short, method.not_evaluated_label]
+    sheet.data_validation(1, c, rows, c, {"validate": "list", "source": choices, "error_type": "warning",
+                                          "input_title": "Хянагчийн түвшин", "input_message": "Түвшнийг сонгоно уу"})
+
+
+def unmatched_columns(lang: Lang) -> list[Col]:
+    def t(key: str) -> str:
+        return label(COLUMN_LABELS, key, lang)
+
+    return [
+        Col("department", t("department"), 26, "wrap"),
+        Col("measure_no", t("measure_no"), 6),
+        Col("measure", t("measure"), 60, "wrap"),
+        Col("review_level", t("review_level"), 13, "review"),
+        Col("review_comment", t("review_comment"), 28, "review"),
+        Col("measure_key", t("measure_key"), 12, "hidden"),
+    ]
 
 
 def problem_columns(lang: Lang) -> list[Col]:
@@ -97,11 +127,21 @@ def write_consolidated(
     *,
     department_sheets_max: int,
     problems: pd.DataFrame,
+    method: Methodology,
     per_department_files: bool = False,
 ) -> list[Written]:
     """Write the consolidated workbook: a sheet per department up to `department_sheets_max` departments;
     beyond that the main sheet's filter serves, and `per_department_files` writes a workbook per department."""
-    measures: pd.DataFrame = report.measures
+    overrides = report.overrides.rows
+    measures: pd.DataFrame = report.measures.assign(
+        review_level=[overrides[k].level if k in overrides else None for k in report.measures["measure_key"]],
+        review_comment=[overrides[k].comment if k in overrides else None for k in report.measures["measure_key"]],
+    )
+    unmatched = pd.DataFrame(
+        [{"department": o.department, "measure_no": o.measure_no, "measure": o.measure, "review_level": o.level,
+          "review_comment": o.comment, "measure_key": o.measure_key} for o in report.unmatched_overrides],
+        columns=["department", "measure_no", "measure", "review_level", "review_comment", "measure_key"],
+    )
     present = set(measures["department"])
     departments = [d for d in report.departments["department"] if d in present]
     per_sheet = len(departments) <= department_sheets_max
@@ -112,8 +152,14 @@ def write_consolidated(
         formats = Formats(workbook)
         taken: set[str] = set()
         main = workbook.add_worksheet(sheet_name("Нэгтгэл" if lang != "en" else "All measures", taken))
-        write_table(main, measures, measure_columns(lang), formats, freeze_cols=4)
+        cols = measure_columns(lang)
+        write_table(main, measures, cols, formats, freeze_cols=4)
+        _level_dropdown(main, cols, len(measures), method)
         print_setup(main, title=title, header_rows=(0, 0))
+        if len(unmatched):
+            sheet = workbook.add_worksheet(sheet_name(UNMATCHED_SHEETS[lang == "en"], taken))
+            write_table(sheet, unmatched, unmatched_columns(lang), formats)
+            _level_dropdown(sheet, unmatched_columns(lang), len(unmatched), method)
         if per_sheet:
             groups = dict(tuple(measures.groupby("department", sort=False)))
             short = dict(zip(report.departments["department"], report.departments["short"], strict=True))

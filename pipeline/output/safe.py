@@ -8,6 +8,7 @@ gets the new file alongside, under a name that says so, instead of a failed run.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -47,10 +48,24 @@ class Written:
     alongside: bool = False
 
 
+def temp_pattern(destination: Path) -> str:
+    """The glob of the temporary files `atomic_path` makes for `destination` (mkstemp adds 8 characters)."""
+    return f".{glob.escape(destination.stem)}.{'?' * 8}{glob.escape(destination.suffix)}.tmp"
+
+
+def remove_stale_temps(destination: Path) -> None:
+    """Delete temporary files a killed run left beside `destination`. A run holds the store's lock while it
+    writes, so no other run is writing them now."""
+    for stale in destination.parent.glob(temp_pattern(destination)):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 @contextlib.contextmanager
 def atomic_path(destination: Path) -> Iterator[Path]:
     """Yield a temporary path to write to; on success it replaces `destination` in one rename."""
     destination.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(destination)
     fd, tmp = tempfile.mkstemp(prefix=f".{destination.stem}.", suffix=destination.suffix + ".tmp", dir=destination.parent)
     os.close(fd)
     tmp_path = Path(tmp)

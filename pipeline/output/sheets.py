@@ -26,7 +26,7 @@ class Col:
     key: str
     title: str
     width: float = 14
-    kind: str = "text"  # text | wrap | number | int | percent | date
+    kind: str = "text"  # text | wrap | number | int | percent | review | hidden
     render: Callable[[Any], Any] | None = None
 
 
@@ -45,11 +45,14 @@ class Formats:
         self.int = workbook.add_format({**base, "num_format": "0"})
         self.percent = workbook.add_format({**base, "num_format": "0.0"})
         self.date = workbook.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
+        # The specialist's own columns (the review): yellow, so they stand out as the ones to fill.
+        self.review = workbook.add_format({**base, "text_wrap": True, "bg_color": "#FFF2CC", "border": 1, "border_color": "#BFBFBF"})
         self.title = workbook.add_format({"bold": True, "font_size": 14, "font_name": "Arial"})
         self.subtitle = workbook.add_format({"italic": True, "font_size": 10, "font_name": "Arial", "font_color": "#555555"})
 
     def for_kind(self, kind: str) -> Any:
-        return {"wrap": self.wrap, "number": self.number, "int": self.int, "percent": self.percent}.get(kind, self.text)
+        kinds = {"wrap": self.wrap, "number": self.number, "int": self.int, "percent": self.percent, "review": self.review}
+        return kinds.get(kind, self.text)
 
 
 def sheet_name(text: str, taken: set[str]) -> str:
@@ -65,6 +68,35 @@ def sheet_name(text: str, taken: set[str]) -> str:
     return name
 
 
+def cell_values(values: Sequence[Any], render: Callable[[Any], Any] | None, numeric: bool) -> list[Any]:
+    """A column's cells as written: None (empty), a float, or text; each distinct value rendered once."""
+    memo: dict[tuple[type, Any], Any] = {}
+    out: list[Any] = []
+    append = out.append
+    for value in values:
+        key = (value.__class__, value)  # True, 1 and 1.0 are equal keys but are shown differently
+        try:
+            append(memo[key])
+            continue
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value (a list of flags) is rendered every time
+            key = None  # type: ignore[assignment]
+        shown = render(value) if render is not None else value
+        if is_missing(shown) or shown == "":
+            cell: Any = None
+        elif isinstance(shown, bool):
+            cell = "Тийм" if shown else "Үгүй"
+        elif numeric and isinstance(shown, int | float):
+            cell = float(shown)
+        else:
+            cell = str(shown)
+        if key is not None:
+            memo[key] = cell
+        append(cell)
+    return out
+
+
 def write_table(
     sheet: Worksheet,
     frame: pd.DataFrame,
@@ -74,36 +106,25 @@ def write_table(
     first_row: int = 0,
     autofilter: bool = True,
     freeze_cols: int = 0,
-    row_format: Callable[[int], Any] | None = None,
 ) -> int:
-    """Write a header and one row per record; return the next free row."""
+    """Write a header and one row per record, column by column; return the next free row."""
     for c, col in enumerate(cols):
         sheet.write_string(first_row, c, col.title, formats.header)
-        sheet.set_column(c, c, col.width, formats.for_kind(col.kind))
+        sheet.set_column(c, c, col.width, formats.for_kind(col.kind), {"hidden": col.kind == "hidden"})
     sheet.set_row(first_row, 32)
-    columns = [frame[col.key].tolist() if col.key in frame.columns else [None] * len(frame) for col in cols]
-    renders = [col.render for col in cols]
-    kinds = [col.kind for col in cols]
-    fmts = [formats.for_kind(k) for k in kinds]
     write_string = sheet.write_string
     write_number = sheet.write_number
-    for i in range(len(frame)):
-        r = first_row + 1 + i
-        override = row_format(i) if row_format else None
-        for c, values in enumerate(columns):
-            value = values[i]
-            render = renders[c]
-            if render is not None:
-                value = render(value)
-            if is_missing(value) or value == "":
+    start = first_row + 1
+    for c, col in enumerate(cols):
+        raw = frame[col.key].tolist() if col.key in frame.columns else [None] * len(frame)
+        fmt = formats.for_kind(col.kind)
+        for r, cell in enumerate(cell_values(raw, col.render, col.kind in ("number", "int", "percent")), start):
+            if cell is None:
                 continue
-            fmt = override or fmts[c]
-            if isinstance(value, bool):
-                write_string(r, c, "Тийм" if value else "Үгүй", fmt)
-            elif isinstance(value, int | float) and kinds[c] in ("number", "int", "percent"):
-                write_number(r, c, float(value), fmt)
+            if isinstance(cell, float):
+                write_number(r, c, cell, fmt)
             else:
-                write_string(r, c, str(value), fmt)
+                write_string(r, c, cell, fmt)
     last = first_row + len(frame)
     if autofilter and len(cols):
         sheet.autofilter(first_row, 0, max(last, first_row), len(cols) - 1)

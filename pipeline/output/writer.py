@@ -1,36 +1,94 @@
-"""Write every output of a period into OUTPUT_DIR/YYYY-MM/, each file atomically."""
+"""Write every output of a period into OUTPUT_DIR/YYYY-MM/, each file atomically.
+
+Writing the consolidated workbook is the single biggest cost of a large run (every measure, every
+column, through xlsxwriter), so for large reports it is written in a forked child process while this
+process writes the summary, the charts, the CSVs and the review file on the other core.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.errors import NegtgelError
 from pipeline.output.charts import write_charts
 from pipeline.output.consolidated import write_consolidated
 from pipeline.output.csvs import write_measures_csv, write_problems_csv
 from pipeline.output.safe import Written
 from pipeline.output.summary import write_summary
 from pipeline.problems import Lang
-from pipeline.review import review_path, write_review
+from pipeline.timing import stage
+
+# Below this many measures a second process costs more than it saves.
+PARALLEL_FROM_MEASURES = 5000
 
 
-def write_outputs(report: Any, period_dir: Path, config: Config, *, lang: Lang = "mn") -> list[Written]:
+def write_outputs(
+    report: Any, period_dir: Path, config: Config, *, lang: Lang = "mn", per_department_files: bool = False
+) -> list[Written]:
     period_dir.mkdir(parents=True, exist_ok=True)
     problems = report.problems.to_frame(lang)
-    written: list[Written] = []
-    written += write_consolidated(
-        report,
-        period_dir / f"negtgel_{report.period}.xlsx",
-        lang,
-        department_sheets_max=config.settings.department_sheets_max,
-        problems=problems,
-    )
-    written.append(write_summary(report, period_dir / f"summary_{report.period}.xlsx", lang, config.methodology))
-    written += write_charts(report, period_dir, config.methodology, lang)
-    written.append(write_measures_csv(report.measures, period_dir / "measures.csv"))
-    written.append(write_problems_csv(problems, period_dir / "problems.csv"))
-    review = review_path(period_dir, report.period)
-    write_review(report.measures, report.overrides, report.unmatched_overrides, config.methodology, review)
-    written.append(Written(review))
-    return written
+
+    def consolidated() -> list[Written]:
+        with stage("consolidated workbook"):
+            return write_consolidated(
+                report,
+                period_dir / f"negtgel_{report.period}.xlsx",
+                lang,
+                method=config.methodology,
+                department_sheets_max=config.settings.department_sheets_max,
+                problems=problems,
+                per_department_files=per_department_files,
+            )
+
+    def the_rest() -> list[Written]:
+        with stage("summary workbook"):
+            written = [write_summary(report, period_dir / f"summary_{report.period}.xlsx", lang, config.methodology)]
+        with stage("charts and digest"):
+            written += write_charts(report, period_dir, config.methodology, lang)
+        with stage("csv"):
+            written.append(write_measures_csv(report.measures, period_dir / "measures.csv"))
+            written.append(write_problems_csv(problems, period_dir / "problems.csv"))
+        return written
+
+    if len(report.measures) >= PARALLEL_FROM_MEASURES and _can_fork():
+        return _side_by_side(consolidated, the_rest)
+    return consolidated() + the_rest()
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+
+
+def _child(task: Callable[[], list[Written]], sender: Any) -> None:
+    try:
+        sender.send(("ok", task()))
+    except BaseException as exc:  # reported by the parent as a clear error
+        sender.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
+
+
+def _side_by_side(first: Callable[[], list[Written]], second: Callable[[], list[Written]]) -> list[Written]:
+    """Run `first` in a forked child (it inherits the report without copying) and `second` here."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(first, sender), daemon=True)
+    child.start()
+    sender.close()
+    outcome: tuple[str, Any]
+    try:
+        rest = second()
+        outcome = receiver.recv() if receiver.poll(timeout=3600) else ("error", "no answer from the writer process")
+    except EOFError:
+        outcome = ("error", f"the writer process stopped (exit code {child.exitcode})")
+    finally:
+        child.join()
+        receiver.close()
+    if outcome[0] != "ok":
+        raise NegtgelError(f"Нэгтгэлийн ажлын номыг бичиж чадсангүй / could not write the consolidated workbook: {outcome[1]}")
+    return list(outcome[1]) + rest
