@@ -12,10 +12,10 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from pipeline.notation.clean import clean_text
+from pipeline.notation.clean import clean_text, is_placeholder
 from pipeline.notation.numbers import analyse
 from pipeline.notation.status import match_status
-from pipeline.notation.target import fmt_number
+from pipeline.notation.target import PERCENT_FORMAT_TYPED, fmt_number
 from pipeline.notation.vocab import NotationVocab
 
 FROM_NARRATIVE = "actual-from-narrative"
@@ -45,10 +45,19 @@ class ActualReading:
     flags: tuple[str, ...] = ()
 
 
-def _empty(rule: str = "empty", text: str = "") -> ActualReading:
-    if rule == "empty":
-        return ActualReading(None, False, None, rule, "The cell is empty", "Нүд хоосон")
-    return ActualReading(None, False, None, rule, f"`{text}`: no value read", f"`{text}`: утга уншаагүй")
+def _empty() -> ActualReading:
+    return ActualReading(None, False, None, "empty", "The cell is empty", "Нүд хоосон")
+
+
+def _unread(rule: str, text: str, why_en: str, why_mn: str) -> ActualReading:
+    """A cell that is not empty but gives no value and no status: flagged, so the measure never looks
+    silently unreported."""
+    return ActualReading(
+        None, False, None, rule,
+        f"`{text}`: {why_en}; no value or status read, please check",
+        f"`{text}`: {why_mn}; утга, төлөв уншаагүй тул шалгана уу",
+        (INTERPRETED,),
+    )  # fmt: skip
 
 
 def _value(text: str, value: float, percent: bool, rule: str, flags: tuple[str, ...] = (), why: tuple[str, str] = ("", "")) -> ActualReading:
@@ -58,7 +67,14 @@ def _value(text: str, value: float, percent: bool, rule: str, flags: tuple[str, 
     return ActualReading(value, percent, None, rule, note, note_mn, flags)
 
 
-def _status(text: str, status: str, word: str, rule: str) -> ActualReading:
+def _status(text: str, status: str, word: str, rule: str, *, mark: bool = False) -> ActualReading:
+    if mark:
+        return ActualReading(
+            None, False, status, "status-mark",
+            f"`{text}` read as the status '{STATUS_EN[status]}' (`{word}` is a mark, not a status word: please check)",
+            f"`{text}` гэснийг {STATUS_MN[status]} гэж үзлээ (`{word}` нь төлөвийн үг биш тэмдэг тул шалгана уу)",
+            (INTERPRETED,),
+        )  # fmt: skip
     return ActualReading(
         None, False, status, rule,
         f"`{text}` read as the status '{STATUS_EN[status]}' (`{word}`)",
@@ -72,6 +88,10 @@ def _number(text: str, value: float, *, percent_format: bool, percent_header: bo
         return ActualReading(None, False, None, "negative", f"`{text}`: a negative number is not an achieved value",
                              f"`{text}`: сөрөг тоог хүрсэн түвшин гэж үзсэнгүй", (INTERPRETED,))  # fmt: skip
     if percent_format:
+        if value >= PERCENT_FORMAT_TYPED:
+            return _value(text, value, True, "percent-format-typed", (*flags, INTERPRETED),
+                          (f"a %-formatted cell holding {text}: read as {text} %, not {fmt_number(value * 100)} %",
+                           f"хувийн форматтай нүдэнд {text} гэж бичсэнийг {fmt_number(value * 100)} % биш {text} % гэж үзлээ"))  # fmt: skip
         return _value(text, value * 100, True, "percent-format", flags, why)
     if percent_header:
         if 0 < value <= 1:
@@ -89,17 +109,17 @@ def parse_actual(value: object, vocab: NotationVocab, *, percent_format: bool = 
     if isinstance(value, bool):
         return _status(str(value).upper(), "done" if value else "not_done", str(value).upper(), "boolean")
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return _empty("date", str(value))
+        return _unread("date", str(value), "a date, not an achieved value", "огноо нь хүрсэн түвшин биш")
     if isinstance(value, (int, float)):
         number = float(value)
         if math.isnan(number):
             return _empty()
         if math.isinf(number):
-            return _empty("not-finite", str(value))
+            return _unread("not-finite", str(value), "not a finite number", "тоо биш")
         shown = fmt_number(number) if abs(number) < 1e15 else repr(number)
         return _number(shown, number, percent_format=percent_format, percent_header=percent_header)
     s = clean_text(value if isinstance(value, str) else str(value)).text
-    if not any(ch.isalnum() for ch in s):
+    if is_placeholder(s):
         return _empty()
     return read_actual_text(s, vocab, percent_header=percent_header)
 
@@ -108,15 +128,16 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
     a = analyse(s, vocab)
     status = match_status(a.toks, vocab)
     if status is not None:
-        return _status(s, status.status, status.word, "status-word" if status.full else "status-word-first")
+        return _status(s, status.status, status.word, "status-word" if status.full else "status-word-first", mark=status.mark)
     if not a.contexts:
-        return _empty("no-number", s)
+        return _unread("no-number", s, "no number and no status word", "тоо ч, төлөвийн үг ч олдсонгүй")
     candidates = [c for c in a.contexts if not c.excluded]
     if not candidates:
         if any(c.excluded == "fraction" for c in a.contexts):
             return ActualReading(None, False, None, "fraction", f"`{s}`: a share written as a fraction; not taken",
                                  f"`{s}`: бутархай хэлбэрээр бичсэн", (AMBIGUOUS,))  # fmt: skip
-        return _empty("no-quantity", s)
+        return _unread("no-quantity", s, "no quantity (only dates, years, ordinals or references) and no status word",
+                       "тоо хэмжээ (зөвхөн огноо, он, дугаар байна) ч, төлөвийн үг ч олдсонгүй")  # fmt: skip
     if len(candidates) > 1:
         listed = ", ".join(c.num.text for c in candidates)
         return ActualReading(None, False, None, "several-numbers", f"`{s}`: several numbers ({listed}); none taken",
@@ -127,6 +148,7 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
         reason = {
             "thousands-ambiguous": ("may be a decimal or thousands", "бутархай эсвэл мянгат байж болно"),
             "negative": ("a negative number", "сөрөг тоо"),
+            "compound": ("number words that do not form one number", "нэг тоо болохгүй тоон үгс"),
         }.get(num.problem, ("not a single well-formed number", "нэг тодорхой тоо биш"))
         return ActualReading(None, False, None, "ambiguous-number", f"`{s}`: `{num.text}` {reason[0]}; not taken",
                              f"`{s}`: `{num.text}` {reason[1]}", (AMBIGUOUS,))  # fmt: skip

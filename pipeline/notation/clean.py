@@ -45,6 +45,15 @@ _DROP = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u180e\u200b-\u20
 _SPACES = re.compile(r"\s+")
 
 
+# A cell of only these characters is a placeholder for "nothing" ("-", "..", "/"): read as empty.
+_PLACEHOLDER = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212~_.,…/\\|*·•'\"`()[]{} ")
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a cleaned cell holds only a placeholder for nothing ("", "-", "..", "/"); "✓" or "?" is not one."""
+    return all(ch in _PLACEHOLDER for ch in text)
+
+
 @dataclass(frozen=True, slots=True)
 class CleanText:
     text: str

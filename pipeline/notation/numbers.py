@@ -97,7 +97,7 @@ class Num:
     word: bool = False
     compound: bool = False
     high: float | None = None  # the upper end of a range "80-100"
-    problem: str = ""  # "thousands-ambiguous" | "malformed" | "negative" | "range-reversed"
+    problem: str = ""  # "thousands-ambiguous" | "malformed" | "negative" | "range-reversed" | "compound"
     date: bool = False
 
 
@@ -121,7 +121,8 @@ def _word_value(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
 def _combine(values: Sequence[int]) -> list[tuple[int, int, int]]:
     """Split a run of number words into numbers: (first, last, value). "мянга таван зуу" -> 1500.
 
-    A unit after a unit ("тав хоёр") starts a new number, so two numbers are never summed into one.
+    A unit after a unit ("тав хоёр") starts a new number, so two numbers are never summed into one;
+    the caller reports such a run as malformed rather than reading one of its parts.
     """
     out: list[tuple[int, int, int]] = []
     i = 0
@@ -233,7 +234,17 @@ def scan_numbers(toks: Sequence[Tok], vocab: NotationVocab, folded: str) -> list
                 if ordinal:
                     break
             if run:
-                for first, last, value in _combine([v for _, v, _ in run]):
+                parts = _combine([v for _, v, _ in run])
+                if len(parts) > 1:
+                    # "хорин тавиас" (20, "from 50"), "тав хорь": adjacent number words that do not build
+                    # one number. Reading either part alone would silently give another number.
+                    start, end = run[0][0], run[-1][0]
+                    case = "ordinal" if run[-1][2] else vocab.case_of(toks[end].text, min_len=2)
+                    text = folded[toks[start].start : toks[end].end]
+                    nums.append(Num(start, end, None, text, case=case, word=True, compound=True, problem="compound"))
+                    i = j
+                    continue
+                for first, last, value in parts:
                     start, end = run[first][0], run[last][0]
                     word = toks[end].text
                     case = "ordinal" if run[last][2] else vocab.case_of(word, min_len=2)

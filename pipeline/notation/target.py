@@ -13,13 +13,15 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from pipeline.notation.clean import clean_text
+from pipeline.notation.clean import clean_text, is_placeholder
 from pipeline.notation.numbers import Analysis, NumberContext, analyse, lex
 from pipeline.notation.status import match_status
 from pipeline.notation.vocab import NotationVocab, fold
 
 MISSING = "target-missing"
 UNPARSED = "target-unparsed"
+# In a %-formatted cell a number from here up is far likelier typed as "85" (85 %) than a share (8500 %).
+PERCENT_FORMAT_TYPED = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,12 @@ def _bare_number(text: str, value: float, percent_ctx: bool, percent_format: boo
     if value < 0:
         return _unparsed(text, "negative", "a negative number", "сөрөг тоо")
     if percent_format:
+        if value >= PERCENT_FORMAT_TYPED:
+            # "85" in a %-formatted cell shows as 8500 %: it was typed meaning 85 %. Targets have no
+            # "interpreted" problem code, so the note says it.
+            return _reading(text, "percent", ">=", value, "%", "number-percent-format-typed",
+                            f"a %-formatted cell holding {text}: taken as {text} %, not {fmt_number(value * 100)} %",
+                            f"хувийн форматтай нүдэнд {text} гэж бичсэнийг {fmt_number(value * 100)} % биш {text} % гэж үзлээ")  # fmt: skip
         return _reading(text, "percent", "<=" if value == 0 else ">=", value * 100, "%", "number-percent-format",
                         "a percent-formatted cell", "хувийн форматтай нүд")  # fmt: skip
     if percent_ctx:
@@ -148,7 +156,7 @@ def parse_target(
     if isinstance(text, (dt.date, dt.datetime, dt.time)):
         return _unparsed(str(text), "date", "a date, not a level", "огноо нь түвшин биш")
     s = clean_text(text if isinstance(text, str) else str(text)).text
-    if not any(ch.isalnum() for ch in s):
+    if is_placeholder(s):
         return _missing()
     return read_target_text(s, vocab, percent_ctx)
 
@@ -157,7 +165,7 @@ def read_target_text(s: str, vocab: NotationVocab, percent_ctx: bool) -> TargetR
     a = analyse(s, vocab)
     status = match_status(a.toks, vocab)
     if status is not None and status.full:
-        if status.status == "done":
+        if status.status == "done" and not status.mark:
             return _reading(s, "binary", "done", None, None, "done-word", f"`{status.word}`", f"`{status.word}`")
         return _unparsed(s, "status-word", f"the status word `{status.word}` is not a target",
                          f"`{status.word}` нь төлөвийн үг, хүрэх түвшин биш")  # fmt: skip
@@ -190,6 +198,9 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
                          f"`{num.text}` нь бутархай эсвэл мянгат байж болох тул тодорхойгүй")  # fmt: skip
     if num.problem == "negative":
         return _unparsed(s, "negative", "a negative number", "сөрөг тоо")
+    if num.problem == "compound":
+        return _unparsed(s, "malformed", f"the number words `{num.text}` do not form one number",
+                         f"`{num.text}` гэсэн тоон үгс нэг тоо болохгүй байна")  # fmt: skip
     if num.problem or num.value is None:
         return _unparsed(s, "malformed", f"the number `{num.text}` is not well formed", f"`{num.text}` тоо буруу бичигдсэн")
     if c.relative:

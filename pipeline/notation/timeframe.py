@@ -35,7 +35,9 @@ _GLUED = re.compile(r"(?<![^\W\d_])([ivxl]+)(?=[а-яёөү]{2})")
 _LEX = re.compile(
     r"""
      (?P<date>(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2}(?!\d)|\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d(?!\d)
-             |(?:19|20)\d\d[./](?:0?[1-9]|1[0-2])(?![\d.,])|(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?![\d.,]))
+             |(?:19|20)\d\d[./](?:0?[1-9]|1[0-2])(?![\d.,])|(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?![\d.,])
+             |(?<![\d.])(?:1[3-9]|2\d|3[01])[./](?:0?[1-9]|1[0-2])(?![\d.]?\d)
+             |(?<![\d.])(?:0?[1-9]|1[0-2])[./](?:1[3-9]|2\d|3[01])(?![\d.]?\d))
     |(?P<roman>(?<![^\W_])(?=[ivxlі1ху]*[ivxlі])[ivxlі1ху]+(?![^\W_]))
     |(?P<num>\d+)
     |(?P<word>[^\W\d_]+)
@@ -91,6 +93,7 @@ def _format_months(months: Sequence[int]) -> str:
 _UNIT_MN = {
     "quarter": "улирал", "month": "сар", "half": "хагас жил", "year": "он", "day": "өдөр",
     "whole_year": "бүтэн жил", "first_half": "эхний хагас жил", "second_half": "сүүлийн хагас жил",
+    "every_year": "жил бүр", "count": "удаа (давтамж)",
 }  # fmt: skip
 _ROLE_MN = {"until": "хүртэл", "onward": "түүнээс хойш", "list": "жагсаалт", "filler": "нөлөөгүй үг", "duration": "дотор"}
 
@@ -112,7 +115,7 @@ class _Tok:
 
 @dataclass(slots=True)
 class _Mention:
-    kind: str  # "quarter" | "month" | "half" | "year" | "phrase" | "default" | "day"
+    kind: str  # "quarter" | "month" | "half" | "year" | "phrase" | "default" | "day" | "count"
     ranges: list[tuple[int, int]] = field(default_factory=list)
     roman: bool = False
     arabic: bool = False
@@ -128,6 +131,7 @@ class _Mention:
     reasons: list[tuple[str, str]] = field(default_factory=list)
     invalid: tuple[str, str, str] | None = None  # (rule, en, mn)
     rule: str = ""
+    qualifier: bool = False  # "Жил бүрийн": gives way to a period written beside it
 
 
 def _roman(text: str) -> tuple[int | None, bool]:
@@ -200,24 +204,32 @@ def _number_word(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
     return None, False
 
 
-def _date_month(text: str) -> tuple[int | None, bool, str]:
-    """(month, ambiguous, problem) of a date token."""
+def _date_month(text: str) -> tuple[int | None, tuple[str, str] | None]:
+    """(month, why the reading is to be checked) of a date token; month None when it is no date."""
     parts = [int(p) for p in re.split(r"[./-]", text)]
+    reason: tuple[str, str] | None = None
     if len(parts) == 2:
-        year, month = parts
-        return (month, False, "") if 1 <= month <= 12 else (None, False, "month")
-    if parts[0] >= 1900:
+        if parts[0] >= 1900:
+            month = parts[1]
+            return (month, None) if 1 <= month <= 12 else (None, None)
+        # "31.12" or "12.31": a day and a month without a year; the lexer only takes those whose order
+        # is certain (one of the two numbers is over 12).
+        day, month = parts if parts[0] > 12 else parts[::-1]
+        year = 2024  # a leap year, so 29.02 is a date
+        reason = (f"`{text}` read as day {day} of month {month}, no year given",
+                  f"`{text}` огноог {month} сарын {day} гэж уншлаа (он заагаагүй)")  # fmt: skip
+    elif parts[0] >= 1900:
         year, month, day = parts
-        ambiguous = False
     else:
         day, month, year = parts
         # 05.01.2022 may be 5 January (day first) or 1 May (month first).
-        ambiguous = day <= 12 and day != month and (day - 1) // 3 != (month - 1) // 3
+        if day <= 12 and day != month and (day - 1) // 3 != (month - 1) // 3:
+            reason = (f"`{text}` read day first", f"`{text}` огноог өдөр.сар.он гэж уншлаа")
     try:
         dt.date(year, month, day)
     except ValueError:
-        return None, False, "date"
-    return month, ambiguous, ""
+        return None, None
+    return month, reason
 
 
 def _numeral_groups(toks: list[_Tok], start: int) -> tuple[list[tuple[_Tok, _Tok]], int]:
@@ -278,6 +290,15 @@ def _mention_from_group(groups: list[tuple[_Tok, _Tok]], unit: str | None, by_mo
 
 def _resolve(m: _Mention, by_month: bool) -> None:
     """Fill a mention's quarters and months, or mark it invalid."""
+    if m.kind == "count":
+        # "Жилд 2 удаа": the number counts times, it is no quarter; the period is not stated.
+        m.quarters = (1, 2, 3, 4)
+        m.confidence = INTERPRETED
+        m.rule = "frequency"
+        m.reasons.append((f"`{m.text}` counts times (a frequency), not a quarter: read as all year",
+                          f"`{m.text}` нь давтамж (хэдэн удаа), улирал биш тул бүтэн жил гэж үзлээ"))  # fmt: skip
+        m.invalid = None
+        return
     if m.invalid is not None or m.kind in ("phrase", "day"):
         return
     for lo, hi in m.ranges:
@@ -335,6 +356,8 @@ def _resolve(m: _Mention, by_month: bool) -> None:
         m.rule = "half-year"
     elif kind == "year":
         m.rule = "year"
+    elif kind == "count":
+        m.rule = "frequency"
     if m.lookalike:
         m.confidence = INTERPRETED
         m.rule = "lookalike-months" if kind == "month" else "lookalike-quarters"
@@ -412,13 +435,16 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 trace.append((f"`{tok.text}` -> {en_role}", f"`{tok.text}` -> {mn_role}"))
             if role == "phrase":
                 group = vocab.phrase_groups[detail]
-                m = _Mention("phrase", text=tok.text, quarters=group.quarters, confidence=group.confidence, rule=f"phrase:{detail}")
+                m = _Mention("phrase", text=tok.text, quarters=group.quarters, confidence=group.confidence, rule=f"phrase:{detail}",
+                             qualifier=group.qualifier)  # fmt: skip
                 if group.confidence != EXACT:
                     m.reasons.append((f"`{tok.text}` taken as {format_quarters(group.quarters)}",
                                       f"`{tok.text}` гэснийг {format_quarters(group.quarters)} гэж үзлээ"))  # fmt: skip
                 mentions.append(m)
             elif role == "unit" and detail == "half":
                 mentions.append(_Mention("phrase", text=tok.text, quarters=(1, 2), rule="half-year"))
+            elif role == "unit" and detail == "count":
+                mentions.append(_Mention("count", text=tok.text))  # "Жилд нэг удаа": a frequency
             elif role == "until" and mentions:
                 mentions[-1].until = True
             elif role == "onward" and mentions:
@@ -434,13 +460,13 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
             i += 1
             continue
         if tok.kind == "date":
-            month, ambiguous, _problem = _date_month(tok.text)
+            month, reason = _date_month(tok.text)
             if month is None:
                 return _fail(s, "invalid-date", f"`{tok.text}` is not a date", f"`{tok.text}` огноо биш")
             m = _Mention("month", ranges=[(month, month)], text=tok.text, ablative=tok.case == "ablative", rule="date")
-            if ambiguous:
+            if reason is not None:
                 m.confidence = INTERPRETED
-                m.reasons.append((f"`{tok.text}` read day first", f"`{tok.text}` огноог өдөр.сар.он гэж уншлаа"))
+                m.reasons.append(reason)
             mentions.append(m)
             prev_unit = None
             i += 1
@@ -463,6 +489,8 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 if any(d is None or not 1 <= d <= 31 for d in days):
                     return _fail(s, "invalid-date", f"there is no day {text}", f"{text} гэсэн өдөр байхгүй")
             else:
+                if unit == "count":
+                    text = folded[toks[i].start : toks[k - 1].end]  # "2 удаа"
                 m = _mention_from_group(groups, unit, by_month, text)
                 m.ablative = unit_case == "ablative" or toks[j - 1].case == "ablative"
                 mentions.append(m)
@@ -484,6 +512,14 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
         if m.invalid is not None:
             return _fail(s, *m.invalid)
     periods = [m for m in mentions if m.kind != "year"]
+    # A frequency ("1 удаа") states no period: it counts only when nothing else does. An "every year"
+    # qualifier gives way to the period written beside it ("Жил бүрийн 4-р улирал" = IV).
+    stated = [m for m in periods if m.kind != "count"]
+    if stated:
+        periods = stated
+        specific = [m for m in periods if not m.qualifier]
+        if specific:
+            periods = specific
     if not periods:
         if mentions:
             return _read(s, (1, 2, 3, 4), (), INTERPRETED, "year-only", [("only a year is given: the whole year", "зөвхөн он заасан тул бүтэн жил гэж үзлээ")])

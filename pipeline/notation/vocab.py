@@ -22,11 +22,12 @@ STATUS_KEYS = ("done", "in_progress", "insufficient", "not_done", "not_due", "no
 CASES = ("ordinal", "ablative", "dative", "genitive", "instrumental", "accusative", "comitative")
 CONFIDENCES = ("exact", "interpreted")
 
-TOP_KEYS = ("number_words", "endings", "timeframe", "target", "units", "status_words")
+TOP_KEYS = ("number_words", "endings", "timeframe", "target", "units", "status_words", "status_trailing_words", "status_marks")
 TIMEFRAME_KEYS = (
     "quarter_words", "month_words", "half_year_words", "year_words", "day_words", "until_words",
-    "onward_words", "list_words", "duration_words", "filler_words", "phrases",
+    "onward_words", "list_words", "duration_words", "count_words", "filler_words", "phrases",
 )  # fmt: skip
+_TF_OPTIONAL = ("filler_words", "duration_words", "count_words")
 TARGET_KEYS = (
     "at_least", "at_least_before", "at_most", "at_most_before", "reduce", "increase", "to", "relative",
     "percent_words", "label_words", "time_words", "year_words", "done_state_words", "done_state_endings",
@@ -44,6 +45,7 @@ _TF_ROLES = {
     "onward_words": ("onward", ""),
     "list_words": ("list", ""),
     "duration_words": ("duration", ""),
+    "count_words": ("unit", "count"),
     "filler_words": ("filler", ""),
 }
 # Target list -> meaning in the table of words read after (or around) a number.
@@ -156,6 +158,7 @@ class PhraseGroup:
     name: str
     quarters: tuple[int, ...]
     confidence: str
+    qualifier: bool = False  # "Жил бүрийн": gives way to a period written beside it
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity: usable as a cache key
@@ -170,8 +173,9 @@ class NotationVocab:
     phrase_groups: Mapping[str, PhraseGroup]
     target: PhraseTable  # words read after (and around) a number
     target_before: PhraseTable  # comparison words written before a number
-    status: PhraseTable
+    status: PhraseTable  # meaning ("status", key) for words, ("status_mark", key) for marks read only as a whole cell
     done_state_endings: tuple[str, ...]
+    status_trailing: frozenset[str] = frozenset()  # "байна" after a status word leaves it unchanged
 
     def case_of(self, word: str, *, min_len: int = 1) -> str | None:
         """The case of a word by its longest known ending ("хоёроос" -> ablative)."""
@@ -338,7 +342,7 @@ def load_vocab(path: str | Path) -> NotationVocab:
     r.known(tf_node, "timeframe", TIMEFRAME_KEYS)
     for list_name, meaning in _TF_ROLES.items():
         where = f"timeframe.{list_name}"
-        for text, key in r.strings(tf_node.get(list_name), where, required=list_name not in ("filler_words", "duration_words")):
+        for text, key in r.strings(tf_node.get(list_name), where, required=list_name not in _TF_OPTIONAL):
             tf.add(text, meaning, key)
     phrases_node = r.mapping(tf_node.get("phrases"), "timeframe.phrases")
     for group_name, spec in phrases_node.items():
@@ -346,7 +350,7 @@ def load_vocab(path: str | Path) -> NotationVocab:
         spec = r.mapping(spec, where)
         if not spec:
             continue
-        r.known(spec, where, ("quarters", "confidence", "words"))
+        r.known(spec, where, ("quarters", "confidence", "qualifier", "words"))
         quarters_node = spec.get("quarters")
         quarters: tuple[int, ...] = ()
         if not isinstance(quarters_node, list) or not quarters_node:
@@ -363,8 +367,12 @@ def load_vocab(path: str | Path) -> NotationVocab:
         if confidence not in CONFIDENCES:
             r.fail(f"{where}.confidence", f"exact эсвэл interpreted байх ёстой / must be one of {', '.join(CONFIDENCES)}")
             confidence = "interpreted"
+        qualifier = spec.get("qualifier", False)
+        if not isinstance(qualifier, bool):
+            r.fail(f"{where}.qualifier", "true эсвэл false байх ёстой / must be true or false")
+            qualifier = False
         name = str(group_name)
-        groups[name] = PhraseGroup(name, quarters, str(confidence))
+        groups[name] = PhraseGroup(name, quarters, str(confidence), qualifier)
         for text, key in r.strings(spec.get("words"), f"{where}.words"):
             tf.add(text, ("phrase", name), key)
 
@@ -407,6 +415,21 @@ def load_vocab(path: str | Path) -> NotationVocab:
             continue
         for text, key in r.strings(words, where):
             st.add(text, ("status", status), key)
+    marks_node = r.mapping(root.get("status_marks"), "status_marks", required=False)
+    for status, words in marks_node.items():
+        where = f"status_marks.{status}"
+        if status not in STATUS_KEYS:
+            r.fail(where, f"үл мэдэгдэх төлөв / unknown status; known: {', '.join(STATUS_KEYS)}")
+            continue
+        for text, key in r.strings(words, where):
+            st.add(text, ("status_mark", status), key)
+    trailing: set[str] = set()
+    for text, key in r.strings(root.get("status_trailing_words"), "status_trailing_words", required=False):
+        words, _ = split_entry(text)
+        if len(words) != 1 or not words[0].isalpha():
+            r.fail(key, f'"{text}": нэг үг байх ёстой / must be a single word')
+        else:
+            trailing.add(words[0])
 
     if issues:
         raise ConfigError(issues)
@@ -421,4 +444,5 @@ def load_vocab(path: str | Path) -> NotationVocab:
         target_before=before.table_(),
         status=st.table_(),
         done_state_endings=tuple(sorted(set(done_endings), key=len, reverse=True)),
+        status_trailing=frozenset(trailing),
     )

@@ -173,6 +173,29 @@ CASES: list[tuple[str, str, str | None, float | None, str | None, tuple[str, ...
     ("Таваас", T, None, None, None, U),
     ("Таваас дутуугүй", T, None, None, None, U),
     ("3/4", T, None, None, None, U),
+    # Intransitive change verbs: "by N %" is a change, reported; "to N" is a level.
+    ("Гомдол 10 хувиар буурна", T, None, None, None, U),
+    ("Ирц 5 хувиар нэмэгдэнэ", T, None, None, None, U),
+    ("Өмнөх оноос 5%-иар өснө", T, None, None, None, U),
+    ("Гомдол 20 хувиар буурсан байна", T, None, None, None, U),
+    ("Зөрчил 10 хувиар багасна", T, None, None, None, U),
+    ("Орлого 15 хувиар дээшилнэ", T, None, None, None, U),
+    ("5 хүртэл буурна", C, "<=", 5, None, ()),
+    ("Хамрагдалт 90 хувь хүртэл нэмэгдэнэ", P, ">=", 90, "%", ()),
+    # A state to reach in the future tense; a number with the same verb stays a count.
+    ("Журам шинэчлэгдэнэ", B, "done", None, None, ()),
+    ("Батлуулна", B, "done", None, None, ()),
+    ("Боловсруулна", B, "done", None, None, ()),
+    ("Зохион байгуулна", B, "done", None, None, ()),
+    ("3 удаа зохион байгуулна", C, ">=", 3, "удаа", ()),
+    ("Гурваас доошгүй удаа зохион байгуулна", C, ">=", 3, "удаа", ()),
+    # Number words that do not build one number: reported, never one of the parts.
+    ("Хорин тавиас доошгүй", T, None, None, None, U),
+    ("хоёр гурван удаа", T, None, None, None, U),
+    ("Тав хорь", T, None, None, None, U),
+    ("Хорин таваас доошгүй", C, ">=", 25, None, ()),
+    # Marks are no target.
+    ("✓", T, None, None, None, U),
     # Not a target: reported, never a number.
     ("Хэрэгжээгүй", T, None, None, None, U),
     ("Тогтмол", T, None, None, None, U),
@@ -210,6 +233,9 @@ def test_none_is_missing(vocab: NotationVocab) -> None:
         (100, {}, ("count", ">=", 100.0)),
         (0.95, {"percent_format": True}, ("percent", ">=", 95.0)),
         (1, {"percent_format": True}, ("percent", ">=", 100.0)),
+        (1.2, {"percent_format": True}, ("percent", ">=", 120.0)),
+        (85, {"percent_format": True}, ("percent", ">=", 85.0)),  # typed "85" in a % cell: 85 %, not 8500 %
+        (100, {"percent_format": True}, ("percent", ">=", 100.0)),
         (0.8, {"percent_header": True}, ("percent", ">=", 80.0)),
     ],
 )
@@ -223,3 +249,9 @@ def test_target_notes(vocab: NotationVocab) -> None:
     assert r.note == "`95-аас доошгүй хувь` read as at least 95 %"
     assert r.note_mn == "`95-аас доошгүй хувь` гэснийг хувь >= 95 гэж уншлаа"
     assert "5 хувиар бууруулах" in parse_target("5 хувиар бууруулах", vocab).note_mn
+
+
+def test_percent_format_typed_number_has_a_note(vocab: NotationVocab) -> None:
+    r = parse_target(85, vocab, percent_format=True)
+    assert "8500" in r.note and "8500" in r.note_mn
+

@@ -67,6 +67,10 @@ CASES: list[tuple[str, tuple[int, ...], str]] = [
     ("Жилийн турш", ALL, E),
     ("Жилдээ", ALL, E),
     ("Жил бүр", ALL, E),
+    ("Жил бүрийн 12 дугаар сард", (4,), E),  # December of every year: the month, not the whole year
+    ("Жил бүр 4-р улиралд", (4,), E),
+    ("Хагас жил бүр", ALL, E),
+    ("2-р улиралд 1 удаа", (2,), E),  # a frequency beside a period adds nothing
     ("Байнга", ALL, E),
     ("Тогтмол", ALL, E),
     ("Тухай бүр", ALL, E),
@@ -158,13 +162,18 @@ CASES: list[tuple[str, tuple[int, ...], str]] = [
     ("7-р сараас", (3, 4), IN),
     ("3 сарын дотор", (1,), IN),  # March, or within three months
     ("6 сарын хугацаанд", (2,), IN),
-    ("Жил бүрийн 12 дугаар сард", ALL, IN),
     ("Эхний хагаст", (1, 2), IN),
+    ("Жилд 2 удаа", ALL, IN),  # twice a year: a frequency, not quarter II
+    ("Жилд нэг удаа", ALL, IN),
+    ("31.12", (4,), IN),  # day.month without a year
+    ("31.12-ны дотор", (4,), IN),
+    ("12.31", (4,), IN),  # month.day: the order is certain (31 is no month) but unusual
     # Never guessed.
     ("I-IY улирал", (), X),
     ("5", (), X),
     ("Дараа сарын 5-ны дотор", (), X),
     ("V улирал", (), X),
+    ("31.02", (), X),
     ("IV-II улирал", (), X),
     ("IV-I", (), X),
     ("I-VII улирал", (), X),

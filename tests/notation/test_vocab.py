@@ -74,8 +74,8 @@ def test_duplicate_names_both_places(tmp_path: Path) -> None:
         load_vocab(path)
     (issue,) = err.value.issues
     assert issue.key == "status_words.not_done[0]"
-    assert "status_words.done[12]" in issue.message
-    assert "status_words.done[12]" in str(err.value)
+    assert "status_words.done[15]" in issue.message
+    assert "status_words.done[15]" in str(err.value)
 
 
 def test_all_issues_are_reported_together(tmp_path: Path) -> None:
