@@ -340,7 +340,8 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
     if lag.empty:
         text(0.52, y, t("Хоцорсон арга хэмжээ алга.", "No lagging measures."), fontsize=9, color=_GREY)
     shown = 0
-    for record in lag.to_dict("records"):
+    # Only the first few fit on the page: convert just those rows to records.
+    for record in lag.head(40).to_dict("records"):
         measure = _wrap(shorten(record.get("measure"), 200), 80, 2)
         detail = shorten(t("Зорилт: ", "Target: ") + shorten(record.get("target_text"), 45) + "  ·  " + t("Хүрсэн: ", "Achieved: ")
                          + shorten(record.get("actual_text"), 45), 100)
