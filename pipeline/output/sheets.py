@@ -97,6 +97,31 @@ def cell_values(values: Sequence[Any], render: Callable[[Any], Any] | None, nume
     return out
 
 
+LINE_HEIGHT = 12.75  # points per line of 10-point Arial
+MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
+def row_heights(columns: Sequence[Sequence[Any]], widths: Sequence[float]) -> list[float | None]:
+    """Heights that show every line of wrapped text: neither Excel nor LibreOffice grow rows on opening."""
+    if not columns:
+        return []
+    lines = [1] * len(columns[0])
+    for values, width in zip(columns, widths, strict=True):
+        per_line = max(4, int(width * 1.2))
+        for i, value in enumerate(values):
+            if isinstance(value, str) and (len(value) > per_line or "\n" in value):
+                needed = sum(-(-len(part) // per_line) or 1 for part in value.split("\n"))
+                if needed > lines[i]:
+                    lines[i] = needed
+    return [None if n == 1 else min(MAX_ROW_HEIGHT, n * LINE_HEIGHT + 3) for n in lines]
+
+
+def set_row_heights(sheet: Worksheet, first_row: int, heights: Sequence[float | None]) -> None:
+    for i, height in enumerate(heights):
+        if height is not None:
+            sheet.set_row(first_row + i, height)
+
+
 def write_table(
     sheet: Worksheet,
     frame: pd.DataFrame,
@@ -115,16 +140,23 @@ def write_table(
     write_string = sheet.write_string
     write_number = sheet.write_number
     start = first_row + 1
+    wrapped: list[list[Any]] = []
+    wrapped_widths: list[float] = []
     for c, col in enumerate(cols):
         raw = frame[col.key].tolist() if col.key in frame.columns else [None] * len(frame)
         fmt = formats.for_kind(col.kind)
-        for r, cell in enumerate(cell_values(raw, col.render, col.kind in ("number", "int", "percent")), start):
+        cells = cell_values(raw, col.render, col.kind in ("number", "int", "percent"))
+        if col.kind in ("wrap", "review"):
+            wrapped.append(cells)
+            wrapped_widths.append(col.width)
+        for r, cell in enumerate(cells, start):
             if cell is None:
                 continue
             if isinstance(cell, float):
                 write_number(r, c, cell, fmt)
             else:
                 write_string(r, c, cell, fmt)
+    set_row_heights(sheet, start, row_heights(wrapped, wrapped_widths))
     last = first_row + len(frame)
     if autofilter and len(cols):
         sheet.autofilter(first_row, 0, max(last, first_row), len(cols) - 1)

@@ -26,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.config import Band, Methodology
 from pipeline.labels import STATUS_LABELS
 from pipeline.output.safe import Written, new_workbook, write_atomically
-from pipeline.output.sheets import Col, Formats, print_setup
+from pipeline.output.sheets import Col, Formats, print_setup, row_heights, set_row_heights
 from pipeline.problems import Lang
 from pipeline.rollup import STATUS_ORDER
 from pipeline.values import is_missing
@@ -251,6 +251,9 @@ class _Book:
         return self.band_formats[band.color]
 
 
+WRAPPED_KINDS = ("wrap",)
+
+
 def _cell(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format, lang: Lang = "mn") -> None:
     if is_missing(value) or (isinstance(value, str) and value == ""):
         sheet.write_blank(row, col, None, fmt)
@@ -278,13 +281,17 @@ def _table(
         sheet.write_string(first_row, c, col.title, book.formats.header)
         sheet.set_column(c, c, col.width)
     sheet.set_row(first_row, 32)
+    shown: list[list[Any]] = [[] for _ in cols]
     for i, values in enumerate(rows):
         style = row_styles[i] if row_styles else None
         for c, col in enumerate(cols):
             value = values[c]
             if col.render is not None:
                 value = col.render(value)
+            shown[c].append(value)
             _cell(sheet, first_row + 1 + i, c, value, book.styles.get(col.kind, style), book.lang)
+    wrapped = [c for c, col in enumerate(cols) if col.kind in WRAPPED_KINDS]
+    set_row_heights(sheet, first_row + 1, row_heights([shown[c] for c in wrapped], [cols[c].width for c in wrapped]))
     last = first_row + len(rows)
     if not rows and empty_text:
         sheet.write_string(first_row + 1, 0, empty_text, book.styles.custom(italic=True, font_color="#555555"))
@@ -440,6 +447,7 @@ def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
     _dashboard_charts(book, sheet, data, max(kpi_end, total_row, row) + 2)
     sheet.freeze_panes(3, 0)
     print_setup(sheet, title=_page_title(report.period, book.lang, t("Самбар", "Dashboard")), header_rows=(0, 0))
+    sheet.fit_to_pages(1, 1)  # the dashboard is one printed page
     sheet.activate()
 
 
