@@ -172,32 +172,30 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     files = out["source_file"].tolist()
     sheets = out["sheet"].tolist()
     rows = out["row"].tolist()
+    columns = {name: out[name].tolist() for name in ("c_timeframe", "c_target", "c_actual", "c_self_pct")}
+    texts = {name: out[name].tolist() for name in ("timeframe_text", "target_text", "actual_text", "self_text")}
+    has_target_col = out["has_target_col"].tolist()
 
-    def cell(i: int, column: str) -> str:
-        c = int(out[column].iat[i])
-        return a1(rows[i] - 1, c) if c >= 0 else ""
+    def report(i: int, code: str, column: str, text: str, detail: str = "") -> None:
+        c = int(columns[column][i])
+        cell = a1(rows[i] - 1, c) if c >= 0 else ""
+        flags[i].append(code)
+        problems.append(Problem(code, files[i], sheets[i], cell, rows[i], value=texts[text][i], detail=detail))
 
     for i in range(n):
         r = tf[i]
         if r.confidence == "interpreted":
-            flags[i].append("timeframe-interpreted")
-            problems.append(Problem("timeframe-interpreted", files[i], sheets[i], cell(i, "c_timeframe"), rows[i],
-                                    value=out["timeframe_text"].iat[i], detail=r.note_mn))
+            report(i, "timeframe-interpreted", "c_timeframe", "timeframe_text", r.note_mn)
         elif r.confidence == "invalid" and r.status is None:
-            flags[i].append("timeframe-invalid")
-            problems.append(Problem("timeframe-invalid", files[i], sheets[i], cell(i, "c_timeframe"), rows[i],
-                                    value=out["timeframe_text"].iat[i]))
+            report(i, "timeframe-invalid", "c_timeframe", "timeframe_text")
         t = targets[i]
         for code in t.flags:
-            if code == "target-missing" and not out["has_target_col"].iat[i]:
+            if code == "target-missing" and not has_target_col[i]:
                 continue  # the missing column is reported once per table, not once per row
-            flags[i].append(code)
-            problems.append(Problem(code, files[i], sheets[i], cell(i, "c_target"), rows[i],
-                                    value=out["target_text"].iat[i], detail=t.note_mn))
-        for readings, column, text_column in ((actual, "c_actual", "actual_text"), (own, "c_self_pct", "self_text")):
-            for code in readings[i].flags:
-                flags[i].append(code)
-                problems.append(Problem(code, files[i], sheets[i], cell(i, column), rows[i],
-                                        value=out[text_column].iat[i], detail=readings[i].note_mn))
+            report(i, code, "c_target", "target_text", t.note_mn)
+        for code in actual[i].flags:
+            report(i, code, "c_actual", "actual_text", actual[i].note_mn)
+        for code in own[i].flags:
+            report(i, code, "c_self_pct", "self_text", own[i].note_mn)
     out["flags"] = flags
     return out, problems

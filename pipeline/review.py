@@ -131,6 +131,8 @@ def rekey(overrides: Overrides, measures: pd.DataFrame) -> list[StoredOverride]:
     Same department and same text with another number, else same department and number with edited
     text (when only one measure has that number). Returns the overrides that match nothing.
     """
+    if not overrides.rows:
+        return []
     current = set(measures["measure_key"])
     by_text: dict[tuple[str, str], list[str]] = {}
     by_no: dict[tuple[str, str], list[str]] = {}

@@ -26,13 +26,11 @@ def period_quarter(period: str) -> int:
     return (int(period[5:7]) - 1) // 3 + 1
 
 
-# Spacing, punctuation and case do not change which measure a text is.
-_GIST = str.maketrans("", "", " \t\r\n\u00a0.,;:!?'\"«»“”()[]/-–—_")
-
-
 def measure_key(department: str, measure_no: str, measure: str) -> str:
-    """A measure's identity across resubmissions: department, number and the gist of its text."""
-    digest = hashlib.sha1(measure.casefold().translate(_GIST).encode("utf-8")).hexdigest()[:12]
+    """A measure's identity across resubmissions: department, number and the gist of its text (spacing,
+    case and a final full stop do not count; `review.rekey` follows other edits by number)."""
+    gist = "".join(measure.casefold().split()).rstrip(".;,")
+    digest = hashlib.sha1(gist.encode("utf-8")).hexdigest()[:12]
     return f"{department}|{measure_no}|{digest}"
 
 
