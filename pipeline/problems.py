@@ -84,6 +84,13 @@ CATALOGUE: dict[str, ProblemType] = {
         "Нэг файлд {detail} төлөвлөгөөний хуудас байна; бүгдийг нэгтгэлээ. Давхардсан эсэхийг шалгана уу.",
         "The file holds {detail} plan sheets; all were consolidated. Check they are not copies.",
     ),
+    "sheet-too-large": ProblemType(
+        "error",
+        "\"{sheet}\" хуудас хэт том ({detail}) тул уншаагүй. Хүснэгтээс хол доор эсвэл баруун талд санамсаргүй бичсэн "
+        "утга байж магадгүй: илүүдэл мөр, баганыг устгаж хадгалаад дахин илгээнэ үү.",
+        "Sheet \"{sheet}\" is too large ({detail}) and was not read. A stray value far below or right of the table "
+        "may cause this: delete the extra rows and columns, save and resend.",
+    ),
     "table-empty": ProblemType(
         "warning",
         "Хүснэгтэд арга хэмжээ бичигдээгүй байна.",

@@ -6,17 +6,26 @@ zip bomb are all turned into a problem here, with a message that says what the f
 
 from __future__ import annotations
 
+import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from pipeline.config import Limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# A reader holds a sheet as a dense grid of every cell from A1 to its last value (32 bytes each): one value
+# typed at XFD1048576 would ask for 512 GB and end the process. Real plans are far smaller.
+MAX_SHEET_CELLS = 20_000_000
+MAX_SHEETS = 200
+DAMAGED = "гэмтсэн эсвэл дутуу татагдсан файл / a damaged or truncated file"
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,9 @@ def _inspect_ole(path: Path) -> Package | Refusal:
     if "Workbook" in streams or "Book" in streams:
         if _xls_is_encrypted(path):
             return Refusal("file-encrypted", "")
+        oversized = _xls_oversized(path, "Workbook" if "Workbook" in streams else "Book")
+        if oversized:
+            return oversized
         return Package(kind="xls", has_macros=any(s.startswith("_VBA_PROJECT") for s in streams))
     if "WordDocument" in streams:
         return Refusal("file-unreadable", "Word баримт бичиг (.doc) / a Word document")
@@ -107,6 +119,45 @@ def _inspect_ole(path: Path) -> Package | Refusal:
     if any(s.startswith("__substg1.0_") for s in streams):
         return Refusal("file-unreadable", "Outlook захидал (.msg) / an Outlook message")
     return Refusal("file-unreadable", "Excel биш Office файл / an Office file that is not a workbook")
+
+
+# BIFF cell records (row, column first): NUMBER, LABEL, RK, BOOLERR, FORMULA, LABELSST, RSTRING, MULRK (to a last column).
+_BIFF_CELLS = {0x0203, 0x0204, 0x027E, 0x0205, 0x0006, 0x0406, 0x00FD, 0x00D6, 0x00BD}
+
+
+def _xls_oversized(path: Path, stream: str) -> Refusal | None:
+    """The reader builds every sheet of an .xls as a dense grid when it opens the file: bound their sizes first."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            data = ole.openstream(stream).read()
+    except Exception:  # a damaged stream is reported by the reader
+        return None
+    sheets = total = 0
+    max_row = max_col = -1
+    pos = 0
+    while pos + 4 <= len(data):
+        kind, size = struct.unpack_from("<HH", data, pos)
+        body = data[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+        if kind == 0x0085:
+            sheets += 1
+        elif kind == 0x0809:
+            max_row = max_col = -1
+        elif kind in _BIFF_CELLS and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            if kind == 0x00BD and len(body) >= 6:
+                col = struct.unpack_from("<H", body, len(body) - 2)[0]
+            max_row, max_col = max(max_row, row), max(max_col, col)
+        elif kind == 0x000A and max_row >= 0:
+            total += (max_row + 1) * (max_col + 1)
+            max_row = max_col = -1
+    if sheets > MAX_SHEETS:
+        return Refusal("file-too-large", f"{sheets} хуудас / sheets > {MAX_SHEETS}")
+    if total > MAX_SHEET_CELLS:
+        return Refusal("file-too-large", f"{total:,} нүд / cells > {MAX_SHEET_CELLS:,}")
+    return None
 
 
 def _xls_is_encrypted(path: Path) -> bool:
@@ -122,8 +173,8 @@ def _xls_is_encrypted(path: Path) -> bool:
 def _inspect_zip(path: Path, limits: Limits) -> Package | Refusal:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return Refusal("file-unreadable", "гэмтсэн эсвэл дутуу татагдсан файл / a damaged or truncated file")
+    except Exception:  # BadZipFile, and NotImplementedError for a damaged "version needed" field, among others
+        return Refusal("file-unreadable", DAMAGED)
     with archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}
@@ -135,25 +186,31 @@ def _inspect_zip(path: Path, limits: Limits) -> Package | Refusal:
             if ratio > limits.max_compression_ratio and info.file_size > 1024 * 1024:
                 return Refusal("file-too-large", f"{info.filename}: {info.file_size // info.compress_size}x шахалт")
         if "mimetype" in names:
-            mimetype = archive.read("mimetype")[:100]
+            try:
+                with archive.open("mimetype") as handle:
+                    mimetype = handle.read(100)
+            except Exception:  # zipfile raises many kinds on a damaged part
+                return Refusal("file-unreadable", DAMAGED)
             if b"opendocument.spreadsheet" in mimetype:
-                return _check_xml_parts(archive, infos) or Package(kind="ods")
+                return _check_parts(path, infos) or Package(kind="ods")
             return Refusal("file-unreadable", "OpenDocument текст, Excel биш / an OpenDocument file, not a spreadsheet")
         if "word/document.xml" in names:
             return Refusal("file-unreadable", "Word баримт бичиг (.docx) / a Word document")
         if "ppt/presentation.xml" in names:
             return Refusal("file-unreadable", "PowerPoint файл / a PowerPoint file")
-        workbook_part = _workbook_part(archive, names)
-        if workbook_part is None:
-            return Refusal("file-unreadable", "Excel биш zip архив / a zip archive, not a workbook")
-        unsafe = _check_xml_parts(archive, infos)
+        unsafe = _check_parts(path, infos)
         if unsafe:
             return unsafe
         try:
+            workbook_part = _workbook_part(archive, names)
+            if workbook_part is None:
+                return Refusal("file-unreadable", "Excel биш zip архив / a zip archive, not a workbook")
             sheet_parts = _sheet_parts(archive, workbook_part)
             percent_styles = _percent_styles(archive, names)
-        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
-            return Refusal("file-unreadable", "гэмтсэн эсвэл дутуу татагдсан файл / a damaged or truncated file")
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            return Refusal("file-unreadable", DAMAGED)
+        if len(sheet_parts) > MAX_SHEETS:
+            return Refusal("file-too-large", f"{len(sheet_parts)} хуудас / sheets > {MAX_SHEETS}")
         has_macros = any(name.lower().endswith("vbaproject.bin") for name in names)
         return Package(
             kind="xlsm" if has_macros or path.suffix.lower() == ".xlsm" else "xlsx",
@@ -163,22 +220,62 @@ def _inspect_zip(path: Path, limits: Limits) -> Package | Refusal:
         )
 
 
-_DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+# A DTD in any encoding an XML parser accepts: spreadsheets never need one, entity bombs always do.
+_DOCTYPE = re.compile(
+    b"|".join(re.escape(word.encode(codec)) for word in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-8", "utf-16-le", "utf-16-be")),
+    re.IGNORECASE,
+)
+_CHUNK = 1 << 20
 
 
-def _check_xml_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Refusal | None:
-    """Refuse any XML part that declares a DTD: spreadsheets never need one, entity bombs always do."""
-    for info in infos:
-        if not info.filename.lower().endswith((".xml", ".rels")):
-            continue
-        try:
-            with archive.open(info) as handle:
-                head = handle.read(4096)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-            return Refusal("file-unreadable", "гэмтсэн эсвэл дутуу татагдсан файл / a damaged or truncated file")
-        if _DOCTYPE.search(head):
-            return Refusal("file-unsafe", f"{info.filename}: XML DTD/ENTITY")
+def _check_parts(path: Path, infos: list[zipfile.ZipInfo]) -> Refusal | None:
+    """Inflate every part once, in bounded chunks, before any parser sees it.
+
+    Refuses a DTD anywhere in a part (a comment can push it past any look at the first bytes only) and a
+    part that inflates to more than its header declares (a lying header would defeat the size limits).
+    """
+    try:
+        with path.open("rb") as handle:
+            for info in infos:
+                refusal = _check_part(handle, info)
+                if refusal is not None:
+                    return refusal
+    except (OSError, zlib.error, struct.error, ValueError, EOFError):
+        return Refusal("file-unreadable", DAMAGED)
     return None
+
+
+def _check_part(handle: BinaryIO, info: zipfile.ZipInfo) -> Refusal | None:
+    if info.flag_bits & 0x1:
+        return Refusal("file-encrypted", "")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return Refusal("file-unreadable", f"{info.filename}: шахалтын үл мэдэгдэх арга / unknown compression {info.compress_type}")
+    handle.seek(info.header_offset)
+    local = handle.read(30)
+    if len(local) < 30 or not local.startswith(ZIP_MAGIC):
+        raise ValueError("bad local header")
+    name_length, extra_length = struct.unpack_from("<HH", local, 26)
+    handle.seek(info.header_offset + 30 + name_length + extra_length)
+    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    left, produced, tail = info.compress_size, 0, b""
+    while True:
+        if inflate is not None and inflate.unconsumed_tail:
+            data = inflate.decompress(inflate.unconsumed_tail, _CHUNK)
+        elif left > 0:
+            block = handle.read(min(_CHUNK, left))
+            if not block:
+                raise EOFError("part cut short")
+            left -= len(block)
+            data = block if inflate is None else inflate.decompress(block, _CHUNK)
+        else:
+            return None
+        produced += len(data)
+        if produced > info.file_size:
+            return Refusal("file-too-large", f"{info.filename}: толгойд бичсэнээс их задарна / unpacks to more than its header says")
+        window = tail + data
+        if _DOCTYPE.search(window):
+            return Refusal("file-unsafe", f"{info.filename}: XML DTD/ENTITY")
+        tail = window[-32:]
 
 
 def _workbook_part(archive: zipfile.ZipFile, names: set[str]) -> str | None:
@@ -258,9 +355,15 @@ def _percent_styles(archive: zipfile.ZipFile, names: set[str]) -> frozenset[int]
     return frozenset(result)
 
 
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
-_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+# An element's attributes, quoted values may hold ">".
+_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*?)"""
+_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b" + _ATTRS + rb"(/?)>")
+_REF = re.compile(rb'\br="([A-Za-z]+)(\d+)"')
+_ROW_REF = re.compile(rb'\br="(\d+)"')
 _STYLE = re.compile(rb'\bs="(\d+)"')
+# A cell with a body; the body never crosses into another cell, so the scan stays linear on any input.
+_CELL_BODY = re.compile(rb"<(?:\w+:)?c\b" + _ATTRS + rb"(?<!/)>((?:[^<]|<(?!/?(?:\w+:)?c[\s>/]))*)</(?:\w+:)?c>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 
 
 def column_index(letters: bytes | str) -> int:
@@ -273,48 +376,78 @@ def column_index(letters: bytes | str) -> int:
 
 @dataclass(frozen=True)
 class SheetMarks:
-    """Cells of one sheet that the value reader cannot see: percent formats and formulas without a value."""
+    """What the value reader cannot see or should not be asked: percent formats, formulas without a value,
+    and how large a grid the sheet's values span (an upper bound, in cells)."""
 
     percent_cells: frozenset[tuple[int, int]]  # 0-based (row, column)
     formulas_without_value: tuple[tuple[int, int], ...]
+    extent: tuple[int, int] = (0, 0)  # rows, columns of the grid from A1 to the last value
+
+    @property
+    def cells(self) -> int:
+        return self.extent[0] * self.extent[1]
 
 
 def sheet_marks(path: Path, package: Package, sheet: str) -> SheetMarks:
-    part = package.sheet_parts.get(sheet)
-    if package.kind not in ("xlsx", "xlsm") or part is None:
+    if package.kind not in ("xlsx", "xlsm"):
         return SheetMarks(frozenset(), ())
+    part = package.sheet_parts.get(sheet)
     with zipfile.ZipFile(path) as archive:
-        try:
-            xml = archive.read(part)
-        except KeyError:
-            return SheetMarks(frozenset(), ())
+        names = set(archive.namelist())
+        if part is None or posixpath.normpath(part) not in names:
+            # A sheet whose part this scan cannot place may still be read: bound it by the largest sheet-like part.
+            extents = [_scan_cells(archive.read(name), frozenset())[1] for name in sorted(names) if _is_sheet_like(archive, name)]
+            return SheetMarks(frozenset(), (), max(extents, key=lambda e: e[0] * e[1], default=(0, 0)))
+        xml = archive.read(posixpath.normpath(part))
+    percent, extent = _scan_cells(xml, package.percent_styles)
+    return SheetMarks(frozenset(percent), tuple(_formulas_without_value(xml)), extent)
+
+
+def _is_sheet_like(archive: zipfile.ZipFile, name: str) -> bool:
+    with archive.open(name) as handle:
+        head = handle.read(4096)
+    return b"sheetData" in head or (b"<" in head[:200] and b"sheetData" in archive.read(name))
+
+
+def _scan_cells(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tuple[int, int]], tuple[int, int]]:
+    """Percent-formatted cells, and the grid the values span as a reader places them: a row or cell without
+    a reference follows the one before it."""
     percent: set[tuple[int, int]] = set()
-    if package.percent_styles:
-        styled = package.percent_styles
-        for match in _CELL.finditer(xml):
-            attrs = match.group(1)
+    row = col = -1
+    max_row = max_col = -1
+    for match in _TAG.finditer(xml):
+        name, attrs, empty = match.groups()
+        if name == b"row":
+            ref = _ROW_REF.search(attrs)
+            row = int(ref.group(1)) - 1 if ref else row + 1
+            col = -1
+            continue
+        ref = _REF.search(attrs)
+        if ref:
+            row, col = int(ref.group(2)) - 1, column_index(ref.group(1))
+        else:
+            col += 1
+        if not empty:
+            max_row, max_col = max(max_row, row), max(max_col, col)
+        if percent_styles:
             style = _STYLE.search(attrs)
-            if style and int(style.group(1)) in styled:
-                ref = _REF.search(attrs)
-                if ref:
-                    percent.add((int(ref.group(2)) - 1, column_index(ref.group(1))))
-    return SheetMarks(frozenset(percent), tuple(_formulas_without_value(xml)))
+            if style and int(style.group(1)) in percent_styles:
+                percent.add((row, col))
+    return percent, (max_row + 1, max_col + 1)
 
 
 def _formulas_without_value(xml: bytes) -> Iterator[tuple[int, int]]:
     if b"<f" not in xml and b":f" not in xml:
         return
-    for match in re.finditer(rb"<(?:\w+:)?c\b([^>]*?)>(.*?)</(?:\w+:)?c>", xml, re.DOTALL):
-        body = match.group(2)
-        if re.search(rb"<(?:\w+:)?f\b", body) and not re.search(rb"<(?:\w+:)?v>[^<]", body):
-            attrs = match.group(1)
+    for match in _CELL_BODY.finditer(xml):
+        attrs, body = match.group(1), match.group(2)
+        if _FORMULA.search(body) and not re.search(rb"<(?:\w+:)?v>[^<]", body):
             if b't="str"' in attrs and re.search(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v></", body):
                 # a formula whose saved value is the empty string is a value, not a missing one
                 continue
             ref = _REF.search(attrs)
             if ref:
                 yield int(ref.group(2)) - 1, column_index(ref.group(1))
-
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified\b[^>]*>([^<]+)</dcterms:modified>")
@@ -324,9 +457,9 @@ _CREATED = re.compile(rb"<dcterms:created\b[^>]*>([^<]+)</dcterms:created>")
 def saved_time(path: Path) -> str | None:
     """When the workbook was last saved, from its document properties (ISO 8601), if it says."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            core = archive.read("docProps/core.xml")[:20000]
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        with zipfile.ZipFile(path) as archive, archive.open("docProps/core.xml") as handle:
+            core = handle.read(20000)  # never the whole part: it may be a bomb in a file refused for it
+    except Exception:  # zipfile raises many kinds on a damaged part; the time is only a hint
         return None
     match = _MODIFIED.search(core) or _CREATED.search(core)
     return match.group(1).decode("ascii", "replace").strip() if match else None

@@ -57,6 +57,8 @@ def cell_text(value: Cell) -> str:
         if value != value or value in (float("inf"), float("-inf")):
             return ""
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.date) and value != value:
+        return ""  # pandas' NaT: an empty cell in a column of dates (it subclasses datetime, and .time() raises)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -97,7 +99,18 @@ class HeaderMatcher:
         return None
 
 
-def _merged_lookup(merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> dict[tuple[int, int], tuple[int, int]]:
+# A real header has a few dozen merged ranges; a crafted sheet may hold a million. Past this many in the
+# header rows the rest are ignored, so finding the header stays bounded in time.
+MAX_HEADER_MERGES = 5_000
+
+Merged = Sequence[tuple[tuple[int, int], tuple[int, int]]]
+
+
+def _header_merges(merged: Merged) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    return [m for m in merged if m[0][0] < HEADER_SCAN_ROWS + 2][:MAX_HEADER_MERGES]
+
+
+def _merged_lookup(merged: Merged) -> dict[tuple[int, int], tuple[int, int]]:
     """Each covered cell of a merged range -> the range's top-left cell (header rows only: small)."""
     result: dict[tuple[int, int], tuple[int, int]] = {}
     for (r1, c1), (r2, c2) in merged:
@@ -107,6 +120,23 @@ def _merged_lookup(merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]) ->
             for c in range(c1, c2 + 1):
                 result[(r, c)] = (r1, c1)
     return result
+
+
+def _wide_cells(merged: Merged, width: int) -> set[tuple[int, int]]:
+    """Header-row cells inside a range merged across columns, within the grid's width: each row's spans are
+    joined first, so overlapping ranges cost no more than the width they cover."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for (r1, c1), (r2, c2) in merged:
+        if c2 > c1 and r1 < HEADER_SCAN_ROWS:
+            for r in range(r1, min(r2, HEADER_SCAN_ROWS) + 1):
+                spans.setdefault(r, []).append((c1, min(c2, width - 1)))
+    cells: set[tuple[int, int]] = set()
+    for r, items in spans.items():
+        reach = -1
+        for c1, c2 in sorted(items):
+            cells.update((r, c) for c in range(max(c1, reach + 1), c2 + 1))
+            reach = max(reach, c2)
+    return cells
 
 
 def _header_cell(grid: list[list[Cell]], merged: dict[tuple[int, int], tuple[int, int]], r: int, c: int) -> str:
@@ -139,16 +169,11 @@ def find_layout(
     clean: Callable[[str], str],
 ) -> Layout | None:
     """The header that names the most fields (the measure column among them) in the first 30 rows."""
-    merged = _merged_lookup(merged_ranges)
-    wide = {
-        (r, c)
-        for (r1, c1), (r2, c2) in merged_ranges
-        if c2 > c1 and r1 < HEADER_SCAN_ROWS
-        for r in range(r1, min(r2, HEADER_SCAN_ROWS) + 1)
-        for c in range(c1, c2 + 1)
-    }
+    header_merges = _header_merges(merged_ranges)
+    merged = _merged_lookup(header_merges)
     limit = min(len(grid), HEADER_SCAN_ROWS)
     width = max((len(row) for row in grid[: limit + 1]), default=0)
+    wide = _wide_cells(header_merges, width)
     # Header titles are short: long texts (a measure's sentence) are neither cleaned nor matched here.
     texts: list[list[str]] = [
         [_short(clean, _header_cell(grid, merged, r, c)) for c in range(width)] for r in range(min(len(grid), limit + 1))
@@ -217,7 +242,7 @@ def _is_numbering_row(grid: list[list[Cell]], r: int, columns: dict[str, int]) -
     numbers = []
     for value in values:
         text = cell_text(value).strip().rstrip(".")
-        if not text.isdigit():
+        if not text.isdecimal():  # not isdigit: "²" is a digit that int() refuses
             return False
         numbers.append(int(text))
     return numbers == sorted(numbers) and numbers[0] <= 2 and len(set(numbers)) == len(numbers)
@@ -306,17 +331,26 @@ def read_rows(
     goal_col = columns.get("goal")
 
     # Vertically merged cells (a responsible unit or timeframe shared by several measures) fill down.
+    # Each column's ranges are taken top-down and a row already filled is not filled again, so overlapping
+    # ranges (Excel never writes them; a crafted file may hold thousands) cost no more than the rows they cover.
     fill: dict[tuple[int, int], Cell] = {}
     wide_rows: set[int] = set()
+    tall: dict[int, list[tuple[int, int]]] = {}
     for (r1, c1), (r2, c2) in merged_ranges:
         if r2 < layout.first_data_row:
             continue
         if c2 > c1 and r1 == r2 and (c2 - c1 + 1) >= max(2, (hi_col - lo_col + 1) // 2):
             wide_rows.add(r1)
         if r2 > r1 and c1 in field_of:
+            tall.setdefault(c1, []).append((r1, r2))
+    last_row = layout.first_data_row + max_rows
+    for c1, spans in tall.items():
+        reach = -1
+        for r1, r2 in sorted(spans):
             top = grid[r1][c1] if r1 < len(grid) and c1 < len(grid[r1]) else None
-            for r in range(r1 + 1, min(r2, layout.first_data_row + max_rows) + 1):
+            for r in range(max(r1 + 1, reach + 1), min(r2, last_row) + 1):
                 fill[(r, c1)] = top
+            reach = max(reach, r2)
 
     measures: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None

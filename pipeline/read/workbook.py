@@ -6,6 +6,9 @@ calamine cannot see, come from a scan of the sheet XML (`package.sheet_marks`).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +19,12 @@ import python_calamine as calamine
 from pipeline.config import Config
 from pipeline.notation import clean_text
 from pipeline.problems import Problem
-from pipeline.read.package import Package, Refusal, inspect_file, sheet_marks
+from pipeline.read.package import MAX_SHEET_CELLS, Package, Refusal, inspect_file, sheet_marks
 from pipeline.read.table import SheetTable, find_layout, matcher_for, read_meta, read_rows
 
-READER_VERSION = "1"
+READER_VERSION = "2"
+# All sheets of one workbook together: a file of many large sheets is bounded in time, not only in memory.
+MAX_WORKBOOK_CELLS = 3 * MAX_SHEET_CELLS
 
 
 def column_letters(index: int) -> str:
@@ -80,7 +85,10 @@ class _Cleaner:
 def read_file(path: Path, config: Config, *, name: str | None = None) -> FileRead:
     """Read every plan table in a workbook. `name` is the file's name as received (for messages)."""
     result = FileRead(name=name or path.name)
-    package = inspect_file(path, config.settings.limits)
+    try:
+        package = inspect_file(path, config.settings.limits)
+    except Exception as exc:  # the checks themselves must not stop the consolidation on a file they did not foresee
+        package = Refusal("file-unreadable", _short_error(exc))
     if isinstance(package, Refusal):
         result.problems.append(Problem(package.code, file=result.name, detail=package.detail))
         return result
@@ -90,13 +98,47 @@ def read_file(path: Path, config: Config, *, name: str | None = None) -> FileRea
     if package.has_macros:
         result.problems.append(Problem("file-macros-ignored", file=result.name))
     try:
-        result.problems.extend(_read_tables(path, package, config, result))
+        with _native_messages_muted():
+            result.problems.extend(_read_tables(path, package, config, result))
     except calamine.PasswordError:
         result.problems.append(Problem("file-encrypted", file=result.name))
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError) as exc:
         result.tables.clear()
         result.problems.append(Problem("file-unreadable", file=result.name, detail=_short_error(exc)))
+    except Exception as exc:  # a reader defect on a strange file must not stop the consolidation
+        result.tables.clear()
+        result.problems.append(Problem("file-unreadable", file=result.name, detail=_short_error(exc)))
+    except BaseException as exc:
+        # The Rust reader turns its own failures (index out of range on a malformed file) into a
+        # PanicException, which derives from BaseException; interrupts and exits still pass.
+        if type(exc).__name__ != "PanicException":
+            raise
+        result.tables.clear()
+        result.problems.append(Problem("file-unreadable", file=result.name, detail=_short_error(exc)))
     return result
+
+
+@contextlib.contextmanager
+def _native_messages_muted() -> Iterator[None]:
+    """Keep the Rust reader's panic messages (and backtraces, with RUST_BACKTRACE set) off the specialist's
+    screen: they go straight to file descriptor 2; the problem list says what was wrong with the file."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        saved = -1
+    if saved < 0:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
 
 
 def _short_error(exc: BaseException) -> str:
@@ -111,9 +153,20 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead)
         limits = config.settings.limits
         cleaner = _Cleaner(limits.max_cell_chars)
         hidden_plans: list[str] = []
+        budget = MAX_WORKBOOK_CELLS
+        too_large = False
         for meta in workbook.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
+            # Bound the grid before the reader builds it: one far-away value would ask for gigabytes.
+            marks = sheet_marks(path, package, meta.name)
+            if marks.cells > min(MAX_SHEET_CELLS, budget):
+                rows, cols = marks.extent
+                yield Problem("sheet-too-large", file=result.name, sheet=meta.name,
+                              detail=f"A1:{a1(rows - 1, cols - 1)}, {marks.cells:,} нүд / cells")
+                too_large = True
+                continue
+            budget -= marks.cells
             sheet = workbook.get_sheet_by_name(meta.name)
             grid = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows + 40)
             merged = sheet.merged_cell_ranges or []
@@ -124,7 +177,6 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead)
             if meta.visible != calamine.SheetVisibleEnum.Visible:
                 hidden_plans.append(meta.name)
                 continue
-            marks = sheet_marks(path, package, meta.name)
             table = SheetTable(sheet=meta.name, layout=layout, meta=read_meta(grid, layout.header_rows[0], matcher, cleaner))
             table.measures = read_rows(grid, merged, layout, config.headers, cleaner, marks.percent_cells, limits.max_rows)
             if len(grid) > layout.first_data_row + limits.max_rows:
@@ -140,6 +192,8 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead)
             yield Problem("text-truncated", file=result.name, value=text, detail=str(limits.max_cell_chars))
     finally:
         workbook.close()
+    if not result.tables and too_large:
+        return
     if not result.tables:
         expected = config.headers.labels.get("measure", "measure")
         yield Problem(

@@ -1,0 +1,266 @@
+"""Outputs are safe to open: template text never becomes a formula or a link, a killed run never leaves half a
+report in place of the last good one, and a report held open in Excel gets the new one written alongside."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.output.csvs import NUMBER_COLUMNS
+from pipeline.output.safe import csv_safe
+from tests import hostile_fixtures as hf
+from tests.conftest import MAPPINGS, ROOT
+
+PAYLOADS = [
+    '=HYPERLINK("http://evil","x")',
+    "=1+1",
+    "+cmd|' /C calc'!A0",
+    "@SUM(A1)",
+    "-2+3",
+    "http://example.com",
+    "\tfoo",
+    "\r=2+2",
+]
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def free_mappings(tmp: Path) -> Path:
+    """The repository's mappings with no expected departments, so any department cell is taken as written."""
+    mappings = tmp / "mappings"
+    shutil.copytree(MAPPINGS, mappings)
+    (mappings / "departments.yaml").write_text("departments: []\n", encoding="utf-8")
+    return mappings
+
+
+def injected_inbox(tmp: Path) -> Path:
+    inbox = tmp / "input"
+    inbox.mkdir()
+    measures = []
+    for i, text in enumerate(PAYLOADS, start=1):
+        # measure, target, achieved and note cells all carry the payload
+        measures.append([f"1.{i}", text, None, None, text, "I-IV улирал", None, None, text, None, text])
+    hf.good_template(inbox / "ЗУХ 2026-10.xlsx", measures=measures)
+    # A department cell, a sheet name and a file name can carry one too.
+    hf.good_template(inbox / "=1+1 2026-10.xlsx", department="=cmd|' /C calc'!A0", sheet="+SUM(A1)")
+    return inbox
+
+
+def sheet_xml(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")}
+
+
+def test_template_text_never_becomes_a_formula_or_a_link_in_any_output(tmp_path: Path) -> None:
+    inbox = injected_inbox(tmp_path)
+    out = tmp_path / "output"
+    result = CliRunner().invoke(cli, ["run", str(inbox), "-o", str(out), "--mappings", str(free_mappings(tmp_path))])
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    period = out / "2026-10"
+    workbooks = sorted(period.rglob("*.xlsx"))
+    names = {p.name for p in workbooks}
+    assert {"negtgel_2026-10.xlsx", "summary_2026-10.xlsx"} <= names
+
+    shown: set[str] = set()
+    for path in workbooks:
+        book = openpyxl.load_workbook(path)  # formulas as formulas, not their values
+        for sheet in book.worksheets:
+            assert not sheet._hyperlinks, (path.name, sheet.title)  # type: ignore[attr-defined]
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (path.name, sheet.title, cell.coordinate, cell.value)
+                    assert cell.hyperlink is None, (path.name, sheet.title, cell.coordinate)
+                    if isinstance(cell.value, str):
+                        shown.add(cell.value)
+        for part, xml in sheet_xml(path).items():
+            assert b"<hyperlink" not in xml, (path.name, part)
+            for formula in re.findall(rb"<f\b[^>]*>(.*?)</f>", xml, re.S):
+                text = formula.decode("utf-8", "replace")
+                for payload in PAYLOADS:
+                    assert payload.strip().lstrip("=+@-") not in text, (path.name, part, text)
+            if part.endswith(".rels"):
+                assert b"/hyperlink" not in xml, (path.name, part)
+    # ... and every payload is still shown, as text.
+    for payload in PAYLOADS:
+        visible = payload.strip()
+        assert any(visible in value for value in shown), payload
+    assert any("=cmd|' /C calc'!A0" in value for value in shown)
+
+    for name in ("measures.csv", "problems.csv"):
+        with (period / name).open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert rows
+        for row in rows:
+            for column, value in row.items():
+                if value.startswith(TRIGGERS):
+                    assert name == "measures.csv" and column in NUMBER_COLUMNS | {"achievement"}, (name, column, value)
+                    float(value)  # a number, not a formula
+    with (period / "measures.csv").open(encoding="utf-8-sig", newline="") as handle:
+        measures = list(csv.DictReader(handle))
+    texts = {r["measure"] for r in measures} | {r["target_text"] for r in measures} | {r["actual_text"] for r in measures}
+    for payload in PAYLOADS:
+        visible = payload.strip()
+        assert any(t == csv_safe(visible) or t.endswith(visible) for t in texts), payload
+    assert "'=1+1 2026-10.xlsx" in {r["source_file"] for r in measures}
+    assert "'=cmd|' /C calc'!A0" in {r["department"] for r in measures}
+    assert "'+SUM(A1)" in {r["sheet"] for r in measures}
+
+
+@pytest.mark.parametrize("text", ["=1", "+1", "-1", "@a", "\tx", "\rx"])
+def test_csv_safe_neutralises_every_trigger(text: str) -> None:
+    assert csv_safe(text) == "'" + text
+    assert csv_safe("1" + text) == "1" + text
+
+
+# --- killed mid-write ------------------------------------------------------------------------------------
+
+def outputs(period: Path) -> list[str]:
+    """Every report file of a period folder (not the hidden manifest or temporary files)."""
+    return sorted(p.name for p in period.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def run_cli(inbox: Path, out: Path, mappings: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    # Its own process group, so a kill can reach the run and the writer process it forks.
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(inbox), "-o", str(out), "--mappings", str(mappings)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def temp_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob(".*.tmp") if p.is_file()] if folder.exists() else []
+
+
+def kill_while_writing(process: subprocess.Popen[bytes], folder: Path, sig: signal.Signals) -> list[Path]:
+    """Send `sig` as soon as a temporary output file appears; return the temp files seen."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        seen = temp_files(folder)
+        if seen:
+            # SIGKILL ends the whole tree (the run and the writer process it forks): nothing can clean up.
+            # SIGINT goes to the run, which stops its writer and removes its temporary files.
+            if sig == signal.SIGKILL:
+                os.killpg(process.pid, sig)
+            else:
+                process.send_signal(sig)
+            process.wait(60)
+            while True:  # until every process of the group has ended
+                try:
+                    os.killpg(process.pid, 0)
+                except ProcessLookupError:
+                    return seen
+                time.sleep(0.01)
+        if process.poll() is not None:
+            pytest.fail(f"the run ended before writing was caught: {process.returncode}")
+        time.sleep(0.002)
+    process.kill()
+    pytest.fail("no temporary output file appeared")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """150 generated templates (benchmarks/generate.py) and mappings that expect no particular departments."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.generate import generate
+
+    base = tmp_path_factory.mktemp("big")
+    generate(base / "templates", 152)
+    return base / "templates", free_mappings(base)
+
+
+def add_template(inbox: Path, templates: Path, index: int) -> None:
+    shutil.copy2(templates / f"unit_{index:04d}.xlsx", inbox / f"unit_{index:04d}.xlsx")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_a_run_killed_while_writing_leaves_the_last_good_outputs(tmp_path: Path, generated: tuple[Path, Path], sig: signal.Signals) -> None:
+    templates, mappings = generated
+    inbox, out = tmp_path / "input", tmp_path / "output"
+    inbox.mkdir()
+    for i in range(150):
+        add_template(inbox, templates, i)
+    first = run_cli(inbox, out, mappings)
+    _, err = first.communicate(timeout=300)
+    assert first.returncode in (0, 1), err.decode()
+    period = out / "2026-10"
+    before = {name: (period / name).read_bytes() for name in outputs(period)}
+    assert {"negtgel_2026-10.xlsx", "summary_2026-10.xlsx", "measures.csv", "problems.csv"} <= set(before)
+
+    add_template(inbox, templates, 150)  # something new, so the next run writes every output again
+    second = run_cli(inbox, out, mappings)
+    kill_while_writing(second, period, sig)
+    _, err = second.communicate()
+    left = temp_files(period)
+    assert b"Traceback" not in err, err.decode()
+    if sig == signal.SIGINT:
+        assert second.returncode == 130 and "Зогсоосон" in err.decode()
+        assert not temp_files(period), "an interrupted run removes its temporary file"
+    else:
+        assert second.returncode == -signal.SIGKILL
+    for name, old in before.items():
+        path = period / name
+        assert path.exists(), name
+        now = path.read_bytes()
+        if now != old:  # replaced by a complete new file before the kill: it must open
+            assert path.suffix != ".xlsx" or openpyxl.load_workbook(path, read_only=True).sheetnames
+    # A temporary file the kill left behind belongs to an output that was being written: that output is the old one.
+    being_written = {p.name.split(".")[1] for p in left}
+    for name in before:
+        if Path(name).stem in being_written:
+            assert (period / name).read_bytes() == before[name], f"{name} was replaced while its new copy was being written"
+    for name in before:
+        if name.endswith(".xlsx"):
+            assert openpyxl.load_workbook(period / name, read_only=True).sheetnames
+    assert all(re.fullmatch(r"\..+\.\w{8}\.\w+\.tmp", p.name) for p in left)
+    if sig == signal.SIGKILL:
+        assert left, "a killed run cannot clean up: the next one must"
+
+    third = run_cli(inbox, out, mappings)
+    _, err = third.communicate(timeout=300)
+    assert third.returncode in (0, 1), err.decode()
+    assert not temp_files(period), "the following run cleans up what the killed one left"
+    assert openpyxl.load_workbook(period / "negtgel_2026-10.xlsx", read_only=True).sheetnames
+
+
+# --- an output open in Excel -----------------------------------------------------------------------------
+
+def test_a_locked_output_gets_the_new_report_alongside_and_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox = tmp_path / "input"
+    inbox.mkdir()
+    hf.good_template(inbox / "ЗУХ 2026-10.xlsx")
+    out = tmp_path / "output"
+    args = ["run", str(inbox), "-o", str(out), "--mappings", str(MAPPINGS)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    locked = out / "2026-10" / "negtgel_2026-10.xlsx"
+    old = locked.read_bytes()
+
+    real_replace = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == locked:
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    hf.good_template(inbox / "ХБТХ 2026-10.xlsx", department="Хөгжлийн бодлого, төлөвлөлтийн хэлтэс")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    alongside = locked.with_name("negtgel_2026-10 (шинэ 1).xlsx")
+    assert alongside.exists()
+    assert locked.read_bytes() == old
+    values = [str(c) for row in openpyxl.load_workbook(alongside).worksheets[0].iter_rows(values_only=True) for c in row]
+    assert any("Хөгжлийн бодлого" in v for v in values)  # the new report, with the new department
+    assert str(alongside) in result.output and "нээлттэй" in result.output
+    assert not temp_files(out)
