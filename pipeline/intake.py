@@ -158,7 +158,7 @@ def _month_of(value: object) -> int | None:
     if isinstance(value, dt.date):
         return value.month
     text = cell_text(value).strip()
-    if text.isdigit():
+    if text.isdecimal() and len(text) <= 2:
         return int(text)
     match = _MONTH_TEXT.search(text)
     return int(match.group(1)) if match else None
@@ -169,8 +169,13 @@ def previous_month(moment: dt.date) -> str:
     return f"{first.year:04d}-{first.month:02d}"
 
 
-def resolve_period(read: FileRead, name: str, received: dt.datetime) -> tuple[str, str, Problem | None]:
-    """(period, source, problem): the template's period cells, else the file name, else the month before arrival."""
+PENDING = "pending"
+
+
+def resolve_period(read: FileRead, name: str, received: dt.datetime) -> tuple[str | None, str, Problem | None]:
+    """(period, source, problem): the template's period cells, else the file name; else None ("pending"):
+    the next run puts the file in the period it consolidates (`Store.assign_pending`), so a file that
+    says nothing of its period, or cannot be read at all, is listed where the specialist looks."""
     meta = read.meta
     written = meta.get("period")
     if written not in (None, ""):
@@ -188,8 +193,7 @@ def resolve_period(read: FileRead, name: str, received: dt.datetime) -> tuple[st
         found = _period(year, month) if month else None
         if found:
             return found, "cell", None
-        assumed = previous_month(received.date())
-        return assumed, "assumed", Problem("period-invalid", file=name, value=cell_text(meta["month"]))
+        return None, PENDING, Problem("period-invalid", file=name, value=cell_text(meta["month"]))
     stem = Path(name).stem
     match = _PERIOD_TEXT.search(stem)
     if match and (found := _period(int(match.group(1)), int(match.group(2)))):
@@ -199,8 +203,7 @@ def resolve_period(read: FileRead, name: str, received: dt.datetime) -> tuple[st
         year = _year_of(stem) or _year_of(meta.get("year")) or received.year
         if found := _period(year, int(month_match.group(1))):
             return found, "filename", None
-    assumed = previous_month(received.date())
-    return assumed, "assumed", Problem("period-missing", file=name, detail=assumed)
+    return None, PENDING, None
 
 
 def received_time(arrival: Arrival, tz: dt.tzinfo) -> dt.datetime:
@@ -345,6 +348,7 @@ def take_in(
             errors=sum(p.severity == "error" for p in all_problems),
             warnings=sum(p.severity == "warning" for p in all_problems),
             intake_problems=problems,
+            readable=int(read.readable),
         )
         result.new.append(submission)
         result.reads[sha] = read

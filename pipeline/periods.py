@@ -76,7 +76,7 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
 
 def status(config: Config, output_dir: Path, store_path: Path | None, period: str | None) -> Completeness:
     with open_store(store_location(config, output_dir, store_path)) as store:
-        return completeness(store, config, choose_period(store, period))
+        return completeness(store, config, choose_period(store, period, assign=False))
 
 
 def close(config: Config, input_dir: Path, output_dir: Path, store_path: Path | None, period: str, reason: str) -> Report:

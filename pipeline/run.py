@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline import manifest
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
-from pipeline.intake import Arrival, Intake, discover, read_cached, take_in, tz_of
+from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, take_in, tz_of
 from pipeline.manifest import RunSummary
 from pipeline.normalise import Source, normalise_measures, records_frame
 from pipeline.problems import Lang, Problem, ProblemLog
@@ -77,9 +77,10 @@ def deadline_for(period: str, config: Config) -> dt.date:
 
 
 def current_submissions(subs: Sequence[Submission], pins: dict[str, int]) -> dict[str, Submission]:
-    """The submission consolidated for each department: the pinned one, else the newest."""
+    """The submission consolidated for each department: the pinned one, else the newest that could be read
+    (a broken resubmission does not push out a good report), else the newest."""
     chosen: dict[str, Submission] = {}
-    for sub in sorted(subs, key=lambda s: (s.received_at, s.id)):
+    for sub in sorted(subs, key=lambda s: (s.readable, s.received_at, s.id)):
         if sub.department is not None:
             chosen[sub.department] = sub
     for dept, sid in pins.items():
@@ -94,7 +95,8 @@ def _submission_state(sub: Submission, chosen: dict[str, Submission], read: File
         return "department-unknown"
     if read is not None and not read.readable:
         return "unreadable"
-    if chosen.get(sub.department) is sub or (chosen.get(sub.department) and chosen[sub.department].id == sub.id):
+    current = chosen.get(sub.department)
+    if current is not None and current.id == sub.id:
         return "consolidated"
     return "superseded"
 
@@ -133,6 +135,8 @@ def build_report(
         read = _load(sub, store, config, input_root, intake)
         reads[sub.id] = read
         log.extend(sub.problems())
+        if sub.period_source == "assumed":
+            log.add(Problem("period-missing", file=sub.original_name, detail=period))
         if sub.id in consolidated:
             log.extend(read.problems)
             if read.readable and sub.department:
@@ -309,14 +313,23 @@ def summarise(report: Report) -> RunSummary:
     )
 
 
-def choose_period(store: Store, requested: str | None) -> str:
+def choose_period(store: Store, requested: str | None, today: dt.date | None = None, *, assign: bool = True) -> str:
+    """The period asked for, else the latest period any report names; files that name none join it
+    (when `assign`: a run does, a look at the status does not)."""
     if requested:
-        return requested
-    known = [s for s in store.submissions() if s.period and s.period_source != "assumed"]
-    periods = sorted({s.period for s in known if s.period}) or store.periods()
-    if not periods:
-        raise NegtgelError("Нэгтгэх тайлан олдсонгүй / no reports were found to consolidate.")
-    return periods[-1]
+        chosen = requested
+    else:
+        known = [s.period for s in store.submissions() if s.period and s.period_source != "assumed"]
+        periods = sorted(set(known)) or store.periods()
+        if periods:
+            chosen = periods[-1]
+        elif store.has_pending():
+            chosen = previous_month(today or dt.date.today())
+        else:
+            raise NegtgelError("Нэгтгэх тайлан олдсонгүй / no reports were found to consolidate.")
+    if assign:
+        store.assign_pending(chosen)
+    return chosen
 
 
 SNAPSHOT_FIELDS = ("measures", "departments", "goals", "overall", "submissions", "methodology_name", "expected", "reported")

@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS submissions(
     errors INTEGER NOT NULL,
     warnings INTEGER NOT NULL,
     recorded_at TEXT NOT NULL,
-    intake_problems BLOB
+    intake_problems BLOB,
+    readable INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS submissions_period ON submissions(period, department);
 CREATE TABLE IF NOT EXISTS seen_files(
@@ -111,6 +112,7 @@ class Submission:
     warnings: int
     recorded_at: str
     intake_problems: bytes | None = None
+    readable: int = 1
 
     def problems(self) -> list[Any]:
         """Intake's findings about who sent it and for when (department and period problems)."""
@@ -174,6 +176,17 @@ class Store:
 
     def set_counts(self, submission_id: int, errors: int, warnings: int) -> None:
         self.db.execute("UPDATE submissions SET errors = ?, warnings = ? WHERE id = ?", (errors, warnings, submission_id))
+
+    def assign_pending(self, period: str) -> int:
+        """Put the submissions that said nothing of their period into `period` (marked as assumed)."""
+        cursor = self.db.execute(
+            "UPDATE submissions SET period = ?, period_source = 'assumed' WHERE period IS NULL AND period_source = 'pending'",
+            (period,),
+        )
+        return cursor.rowcount
+
+    def has_pending(self) -> bool:
+        return self.db.execute("SELECT 1 FROM submissions WHERE period IS NULL LIMIT 1").fetchone() is not None
 
     def periods(self) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT period FROM submissions WHERE period IS NOT NULL ORDER BY period")

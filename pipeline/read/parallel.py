@@ -29,7 +29,7 @@ def _read(job: tuple[Path, str]) -> FileRead:
 
 def workers() -> int:
     wanted = os.environ.get("NEGTGEL_WORKERS")
-    if wanted and wanted.isdigit():
+    if wanted and wanted.isdecimal():
         return max(1, int(wanted))
     return max(1, min(os.cpu_count() or 1, 8))
 
