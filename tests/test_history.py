@@ -186,7 +186,7 @@ def test_a_file_that_names_no_period_joins_the_period_being_consolidated(world: 
     write_xlsx(nameless, template_rows([["1.1", "Ажил", None, None, "Хэрэгжилт - 100%", "I-IV улирал", None, None,
                                          "Бүрэн хэрэгжсэн", None, None]], department=STS, month=None),
                saved=dt.datetime(2026, 12, 20, 9))
-    code, output = run(world)
+    code, _ = run(world)
     assert code == 1
     with (out / "2026-10" / "problems.csv").open(encoding="utf-8-sig") as handle:
         found = {(r["file"], r["code"]) for r in csv.DictReader(handle)}

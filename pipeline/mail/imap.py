@@ -81,7 +81,7 @@ def _uid_list(data: list[object]) -> list[int]:
     found: list[int] = []
     for item in data:
         if isinstance(item, bytes):
-            found.extend(int(x) for x in item.split() if x.isdecimal())
+            found.extend(int(x) for x in item.split() if x.isdigit())
     return found
 
 
