@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,8 @@ def _can_fork() -> bool:
 
 
 def _child(task: Callable[[], list[Written]], sender: Any) -> None:
+    # Ctrl-C is the parent's to handle: the child finishes its (atomic) file, the parent stops cleanly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         sender.send(("ok", task()))
     except BaseException as exc:  # reported by the parent as a clear error
