@@ -107,6 +107,12 @@ def clean_text(value: str) -> CleanText:
     if not text.isascii() and looks_legacy(text):
         text = text.translate(_LEGACY)
         converted = True
+    if text.isprintable():
+        # No control, invisible or non-ASCII space characters (all are "not printable"): the common case,
+        # which needs only double spaces folded.
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+        return CleanText(text.replace("\u2011", "-").strip(), converted)
     text = _DROP.sub("", text)
     text = text.replace("\u2011", "-")
     text = _SPACES.sub(" ", text).strip()

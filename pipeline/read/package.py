@@ -273,7 +273,8 @@ def _check_part(handle: BinaryIO, info: zipfile.ZipInfo) -> Refusal | None:
         if produced > info.file_size:
             return Refusal("file-too-large", f"{info.filename}: толгойд бичсэнээс их задарна / unpacks to more than its header says")
         window = tail + data
-        if _DOCTYPE.search(window):
+        # Every DTD starts with "<!" (in UTF-8 or UTF-16): only a window holding one needs the full search.
+        if (b"<!" in window or b"<\x00!" in window or b"\x00<\x00!" in window) and _DOCTYPE.search(window):
             return Refusal("file-unsafe", f"{info.filename}: XML DTD/ENTITY")
         tail = window[-32:]
 
@@ -409,9 +410,42 @@ def _is_sheet_like(archive: zipfile.ZipFile, name: str) -> bool:
     return b"sheetData" in head or (b"<" in head[:200] and b"sheetData" in archive.read(name))
 
 
+# The common shape, as Excel, LibreOffice and xlsxwriter write it: every cell and row carries its reference.
+
+
 def _scan_cells(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tuple[int, int]], tuple[int, int]]:
-    """Percent-formatted cells, and the grid the values span as a reader places them: a row or cell without
-    a reference follows the one before it."""
+    """Percent-formatted cells, and the grid the values span as a reader places them (an upper bound)."""
+    plain = _scan_plain_cells(xml, percent_styles)
+    return plain if plain is not None else _scan_every_tag(xml, percent_styles)
+
+
+_FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
+
+
+def _scan_plain_cells(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tuple[int, int]], tuple[int, int]] | None:
+    """The fast scan, for sheets whose every cell and row names its place; None for any other sheet.
+    The work per cell stays in the regex engine: only distinct column letters and percent cells reach Python."""
+    if b":c " in xml or b":c>" in xml or b":row" in xml:
+        return None  # namespace-prefixed tags
+    if xml.count(b"<c ") + xml.count(b"<c>") != xml.count(b'<c r="') or xml.count(b"<row ") + xml.count(b"<row>") != xml.count(b'<row r="'):
+        return None
+    filled = _FILLED_CELL.findall(xml)  # cells with a value; formatted empty cells end in "/>"
+    if not filled:
+        return set(), (0, 0)
+    letters = {cell[0] for cell in filled}
+    max_letters = max(letters, key=lambda b: (len(b), b))
+    max_row = max(map(int, {cell[1] for cell in filled}))
+    percent: set[tuple[int, int]] = set()
+    if percent_styles:
+        styles = b"|".join(str(i).encode() for i in sorted(percent_styles))
+        pattern = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?\ss="(?:' + styles + rb')"[^>]*(?<!/)>')
+        percent = {(int(row) - 1, column_index(col)) for col, row in pattern.findall(xml)}
+    return percent, (max_row, column_index(max_letters) + 1)
+
+
+def _scan_every_tag(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tuple[int, int]], tuple[int, int]]:
+    """Percent-formatted cells and the grid the values span, tag by tag: a row or cell without a reference
+    follows the one before it, as the reader places them."""
     percent: set[tuple[int, int]] = set()
     row = col = -1
     max_row = max_col = -1

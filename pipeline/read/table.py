@@ -147,6 +147,9 @@ def _header_cell(grid: list[list[Cell]], merged: dict[tuple[int, int], tuple[int
 
 
 MAX_HEADER_CHARS = 120
+# A header naming this many fields (the measure among them) is taken as the table's: rows further down are
+# not searched for a better one.
+STRONG_HEADER = 4
 _MATCHERS: dict[int, tuple[HeaderConfig, HeaderMatcher]] = {}
 
 
@@ -174,17 +177,25 @@ def find_layout(
     limit = min(len(grid), HEADER_SCAN_ROWS)
     width = max((len(row) for row in grid[: limit + 1]), default=0)
     wide = _wide_cells(header_merges, width)
-    # Header titles are short: long texts (a measure's sentence) are neither cleaned nor matched here.
-    texts: list[list[str]] = [
-        [_short(clean, _header_cell(grid, merged, r, c)) for c in range(width)] for r in range(min(len(grid), limit + 1))
-    ]
-    fields_by_row: list[list[str | None]] = [[matcher.field(t) for t in row] for row in texts]
+    rows_read = min(len(grid), limit + 1)
+    texts: list[list[str]] = []
+    fields_by_row: list[list[str | None]] = []
+
+    def read_header_row(r: int) -> None:
+        # Header titles are short: long texts (a measure's sentence) are neither cleaned nor matched here.
+        while len(texts) <= r:
+            row_texts = [_short(clean, _header_cell(grid, merged, len(texts), c)) for c in range(width)]
+            texts.append(row_texts)
+            fields_by_row.append([matcher.field(t) if t else None for t in row_texts])
 
     best: tuple[tuple[int, int], int, Layout] | None = None
     for r in range(limit):
+        if best is not None and best[0][0] >= STRONG_HEADER and r > best[1] + 1:
+            break  # a clear header has been found; the rows below it are data
+        read_header_row(min(r + 1, rows_read - 1))
         single = _columns_from(fields_by_row[r], texts[r])
         candidates: list[tuple[tuple[int, ...], tuple[dict[str, int], dict[str, str]]]] = [((r,), single)]
-        if r + 1 < len(fields_by_row) and any(f is not None for f in fields_by_row[r]):
+        if r + 1 < rows_read and any(f is not None for f in fields_by_row[r]):
             # A sub-column title counts only under a group cell (merged across columns) or an empty one,
             # so a data row right under a one-row header is never taken for a second header row.
             combined_fields = list(fields_by_row[r])
@@ -356,35 +367,43 @@ def read_rows(
     current: dict[str, Any] | None = None
     goal = ""
     end = min(len(grid), layout.first_data_row + max_rows)
+    fields_in_order = sorted(field_of.items())
     for r in range(layout.first_data_row, end):
         row = grid[r]
+        width = len(row)
         values: dict[str, Cell] = {}
-        for c, name in field_of.items():
-            value = row[c] if c < len(row) else None
-            if (r, c) in fill and value in (None, ""):
+        texts: list[str] = []  # the filled cells as text, left to right
+        for c, name in fields_in_order:
+            value = row[c] if c < width else None
+            if fill and (value is None or value == "") and (r, c) in fill:
                 value = fill[(r, c)]
+            if value is None or value == "":
+                continue
             if isinstance(value, str):
                 value = clean(value)
-            if value is not None and value != "":
-                values[name] = value
+                if not value:
+                    continue
+                texts.append(value)
+            else:
+                texts.append(cell_text(value))
+            values[name] = value
         if not values:
             continue
-        texts = [cell_text(values[field_of[c]]) for c in col_list if field_of[c] in values]
         if reader.is_footer(texts):
             break
-        distinct = {cell_text(v) for v in values.values()}
         no_text = measure_number(values["no"]) if "no" in values else ""
         measure_text = cell_text(values.get("measure", ""))
         first_text = texts[0]
+        first_is_goal = reader.is_goal_text(first_text)
 
         # Goal section rows: "Зорилго 1: ...", "НЭГ. ДЭД БҮТЭЦ", or one text across the whole row.
-        only_text = len(distinct) == 1 and not _looks_numeric(first_text)
+        only_text = len(set(texts)) == 1 and not _looks_numeric(first_text)
         if goal_col is not None and "goal" in values and len(values) == 1:
             goal = cell_text(values["goal"])
             current = None
             continue
         if (only_text or r in wide_rows) and (
-            reader.is_goal_text(first_text)
+            first_is_goal
             or (no_col is not None and "no" in values and not _MEASURE_NO.match(cell_text(values["no"])))
             or r in wide_rows
         ):
@@ -395,7 +414,7 @@ def read_rows(
             goal = first_text
             current = None
             continue
-        if reader.is_goal_text(first_text) and "timeframe" not in values and "target" not in values:
+        if first_is_goal and "timeframe" not in values and "target" not in values:
             goal = first_text
             current = None
             continue
