@@ -264,3 +264,27 @@ def test_a_locked_output_gets_the_new_report_alongside_and_a_message(tmp_path: P
     assert any("Хөгжлийн бодлого" in v for v in values)  # the new report, with the new department
     assert str(alongside) in result.output and "нээлттэй" in result.output
     assert not temp_files(out)
+
+
+def test_the_fast_table_sheet_writes_exactly_what_xlsxwriter_writes(tmp_path: Path) -> None:
+    import zipfile
+
+    import pandas as pd
+
+    from pipeline.output.safe import new_workbook
+    from pipeline.output.sheets import Col, Formats, TableSheet, write_table
+
+    frame = pd.DataFrame({"text": ["Арга хэмжээ & <тест> \"ишлэл\"", "=1+1", None, "", "x" * 40000],
+                          "number": [1.0, 2.5, float("nan"), 1e20, -0.000123], "flag": [True, False, True, None, False]})
+    cols = [Col("text", "Текст", 30, "wrap"), Col("number", "Тоо", 10, "number"), Col("flag", "Тийм/Үгүй", 8)]
+    xml = []
+    for cls in (None, TableSheet):
+        path = tmp_path / f"{cls is None}.xlsx"
+        workbook = new_workbook(path)
+        sheet = workbook.add_worksheet("Хүснэгт", worksheet_class=cls)
+        write_table(sheet, frame, cols, Formats(workbook))
+        sheet.write_blank(10, 0, None)  # a cell kind the fast path leaves to xlsxwriter
+        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            xml.append(archive.read("xl/worksheets/sheet1.xml"))
+    assert xml[0] == xml[1]

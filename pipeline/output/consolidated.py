@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.config import Methodology
 from pipeline.labels import BASIS_LABELS, COLUMN_LABELS, STATUS_LABELS, label
 from pipeline.output.safe import Written, new_workbook, write_atomically
-from pipeline.output.sheets import Col, Formats, print_setup, sheet_name, write_table
+from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, sheet_name, write_table
 from pipeline.problems import Lang
 from pipeline.review import UNMATCHED_SHEETS
 
@@ -151,7 +151,7 @@ def write_consolidated(
         workbook = new_workbook(tmp)
         formats = Formats(workbook)
         taken: set[str] = set()
-        main = workbook.add_worksheet(sheet_name("Нэгтгэл" if lang != "en" else "All measures", taken))
+        main = workbook.add_worksheet(sheet_name("Нэгтгэл" if lang != "en" else "All measures", taken), worksheet_class=TableSheet)
         cols = measure_columns(lang)
         write_table(main, measures, cols, formats, freeze_cols=4)
         _level_dropdown(main, cols, len(measures), method)
@@ -164,10 +164,10 @@ def write_consolidated(
             groups = dict(tuple(measures.groupby("department", sort=False)))
             short = dict(zip(report.departments["department"], report.departments["short"], strict=True))
             for dept in departments:
-                sheet = workbook.add_worksheet(sheet_name(short.get(dept) or dept, taken))
+                sheet = workbook.add_worksheet(sheet_name(short.get(dept) or dept, taken), worksheet_class=TableSheet)
                 write_table(sheet, groups[dept], measure_columns(lang, with_department=False), formats, freeze_cols=3)
                 print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0))
-        sheet = workbook.add_worksheet(sheet_name("Асуудлууд" if lang != "en" else "Problems", taken))
+        sheet = workbook.add_worksheet(sheet_name("Асуудлууд" if lang != "en" else "Problems", taken), worksheet_class=TableSheet)
         write_table(sheet, problems, problem_columns(lang), formats)
         print_setup(sheet, title=title, header_rows=(0, 0))
         sheet = workbook.add_worksheet(sheet_name("Ирүүлсэн файлууд" if lang != "en" else "Submissions", taken))

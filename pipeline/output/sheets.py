@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -17,6 +18,32 @@ from pipeline.values import is_missing
 
 MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = set('[]:*?/\\')
+
+
+class TableSheet(Worksheet):
+    """A worksheet for large plain tables: the same XML as xlsxwriter writes, a quarter faster.
+
+    xlsxwriter writes every cell through a general routine (attribute lists, escaping); the cells of our
+    tables are only formatted strings and numbers, whose references and indices never need escaping, so
+    they are written directly. Anything else goes the general way. `tests/test_output_safety.py` checks
+    that the sheet XML is byte-identical to xlsxwriter's own.
+    """
+
+    _column_names: ClassVar[dict[int, str]] = {}  # shared: column letters never change
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        kind = cell.__class__.__name__
+        fmt = cell.format
+        if fmt is None or self.constant_memory or kind not in ("String", "Number"):
+            super()._write_cell(row, col, cell)
+            return
+        name = self._column_names.get(col)
+        if name is None:
+            name = self._column_names[col] = xl_col_to_name(col)
+        if kind == "String":
+            self.fh.write(f'<c r="{name}{row + 1}" s="{fmt._get_xf_index()}" t="s"><v>{cell.string}</v></c>')
+        else:
+            self.fh.write(f'<c r="{name}{row + 1}" s="{fmt._get_xf_index()}"><v>{cell.number:.16G}</v></c>')
 
 
 @dataclass(frozen=True)
