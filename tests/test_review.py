@@ -71,7 +71,8 @@ def test_override_is_used_kept_and_follows_a_renumbered_resubmission(tmp_path: P
     column = titles.index("Хянагчийн тайлбар")
     comments = [r[column] for r in review.iter_rows(min_row=2, values_only=True) if r[column]]
     assert sorted(comments) == ["Нотлох баримт ирүүлсэн", "Төсөл боловсруулсан"]
-    assert review.column_dimensions["X"].hidden  # the measure key column
+    key_column = openpyxl.utils.get_column_letter(titles.index("Түлхүүр (бүү өөрчил)") + 1)
+    assert review.column_dimensions[key_column].hidden
 
     # Clearing an override in the review file removes it.
     set_override(out, "Журмыг шинэчилнэ.", None, None)  # type: ignore[arg-type]
@@ -87,7 +88,7 @@ def test_a_level_that_is_not_in_the_methodology_is_reported(tmp_path: Path) -> N
     assert "56.7 %" in run(inbox, out)
     with (out / "2026-10" / "problems.csv").open(encoding="utf-8-sig") as handle:
         found = [r for r in csv.DictReader(handle) if r["code"] == "review-level-invalid"]
-    assert [(r["file"], r["sheet"], r["cell"], r["severity"]) for r in found] == [("negtgel_2026-10.xlsx", "Нэгтгэл", "R4", "error")]
+    assert [(r["file"], r["sheet"], r["cell"], r["severity"]) for r in found] == [("negtgel_2026-10.xlsx", "Нэгтгэл", "P4", "error")]
 
 
 def test_an_override_whose_measure_is_gone_is_kept_on_its_own_sheet(tmp_path: Path) -> None:

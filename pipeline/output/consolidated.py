@@ -28,7 +28,8 @@ SUBMISSION_STATES = {
 
 
 def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
-    """The specialist's view of a measure; the machine-readable columns (kind, operator, values) are in measures.csv."""
+    """The specialist's view of a measure. The machine-readable columns (target kind, operator and value,
+    quarters, due, sheet) are in measures.csv; the status says "not due" where it matters."""
     def t(key: str) -> str:
         return label(COLUMN_LABELS, key, lang)
 
@@ -43,8 +44,6 @@ def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
         Col("indicator", t("indicator"), 26, "wrap"),
         Col("target_text", t("target_text"), 24, "wrap"),
         Col("timeframe_text", t("timeframe_text"), 14, "wrap"),
-        Col("quarters", t("quarters"), 9),
-        Col("due", t("due"), 9, render=lambda v: ("Yes" if v else "No") if lang == "en" else ("Тийм" if v else "Үгүй")),
         Col("responsible", t("responsible"), 22, "wrap"),
         Col("progress", t("progress"), 45, "wrap"),
         Col("actual_text", t("actual_text"), 22, "wrap"),
@@ -57,7 +56,6 @@ def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
         Col("review_comment", t("review_comment"), 28, "review"),
         Col("note", t("note"), 30, "wrap"),
         Col("source_file", t("source_file"), 24, "wrap"),
-        Col("sheet", t("sheet"), 12),
         Col("row", t("row"), 6, "int"),
         Col("measure_key", t("measure_key"), 12, "hidden"),
     ]

@@ -26,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.config import Band, Methodology
 from pipeline.labels import STATUS_LABELS
 from pipeline.output.safe import Written, new_workbook, write_atomically
-from pipeline.output.sheets import Col, Formats, print_setup, row_heights, set_row_heights
+from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, row_heights, set_row_heights
 from pipeline.problems import Lang
 from pipeline.rollup import STATUS_ORDER
 from pipeline.values import is_missing
@@ -849,8 +849,8 @@ def build_summary(report: Report, path: Path, lang: Lang, method: Methodology) -
                  ranked_departments(report.departments))
     dashboard = workbook.add_worksheet(t("Самбар", "Dashboard"))
     departments = workbook.add_worksheet(t("Хэлтсүүд", "Departments"))
-    lagging = workbook.add_worksheet(t("Хоцорсон", "Lagging"))
-    goals = workbook.add_worksheet(t("Зорилго", "Goals"))
+    lagging = workbook.add_worksheet(t("Хоцорсон", "Lagging"), worksheet_class=TableSheet)
+    goals = workbook.add_worksheet(t("Зорилго", "Goals"), worksheet_class=TableSheet)
     completeness = workbook.add_worksheet(t("Ирц", "Completeness"))
     trends = workbook.add_worksheet(t("Чиг хандлага", "Trends"))
     data = workbook.add_worksheet(t("Графикийн өгөгдөл", "Chart data"))
