@@ -206,12 +206,17 @@ def resolve_period(read: FileRead, name: str, received: dt.datetime) -> tuple[st
     return None, PENDING, None
 
 
-def received_time(arrival: Arrival, tz: dt.tzinfo) -> dt.datetime:
-    """The email's date; else the time the workbook says it was saved; else the file's modification time."""
+NOT_LOOKED = "not looked"
+
+
+def received_time(arrival: Arrival, tz: dt.tzinfo, saved: str | None = NOT_LOOKED) -> dt.datetime:
+    """The email's date; else the time the workbook says it was saved; else the file's modification time.
+    `saved` is the workbook's own time when the reader already looked (None: it says nothing)."""
     if arrival.received_at is not None:
         moment = arrival.received_at
         return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
-    saved = saved_time(arrival.path) if arrival.path.suffix.lower() in (".xlsx", ".xlsm") else None
+    if saved == NOT_LOOKED:
+        saved = saved_time(arrival.path) if arrival.path.suffix.lower() in (".xlsx", ".xlsm") else None
     if saved:
         try:
             moment = dt.datetime.fromisoformat(saved.replace("Z", "+00:00"))
@@ -309,22 +314,25 @@ def take_in(
     # 2. Read the new files (in parallel when there are many), each at most once ever.
     key = reader_key(config)
     reads: dict[str, FileRead] = {}
+    saved: dict[str, str | None] = {}
     to_read: list[tuple[Path, str]] = []
+    shas: list[str] = []
     for arrival, sha, _ in fresh:
         cached = store.parsed(sha, key)
         if isinstance(cached, FileRead):
             reads[sha] = renamed(cached, arrival.name)
         else:
             to_read.append((arrival.path, arrival.name))
-    for (path, name), read in zip(to_read, read_many(to_read, config, progress), strict=True):
-        sha = next(s for a, s, _ in fresh if a.path == path and a.name == name)
-        store.save_parsed(sha, key, read)
-        reads[sha] = read
+            shas.append(sha)
+    for sha, parsed in zip(shas, read_many(to_read, config, progress), strict=True):
+        store.save_parsed_payload(sha, key, parsed.payload)
+        reads[sha] = parsed.read
+        saved[sha] = parsed.saved_at
 
     # 3. Record and archive.
     for arrival, sha, size in fresh:
         read = reads[sha]
-        received = received_time(arrival, tz)
+        received = received_time(arrival, tz, saved.get(sha, NOT_LOOKED))
         department, dept_source, dept_problem = match_department(read, arrival, matcher)
         period, period_source, period_problem = resolve_period(read, arrival.name, received)
         problems = [p for p in (dept_problem, period_problem) if p is not None]

@@ -213,7 +213,9 @@ class Store:
             return None
 
     def save_parsed(self, sha256: str, reader_key: str, value: Any) -> None:
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.save_parsed_payload(sha256, reader_key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def save_parsed_payload(self, sha256: str, reader_key: str, payload: bytes) -> None:
         self.db.execute("INSERT OR REPLACE INTO parsed VALUES(?, ?, ?)", (sha256, reader_key, payload))
 
     # --- pins, closing ---------------------------------------------------------------------------

@@ -164,8 +164,11 @@ def write_table(
         sheet.write_string(first_row, c, col.title, formats.header)
         sheet.set_column(c, c, col.width, formats.for_kind(col.kind), {"hidden": col.kind == "hidden"})
     sheet.set_row(first_row, 32)
-    write_string = sheet.write_string
-    write_number = sheet.write_number
+    if isinstance(sheet, TableSheet):
+        # Row and column are already numbers: skip the public methods' "A1"-notation argument parsing.
+        write_string, write_number = sheet._write_string, sheet._write_number
+    else:
+        write_string, write_number = sheet.write_string, sheet.write_number
     start = first_row + 1
     wrapped: list[list[Any]] = []
     wrapped_widths: list[float] = []

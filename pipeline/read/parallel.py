@@ -1,13 +1,20 @@
-"""Reading many files on all cores: each file is independent, so a process pool reads them side by side."""
+"""Reading many files on all cores: each file is independent, so a process pool reads them side by side.
+
+A worker hands back the read already pickled (the form the store keeps it in) and the time the workbook
+says it was saved, so the parent neither pickles it again nor opens the file once more.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.read.package import saved_time
 from pipeline.read.workbook import FileRead, read_file
 
 # Below this many files the pool costs more than it saves.
@@ -16,15 +23,27 @@ PARALLEL_FROM = 24
 _config: Config | None = None
 
 
+@dataclass(frozen=True)
+class Parsed:
+    read: FileRead
+    payload: bytes  # `read`, pickled, for the store's parse cache
+    saved_at: str | None  # when the workbook says it was saved (docProps), if it says
+
+
 def _init(config: Config) -> None:
     global _config
     _config = config
 
 
-def _read(job: tuple[Path, str]) -> FileRead:
+def _parse(path: Path, name: str, config: Config) -> tuple[bytes, str | None]:
+    read = read_file(path, config, name=name)
+    saved = saved_time(path) if read.kind in ("xlsx", "xlsm") else None
+    return pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL), saved
+
+
+def _work(job: tuple[Path, str]) -> tuple[bytes, str | None]:
     assert _config is not None
-    path, name = job
-    return read_file(path, _config, name=name)
+    return _parse(job[0], job[1], _config)
 
 
 def workers() -> int:
@@ -36,21 +55,24 @@ def workers() -> int:
 
 def read_many(
     jobs: list[tuple[Path, str]], config: Config, progress: Callable[[str, int, int], None] | None = None
-) -> list[FileRead]:
+) -> list[Parsed]:
     """Read (path, name) jobs in order; in a process pool when there are enough of them and cores to share."""
     count = workers()
-    results: list[FileRead] = []
     if len(jobs) < PARALLEL_FROM or count == 1:
-        for index, job in enumerate(jobs):
-            results.append(read_file(job[0], config, name=job[1]))
-            if progress:
-                progress("read", index + 1, len(jobs))
-        return results
+        answers = (_parse(path, name, config) for path, name in jobs)
+        return _collect(answers, len(jobs), progress)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(processes=count, initializer=_init, initargs=(config,)) as pool:
-        for index, read in enumerate(pool.imap(_read, jobs, chunksize=8)):
-            results.append(read)
-            if progress:
-                progress("read", index + 1, len(jobs))
+        return _collect(pool.imap(_work, jobs, chunksize=16), len(jobs), progress)
+
+
+def _collect(
+    answers: Iterable[tuple[bytes, str | None]], total: int, progress: Callable[[str, int, int], None] | None
+) -> list[Parsed]:
+    results: list[Parsed] = []
+    for index, (payload, saved) in enumerate(answers):
+        results.append(Parsed(pickle.loads(payload), payload, saved))
+        if progress:
+            progress("read", index + 1, total)
     return results
