@@ -274,8 +274,9 @@ def test_the_fast_table_sheet_writes_exactly_what_xlsxwriter_writes(tmp_path: Pa
     from pipeline.output.safe import new_workbook
     from pipeline.output.sheets import Col, Formats, TableSheet, write_table
 
-    frame = pd.DataFrame({"text": ["Арга хэмжээ & <тест> \"ишлэл\"", "=1+1", None, "", "x" * 40000],
-                          "number": [1.0, 2.5, float("nan"), 1e20, -0.000123], "flag": [True, False, True, None, False]})
+    frame = pd.DataFrame({"text": [None, "Арга хэмжээ & <тест> \"ишлэл\"", "=1+1", None, "", "x" * 40000, None],
+                          "number": [None, 1.0, 2.5, float("nan"), 1e20, -0.000123, 3.0],
+                          "flag": [None, True, False, True, None, False, None]})
     cols = [Col("text", "Текст", 30, "wrap"), Col("number", "Тоо", 10, "number"), Col("flag", "Тийм/Үгүй", 8)]
     xml = []
     for cls in (None, TableSheet):
@@ -284,6 +285,36 @@ def test_the_fast_table_sheet_writes_exactly_what_xlsxwriter_writes(tmp_path: Pa
         sheet = workbook.add_worksheet("Хүснэгт", worksheet_class=cls)
         write_table(sheet, frame, cols, Formats(workbook))
         sheet.write_blank(10, 0, None)  # a cell kind the fast path leaves to xlsxwriter
+        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            xml.append(archive.read("xl/worksheets/sheet1.xml"))
+    assert xml[0] == xml[1]
+
+
+def test_a_shaded_column_written_at_once_matches_cell_by_cell(tmp_path: Path) -> None:
+    import zipfile
+
+    from pipeline.output.safe import new_workbook
+    from pipeline.output.sheets import TableSheet
+
+    cells = [None, "Хэлтэс", 2.5, None, "Тайлбар", None]
+    xml = []
+    for fast in (False, True):
+        path = tmp_path / f"{fast}.xlsx"
+        workbook = new_workbook(path)
+        shade = workbook.add_format({"bg_color": "#EEEEEE"})
+        formats = [shade, None, shade, None, shade, shade]
+        sheet = workbook.add_worksheet("Хүснэгт", worksheet_class=TableSheet if fast else None)
+        if fast:
+            sheet.write_column(0, 3, cells, formats, blanks=True)
+        else:
+            for r, (cell, fmt) in enumerate(zip(cells, formats, strict=True), 3):
+                if cell is None:
+                    sheet.write_blank(r, 0, None, fmt)
+                elif isinstance(cell, float):
+                    sheet.write_number(r, 0, cell, fmt)
+                else:
+                    sheet.write_string(r, 0, cell, fmt)
         workbook.close()
         with zipfile.ZipFile(path) as archive:
             xml.append(archive.read("xl/worksheets/sheet1.xml"))

@@ -5,6 +5,7 @@ All text goes through `write_string`, so nothing from a template can become a fo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -12,7 +13,7 @@ from typing import Any, ClassVar
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from pipeline.values import is_missing
 
@@ -30,6 +31,49 @@ class TableSheet(Worksheet):
     """
 
     _column_names: ClassVar[dict[int, str]] = {}  # shared: column letters never change
+
+    def write_column(self, col: int, first_row: int, cells: Sequence[Any], fmt: Any, *, blanks: bool = False) -> None:
+        """Write cells (None: nothing, a float, or text) down a column, as `_write_number`/`_write_string`
+        would one by one, without their per-cell checks: the bounds are checked once for the column.
+        `fmt` is one format or one per cell; with `blanks`, an empty cell that has a format is written
+        blank (for shading), as `write_blank` does."""
+        formats = fmt if isinstance(fmt, list) else None
+        last = first_row + len(cells) - 1
+        if self.constant_memory or not cells or first_row < 0 or last >= self.xls_rowmax or col >= self.xls_colmax:
+            for i, (r, cell) in enumerate(enumerate(cells, first_row)):
+                cell_fmt = formats[i] if formats is not None else fmt
+                if cell is None:
+                    if blanks:
+                        self._write_blank(r, col, None, cell_fmt)
+                else:
+                    (self._write_number if isinstance(cell, float) else self._write_string)(r, col, cell, cell_fmt)
+            return
+        table = self.table
+        shared = self.str_table._get_shared_string_index
+        short = self.xls_strmax // 2
+        written: list[int] = []
+        for i, (r, cell) in enumerate(enumerate(cells, first_row)):
+            if formats is not None:
+                fmt = formats[i]
+            if cell is None:
+                if blanks and fmt is not None:
+                    table[r][col] = CellBlankTuple(fmt)
+                    written.append(r)
+                continue
+            if cell.__class__ is float:
+                if cell != cell or cell in (math.inf, -math.inf):
+                    self._write_number(r, col, cell, fmt)  # NaN and infinity become error cells
+                    continue
+                table[r][col] = CellNumberTuple(cell, fmt)
+            elif len(cell) > short:
+                self._write_string(r, col, cell, fmt)  # may need truncating to Excel's limit
+                continue
+            else:
+                table[r][col] = CellStringTuple(shared(cell), fmt)
+            written.append(r)
+        if written:
+            self._check_dimensions(written[0], col)
+            self._check_dimensions(written[-1], col)
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         kind = cell.__class__.__name__
@@ -164,11 +208,7 @@ def write_table(
         sheet.write_string(first_row, c, col.title, formats.header)
         sheet.set_column(c, c, col.width, formats.for_kind(col.kind), {"hidden": col.kind == "hidden"})
     sheet.set_row(first_row, 32)
-    if isinstance(sheet, TableSheet):
-        # Row and column are already numbers: skip the public methods' "A1"-notation argument parsing.
-        write_string, write_number = sheet._write_string, sheet._write_number
-    else:
-        write_string, write_number = sheet.write_string, sheet.write_number
+    write_string, write_number = sheet.write_string, sheet.write_number
     start = first_row + 1
     wrapped: list[list[Any]] = []
     wrapped_widths: list[float] = []
@@ -179,6 +219,9 @@ def write_table(
         if col.kind in ("wrap", "review"):
             wrapped.append(cells)
             wrapped_widths.append(col.width)
+        if isinstance(sheet, TableSheet):
+            sheet.write_column(c, start, cells, fmt)
+            continue
         for r, cell in enumerate(cells, start):
             if cell is None:
                 continue

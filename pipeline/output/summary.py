@@ -254,6 +254,17 @@ class _Book:
 WRAPPED_KINDS = ("wrap",)
 
 
+def _cell_value(value: Any, lang: Lang) -> Any:
+    """What `_cell` writes: None for a blank, a float, or text."""
+    if is_missing(value) or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, bool):
+        return ("Yes" if value else "No") if lang == "en" else ("Тийм" if value else "Үгүй")
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return str(value)
+
+
 def _cell(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format, lang: Lang = "mn") -> None:
     if is_missing(value) or (isinstance(value, str) and value == ""):
         sheet.write_blank(row, col, None, fmt)
@@ -282,14 +293,19 @@ def _table(
         sheet.set_column(c, c, col.width)
     sheet.set_row(first_row, 32)
     shown: list[list[Any]] = [[] for _ in cols]
-    for i, values in enumerate(rows):
-        style = row_styles[i] if row_styles else None
-        for c, col in enumerate(cols):
+    styles = list(row_styles) if row_styles else [None] * len(rows)
+    for c, col in enumerate(cols):
+        column = shown[c]
+        for values in rows:
             value = values[c]
-            if col.render is not None:
-                value = col.render(value)
-            shown[c].append(value)
-            _cell(sheet, first_row + 1 + i, c, value, book.styles.get(col.kind, style), book.lang)
+            column.append(col.render(value) if col.render is not None else value)
+        formats = [book.styles.get(col.kind, style) for style in styles]
+        if isinstance(sheet, TableSheet):
+            cells = [_cell_value(value, book.lang) for value in column]
+            sheet.write_column(c, first_row + 1, cells, formats, blanks=True)
+        else:
+            for i, (value, fmt) in enumerate(zip(column, formats, strict=True)):
+                _cell(sheet, first_row + 1 + i, c, value, fmt, book.lang)
     wrapped = [c for c, col in enumerate(cols) if col.kind in WRAPPED_KINDS]
     set_row_heights(sheet, first_row + 1, row_heights([shown[c] for c in wrapped], [cols[c].width for c in wrapped]))
     last = first_row + len(rows)

@@ -46,19 +46,23 @@ def write_outputs(
                 per_department_files=per_department_files,
             )
 
+    def charts() -> list[Written]:
+        with stage("charts and digest"):
+            return write_charts(report, period_dir, config.methodology, lang)
+
     def the_rest() -> list[Written]:
         with stage("summary workbook"):
             written = [write_summary(report, period_dir / f"summary_{report.period}.xlsx", lang, config.methodology)]
-        with stage("charts and digest"):
-            written += write_charts(report, period_dir, config.methodology, lang)
         with stage("csv"):
             written.append(write_measures_csv(report.measures, period_dir / "measures.csv"))
             written.append(write_problems_csv(problems, period_dir / "problems.csv"))
         return written
 
     if len(report.measures) >= PARALLEL_FROM_MEASURES and _can_fork():
-        return _side_by_side(consolidated, the_rest)
-    return consolidated() + the_rest()
+        # The consolidated workbook grows with the measures and is the largest single cost: once large it
+        # gets a process of its own, the rest share this one.
+        return _side_by_side([consolidated], lambda: charts() + the_rest())
+    return consolidated() + charts() + the_rest()
 
 
 def _can_fork() -> bool:
@@ -76,22 +80,34 @@ def _child(task: Callable[[], list[Written]], sender: Any) -> None:
         sender.close()
 
 
-def _side_by_side(first: Callable[[], list[Written]], second: Callable[[], list[Written]]) -> list[Written]:
-    """Run `first` in a forked child (it inherits the report without copying) and `second` here."""
+def _side_by_side(children: list[Callable[[], list[Written]]], here: Callable[[], list[Written]]) -> list[Written]:
+    """Run each of `children` in a forked process (it inherits the report without copying) and `here` in
+    this one; the files come back in the order given."""
     context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(first, sender), daemon=True)
-    child.start()
-    sender.close()
-    outcome: tuple[str, Any]
+    started = []
+    for task in children:
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_child, args=(task, sender), daemon=True)
+        child.start()
+        sender.close()
+        started.append((child, receiver))
     try:
-        rest = second()
-        outcome = receiver.recv() if receiver.poll(timeout=3600) else ("error", "no answer from the writer process")
+        rest = here()
+    finally:
+        outcomes = [_answer(child, receiver) for child, receiver in started]
+    written: list[Written] = []
+    for status, value in outcomes:
+        if status != "ok":
+            raise NegtgelError(f"Гаралтын файлыг бичиж чадсангүй / could not write an output: {value}")
+        written.extend(value)
+    return written + rest
+
+
+def _answer(child: Any, receiver: Any) -> tuple[str, Any]:
+    try:
+        return receiver.recv() if receiver.poll(timeout=3600) else ("error", "no answer from the writer process")
     except EOFError:
-        outcome = ("error", f"the writer process stopped (exit code {child.exitcode})")
+        return ("error", f"the writer process stopped (exit code {child.exitcode})")
     finally:
         child.join()
         receiver.close()
-    if outcome[0] != "ok":
-        raise NegtgelError(f"Нэгтгэлийн ажлын номыг бичиж чадсангүй / could not write the consolidated workbook: {outcome[1]}")
-    return list(outcome[1]) + rest
