@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
@@ -66,13 +67,16 @@ def discover(folder: Path) -> list[Path]:
     found: list[Path] = []
     if not folder.is_dir():
         return found
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).parts
-        if relative[0] in (ARCHIVE_DIR, QUARANTINE_DIR) or any(is_skipped_name(part) for part in relative):
-            continue
-        if path.is_file() and path.suffix.lower() in SPREADSHEET_SUFFIXES:
-            found.append(path)
-    return found
+    for root, dirs, files in os.walk(folder):
+        top = Path(root) == folder
+        # Pruned, not filtered: the archive grows every month and is never walked.
+        dirs[:] = [d for d in dirs if not is_skipped_name(d) and not (top and d in (ARCHIVE_DIR, QUARANTINE_DIR))]
+        for name in files:
+            if not is_skipped_name(name) and Path(name).suffix.lower() in SPREADSHEET_SUFFIXES:
+                path = Path(root) / name
+                if path.is_file():  # not a pipe or a device that would block the reader
+                    found.append(path)
+    return sorted(found)
 
 
 class DepartmentMatcher:
