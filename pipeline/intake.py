@@ -276,6 +276,32 @@ def read_cached(path: Path, sha: str, name: str, store: Store, config: Config) -
     return read
 
 
+def _note_arrival(
+    arrival: Arrival, store: Store, result: Intake, first_of: dict[str, str], fresh: list[tuple[Arrival, str, int]]
+) -> None:
+    """Hash an arrival (unless its path, size and time are known) and sort it: known, a duplicate, or new."""
+    try:
+        stat = arrival.path.stat()
+    except OSError:
+        return
+    location = str(arrival.path.resolve())
+    sha = store.seen_hash(location, stat.st_size, stat.st_mtime_ns) if arrival.origin == "folder" else None
+    if sha is None:
+        sha = sha256_of(arrival.path)
+        if arrival.origin == "folder":
+            store.remember_file(location, stat.st_size, stat.st_mtime_ns, sha)
+    known = store.by_hash(sha)
+    if known is not None:
+        result.known.append(known)
+        if arrival.origin != "folder" or arrival.name not in (known.original_name, Path(known.archive_path).name):
+            result.problems.append(Problem("file-duplicate", file=arrival.name, detail=known.original_name))
+    elif sha in first_of:
+        result.problems.append(Problem("file-duplicate", file=arrival.name, detail=first_of[sha]))
+    else:
+        first_of[sha] = arrival.name
+        fresh.append((arrival, sha, stat.st_size))
+
+
 def take_in(
     arrivals: Iterable[Arrival],
     store: Store,
@@ -293,27 +319,9 @@ def take_in(
     # 1. Which arrivals are new: the hash decides, remembered per path so unchanged files are not re-hashed.
     fresh: list[tuple[Arrival, str, int]] = []
     first_of: dict[str, str] = {}
-    for arrival in arrivals:
-        try:
-            stat = arrival.path.stat()
-        except OSError:
-            continue
-        location = str(arrival.path.resolve())
-        sha = store.seen_hash(location, stat.st_size, stat.st_mtime_ns) if arrival.origin == "folder" else None
-        if sha is None:
-            sha = sha256_of(arrival.path)
-            if arrival.origin == "folder":
-                store.remember_file(location, stat.st_size, stat.st_mtime_ns, sha)
-        known = store.by_hash(sha)
-        if known is not None:
-            result.known.append(known)
-            if arrival.origin != "folder" or arrival.name not in (known.original_name, Path(known.archive_path).name):
-                result.problems.append(Problem("file-duplicate", file=arrival.name, detail=known.original_name))
-        elif sha in first_of:
-            result.problems.append(Problem("file-duplicate", file=arrival.name, detail=first_of[sha]))
-        else:
-            first_of[sha] = arrival.name
-            fresh.append((arrival, sha, stat.st_size))
+    with store.transaction():  # the "seen" cache only: one commit for all
+        for arrival in arrivals:
+            _note_arrival(arrival, store, result, first_of, fresh)
 
     # 2. Read the new files (in parallel when there are many), each at most once ever.
     key = reader_key(config)
@@ -328,10 +336,12 @@ def take_in(
         else:
             to_read.append((arrival.path, arrival.name))
             shas.append(sha)
-    for sha, parsed in zip(shas, read_many(to_read, config, progress), strict=True):
-        store.save_parsed_payload(sha, key, parsed.payload)
-        reads[sha] = parsed.read
-        saved[sha] = parsed.saved_at
+    parsed_files = read_many(to_read, config, progress)
+    with store.transaction():  # the parse cache only: one commit for all
+        for sha, parsed in zip(shas, parsed_files, strict=True):
+            store.save_parsed_payload(sha, key, parsed.payload)
+            reads[sha] = parsed.read
+            saved[sha] = parsed.saved_at
 
     # 3. Record and archive.
     for arrival, sha, size in fresh:
