@@ -24,8 +24,8 @@ from pipeline.output.summary import write_summary
 from pipeline.problems import Lang
 from pipeline.timing import stage
 
-# Below this many measures a second process costs more than it saves.
-PARALLEL_FROM_MEASURES = 5000
+# Above this many measures the consolidated workbook takes longer than the charts (about 2 s at any size).
+CONSOLIDATED_ALONE_FROM = 20000
 
 
 def write_outputs(
@@ -58,11 +58,14 @@ def write_outputs(
             written.append(write_problems_csv(problems, period_dir / "problems.csv"))
         return written
 
-    if len(report.measures) >= PARALLEL_FROM_MEASURES and _can_fork():
-        # The consolidated workbook grows with the measures and is the largest single cost: once large it
-        # gets a process of its own, the rest share this one.
+    if not _can_fork():
+        return consolidated() + charts() + the_rest()
+    if len(report.measures) >= CONSOLIDATED_ALONE_FROM:
+        # The consolidated workbook grows with the measures and is then the largest single cost: it gets a
+        # process of its own, the rest share this one.
         return _side_by_side([consolidated], lambda: charts() + the_rest())
-    return consolidated() + charts() + the_rest()
+    # For a small report the charts (drawing and fonts, the same at any size) are the largest cost.
+    return _side_by_side([charts], lambda: consolidated() + the_rest())
 
 
 def _can_fork() -> bool:
