@@ -122,8 +122,10 @@ def explain(
             say("The header speaks of percent", "Гарчиг нь хувиар")
         actual = read_actual_text(s, vocab, percent_header=percent_header) if s else parse_actual(text, vocab, percent_header=percent_header)
         say(f"Rule: {actual.rule}", f"Дүрэм: {actual.rule}")
-        say(f"Value: {actual.value}; percent: {actual.is_percent}; status: {actual.status}",
-            f"Утга: {actual.value}; хувь эсэх: {actual.is_percent}; төлөв: {actual.status}")  # fmt: skip
+        value = "—" if actual.value is None else f"{actual.value:g}"
+        status = actual.status or "—"
+        say(f"Value: {value}; percent: {'yes' if actual.is_percent else 'no'}; status: {status}",
+            f"Утга: {value}; хувь эсэх: {'тийм' if actual.is_percent else 'үгүй'}; төлөв: {status}")
         if actual.flags:
             say(f"Flags: {', '.join(actual.flags)}", f"Тэмдэглэгээ: {', '.join(actual.flags)}")
         say(f"Reading: {actual.note}", f"Уншилт: {actual.note_mn}")
