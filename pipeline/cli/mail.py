@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from pipeline.cli.common import lang_option, load_config_or_fail, mappings_option
+from pipeline.cli.common import Progress, lang_option, load_config_or_fail, mappings_option
 from pipeline.config import Config
 from pipeline.errors import ConfigError, ConfigIssue, NegtgelError
 from pipeline.mail import MailSummary, ingest_paths
@@ -18,26 +17,6 @@ from pipeline.mail.settings import MailSettings, load_mail_settings
 from pipeline.problems import Lang
 from pipeline.run import store_location
 from pipeline.store import open_store
-
-
-class MessageBar:
-    """A progress bar over messages, on stderr, opened when the number of messages is known."""
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Захидал / messages", file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(1)
-        if done >= total:
-            self.close()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 def _settings_or_fail(mappings: str) -> MailSettings:
@@ -143,11 +122,11 @@ def fetch_mail_command(input_dir: Path, store_path: Path | None, reply: bool | N
     reply_on, smtp_password = _reply_setup(settings, reply)
     password = _secret("IMAP", settings.imap.user, settings.imap.host)
     input_dir.mkdir(parents=True, exist_ok=True)
-    bar = MessageBar()
+    bar = Progress()
     try:
         with open_store(_store_path(config, store_path)) as store:
             summary = fetch_mail(settings, password, store, config, input_dir, reply=reply_on,
-                                 smtp_password=smtp_password, progress=bar)
+                                 smtp_password=smtp_password, progress=bar.of("mail"))
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -180,11 +159,11 @@ def ingest_command(paths: tuple[Path, ...], input_dir: Path, store_path: Path | 
     settings = _settings_or_fail(mappings)
     reply_on, smtp_password = _reply_setup(settings, reply)
     input_dir.mkdir(parents=True, exist_ok=True)
-    bar = MessageBar()
+    bar = Progress()
     try:
         with open_store(_store_path(config, store_path)) as store:
             summary = ingest_paths(list(paths), store, config, settings, input_dir, reply=reply_on,
-                                   smtp_password=smtp_password, progress=bar)
+                                   smtp_password=smtp_password, progress=bar.of("mail"))
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import click
 
-from pipeline.cli.common import lang_option, load_config_or_fail, mappings_option
+from pipeline.cli.common import Progress, lang_option, load_config_or_fail, mappings_option
 from pipeline.errors import NegtgelError
 from pipeline.run import run_consolidation
 
@@ -29,31 +28,6 @@ def period_option(fn: Any) -> Any:
         callback=lambda ctx, param, value: parse_period(value),
         help="Тайлант сар YYYY-MM (анхдагч: хамгийн сүүлийн) / period, default the latest.",
     )(fn)
-
-
-class Progress:
-    """A progress bar on the terminal for each stage that goes file by file."""
-
-    LABELS: ClassVar[dict[str, str]] = {"intake": "Хүлээн авч байна / receiving", "read": "Уншиж байна / reading"}
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-        self.stage = ""
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self.stage or self.bar is None:
-            self.close()
-            self.stage = stage
-            self.bar = click.progressbar(length=total, label=self.LABELS.get(stage, stage), file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(1)
-        if done >= total:
-            self.close()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 @click.command("run")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
-from pipeline.intake import QUARANTINE_DIR, Arrival, DepartmentMatcher, take_in, tz_of
+from pipeline.intake import QUARANTINE_DIR, Arrival, DepartmentMatcher, sha256_of, take_in, tz_of
 from pipeline.mail import state
 from pipeline.mail.message import Attachment, ParsedMessage, parse_message
 from pipeline.mail.msg import MsgError, parse_msg
@@ -350,23 +350,15 @@ def read_saved_message(path: Path, max_bytes: int) -> ParsedMessage:
     size = path.stat().st_size
     if path.suffix.lower() == ".msg":
         if size > max_bytes:  # only the size is known: listed as a message too large to take
-            return ParsedMessage(None, None, "", path.stem, None, (), _file_sha(path), size=size, headers_only=True)
+            return ParsedMessage(None, None, "", path.stem, None, (), sha256_of(path), size=size, headers_only=True)
         return parse_msg(path.read_bytes())
     if size > max_bytes:
         with path.open("rb") as handle:
             head = handle.read(256 * 1024)
         header = head.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
         return dataclasses.replace(parse_message(header + b"\r\n\r\n", headers_only=True, size=size),
-                                   raw_sha256=_file_sha(path))
+                                   raw_sha256=sha256_of(path))
     return parse_message(path.read_bytes())
-
-
-def _file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def ingest_paths(
