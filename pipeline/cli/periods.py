@@ -21,6 +21,11 @@ def _common(fn: Any) -> Any:
     return mappings_option(fn)
 
 
+required_period = click.option(
+    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help="Тайлант сар / period, YYYY-MM."
+)
+
+
 def _fail(exc: NegtgelError) -> click.ClickException:
     return click.ClickException(str(exc))
 
@@ -63,7 +68,7 @@ def status_command(period: str | None, output_dir: Path, store_path: Path | None
 
 
 @click.command("close")
-@click.option("--period", required=True, callback=lambda c, p, v: parse_period(v), help="YYYY-MM")
+@required_period
 @click.option("--reason", required=True, help="Хаах шалтгаан / why the period is closed.")
 @click.option("--input", "input_dir", default="input", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Оролтын хавтас (архивтай) / input folder with the archive.")
@@ -88,7 +93,7 @@ def close_command(period: str, reason: str, input_dir: Path, output_dir: Path, s
 
 
 @click.command("reopen")
-@click.option("--period", required=True, callback=lambda c, p, v: parse_period(v), help="YYYY-MM")
+@required_period
 @click.option("--reason", required=True, help="Дахин нээх шалтгаан / why it is reopened.")
 @_common
 def reopen_command(period: str, reason: str, output_dir: Path, store_path: Path | None, mappings: str) -> None:
@@ -109,7 +114,7 @@ def reopen_command(period: str, reason: str, output_dir: Path, store_path: Path 
 
 
 @click.command("pin")
-@click.option("--period", required=True, callback=lambda c, p, v: parse_period(v), help="YYYY-MM")
+@required_period
 @click.option("--submission", required=True, help="Файлын дугаар, нэр эсвэл хэш / submission number, file name or hash.")
 @click.option("--reason", default="", help="Шалтгаан / why.")
 @_common
@@ -131,7 +136,7 @@ def pin_command(period: str, submission: str, reason: str, output_dir: Path, sto
 
 
 @click.command("unpin")
-@click.option("--period", required=True, callback=lambda c, p, v: parse_period(v), help="YYYY-MM")
+@required_period
 @click.option("--department", required=True, help="Хэлтэс / department.")
 @_common
 def unpin_command(period: str, department: str, output_dir: Path, store_path: Path | None, mappings: str) -> None:
