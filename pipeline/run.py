@@ -31,13 +31,7 @@ from pipeline.store import Store, Submission, open_store
 from pipeline.timing import stage
 from pipeline.values import is_missing
 
-MEASURE_COLUMNS = [
-    "department", "source_file", "sheet", "row", "goal", "measure_no", "measure", "indicator", "target_text",
-    "target_kind", "target_op", "target_value", "timeframe_text", "quarters", "due", "actual_text", "actual_value",
-    "achievement", "level", "status", "basis", "flags",
-]
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Progress = Callable[[str, int, int], None]  # (stage, done, total): the terminal's progress bar
 
 
 @dataclass
