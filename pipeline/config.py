@@ -75,6 +75,7 @@ class Methodology:
     points_divisor: float
     rounding: int
     pro_rate_counts: bool
+    late_penalty_per_day: float = 0.0
 
     def level_status(self, value: float) -> str:
         for level in self.levels:
@@ -318,7 +319,16 @@ def _load_methodology(path: Path, issues: list[ConfigIssue]) -> Methodology:
         points_divisor=divisor or 20.0,
         rounding=rounding if rounding is not None else 1,
         pro_rate_counts=bool(c.get(d, "pro_rate_counts", "", bool, True)),
+        late_penalty_per_day=_non_negative(c, d, "late_penalty_per_day", 0.0),
     )
+
+
+def _non_negative(c: _Checker, node: Any, key: str, default: float) -> float:
+    value = c.get(node, key, "", float, default)
+    if value is None or value < 0:
+        c.fail(key, "0 эсвэл эерэг тоо / must be 0 or positive")
+        return default
+    return float(value)
 
 
 def _load_departments(path: Path, issues: list[ConfigIssue]) -> tuple[Department, ...]:

@@ -18,6 +18,21 @@ from pipeline.config import Methodology
 STATUS_ORDER = ("done", "in_progress", "insufficient", "not_done", "not_due", "unscored")
 
 
+def standing_rank(pct: pd.Series, days_late: pd.Series, penalty_per_day: float) -> pd.Series:
+    """Rank by standing: the published % less the lateness penalty, then the earlier report first;
+    departments with no % have no rank. Equal standing and equal lateness share a rank."""
+    late = days_late.astype("float64").fillna(0.0)
+    score = pct.astype("float64") - penalty_per_day * late
+    keys = sorted({(s, d) for s, d in zip(score, late, strict=True) if s == s}, key=lambda k: (-k[0], k[1]))
+    first: dict[tuple[float, float], int] = {}
+    position = 1
+    for key in keys:
+        first[key] = position
+        position += sum(1 for s, d in zip(score, late, strict=True) if (s, d) == key)
+    return pd.Series([first.get((s, d)) if s == s else None for s, d in zip(score, late, strict=True)],
+                     index=pct.index, dtype="Int64")
+
+
 def round_half_up(value: float | None, places: int) -> float | None:
     if value is None or value != value:
         return None
@@ -56,7 +71,8 @@ def _publish(table: pd.DataFrame, method: Methodology) -> None:
     table["rating"] = [b.label if b else "" for b in bands]
     table["grade"] = [b.grade if b else "" for b in bands]
     table["color"] = [b.color if b else "" for b in bands]
-    table["points"] = [round_half_up(v / method.points_divisor, 2) if v == v else None for v in table["pct_raw"]]
+    # Points follow the published figure, so one published % never shows two point values.
+    table["points"] = [round_half_up(p / method.points_divisor, 2) if p is not None and p == p else None for p in table["pct"]]
     table["rank"] = pd.Series(table["pct"], dtype="float64").rank(method="min", ascending=False).astype("Int64")
     table["pct"] = table["pct"].astype("float64")
     table["points"] = table["points"].astype("float64")
@@ -89,7 +105,7 @@ def overall(scored: pd.DataFrame, method: Methodology) -> Overall:
         rating=band.label if band else "",
         grade=band.grade if band else "",
         color=band.color if band else "",
-        points=round_half_up(raw / method.points_divisor, 2) if raw is not None else None,
+        points=round_half_up(pct / method.points_divisor, 2) if pct is not None else None,
         measures=len(scored),
         due=int(scored["due"].sum()),
         scored=len(levels),

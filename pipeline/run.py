@@ -25,7 +25,7 @@ from pipeline.normalise import Source, normalise_measures, records_frame
 from pipeline.problems import Lang, Problem, ProblemLog
 from pipeline.read.workbook import FileRead
 from pipeline.review import Overrides, StoredOverride, load_overrides, rekey, save_overrides
-from pipeline.rollup import Overall, overall, rollup
+from pipeline.rollup import Overall, overall, rollup, standing_rank
 from pipeline.score import score_measures
 from pipeline.store import Store, Submission, open_store
 from pipeline.timing import stage
@@ -230,6 +230,7 @@ def _department_table(scored: pd.DataFrame, chosen: dict[str, Submission], confi
     table["on_time"] = [None if d is None else d == 0 for d in days_late]
     table["source_file"] = [chosen[n].original_name if n in chosen else "" for n in table["department"]]
     table["deadline"] = deadline.isoformat()
+    table["rank"] = standing_rank(table["pct"], table["days_late"], config.methodology.late_penalty_per_day)
     return table
 
 

@@ -170,7 +170,7 @@ def test_rollup_department_figures_rank_and_shares(config) -> None:
     assert table["pct"].to_dict() == {"А": 100.0, "Б": 50.0, "В": 66.7}
     assert table["rank"].tolist() == [1, 3, 2]
     assert table["rating"].tolist() == ["Маш сайн", "Хангалтгүй", "Сайжруулах шаардлагатай"]
-    assert table["points"].tolist() == [5.0, 2.5, 3.33]
+    assert table["points"].tolist() == [5.0, 2.5, 3.34]  # from the published 66.7 %, as leadership reads it
     assert table.loc["А", "share_done"] == 0.75
     assert table.loc["А", "measures"] == 4 and table.loc["А", "due"] == 3
     assert overall(scored, method).pct == 600 / 8 == 75.0  # the mean of all 8 scored levels, not of department means
@@ -205,3 +205,14 @@ def test_finer_methodology_switches_by_file(config) -> None:
     assert scored.loc[0, "status"] == "in_progress"
     assert [lv.value for lv in method.levels] == [100, 90, 80, 70, 50, 30, 10, 0]
     assert dataclasses.replace(method.bands[1]).label == "Тодорхой үр дүнд хүрсэн"
+
+
+def test_lateness_breaks_ties_and_a_penalty_lowers_standing() -> None:
+    from pipeline.rollup import standing_rank
+
+    pct = pd.Series([80.0, 80.0, 79.0, float("nan")])
+    late = pd.Series([2, 0, 0, None], dtype="Int64")
+    assert standing_rank(pct, late, 0.0).tolist() == [2, 1, 3, pd.NA]
+    # One point per day late: 80 - 2 = 78 falls below the on-time 79.
+    assert standing_rank(pct, late, 1.0).tolist() == [3, 1, 2, pd.NA]
+    assert standing_rank(pd.Series([70.0, 70.0]), pd.Series([1, 1]), 0.0).tolist() == [1, 1]
