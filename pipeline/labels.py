@@ -7,7 +7,7 @@ from pipeline.problems import Lang
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "done": ("Хэрэгжсэн", "Done"),
     "in_progress": ("Хэрэгжих шатандаа", "In progress"),
-    "insufficient": ("Хангалтгүй", "Insufficient"),
+    "insufficient": ("Хэрэгжилт хангалтгүй", "Insufficient"),
     "not_done": ("Хэрэгжээгүй", "Not done"),
     "not_due": ("Хугацаа болоогүй", "Not due"),
     "unscored": ("Үнэлэх боломжгүй", "Unscored"),
@@ -62,7 +62,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "points": ("Оноо (5)", "Points (of 5)"),
     "rank": ("Байр", "Rank"),
     "measures": ("Нийт арга хэмжээ", "Measures"),
-    "lagging": ("Хоцорсон", "Lagging"),
+    "lagging": ("Хангалтгүй (30, 0)", "Lagging (30, 0)"),
     "review_level": ("Хянагчийн түвшин", "Reviewer's level"),
     "review_comment": ("Хянагчийн тайлбар", "Reviewer's comment"),
     "measure_key": ("Түлхүүр (бүү өөрчил)", "Key (do not edit)"),

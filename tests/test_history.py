@@ -97,7 +97,7 @@ def test_three_periods_with_resubmission_duplicate_late_and_missing(world: dict[
     # Status: on time, late by days, missing with the official to call.
     code, output = invoke("status", "--period", "2026-09", "-o", str(out))
     assert code == 0
-    assert "СТСХ 9 сар.xlsx" in output and "4 хоног хоцорсон" in output
+    assert "СТСХ 9 сар.xlsx" in output and "4 хоног хоцорч ирүүлсэн" in output
     assert "✗ Онцгой байдлын газар — Л.Ганзориг, хурандаа, 9911-2210" in output
     assert "Ирүүлсэн / reported: 2 / 10" in output
 

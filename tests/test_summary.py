@@ -31,7 +31,7 @@ BG = "Боловсролын газар"
 OBG = "Онцгой байдлын газар"
 WORDS = {100: "Бүрэн хэрэгжсэн", 70: "Хэрэгжих шатандаа", 30: "Хэрэгжилт хангалтгүй", 0: "Хэрэгжээгүй", None: "ХБ"}
 INJECTED = '=HYPERLINK("http://example.com/x","дар")'
-SHEETS = ["Самбар", "Хэлтсүүд", "Хоцорсон", "Зорилго", "Ирц", "Чиг хандлага", "Графикийн өгөгдөл"]
+SHEETS = ["Самбар", "Хэлтсүүд", "Хангалтгүй хэрэгжилт", "Зорилго", "Ирц", "Чиг хандлага", "Графикийн өгөгдөл"]
 
 
 def template(folder: Path, name: str, department: str, month: int, levels: list[int | None], saved: dt.datetime,
@@ -135,9 +135,9 @@ def test_department_table_ranks_rates_and_lists_the_missing_last(world: dict[str
         (4, HEZ, "ХЭЗХ", 50.0, "Хангалтгүй", "F", 2.5, None),
     ]
     timely = header.index("Тайлан ирүүлсэн")
-    counts = [header.index(h) for h in ("Нийт арга хэмжээ", "Хугацаа болсон", "Хэрэгжсэн", "Хоцорсон (30, 0)")]
+    counts = [header.index(h) for h in ("Нийт арга хэмжээ", "Хугацаа болсон", "Хэрэгжсэн", "Хангалтгүй (30, 0)")]
     assert [data[2][i] for i in counts] == [5, 4, 1, 1]
-    assert [r[timely] for r in data[:4]] == ["Хугацаандаа", "Хугацаандаа", "3 хоног хоцорсон", "Хугацаандаа"]
+    assert [r[timely] for r in data[:4]] == ["Хугацаандаа", "Хугацаандаа", "3 хоног хоцорч ирүүлсэн", "Хугацаандаа"]
     missing = data[4:]
     assert {r[1] for r in missing} >= {OBG} and all(r[0] is None and r[3] == "—" for r in missing)
     assert {r[timely] for r in missing} == {"Ирүүлээгүй"}
@@ -150,8 +150,8 @@ def test_department_table_ranks_rates_and_lists_the_missing_last(world: dict[str
 
 
 def test_lagging_sheet_lists_the_30_and_0_measures_with_notes_and_keeps_formula_text_as_text(world: dict[str, Any]) -> None:
-    ws = world["book"]["Хоцорсон"]
-    assert ws["A1"].value == "Хоцорсон арга хэмжээ: 3"
+    ws = world["book"]["Хангалтгүй хэрэгжилт"]
+    assert ws["A1"].value == "Хэрэгжилт хангалтгүй арга хэмжээ: 3"
     header = [c.value for c in ws[4]]
     assert header[:4] == ["Хэлтэс, нэгж", "Товч нэр", "№", "Хэрэгжүүлэх арга хэмжээ"]
     data = rows(ws, 5)
@@ -176,7 +176,7 @@ def test_goals_completeness_and_trends(world: dict[str, Any]) -> None:
     goals = rows(book["Зорилго"], 5)
     assert [(r[0], r[2], r[3]) for r in goals] == [(ZUH, 92.5, "Маш сайн"), (BG, 88.0, "Сайн"), (STS, 67.5, "Сайжруулах шаардлагатай"),
                                                    (HEZ, 50.0, "Хангалтгүй")]
-    assert [c.value for c in book["Зорилго"][4]][5:] == ["Нийт арга хэмжээ", "Хугацаа болсон", "Хэрэгжсэн", "Хоцорсон (30, 0)"]
+    assert [c.value for c in book["Зорилго"][4]][5:] == ["Нийт арга хэмжээ", "Хугацаа болсон", "Хэрэгжсэн", "Хангалтгүй (30, 0)"]
     assert goals[2][5:] == (5, 4, 1, 1)
 
     ws = book["Ирц"]
@@ -186,7 +186,7 @@ def test_goals_completeness_and_trends(world: dict[str, Any]) -> None:
     by_name = {r[0]: dict(zip(header, r, strict=True)) for r in data}
     assert by_name[OBG]["Ирүүлсэн эсэх"] == "Үгүй" and by_name[OBG]["Хугацаа"] == "Ирүүлээгүй"
     assert by_name[OBG]["Хариуцах албан тушаалтан"] == "Л.Ганзориг, хурандаа, 9911-2210"
-    assert by_name[STS]["Хугацаа"] == "3 хоног хоцорсон" and by_name[STS]["Файл"] == "СТСХ 10 сар.xlsx"
+    assert by_name[STS]["Хугацаа"] == "3 хоног хоцорч ирүүлсэн" and by_name[STS]["Файл"] == "СТСХ 10 сар.xlsx"
     assert by_name[STS]["Ирүүлсэн огноо"].startswith("2026-11-08") and by_name[STS]["Эцсийн хугацаа"] == "2026-11-05"
     assert data[0][2] == "Үгүй" and data[6][0] == STS  # the missing first, then the late
 
@@ -310,7 +310,7 @@ def test_no_measures_at_all_and_no_history(world: dict[str, Any], tmp_path: Path
     book, pictures, glyphs = write_all(report, tmp_path, world["config"])
     assert {name: len(c) for name, c in chart_parts(tmp_path / "summary_2026-10.xlsx").items()} == dict.fromkeys(SHEETS, 0)
     assert book["Самбар"]["B5"].value == "—"
-    assert [r[0] for r in rows(book["Хоцорсон"], 5)] == ["Хоцорсон арга хэмжээ алга."]
+    assert [r[0] for r in rows(book["Хангалтгүй хэрэгжилт"], 5)] == ["Хэрэгжилт хангалтгүй арга хэмжээ алга."]
     assert [p.name for p in pictures] == ["departments_2026-10.png", "status_2026-10.png", "digest_2026-10.pdf"]
     assert glyphs == []
 

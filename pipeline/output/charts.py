@@ -285,14 +285,14 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
     reported = ranked[ranked["reported"]]
     late = [(lab, int(d)) for lab, d in zip(reported["label"], column(reported, "days_late"), strict=True) if not is_missing(d) and int(d) > 0]
     missing = ranked[~ranked["reported"]]
-    text(0.50, 0.872, t(f"Ирүүлсэн {report.reported} / {report.expected} хэлтэс;  хоцорсон {len(late)};  ирүүлээгүй {len(missing)}",
+    text(0.50, 0.872, t(f"Ирүүлсэн {report.reported} / {report.expected} хэлтэс;  хоцорч ирүүлсэн {len(late)};  ирүүлээгүй {len(missing)}",
                         f"Reported {report.reported} of {report.expected};  late {len(late)};  missing {len(missing)}"),
          fontsize=11, fontweight="bold", va="center")
     names = [f"{n}" + (f" ({o})" if isinstance(o, str) and o else "") for n, o in
              zip(column(missing, "department", ""), column(missing, "official", ""), strict=True)]
     missing_line = t("Ирүүлээгүй: ", "Missing: ") + ("; ".join(names[:4]) + (t(f"; … бусад {len(names) - 4}", f"; … {len(names) - 4} more") if len(names) > 4 else "")
                                                       if names else t("байхгүй", "none"))
-    late_line = t("Хоцорсон: ", "Late: ") + (", ".join(f"{lab} ({d} {t('хоног', 'd')})" for lab, d in late[:8])
+    late_line = t("Хоцорч ирүүлсэн: ", "Late: ") + (", ".join(f"{lab} ({d} {t('хоног', 'd')})" for lab, d in late[:8])
                                              + (" …" if len(late) > 8 else "") if late else t("байхгүй", "none"))
     y = 0.842
     lines = [(piece, "#8B1A1A" if names else "#000000") for piece in _wrap(missing_line, 76, 2)]
@@ -333,17 +333,17 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
 
     # The most lagging measures: the lowest level first, then the lowest-scoring departments.
     lag = lagging_measures(report, worst_first=True)
-    text(0.52, 0.665, t(f"Хамгийн их хоцорсон арга хэмжээ (нийт {len(lag)})", f"Most lagging measures ({len(lag)} in all)"),
+    text(0.52, 0.665, t(f"Хэрэгжилт хангалтгүй арга хэмжээ (нийт {len(lag)})", f"Most lagging measures ({len(lag)} in all)"),
          fontsize=10.5, fontweight="bold")
     labels = dict(zip(ranked["department"], ranked["label"], strict=True))
     y = 0.635
     if lag.empty:
-        text(0.52, y, t("Хоцорсон арга хэмжээ алга.", "No lagging measures."), fontsize=9, color=_GREY)
+        text(0.52, y, t("Хэрэгжилт хангалтгүй арга хэмжээ алга.", "No lagging measures."), fontsize=9, color=_GREY)
     shown = 0
     # Only the first few fit on the page: convert just those rows to records.
     for record in lag.head(40).to_dict("records"):
         measure = _wrap(shorten(record.get("measure"), 200), 80, 2)
-        detail = shorten(t("Зорилт: ", "Target: ") + shorten(record.get("target_text"), 45) + "  ·  " + t("Хүрсэн: ", "Achieved: ")
+        detail = shorten(t("Хүрэх түвшин: ", "Target: ") + shorten(record.get("target_text"), 45) + "  ·  " + t("Хүрсэн: ", "Achieved: ")
                          + shorten(record.get("actual_text"), 45), 100)
         needed = 0.022 * (1 + len(measure)) + 0.03
         if y - needed < 0.03:
@@ -363,7 +363,7 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
         y -= 0.03
         shown += 1
     if shown < len(lag):
-        text(0.52, 0.03, t(f"… бусад {len(lag) - shown}: summary_{report.period}.xlsx, «Хоцорсон» хуудас",
+        text(0.52, 0.03, t(f"… бусад {len(lag) - shown}: summary_{report.period}.xlsx, «Хангалтгүй хэрэгжилт» хуудас",
                            f"… {len(lag) - shown} more: summary_{report.period}.xlsx, sheet Lagging"), fontsize=7.5, color=_GREY)
     text(0.035, 0.012, f"negtgel  ·  {str(report.generated_at)[:16].replace('T', ' ')}  ·  " + t("Дэлгэрэнгүй: ", "Details: ")
          + f"summary_{report.period}.xlsx", fontsize=7, color=_GREY)

@@ -1,7 +1,7 @@
 """The leadership workbook `summary_YYYY-MM.xlsx`: who is on track and who is not, at a glance.
 
 Sheets: `Самбар` (the overall figure, completeness, status counts and native charts), `Хэлтсүүд` (the
-department table), `Хоцорсон` (lagging measures), `Зорилго` (goals), `Ирц` (completeness and timeliness),
+department table), `Хангалтгүй хэрэгжилт` (lagging measures), `Зорилго` (goals), `Ирц` (completeness and timeliness),
 `Чиг хандлага` (each department's % over the last 12 periods) and a hidden sheet the dashboard charts read
 their data from. Every text cell goes through `write_string` and every series name is a cell reference, so
 nothing typed in a template can become a formula or a link. The helpers at the top are shared with the
@@ -159,7 +159,7 @@ def timeliness(reported: Any, days_late: Any, lang: Lang) -> str:
         return t("Ирүүлээгүй", "Not reported")
     if is_missing(days_late) or int(days_late) == 0:
         return t("Хугацаандаа", "On time")
-    return t(f"{int(days_late)} хоног хоцорсон", f"{int(days_late)} days late")
+    return t(f"{int(days_late)} хоног хоцорч ирүүлсэн", f"{int(days_late)} days late")
 
 
 def overall_history(report: Report) -> pd.DataFrame:
@@ -450,7 +450,7 @@ def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
     sheet.write_string(row, 8, t("Хоцролт", "Delay"), book.formats.header)
     row += 1
     if late.empty:
-        sheet.write_string(row, 7, t("Хоцорсон хэлтэс алга", "Nobody was late"), styles.custom(italic=True))
+        sheet.write_string(row, 7, t("Хоцорч ирүүлсэн хэлтэс алга", "Nobody was late"), styles.custom(italic=True))
         row += 1
     for name, d in list(zip(column(late, "department", ""), column(late, "_days", 0), strict=True))[:LIST_LIMIT]:
         sheet.write_string(row, 7, str(name), styles.get("wrap", "late"))
@@ -647,7 +647,7 @@ def _departments_sheet(book: _Book, sheet: Worksheet) -> None:
         Col("due", t("Хугацаа болсон", "Due"), 10, "int"),
         Col("done", t("Хэрэгжсэн", "Done"), 10, "int"),
         Col("in_progress", t("Хэрэгжих шатандаа", "In progress"), 11, "int"),
-        Col("lagging", t("Хоцорсон (30, 0)", "Lagging (30, 0)"), 10, "int"),
+        Col("lagging", t("Хангалтгүй (30, 0)", "Lagging (30, 0)"), 10, "int"),
         Col("not_due", t("Хугацаа болоогүй", "Not due"), 10, "int"),
         Col("timeliness", t("Тайлан ирүүлсэн", "Report"), 18, "text"),
     ]
@@ -676,7 +676,7 @@ def _lagging_sheet(book: _Book, sheet: Worksheet) -> None:
     t, method = book.t, book.method
     lag = lagging_measures(book.report)
     names = {d: lab for d, lab in zip(book.ranked["department"], book.ranked["label"], strict=True)}
-    _title(book, sheet, t(f"Хоцорсон арга хэмжээ: {len(lag)}", f"Lagging measures: {len(lag)}"),
+    _title(book, sheet, t(f"Хэрэгжилт хангалтгүй арга хэмжээ: {len(lag)}", f"Lagging measures: {len(lag)}"),
            t("Хугацаа болсон, «Хэрэгжилт хангалтгүй» (30) ба «Хэрэгжээгүй» (0) түвшинтэй арга хэмжээ; хэрэгжилт багатай хэлтсээс эхлэн.",
              "Due measures at the insufficient (30) and not implemented (0) levels; lowest-scoring departments first."))
     cols = [
@@ -710,7 +710,7 @@ def _lagging_sheet(book: _Book, sheet: Worksheet) -> None:
         styles.append("shade" if shade else None)
     header = 3
     last = _table(book, sheet, header, cols, rows, row_styles=styles, freeze_cols=3,
-                  empty_text=t("Хоцорсон арга хэмжээ алга.", "No lagging measures."))
+                  empty_text=t("Хэрэгжилт хангалтгүй арга хэмжээ алга.", "No lagging measures."))
     level_col = next(i for i, c in enumerate(cols) if c.key == "level_label")
     if last > header:
         for value, color in ((0, "#F8CBAD"), (30, "#FFE699")):
@@ -718,7 +718,7 @@ def _lagging_sheet(book: _Book, sheet: Worksheet) -> None:
             top = xl_rowcol_to_cell(header + 1, level_col - 1, col_abs=True)
             sheet.conditional_format(header + 1, level_col - 1, last, level_col,
                                      {"type": "formula", "criteria": f"=AND(ISNUMBER({top}),{top}={value})", "format": fmt})
-    _print(book, sheet, t("Хоцорсон арга хэмжээ", "Lagging measures"), header)
+    _print(book, sheet, t("Хэрэгжилт хангалтгүй арга хэмжээ", "Lagging measures"), header)
 
 
 def _goals_sheet(book: _Book, sheet: Worksheet) -> None:
@@ -743,7 +743,7 @@ def _goals_sheet(book: _Book, sheet: Worksheet) -> None:
         Col("measures", t("Нийт арга хэмжээ", "Measures"), 10, "int"),
         Col("due", t("Хугацаа болсон", "Due"), 10, "int"),
         Col("done", t("Хэрэгжсэн", "Done"), 10, "int"),
-        Col("lagging", t("Хоцорсон (30, 0)", "Lagging (30, 0)"), 10, "int"),
+        Col("lagging", t("Хангалтгүй (30, 0)", "Lagging (30, 0)"), 10, "int"),
     ]
     rows = [list(values) for values in zip(*(column(frame, c.key) for c in cols), strict=True)] if len(frame) else []
     header = 3
@@ -768,7 +768,7 @@ def _completeness_sheet(book: _Book, sheet: Worksheet) -> None:
     late_n = sum(1 for r, d in zip(frame["reported"], days, strict=True) if r and d)
     deadline = next((str(d) for d in column(frame, "deadline", "") if d), "")
     _title(book, sheet, t("Тайлангийн ирц, хугацаа", "Completeness and timeliness"),
-           t(f"Ирүүлсэн {reported_n} / хүлээгдэж буй {book.report.expected}; хоцорсон {late_n}; ирүүлээгүй {len(frame) - reported_n}. "
+           t(f"Ирүүлсэн {reported_n} / хүлээгдэж буй {book.report.expected}; хоцорч ирүүлсэн {late_n}; ирүүлээгүй {len(frame) - reported_n}. "
              f"Эцсийн хугацаа: {deadline}.",
              f"Reported {reported_n} of {book.report.expected} expected; {late_n} late; {len(frame) - reported_n} missing. Deadline: {deadline}."))
     cols = [
@@ -865,7 +865,7 @@ def build_summary(report: Report, path: Path, lang: Lang, method: Methodology) -
                  ranked_departments(report.departments))
     dashboard = workbook.add_worksheet(t("Самбар", "Dashboard"))
     departments = workbook.add_worksheet(t("Хэлтсүүд", "Departments"))
-    lagging = workbook.add_worksheet(t("Хоцорсон", "Lagging"), worksheet_class=TableSheet)
+    lagging = workbook.add_worksheet(t("Хангалтгүй хэрэгжилт", "Lagging"), worksheet_class=TableSheet)
     goals = workbook.add_worksheet(t("Зорилго", "Goals"), worksheet_class=TableSheet)
     completeness = workbook.add_worksheet(t("Ирц", "Completeness"))
     trends = workbook.add_worksheet(t("Чиг хандлага", "Trends"))
