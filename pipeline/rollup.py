@@ -42,13 +42,18 @@ def round_half_up(value: float | None, places: int) -> float | None:
 
 def rollup(scored: pd.DataFrame, method: Methodology, by: list[str]) -> pd.DataFrame:
     """One row per group: counts by status, %, rating, points and rank among the groups."""
-    columns = [*by, "measures", "due", "scored", *STATUS_ORDER, "lagging", "pct_raw", "pct", "rating", "grade",
+    columns = [*by, "measures", "due", "scored", *STATUS_ORDER, "lagging", "self_assessed", "pct_raw", "pct", "rating", "grade",
                "color", "points", "rank", *(f"share_{s}" for s in STATUS_ORDER)]
     if scored.empty:
         return pd.DataFrame(columns=columns)
-    frame = scored.assign(_scored=scored["due"] & scored["level"].notna(), _level=scored["level"].astype("float64"))
+    frame = scored.assign(
+        _scored=scored["due"] & scored["level"].notna(),
+        _level=scored["level"].astype("float64"),
+        _self=(scored["basis"] == "self_assessed") if "basis" in scored.columns else False,
+    )
     grouped = frame.groupby(by, sort=False, dropna=False)
-    table = grouped.agg(measures=("measure", "size"), due=("due", "sum"), scored=("_scored", "sum"))
+    table = grouped.agg(measures=("measure", "size"), due=("due", "sum"), scored=("_scored", "sum"),
+                        self_assessed=("_self", "sum"))
     counts = frame.groupby([*by, "status"], sort=False, dropna=False).size().unstack("status", fill_value=0)
     counts = counts.reindex(columns=list(STATUS_ORDER), fill_value=0)
     table = table.join(counts).fillna({s: 0 for s in STATUS_ORDER})
@@ -59,7 +64,7 @@ def rollup(scored: pd.DataFrame, method: Methodology, by: list[str]) -> pd.DataF
     table["lagging"] = table["insufficient"] + table["not_done"]
     for status in STATUS_ORDER:
         table[f"share_{status}"] = (table[status] / table["measures"]).astype("float64")
-    for name in ("measures", "due", "scored", *STATUS_ORDER, "lagging"):
+    for name in ("measures", "due", "scored", *STATUS_ORDER, "lagging", "self_assessed"):
         table[name] = table[name].astype("int64")
     return table[columns]
 

@@ -206,7 +206,8 @@ def _department_table(scored: pd.DataFrame, chosen: dict[str, Submission], confi
     table = table.set_index("department").reindex(names)
     table.index.name = "department"
     table = table.reset_index()
-    for column in ("measures", "due", "scored", "lagging", "done", "in_progress", "insufficient", "not_done", "not_due", "unscored"):
+    for column in ("measures", "due", "scored", "lagging", "self_assessed", "done", "in_progress", "insufficient", "not_done",
+                   "not_due", "unscored"):
         table[column] = table[column].fillna(0).astype("int64")
     deadline = deadline_for(period, config)
     tz = tz_of(config)

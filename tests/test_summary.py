@@ -141,7 +141,7 @@ def test_department_table_ranks_rates_and_lists_the_missing_last(world: dict[str
     missing = data[4:]
     assert {r[1] for r in missing} >= {OBG} and all(r[0] is None and r[3] == "—" for r in missing)
     assert {r[timely] for r in missing} == {"Ирүүлээгүй"}
-    assert ws.freeze_panes == "C5" and ws.auto_filter.ref == "A4:P14"
+    assert ws.freeze_panes == "C5" and ws.auto_filter.ref == "A4:R14"
     (rule_set,) = [cf for cf in ws.conditional_formatting]
     assert str(rule_set.sqref) == "D5:D14"
     bands = world["config"].methodology.bands

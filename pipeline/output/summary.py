@@ -649,7 +649,9 @@ def _departments_sheet(book: _Book, sheet: Worksheet) -> None:
         Col("in_progress", t("Хэрэгжих шатандаа", "In progress"), 11, "int"),
         Col("lagging", t("Хангалтгүй (30, 0)", "Lagging (30, 0)"), 10, "int"),
         Col("not_due", t("Хугацаа болоогүй", "Not due"), 10, "int"),
-        Col("timeliness", t("Тайлан ирүүлсэн", "Report"), 18, "text"),
+        Col("unscored", t("Үнэлэх боломжгүй", "Unscored"), 10, "int"),
+        Col("self_assessed", t("Өөрийн үнэлгээгээр", "Self-assessed"), 11, "int"),
+        Col("timeliness", t("Тайлан ирүүлсэн", "Report"), 20, "text"),
     ]
     timely = [timeliness(r, d, lang) for r, d in zip(ranked["reported"], column(ranked, "days_late"), strict=True)]
     frame = ranked.assign(timeliness=timely)
@@ -661,7 +663,7 @@ def _departments_sheet(book: _Book, sheet: Worksheet) -> None:
     for i, row in enumerate(rows):
         if not reported[i]:
             for c, col in enumerate(cols):
-                if col.key in ("measures", "due", "done", "in_progress", "lagging", "not_due", "rank"):
+                if col.key in ("measures", "due", "done", "in_progress", "lagging", "not_due", "unscored", "self_assessed", "rank"):
                     row[c] = None
     styles = [None if reported[i] else "missing" for i in range(len(rows))]
     header = 3
