@@ -100,6 +100,14 @@ def _hashable(value: Any) -> Hashable:
     return value
 
 
+def shown_as_typed(values: pd.Series, percent_format: pd.Series) -> list[str]:
+    """A cell as the official saw it in Excel: 0.682 under a percent format is "68.2%"."""
+    return [
+        f"{v * 100:.10g}%" if pct and isinstance(v, int | float) and not isinstance(v, bool) else cell_text(v)
+        for v, pct in zip(values, percent_format, strict=True)
+    ]
+
+
 def read_distinct(keys: Iterable[Hashable], reader: Callable[..., Any]) -> list[Any]:
     """Apply `reader` once per distinct key: a plan repeats "I-IV улирал" hundreds of times."""
     memo: dict[Hashable, Any] = {}
@@ -145,7 +153,7 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
         return parse_target(value, vocab, percent_header=header, indicator="хувиар" if ind else None, percent_format=pct_format)
 
     targets = read_distinct(target_keys, read_target)
-    out["target_text"] = [cell_text(v) for v in out["target_raw"]]
+    out["target_text"] = shown_as_typed(out["target_raw"], out["target_pct_fmt"])
     out["target_kind"] = [t.kind for t in targets]
     out["target_op"] = [t.op or "" for t in targets]
     out["target_value"] = pd.array([t.value for t in targets], dtype="Float64")
@@ -163,9 +171,9 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
         out[f"{prefix}_value"] = pd.array([r.value for r in readings], dtype="Float64")
         out[f"{prefix}_is_pct"] = [r.is_percent for r in readings]
         out[f"{prefix}_status"] = [r.status or "" for r in readings]
-    out["actual_text"] = [cell_text(v) for v in out["actual_raw"]]
-    out["self_text"] = [cell_text(v) for v in out["self_raw"]]
-    out["eval_text"] = [cell_text(v) for v in out["evaluation_raw"]]
+    out["actual_text"] = shown_as_typed(out["actual_raw"], out["actual_pct_fmt"])
+    out["self_text"] = shown_as_typed(out["self_raw"], out["self_pct_fmt"])
+    out["eval_text"] = shown_as_typed(out["evaluation_raw"], out["evaluation_pct_fmt"])
 
     problems: list[Problem] = []
     flags: list[list[str]] = [[] for _ in range(n)]

@@ -51,8 +51,9 @@ DEFAULT_LABELS: Mapping[str, str] = {
 }
 # Fields a plan carries (the rest are the department's monthly progress).
 PLAN_FIELDS: tuple[str, ...] = ("no", "goal", "measure", "indicator", "baseline", "target", "timeframe", "responsible")
+# "no" is wide enough for the labels written above the table in its column ("Загварын хувилбар:").
 COLUMN_WIDTHS: Mapping[str, float] = {
-    "no": 7, "measure": 50, "indicator": 24, "baseline": 12, "target": 18, "timeframe": 14, "responsible": 24,
+    "no": 19, "measure": 50, "indicator": 24, "baseline": 12, "target": 18, "timeframe": 14, "responsible": 24,
     "progress": 44, "actual": 16, "self_pct": 13, "note": 24,
 }
 

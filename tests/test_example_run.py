@@ -67,10 +67,10 @@ def test_measures_csv_has_exactly_the_published_columns(example_run: dict[str, o
         ("Хүнс, хөдөө аж ахуйн газар", "2.2",
          ("ХХААГ_2026-10_тайлан.xlsx", "Sheet1", "21", "percent", ">=", "90", "I-II улирал", "1,2", "true",
           "100%", "100", "100.00", "100", "done", "computed", "")),
-        # 0.682 with a percent format is 68.2 %.
+        # 0.682 with a percent format is 68.2 %, and is shown as the official saw it in Excel.
         ("Хөгжлийн бодлого, төлөвлөлтийн хэлтэс", "1.4",
          ("Хөгжлийн бодлого 10-р сар.xlsx", "Төлөвлөгөө", "12", "percent", ">=", "70", "III-IV улирал", "3,4", "true",
-          "0.682", "68.2", "97.43", "70", "in_progress", "computed", "")),
+          "68.2%", "68.2", "97.43", "70", "in_progress", "computed", "")),
         # One number in a narrative is taken, and flagged.
         ("Эрүүл мэндийн газар", "1.2",
          ("ЭМГ 10-р сарын биелэлт.xlsx", "Төлөвлөгөө", "10", "count", ">=", "5000", "II-III улирал", "2,3", "true",

@@ -22,17 +22,22 @@ STATUS_KEYS = ("done", "in_progress", "insufficient", "not_done", "not_due", "no
 CASES = ("ordinal", "ablative", "dative", "genitive", "instrumental", "accusative", "comitative")
 CONFIDENCES = ("exact", "interpreted")
 
-TOP_KEYS = ("number_words", "endings", "timeframe", "target", "units", "status_words", "status_trailing_words", "status_marks")
+TOP_KEYS = (
+    "number_words", "endings", "timeframe", "target", "units", "status_words", "status_trailing_words", "status_marks",
+    "status_partial_words",
+)  # fmt: skip
 TIMEFRAME_KEYS = (
     "quarter_words", "month_words", "half_year_words", "year_words", "day_words", "until_words",
-    "onward_words", "list_words", "duration_words", "count_words", "filler_words", "phrases",
+    "onward_words", "list_words", "duration_words", "count_words", "filler_words", "first_words", "last_words",
+    "before_words", "phrases",
 )  # fmt: skip
-_TF_OPTIONAL = ("filler_words", "duration_words", "count_words")
+_TF_OPTIONAL = ("filler_words", "duration_words", "count_words", "first_words", "last_words", "before_words")
 TARGET_KEYS = (
     "at_least", "at_least_before", "at_most", "at_most_before", "reduce", "increase", "to", "relative",
     "percent_words", "label_words", "time_words", "year_words", "done_state_words", "done_state_endings",
-    "done_words",
+    "done_words", "reference_words", "rate_words",
 )  # fmt: skip
+_TG_OPTIONAL = ("done_words", "reference_words", "rate_words")
 
 # Timeframe list -> the meaning its words carry in the timeframe table.
 _TF_ROLES = {
@@ -47,6 +52,9 @@ _TF_ROLES = {
     "duration_words": ("duration", ""),
     "count_words": ("unit", "count"),
     "filler_words": ("filler", ""),
+    "first_words": ("first", ""),
+    "last_words": ("last", ""),
+    "before_words": ("before", ""),
 }
 # Target list -> meaning in the table of words read after (or around) a number.
 _TG_ROLES = {
@@ -62,6 +70,8 @@ _TG_ROLES = {
     "year_words": ("year", ""),
     "done_state_words": ("done_state", ""),
     "done_words": ("done_word", ""),
+    "reference_words": ("reference", ""),
+    "rate_words": ("rate", ""),
 }
 _TG_BEFORE_ROLES = {"at_least_before": ("cmp", ">="), "at_most_before": ("cmp", "<=")}
 
@@ -176,6 +186,7 @@ class NotationVocab:
     status: PhraseTable  # meaning ("status", key) for words, ("status_mark", key) for marks read only as a whole cell
     done_state_endings: tuple[str, ...]
     status_trailing: frozenset[str] = frozenset()  # "байна" after a status word leaves it unchanged
+    status_partial: frozenset[str] = frozenset()  # "хагас" before a "done" word makes it partial
 
     def case_of(self, word: str, *, min_len: int = 1) -> str | None:
         """The case of a word by its longest known ending ("хоёроос" -> ablative)."""
@@ -382,7 +393,7 @@ def load_vocab(path: str | Path) -> NotationVocab:
     tg_node = r.mapping(root.get("target"), "target")
     r.known(tg_node, "target", TARGET_KEYS)
     for list_name, meaning in _TG_ROLES.items():
-        for text, key in r.strings(tg_node.get(list_name), f"target.{list_name}", required=list_name != "done_words"):
+        for text, key in r.strings(tg_node.get(list_name), f"target.{list_name}", required=list_name not in _TG_OPTIONAL):
             tg.add(text, meaning, key)
     for list_name, meaning in _TG_BEFORE_ROLES.items():
         for text, key in r.strings(tg_node.get(list_name), f"target.{list_name}", required=False):
@@ -430,6 +441,13 @@ def load_vocab(path: str | Path) -> NotationVocab:
             r.fail(key, f'"{text}": нэг үг байх ёстой / must be a single word')
         else:
             trailing.add(words[0])
+    partial: set[str] = set()
+    for text, key in r.strings(root.get("status_partial_words"), "status_partial_words", required=False):
+        words, _ = split_entry(text)
+        if len(words) != 1 or not words[0].isalpha():
+            r.fail(key, f'"{text}": нэг үг байх ёстой / must be a single word')
+        else:
+            partial.add(words[0])
 
     if issues:
         raise ConfigError(issues)
@@ -445,4 +463,5 @@ def load_vocab(path: str | Path) -> NotationVocab:
         status=st.table_(),
         done_state_endings=tuple(sorted(set(done_endings), key=len, reverse=True)),
         status_trailing=frozenset(trailing),
+        status_partial=frozenset(partial),
     )

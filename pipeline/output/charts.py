@@ -109,8 +109,8 @@ def _margins(fig: Figure, *, left: float, right: float, top: float, bottom: floa
 
 
 def _label_inches(labels: list[str], fontsize: float) -> float:
-    """Room for y tick labels: about 0.6 em a character, DejaVu Sans."""
-    return 0.2 + max((len(label) for label in labels), default=4) * fontsize * 0.62 / 72
+    """Room for y tick labels: up to 0.8 em a character (DejaVu Sans capitals such as "ХШҮДАХ" are wide)."""
+    return 0.25 + max((len(label) for label in labels), default=4) * fontsize * 0.8 / 72
 
 
 def _empty(ax: Axes, text: str) -> None:

@@ -112,7 +112,7 @@ class Formats:
         )
         self.text = workbook.add_format(base)
         self.wrap = workbook.add_format({**base, "text_wrap": True})
-        self.number = workbook.add_format({**base, "num_format": "0.##"})
+        self.number = workbook.add_format({**base, "num_format": "General"})  # 30 not "30.", 2.5 as 2.5
         self.int = workbook.add_format({**base, "num_format": "0"})
         self.percent = workbook.add_format({**base, "num_format": "0.0"})
         self.date = workbook.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
@@ -178,7 +178,7 @@ def row_heights(columns: Sequence[Sequence[Any]], widths: Sequence[float]) -> li
         return []
     lines = [1] * len(columns[0])
     for values, width in zip(columns, widths, strict=True):
-        per_line = max(4, int(width * 1.2))
+        per_line = max(4, int(width * 0.95))  # Cyrillic runs a little wider than the digit "0" that sets the unit
         for i, value in enumerate(values):
             if isinstance(value, str) and (len(value) > per_line or "\n" in value):
                 needed = sum(-(-len(part) // per_line) or 1 for part in value.split("\n"))

@@ -538,13 +538,16 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
         data.write_number(i, 18, count)
     height3 = 420
     if present:
+        total = sum(c for _, c in present)
         pie = wb.add_chart({"type": "doughnut"})
         pie.add_series({
             "name": [data.name, 0, 18],
             "categories": [data.name, 1, 17, len(present), 17],
             "values": [data.name, 1, 18, len(present), 18],
             "points": [{"fill": {"color": STATUS_COLORS[s]}, "border": {"color": "#FFFFFF"}} for s, _ in present],
-            "data_labels": {"percentage": True, "font": {"size": 9}},
+            # Slices under 4 % get no label: their percentages would print on top of each other.
+            "data_labels": {"percentage": True, "font": {"size": 9},
+                            "custom": [{"delete": True} if c < 0.04 * total else None for _, c in present]},
         })
         pie.set_hole_size(50)
         pie.set_title({"name": t(f"Арга хэмжээний төлөв (нийт {report.overall.measures})", f"Measures by status ({report.overall.measures})"),
@@ -576,6 +579,9 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
             if totals[status] == 0:
                 continue
             color = STATUS_COLORS[status]
+            # A zero gets no label: it would print at the end of its bar.
+            zeros = [{"delete": True} if not value else None for value in (
+                0 if is_missing(v) else int(v) for v in column(mix, status, 0))]
             bar.add_series({
                 "name": [data.name, 0, 9 + j],
                 "categories": [data.name, 1, 8, m, 8],
@@ -583,7 +589,8 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
                 "fill": {"color": color},
                 "border": {"color": "#FFFFFF"},
                 "gap": 40,
-                **({"data_labels": {"value": True, "font": {"size": 8, "color": text_color(color)}}} if m <= 30 else {}),
+                **({"data_labels": {"value": True, "font": {"size": 8, "color": text_color(color)}, "custom": zeros}}
+                   if m <= 30 else {}),
             })
         title = t("Арга хэмжээний төлөв, хэлтсээр", "Status mix by department")
         if mix_cut:
