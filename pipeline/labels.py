@@ -74,3 +74,26 @@ def label(table: dict[str, tuple[str, str]], key: str, lang: Lang) -> str:
     if pair is None:
         return key
     return pair[1] if lang == "en" else pair[0]
+
+# The short names of the problems that mark a measure (the "flags" column of the workbooks; measures.csv
+# keeps the codes).
+FLAG_LABELS: dict[str, tuple[str, str]] = {
+    "timeframe-interpreted": ("хугацааг тайлбарлаж уншсан", "timeframe interpreted"),
+    "timeframe-invalid": ("хугацаа ойлгомжгүй", "timeframe not understood"),
+    "target-missing": ("хүрэх түвшин хоосон", "no target"),
+    "target-unparsed": ("хүрэх түвшин тоон бус", "target not measurable"),
+    "actual-from-narrative": ("хүрсэн түвшин тайлбараас", "achieved value from narrative"),
+    "actual-ambiguous": ("хүрсэн түвшин ойлгомжгүй", "achieved value ambiguous"),
+    "actual-interpreted": ("хүрсэн түвшнийг тайлбарлаж уншсан", "achieved value interpreted"),
+    "self-assessed": ("өөрийн үнэлгээгээр", "self-assessed"),
+    "unscored": ("үнэлэх боломжгүй", "unscored"),
+    "legacy-text-converted": ("хуучин фонт хөрвүүлсэн", "legacy font converted"),
+    "formula-no-value": ("томьёоны утга алга", "formula without value"),
+    "evaluation-invalid": ("үнэлгээ буруу", "evaluation not a level"),
+}
+
+ORIGIN_LABELS: dict[str, tuple[str, str]] = {
+    "folder": ("Хавтас", "Folder"),
+    "mail": ("И-мэйл", "Email"),
+    "ingest": ("Хадгалсан захидал", "Saved message"),
+}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
@@ -35,6 +35,8 @@ class RunSummary:
     overall_pct: float | None
     rating: str
     closed: bool
+    errors_shown: list[str] = field(default_factory=list)  # the first errors, as "file sheet cell: message"
+    missing: list[str] = field(default_factory=list)  # expected departments that did not report
 
 
 def fingerprint(store: Store, config: Config, period: str, intake: Intake, options: dict[str, object]) -> str:

@@ -7,6 +7,7 @@ where a code's severity and its Mongolian and English wording live.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -147,6 +148,16 @@ CATALOGUE: dict[str, ProblemType] = {
         "Энэ хэлтэс дараа нь шинэ тайлан ирүүлсэн тул {detail} ирсэн энэ файлыг нэгтгэлд ашиглаагүй.",
         "A newer report from this department replaces this file, received {detail}.",
     ),
+    "report-missing": ProblemType(
+        "warning",
+        "\"{value}\" тайлангаа ирүүлээгүй байна. Хариуцах: {detail}.",
+        "\"{value}\" has not reported. Responsible: {detail}.",
+    ),
+    "report-late": ProblemType(
+        "warning",
+        "\"{value}\" тайлангаа {detail} хоног хоцорч ирүүлсэн.",
+        "\"{value}\" reported {detail} days late.",
+    ),
     "arrived-after-closing": ProblemType(
         "warning",
         "Тайлант хугацааг хаасны дараа ирсэн тул хадгалсан боловч дүнд нөлөөлөөгүй.",
@@ -160,7 +171,7 @@ CATALOGUE: dict[str, ProblemType] = {
     ),
     "timeframe-interpreted": ProblemType(
         "warning",
-        "Хугацааг тайлбарлаж уншлаа: {detail}. Зөв эсэхийг шалгана уу.",
+        "Хугацаа: {detail}. Зөв эсэхийг шалгана уу.",
         "The timeframe was interpreted: {detail}. Please check it.",
     ),
     "timeframe-invalid": ProblemType(
@@ -180,7 +191,7 @@ CATALOGUE: dict[str, ProblemType] = {
     ),
     "actual-from-narrative": ProblemType(
         "warning",
-        "Хүрсэн түвшнийг тайлбар текстээс уншлаа: {detail}.",
+        "Хүрсэн түвшин тайлбартай холилдсон: {detail}. Тоог дангаар нь бичиж, тайлбарыг \"Гүйцэтгэл\" баганад бичнэ үү.",
         "The achieved value was read from narrative text: {detail}.",
     ),
     "actual-ambiguous": ProblemType(
@@ -190,7 +201,7 @@ CATALOGUE: dict[str, ProblemType] = {
     ),
     "actual-interpreted": ProblemType(
         "warning",
-        "Хүрсэн түвшнийг тайлбарлаж уншлаа: {detail}. Зөв эсэхийг шалгана уу.",
+        "Хүрсэн түвшин: {detail}. Зөв эсэхийг шалгана уу.",
         "The achieved value was interpreted: {detail}. Please check it.",
     ),
     # --- scoring -----------------------------------------------------------------------------------
@@ -289,7 +300,12 @@ class Problem:
         template = kind.en if lang == "en" else kind.mn
         params = _SafeDict(self.extra)
         params.update(value=_shorten(self.value), detail=self.detail, sheet=self.sheet, file=self.file)
-        return template.format_map(params)
+        text = template.format_map(params)
+        # Readings quote cell text in `backticks`; a civil servant reads «guillemets».
+        return _QUOTED.sub(r"«\1»", text) if lang != "en" else text
+
+
+_QUOTED = re.compile(r"`([^`]*)`")
 
 
 def _shorten(text: str, limit: int = 120) -> str:

@@ -158,6 +158,7 @@ def build_report(
 
     scored = scored.sort_values(["department", "source_file", "sheet", "row"], kind="stable").reset_index(drop=True)
     departments = _department_table(scored, chosen, config, period)
+    log.extend(_timeliness_problems(departments))
     goals = rollup(scored, config.methodology, ["department", "goal"])
     _update_counts(store, subs, reads, log)
     submissions = _submission_table(subs, chosen, reads, log, config)
@@ -235,6 +236,17 @@ def _department_table(scored: pd.DataFrame, chosen: dict[str, Submission], confi
     return table
 
 
+def _timeliness_problems(departments: pd.DataFrame) -> list[Problem]:
+    """Who has not reported and who reported late, for the specialist's list of things to chase."""
+    problems = []
+    for row in departments.itertuples():
+        if row.expected and not row.reported:
+            problems.append(Problem("report-missing", value=row.department, detail=row.official or "—"))
+        elif row.reported and not is_missing(row.days_late) and row.days_late > 0:
+            problems.append(Problem("report-late", file=row.source_file, value=row.department, detail=str(row.days_late)))
+    return problems
+
+
 def _update_counts(store: Store, subs: Sequence[Submission], reads: dict[int, FileRead], log: ProblemLog) -> None:
     """Record each submission's validation result now that its measures have been read too."""
     counts: dict[str, tuple[int, int]] = {}
@@ -295,9 +307,17 @@ class RunResult:
         return self.report is None
 
 
-def summarise(report: Report) -> RunSummary:
+ERRORS_SHOWN = 10
+
+
+def summarise(report: Report, lang: Lang = "mn") -> RunSummary:
     counts = report.problems.counts()
+    errors = [p for p in report.problems if p.severity == "error"]
+    table = report.departments
+    missing = [str(d) for d, e, r in zip(table["department"], table["expected"], table["reported"], strict=True) if e and not r]
     return RunSummary(
+        errors_shown=[f"{p.file} {p.sheet} {p.cell}".strip() + f": {p.message(lang)}" for p in errors[:ERRORS_SHOWN]],
+        missing=missing,
         period=report.period,
         files=len(report.submissions),
         reported=report.reported,
@@ -463,7 +483,7 @@ def run_consolidation(
             report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake)
         with stage("write outputs"):
             written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files)
-        summary = summarise(report)
+        summary = summarise(report, lang)
         manifest.record(period_dir, print_, [w.path for w in written], summary)
     return RunResult(
         summary=summary,

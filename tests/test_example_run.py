@@ -116,3 +116,22 @@ def test_validate_is_clean_on_a_good_template(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(path), "--mappings", str(MAPPINGS)])
     assert result.exit_code == 0, result.output
     assert "1 файл шалгалаа: 0 алдаа, 0 анхааруулга." in result.output
+
+
+def test_the_missing_and_the_late_are_on_the_specialists_list(example_run: dict[str, object]) -> None:
+    problems = Path(str(example_run["inbox"])).parent / "output" / "2026-10" / "problems.csv"
+    with problems.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {(r["code"], r["file"]): r["message"] for r in csv.DictReader(handle)}
+    assert "Л.Ганзориг" in rows[("report-missing", "")]
+    assert "5 хоног хоцорч ирүүлсэн" in rows[("report-late", "БОАЖГ_тайлан_10сар.xlsx")]
+    assert "«" not in rows[("report-late", "БОАЖГ_тайлан_10сар.xlsx")]  # no stray quoting
+
+
+def test_every_measure_flag_has_a_name_in_both_languages() -> None:
+    from pipeline.labels import FLAG_LABELS
+    from pipeline.problems import CATALOGUE
+
+    assert set(FLAG_LABELS) <= set(CATALOGUE)
+    row_codes = {"timeframe-interpreted", "timeframe-invalid", "target-missing", "target-unparsed", "actual-from-narrative",
+                 "actual-ambiguous", "actual-interpreted", "self-assessed", "unscored", "legacy-text-converted", "formula-no-value"}
+    assert row_codes <= set(FLAG_LABELS)

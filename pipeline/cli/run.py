@@ -30,6 +30,10 @@ def period_option(fn: Any) -> Any:
     )(fn)
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 @click.command("run")
 @click.argument("input_dir", default="input", type=click.Path(file_okay=False, path_type=Path))
 @period_option
@@ -67,8 +71,8 @@ def run_command(
     pct = "—" if summary.overall_pct is None else f"{summary.overall_pct:.{config.methodology.rounding}f} %"
     closed = " (хаагдсан / closed)" if summary.closed else ""
     if lang == "en":
-        click.echo(f"Period {summary.period}{closed}: {summary.files} files, {summary.reported}/{summary.expected} departments, "
-                   f"{summary.measures} measures, {summary.errors} errors, {summary.warnings} warnings.")
+        click.echo(f"Period {summary.period}{closed}: {plural(summary.files, 'file')}, {summary.reported}/{summary.expected} departments, "
+                   f"{plural(summary.measures, 'measure')}, {plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}.")
         click.echo(f"Overall implementation: {pct} {summary.rating}")
         click.echo(("Nothing changed; outputs left as they were in " if result.unchanged else "Written to ") + str(result.output_dir))
     else:
@@ -76,6 +80,14 @@ def run_command(
                    f"{summary.measures} арга хэмжээ, {summary.errors} алдаа, {summary.warnings} анхааруулга.")
         click.echo(f"Нийт хэрэгжилт: {pct} {summary.rating}")
         click.echo(("Өөрчлөлт алга; гаралт хэвээр: " if result.unchanged else "Гаралт: ") + str(result.output_dir))
+    en = lang == "en"
+    for line in summary.errors_shown:
+        click.echo(f"  ✗ {line}")
+    if summary.errors > len(summary.errors_shown):
+        more = summary.errors - len(summary.errors_shown)
+        click.echo(f"  … {more} more errors: problems.csv" if en else f"  … бусад {more} алдаа: problems.csv")
+    if summary.missing:
+        click.echo(("Not reported: " if en else "Ирүүлээгүй: ") + ", ".join(summary.missing))
     other = sorted({s.period for s in result.intake.new if s.period and s.period != summary.period})
     if other:
         click.echo(f"Бусад сарын тайлан хүлээн авлаа / reports for other periods received: {', '.join(other)} "

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.config import Methodology
-from pipeline.labels import BASIS_LABELS, COLUMN_LABELS, STATUS_LABELS, label
+from pipeline.labels import BASIS_LABELS, COLUMN_LABELS, FLAG_LABELS, ORIGIN_LABELS, STATUS_LABELS, label
 from pipeline.output.safe import Written, new_workbook, write_atomically
 from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, sheet_name, write_table
 from pipeline.problems import Lang
@@ -34,7 +34,7 @@ def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
         return label(COLUMN_LABELS, key, lang)
 
     def flags(value: Any) -> str:
-        return "; ".join(value) if isinstance(value, list) else ""
+        return "; ".join(label(FLAG_LABELS, code, lang) for code in value) if isinstance(value, list) else ""
 
     cols = [
         Col("department", t("department"), 26, "wrap"),
@@ -113,7 +113,7 @@ def submission_columns(lang: Lang) -> list[Col]:
         Col("warnings", "Анхааруулга" if mn else "Warnings", 11, "int"),
         Col("measures", "Арга хэмжээ" if mn else "Measures", 10, "int"),
         Col("sender", "Илгээгч" if mn else "Sender", 24),
-        Col("origin", "Хэрхэн ирсэн" if mn else "Origin", 12),
+        Col("origin", "Хэрхэн ирсэн" if mn else "Origin", 14, render=lambda v: label(ORIGIN_LABELS, v, lang)),
         Col("archive_path", "Архивт" if mn else "Archived as", 40, "wrap"),
     ]
 
