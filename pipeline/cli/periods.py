@@ -54,8 +54,10 @@ def status_command(period: str | None, output_dir: Path, store_path: Path | None
     reported = table[table["reported"]]
     click.echo(f"Ирүүлсэн / reported: {len(reported)} / {int(table['department'].isin([d.name for d in config.departments]).sum())}")
     for row in reported.itertuples():
-        when = "хугацаандаа / on time" if row.on_time else f"{row.days_late} хоног хоцорч ирүүлсэн / days late"
-        click.echo(f"  ✓ {row.department}: {row.received_at}, {when} — {row.file}")
+        if row.on_time:
+            click.echo(f"  ✓ {row.department}: {row.received_at}, хугацаандаа / on time — {row.file}")
+        else:
+            click.echo(f"  ! {row.department}: {row.received_at}, {row.days_late} хоног хоцорч ирүүлсэн / days late — {row.file}")
     missing = table[~table["reported"]]
     if len(missing):
         click.echo(f"Ирүүлээгүй / missing: {len(missing)}")

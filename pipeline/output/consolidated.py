@@ -65,6 +65,12 @@ def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
     return [c for c in cols if c.key not in ("department", "review_level", "review_comment", "measure_key")]
 
 
+def _print_core_columns(sheet: Any, cols: list[Col], rows: int) -> None:
+    """Print the measure up to its status and basis: the review, notes and file columns are for the screen."""
+    last = next((i for i, col in enumerate(cols) if col.key == "basis"), len(cols) - 1)
+    sheet.print_area(0, 0, max(rows, 1), last)
+
+
 def _level_dropdown(sheet: Any, cols: list[Col], rows: int, method: Methodology) -> None:
     """The reviewer's level column offers the methodology's levels (other text is warned about, not refused)."""
     c = next((i for i, col in enumerate(cols) if col.key == "review_level"), None)
@@ -154,6 +160,7 @@ def write_consolidated(
         write_table(main, measures, cols, formats, freeze_cols=4)
         _level_dropdown(main, cols, len(measures), method)
         print_setup(main, title=title, header_rows=(0, 0))
+        _print_core_columns(main, cols, len(measures))
         if len(unmatched):
             sheet = workbook.add_worksheet(sheet_name(UNMATCHED_SHEETS[lang == "en"], taken))
             write_table(sheet, unmatched, unmatched_columns(lang), formats)
@@ -163,8 +170,10 @@ def write_consolidated(
             short = dict(zip(report.departments["department"], report.departments["short"], strict=True))
             for dept in departments:
                 sheet = workbook.add_worksheet(sheet_name(short.get(dept) or dept, taken), worksheet_class=TableSheet)
-                write_table(sheet, groups[dept], measure_columns(lang, with_department=False), formats, freeze_cols=3)
+                dept_cols = measure_columns(lang, with_department=False)
+                write_table(sheet, groups[dept], dept_cols, formats, freeze_cols=3)
                 print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0))
+                _print_core_columns(sheet, dept_cols, len(groups[dept]))
         sheet = workbook.add_worksheet(sheet_name("Асуудлууд" if lang != "en" else "Problems", taken), worksheet_class=TableSheet)
         write_table(sheet, problems, problem_columns(lang), formats)
         print_setup(sheet, title=title, header_rows=(0, 0))

@@ -191,7 +191,7 @@ def text_color(background: str) -> str:
 _BASE: dict[str, Any] = {"valign": "top", "font_name": "Arial", "font_size": 10}
 _ROW_STYLES: dict[str | None, dict[str, Any]] = {
     None: {},
-    "missing": {"font_color": "#7F7F7F", "italic": True, "bg_color": "#FDE9E7"},
+    "missing": {"font_color": "#9C0006", "bold": True, "bg_color": "#FDE9E7"},  # stands out: someone to call
     "late": {"bg_color": "#FFF4D6"},
     "bold": {"bold": True, "bg_color": "#E8EEF6"},
     "shade": {"bg_color": "#F3F6FA"},
