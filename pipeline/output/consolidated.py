@@ -113,7 +113,7 @@ def submission_columns(lang: Lang) -> list[Col]:
     return [
         Col("file", "Файл" if mn else "File", 34, "wrap"),
         Col("department", "Хэлтэс, нэгж" if mn else "Department", 30, "wrap"),
-        Col("received_at", "Ирсэн огноо" if mn else "Received", 17),
+        Col("received_at", "Ирсэн огноо" if mn else "Received", 17, "datetime"),
         Col("state", "Төлөв" if mn else "State", 22, render=lambda v: label(SUBMISSION_STATES, v, lang)),
         Col("errors", "Алдаа" if mn else "Errors", 8, "int"),
         Col("warnings", "Анхааруулга" if mn else "Warnings", 11, "int"),

@@ -5,6 +5,7 @@ All text goes through `write_string`, so nothing from a template can become a fo
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ class Col:
     key: str
     title: str
     width: float = 14
-    kind: str = "text"  # text | wrap | number | int | percent | review | hidden
+    kind: str = "text"  # text | wrap | number | int | percent | datetime | review | hidden
     render: Callable[[Any], Any] | None = None
 
 
@@ -219,6 +220,9 @@ def write_table(
         if col.kind in ("wrap", "review"):
             wrapped.append(cells)
             wrapped_widths.append(col.width)
+        if col.kind == "datetime":
+            _write_datetimes(sheet, c, start, cells, formats.date)
+            continue
         if isinstance(sheet, TableSheet):
             sheet.write_column(c, start, cells, fmt)
             continue
@@ -235,6 +239,17 @@ def write_table(
         sheet.autofilter(first_row, 0, max(last, first_row), len(cols) - 1)
     sheet.freeze_panes(first_row + 1, freeze_cols)
     return last + 1
+
+
+def _write_datetimes(sheet: Worksheet, col: int, first_row: int, cells: Sequence[Any], fmt: Any) -> None:
+    """"2026-11-03 10:24" as a real date and time, so a column sorts and filters as dates."""
+    for r, cell in enumerate(cells, first_row):
+        if cell is None:
+            continue
+        try:
+            sheet.write_datetime(r, col, dt.datetime.fromisoformat(str(cell)), fmt)
+        except ValueError:
+            sheet.write_string(r, col, str(cell), fmt)
 
 
 def print_setup(sheet: Worksheet, *, title: str, header_rows: tuple[int, int] | None = None, landscape: bool = True) -> None:
