@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass
 
 from pipeline.notation.clean import clean_text, is_placeholder
-from pipeline.notation.numbers import analyse
-from pipeline.notation.status import match_status
-from pipeline.notation.target import PERCENT_FORMAT_TYPED, fmt_number
+from pipeline.notation.numbers import Analysis, NumberContext, analyse
+from pipeline.notation.status import final_status, match_status
+from pipeline.notation.target import PERCENT_FORMAT_TYPED, fmt_number, original
 from pipeline.notation.vocab import NotationVocab
 
 FROM_NARRATIVE = "actual-from-narrative"
@@ -124,18 +124,57 @@ def parse_actual(value: object, vocab: NotationVocab, *, percent_format: bool = 
     return read_actual_text(s, vocab, percent_header=percent_header)
 
 
+def _plain(a: Analysis, c: NumberContext, vocab: NotationVocab, start: int = 0) -> bool:
+    """Whether the tokens from `start` hold only the one number and words that may stand beside it."""
+    num = c.num
+    return len(a.contexts) == 1 and all(
+        num.first <= k <= num.last
+        or t.kind in ("pct", "cmp", "dash", "other")
+        or (a.roles[k] is not None and a.roles[k][0] in _PLAIN_ROLES)  # type: ignore[index]
+        or (t.kind == "word" and t.text in vocab.endings and k > 0 and a.toks[k - 1].kind in ("pct", "dash"))
+        for k, t in enumerate(a.toks[start:], start=start)
+    )
+
+
+def _status_and_count(s: str, status: str, word: str, c: NumberContext) -> ActualReading:
+    """"Хийгдсэн, 2 удаа": the status word decides the score, the count is kept beside it; both are
+    shown for checking since a "done" with a count under the target contradicts itself."""
+    value = c.num.value or 0.0
+    shown = f"{fmt_number(value)} {c.unit}"
+    return ActualReading(
+        value, False, status, "status-and-count",
+        f"`{s}` read as the status '{STATUS_EN[status]}' (`{word}`) and the count {shown}: status and count both given, please check",
+        f"`{s}` → {STATUS_MN[status]}, {shown}: төлөв, тоо хоёулаа бичигдсэн тул шалгана уу",
+        (INTERPRETED,),
+    )  # fmt: skip
+
+
 def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = False) -> ActualReading:
     a = analyse(s, vocab)
     status = match_status(a.toks, vocab)
     if status is not None:
+        if not status.full and not status.mark and len(a.contexts) == 1:
+            c = a.contexts[0]
+            num = c.num
+            if (not c.excluded and c.unit is not None and not c.percent and not num.problem and num.value is not None
+                    and num.value >= 0 and num.high is None and num.first >= status.end and _plain(a, c, vocab, status.end)):  # fmt: skip
+                return _status_and_count(s, status.status, status.word, c)
         return _status(s, status.status, status.word, "status-word" if status.full else "status-word-first", mark=status.mark)
-    if not a.contexts:
-        return _unread("no-number", s, "no number and no status word", "тоо ч, төлөвийн үг ч олдсонгүй")
     candidates = [c for c in a.contexts if not c.excluded]
     if not candidates:
         if any(c.excluded == "fraction" for c in a.contexts):
             return ActualReading(None, False, None, "fraction", f"`{s}`: a share written as a fraction; not taken",
                                  f"`{s}`: бутархай хэлбэрээр бичсэн", (AMBIGUOUS,))  # fmt: skip
+        remark = final_status(a.toks, vocab)
+        if remark is not None:
+            return ActualReading(
+                None, False, remark.status, "status-word-last",
+                f"`{s}` read as the status '{STATUS_EN[remark.status]}' ({remark.why_en}): words around the status word, please check",
+                f"`{s}` гэснийг {STATUS_MN[remark.status]} гэж үзлээ ({remark.why_mn}); төлөвийн үгийн хажууд өөр үг байгаа тул шалгана уу",
+                (INTERPRETED,),
+            )  # fmt: skip
+        if not a.contexts:
+            return _unread("no-number", s, "no number and no status word", "тоо ч, төлөвийн үг ч олдсонгүй")
         return _unread("no-quantity", s, "no quantity (only dates, years, ordinals or references) and no status word",
                        "тоо хэмжээ (зөвхөн огноо, он, дугаар байна) ч, төлөвийн үг ч олдсонгүй")  # fmt: skip
     if len(candidates) > 1:
@@ -144,7 +183,16 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
                              f"`{s}`: хэд хэдэн тоо ({listed})", (AMBIGUOUS,))  # fmt: skip
     c = candidates[0]
     num = c.num
-    if num.problem or num.value is None or num.high is not None:
+    flags: tuple[str, ...] = ()
+    loose: tuple[str, str] = ("", "")
+    if num.problem in ("about", "letter-o") and num.value is not None and num.high is None:
+        # "~80%": about 80 %; "8О%": 80 % with a letter O typed for the zero. Read, and flagged.
+        typed = original(s, a, num.first, num.last)
+        loose = (("`~` read as 'about'", "`~` гэснийг 'ойролцоогоор' гэж үзлээ") if num.problem == "about" else
+                 (f"`{typed}` read as {fmt_number(num.value)}: a letter O typed for the digit zero",
+                  f"`{typed}` гэснийг {fmt_number(num.value)} гэж уншлаа: тэгийн оронд О үсэг бичсэн бололтой"))  # fmt: skip
+        flags = (INTERPRETED,)
+    elif num.problem or num.value is None or num.high is not None:
         reason = {
             "thousands-ambiguous": ("may be a decimal or thousands", "бутархай эсвэл мянгат байж болно"),
             "negative": ("a negative number", "сөрөг тоо"),
@@ -152,20 +200,19 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
         }.get(num.problem, ("not a single well-formed number", "нэг тодорхой тоо биш"))
         return ActualReading(None, False, None, "ambiguous-number", f"`{s}`: `{num.text}` {reason[0]}; not taken",
                              f"`{s}`: `{num.text}` {reason[1]}", (AMBIGUOUS,))  # fmt: skip
-    covered = set(range(num.first, num.last + 1))
-    plain = len(a.contexts) == 1 and all(
-        k in covered
-        or t.kind in ("pct", "cmp", "dash", "other")
-        or (a.roles[k] is not None and a.roles[k][0] in _PLAIN_ROLES)  # type: ignore[index]
-        or (t.kind == "word" and t.text in vocab.endings and k > 0 and a.toks[k - 1].kind in ("pct", "dash"))
-        for k, t in enumerate(a.toks)
-    )
+    value = num.value
+    assert value is not None
+    plain = _plain(a, c, vocab)
     percent = c.percent or (percent_header and c.unit is None)
     if plain:
+        rule = num.problem or "number"
         if c.percent:
-            return _value(s, num.value, True, "percent")
-        return _number(s, num.value, percent_format=False, percent_header=percent_header and c.unit is None)
+            return _value(s, value, True, num.problem or "percent", flags, loose)
+        return _number(s, value, percent_format=False, percent_header=percent_header and c.unit is None, rule=rule, flags=flags, why=loose)
     why = (f"the one quantity in the narrative, `{num.text}`", f"тайлбараас `{num.text}` гэснийг авлаа")
+    if loose[0]:
+        why = (f"{why[0]}; {loose[0]}", f"{why[1]}; {loose[1]}")
+    flags = (FROM_NARRATIVE, *flags)
     if c.percent:
-        return _value(s, num.value, True, "narrative", (FROM_NARRATIVE,), why)
-    return _number(s, num.value, percent_format=False, percent_header=percent, rule="narrative", flags=(FROM_NARRATIVE,), why=why)
+        return _value(s, value, True, "narrative", flags, why)
+    return _number(s, value, percent_format=False, percent_header=percent, rule="narrative", flags=flags, why=why)

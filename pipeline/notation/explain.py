@@ -15,12 +15,12 @@ from pipeline.notation.vocab import NotationVocab
 _ROLE_EN = {
     "cmp": "comparison", "reduce": "reduce", "increase": "increase", "to": "'to the level'", "relative": "ratio",
     "percent": "percent", "label": "label", "time": "time/duration", "year": "year", "done_state": "state reached",
-    "done_word": "yes/done", "unit": "unit",
+    "done_word": "yes/done", "unit": "unit", "rate": "per period (a rate)", "reference": "clause reference",
 }  # fmt: skip
 _ROLE_MN = {
     "cmp": "харьцуулалт", "reduce": "бууруулах", "increase": "нэмэгдүүлэх", "to": "түвшинд хүргэх", "relative": "харьцаа",
     "percent": "хувь", "label": "нэр", "time": "хугацаа", "year": "он", "done_state": "хүрсэн төлөв",
-    "done_word": "тийм/хийгдсэн", "unit": "нэгж",
+    "done_word": "тийм/хийгдсэн", "unit": "нэгж", "rate": "давтамж", "reference": "заалтын дугаар",
 }  # fmt: skip
 _EXCLUDED_EN = {
     "date": "a date", "year": "a year", "time": "a time or duration", "ordinal": "an ordinal (Nth)",

@@ -9,10 +9,11 @@ decide from that; this module never decides which number is "the" value.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.notation.vocab import Meaning, NotationVocab, fold
+from pipeline.notation.vocab import DASH_CHARS, TILDES, Meaning, NotationVocab
 
 _LEX = re.compile(
     r"""
@@ -22,11 +23,18 @@ _LEX = re.compile(
     |(?P<word>[^\W\d_]+)
     |(?P<cmp>[<>]=|[<>≤≥])
     |(?P<pct>[%٪])
-    |(?P<dash>-)
+    |(?P<dash>[-~])
     |(?P<other>\S)
     """,
     re.X,
 )
+# Every dash reads as "-" (as in `fold`) except "~", kept so that "~80%" (about 80 %) is not a minus;
+# between two numbers ("80~90%") it is still a dash.
+_DASHES = str.maketrans({c: "-" for c in DASH_CHARS} | {c: "~" for c in TILDES})
+# A letter O (Cyrillic or Latin) typed for the digit zero, glued to digits: "8О%", "1ОО".
+_ZEROS = re.compile("[оo]+")
+# Marks after a number that look like a comparison sign but say nothing sure ("95%‹", "95%«").
+STRAY_SIGNS = frozenset("‹›«»")
 _THOUSANDS_COMMA = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 _THOUSANDS_DOT = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 _DECIMAL = re.compile(r"\d+[.,]\d+")
@@ -97,7 +105,7 @@ class Num:
     word: bool = False
     compound: bool = False
     high: float | None = None  # the upper end of a range "80-100"
-    problem: str = ""  # "thousands-ambiguous" | "malformed" | "negative" | "range-reversed" | "compound"
+    problem: str = ""  # "thousands-ambiguous" | "malformed" | "negative" | "range-reversed" | "compound" | "about" | "letter-o"
     date: bool = False
 
 
@@ -180,6 +188,24 @@ def _ending_after(toks: Sequence[Tok], index: int, vocab: NotationVocab) -> tupl
     return index, None
 
 
+def _lettered_zeros(toks: Sequence[Tok], i: int) -> tuple[int, str]:
+    """(last token, digits) of a number with letters O typed for zeros glued on ("8О" -> 80)."""
+    j = i
+    digits = toks[i].text
+    lettered = False
+    while j + 1 < len(toks) and toks[j + 1].start == toks[j].end:
+        nxt = toks[j + 1]
+        if nxt.kind == "word" and _ZEROS.fullmatch(nxt.text):
+            digits += "0" * len(nxt.text)
+            lettered = True
+        elif nxt.kind == "num" and lettered:
+            digits += nxt.text
+        else:
+            break
+        j += 1
+    return (j, digits) if lettered else (i, toks[i].text)
+
+
 def scan_numbers(toks: Sequence[Tok], vocab: NotationVocab, folded: str) -> list[Num]:
     """Every number in the tokens, in order, with its ending, multiplier and range end."""
     nums: list[Num] = []
@@ -192,13 +218,17 @@ def scan_numbers(toks: Sequence[Tok], vocab: NotationVocab, folded: str) -> list
             i += 1
             continue
         if tok.kind == "num":
-            value, problem = parse_digits(tok.text)
-            num = Num(i, i, value, tok.text, problem=problem)
+            head, digits = _lettered_zeros(toks, i)
+            value, problem = parse_digits(digits)
+            num = Num(i, head, value, tok.text, problem=problem)
+            if head > i:
+                num.problem = num.problem or "letter-o"
             if i > 0 and toks[i - 1].kind == "dash" and toks[i - 1].end == tok.start and (
                 i == 1 or toks[i - 2].kind in ("other", "cmp")
             ):
-                num.problem = num.problem or "negative"
-            last, case = _ending_after(toks, i, vocab)
+                # "-5" is a minus; "~80%" is "about 80 %".
+                num.problem = num.problem or ("about" if toks[i - 1].text == "~" else "negative")
+            last, case = _ending_after(toks, head, vocab)
             # "5 мянга", "1,5 сая": digits times a number word.
             if case is None and last + 1 < n and toks[last + 1].kind == "word":
                 mult, ordinal = _word_value(toks[last + 1].text, vocab)
@@ -268,6 +298,7 @@ class NumberContext:
     cmp: str | None = None  # ">=" | "<=" | "conflict"
     relative: bool = False
     to: bool = False
+    sign_after: int = -1  # token index of a comparison sign or stray mark after the number ("95%<", "95%‹")
     year_like: bool = False
     words: list[tuple[str, Meaning]] = field(default_factory=list)  # matched words, for explain
 
@@ -307,9 +338,14 @@ def _window(a: Analysis, num: Num, size: int) -> list[int]:
     return out
 
 
+def fold_keep_tilde(text: str) -> str:
+    """`fold`, keeping "~" apart from the other dashes."""
+    return unicodedata.normalize("NFC", text).casefold().translate(_DASHES)
+
+
 def analyse(text: str, vocab: NotationVocab) -> Analysis:
     """Tokens, numbers and each number's surroundings for a cleaned cell."""
-    folded = fold(text)
+    folded = fold_keep_tilde(text)
     toks = lex(folded)
     texts = [t.text for t in toks]
     nums = scan_numbers(toks, vocab, folded)
@@ -375,15 +411,17 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
             if tok.kind == "pct":
                 c.percent = True
                 c.percent_word = c.percent_word or tok.text
-            elif tok.kind == "cmp":
-                c.cmp = _merge_cmp(c.cmp, ">=" if tok.text in (">", ">=", "≥") else "<=")
+            elif (tok.kind == "cmp" or (tok.kind == "other" and tok.text in STRAY_SIGNS)) and c.sign_after < 0:
+                c.sign_after = k
             continue
         kind = role[0]
         if role_start(a, k):
             c.words.append((a.role_text[k], role))
         if kind == "year" and k == num.last + 1:
             c.excluded = c.excluded or "year"
-        elif kind == "time" and c.unit is None and not c.percent:
+        elif kind == "reference" and k == num.last + 1:
+            c.excluded = c.excluded or "reference"  # "3.1-д заасны дагуу": a clause of a law
+        elif kind in ("time", "rate") and c.unit is None and not c.percent:
             # "7 хоногийн дотор", "хоёроос доошгүй өдрийн дотор": the number counts days, not the target.
             c.excluded = c.excluded or "time"
         elif kind == "unit" and c.unit is None and not c.percent:
@@ -392,7 +430,7 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
             c.percent = True
             c.percent_word = c.percent_word or tok.text
         elif kind == "cmp":
-            c.cmp = _merge_cmp(c.cmp, role[1])
+            c.cmp = merge_cmp(c.cmp, role[1])
         elif kind == "relative":
             c.relative = True
         elif kind == "to":
@@ -401,15 +439,18 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
     for k in range(num.first - 1, max(-1, num.first - 4), -1):
         meaning = a.before[k]
         if meaning is not None:
-            c.cmp = _merge_cmp(c.cmp, meaning[1])
+            c.cmp = merge_cmp(c.cmp, meaning[1])
         elif toks[k].kind in ("word", "num", "date"):
             break
     if num.case == "genitive" and not num.word and not (c.unit or c.percent or c.cmp):
         c.excluded = c.excluded or "date"  # "5-ны дотор", "25-ны өдөр": a day of the month
     if num.first > 0 and not (c.unit or c.percent or c.cmp):
         role = a.roles[num.first - 1]
-        if role is not None and role[0] in ("time", "year") and vocab.case_of(toks[num.first - 1].text, min_len=2) == "genitive":
+        if role is not None and role[0] in ("time", "year", "rate") and vocab.case_of(toks[num.first - 1].text, min_len=2) == "genitive":
             c.excluded = c.excluded or "date"  # "05 сарын 15", "2026 оны 3": a day or month of a date
+    if (num.case == "dative" and not num.word and num.high is None and "." in toks[num.first].text
+            and not (c.unit or c.percent or c.cmp or c.to or a.has_role("reduce") or a.has_role("increase"))):  # fmt: skip
+        c.excluded = c.excluded or "reference"  # "4.2-т": a clause number; "to 4.2" would say raise or reduce
     if num.value is not None and not num.word and num.high is None and num.value.is_integer():
         c.year_like = 1900 <= num.value <= 2100 and len(num.text) == 4
     if num.word and not (num.compound or num.case in ("ablative", "ordinal") or c.unit or c.percent or c.cmp):
@@ -423,7 +464,7 @@ def role_start(a: Analysis, k: int) -> bool:
     return k == 0 or a.roles[k - 1] is not a.roles[k] or a.role_text[k - 1] != a.role_text[k]
 
 
-def _merge_cmp(current: str | None, new: str) -> str:
+def merge_cmp(current: str | None, new: str) -> str:
     if current is None or current == new:
         return new
     return "conflict"

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 from pipeline.notation.clean import clean_text, is_placeholder
-from pipeline.notation.numbers import Analysis, NumberContext, analyse, lex
+from pipeline.notation.numbers import STRAY_SIGNS, Analysis, NumberContext, analyse, lex, merge_cmp, role_start
 from pipeline.notation.status import match_status
 from pipeline.notation.vocab import NotationVocab, fold
 
@@ -101,10 +102,60 @@ def done_state_word(a: Analysis, vocab: NotationVocab) -> str | None:
     role = a.roles[last]
     if role is not None and role[0] == "done_state":
         return a.role_text[last]
+    if role is not None and role[0] == "reference":
+        return None  # "4.2-т заасан": "stated in 4.2", not a state reached
     word = a.texts[last]
     for ending in vocab.done_state_endings:
         if word.endswith(ending) and len(word) >= len(ending) + 3:
             return word
+    return None
+
+
+_ROMAN_WORD = re.compile("[ivxі]+")
+
+
+def original(s: str, a: Analysis, first: int, last: int) -> str:
+    """The cell's own text of tokens first..last (the folded text when folding changed its length)."""
+    if len(a.folded) != len(s):
+        return a.folded[a.toks[first].start : a.toks[last].end]
+    return s[a.toks[first].start : a.toks[last].end]
+
+
+def _sign_after(a: Analysis, c: NumberContext, vocab: NotationVocab) -> str:
+    """The comparison a sign written after the number states: ">=" / "<=" after a "than" form
+    ("95-аас <", "95 хувиас >"), "ambiguous" after a plain number ("95%<", "95%‹"), "" when there is none.
+    A guillemet followed by words is a quotation mark ("80% «...»"), not a sign."""
+    k = c.sign_after
+    if k < 0:
+        return ""
+    mark = a.toks[k]
+    if mark.text in STRAY_SIGNS:
+        if any(t.kind in ("word", "num") for t in a.toks[k + 1 :]):
+            return ""
+        return "ambiguous"
+    than = c.num.case == "ablative" or any(
+        t.kind == "word" and (vocab.endings.get(t.text) == "ablative" or (a.roles[j] is not None and a.roles[j][0] == "percent"  # type: ignore[index]
+                                                                           and vocab.case_of(t.text, min_len=2) == "ablative"))
+        for j, t in enumerate(a.toks[c.num.last + 1 : k], start=c.num.last + 1)
+    )  # fmt: skip
+    if not than:
+        return "ambiguous"
+    return ">=" if mark.text in (">", ">=", "≥") else "<="
+
+
+def _rate_word(a: Analysis) -> str | None:
+    """A "per period" word ("Сард", "улирал бүр") that makes a count a rate, if any. After an ordinal or
+    a Roman numeral the word names one period ("3-р улиралд", "IV улиралд"), not a rate."""
+    ends = {num.last: num for num in a.nums}
+    for k, role in enumerate(a.roles):
+        if role is None or role[0] != "rate" or not role_start(a, k):
+            continue
+        before = ends.get(k - 1)
+        if before is not None and before.case == "ordinal":
+            continue
+        if k > 0 and a.toks[k - 1].kind == "word" and _ROMAN_WORD.fullmatch(a.texts[k - 1]):
+            continue
+        return a.role_text[k]
     return None
 
 
@@ -177,11 +228,15 @@ def read_target_text(s: str, vocab: NotationVocab, percent_ctx: bool) -> TargetR
         state = done_state_word(a, vocab)
         if state is not None:
             return _reading(s, "binary", "done", None, None, "done-state", f"a state to reach: `{state}`", f"хүрэх төлөв: `{state}`")
+        if any(c.excluded == "reference" for c in a.contexts):
+            listed = ", ".join(c.num.text for c in a.contexts if c.excluded == "reference")
+            return _unparsed(s, "reference", f"`{listed}` is a clause or article number, not a level",
+                             f"`{listed}` нь хууль, журмын заалтын дугаар, түвшин биш")  # fmt: skip
         if any(c.num.date or c.excluded == "year" or c.year_like for c in a.contexts):
             return _unparsed(s, "year-only", "only a year or a date, no quantity", "зөвхөн он, огноо байна, тоон түвшин алга")
         return _unparsed(s, "no-number", "no number and no state to reach", "тоо ч, хүрэх төлөв ч олдсонгүй")
     if len(candidates) > 1:
-        with_cmp = [c for c in candidates if c.cmp]
+        with_cmp = [c for c in candidates if c.cmp or c.sign_after >= 0]  # "95%< 100": one sign, two numbers
         if len(with_cmp) != 1:
             listed = ", ".join(c.num.text for c in candidates)
             return _unparsed(s, "several-numbers", f"several numbers ({listed}) and nothing says which is the target",
@@ -198,6 +253,17 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
                          f"`{num.text}` нь бутархай эсвэл мянгат байж болох тул тодорхойгүй")  # fmt: skip
     if num.problem == "negative":
         return _unparsed(s, "negative", "a negative number", "сөрөг тоо")
+    if num.problem == "about":
+        # "~80%": about 80 %. A target has no "interpreted" flag, so a loose level is reported, not read.
+        return _unparsed(s, "about", f"`~` before the number means 'about {fmt_number(num.value or 0)}', not a firm level",
+                         f"`~` нь 'ойролцоогоор {fmt_number(num.value or 0)}' гэсэн утгатай тул тогтсон түвшин биш")  # fmt: skip
+    if num.problem == "letter-o":
+        # "8О%": 80 % with a letter O for the zero, most likely; a target cannot carry "please check", so
+        # the reading is reported rather than taken.
+        shown = fmt_number(num.value) if num.value is not None else "?"
+        typed = original(s, a, num.first, num.last)
+        return _unparsed(s, "letter-o", f"`{typed}` read as {shown}? a letter O seems typed for the digit zero; please check",
+                         f"`{typed}` гэснийг {shown} гэж уншив уу? тэгийн оронд О үсэг бичсэн бололтой тул шалгана уу")  # fmt: skip
     if num.problem == "compound":
         return _unparsed(s, "malformed", f"the number words `{num.text}` do not form one number",
                          f"`{num.text}` гэсэн тоон үгс нэг тоо болохгүй байна")  # fmt: skip
@@ -205,6 +271,13 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
         return _unparsed(s, "malformed", f"the number `{num.text}` is not well formed", f"`{num.text}` тоо буруу бичигдсэн")
     if c.relative:
         return _unparsed(s, "relative", "a ratio ('N times') is not a level", "харьцаа (дахин) нь түвшин биш")
+    sign = _sign_after(a, c, vocab)
+    if sign == "ambiguous":
+        mark = a.texts[c.sign_after]
+        return _unparsed(s, "sign-after", f"the sign `{mark}` after the number may mean 'at least' or 'at most'; write it before the number",
+                         f"тооны ард бичсэн `{mark}` тэмдэг нь 'багагүй', 'ихгүй'-н аль нь болох тодорхойгүй; тэмдгийг тооны өмнө бичнэ үү")  # fmt: skip
+    if sign:
+        c.cmp = merge_cmp(c.cmp, sign)
     if c.cmp == "conflict":
         return _unparsed(s, "conflict", "both 'not less' and 'not more' words", "доошгүй, ихгүй гэсэн зөрүүтэй үг хоёулаа байна")
     if c.year_like and not (c.unit or c.percent or c.cmp):
@@ -259,6 +332,10 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
             why_mn.append("тэг нь огт гаргахгүй гэсэн утгатай")
     kind = "percent" if percent else "count"
     unit = "%" if percent else c.unit
+    rate = _rate_word(a) if kind == "count" else None
+    if rate is not None:
+        return _unparsed(s, "rate", f"a rate: {fmt_number(value)} per period (`{rate}`), not the year's total",
+                         f"давтамж: `{rate}` {fmt_number(value)}, жилийн нийт тоо биш")  # fmt: skip
     rule = "percent" if c.percent else ("number-percent-header" if percent and percent_ctx else "number")
     if kind == "percent" and not c.percent and not percent_ctx:
         rule = "percent-word"

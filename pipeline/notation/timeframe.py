@@ -95,7 +95,10 @@ _UNIT_MN = {
     "whole_year": "бүтэн жил", "first_half": "эхний хагас жил", "second_half": "сүүлийн хагас жил",
     "every_year": "жил бүр", "count": "удаа (давтамж)",
 }  # fmt: skip
-_ROLE_MN = {"until": "хүртэл", "onward": "түүнээс хойш", "list": "жагсаалт", "filler": "нөлөөгүй үг", "duration": "дотор"}
+_ROLE_MN = {
+    "until": "хүртэл", "onward": "түүнээс хойш", "list": "жагсаалт", "filler": "нөлөөгүй үг", "duration": "дотор",
+    "first": "эхний", "last": "сүүлийн", "before": "өмнө",
+}  # fmt: skip
 
 
 class _Tok:
@@ -132,6 +135,9 @@ class _Mention:
     invalid: tuple[str, str, str] | None = None  # (rule, en, mn)
     rule: str = ""
     qualifier: bool = False  # "Жил бүрийн": gives way to a period written beside it
+    day: int | None = None  # the day of a date or of "05 сарын 15-ны": for "before"
+    before: bool = False  # "9-р сараас өмнө": a deadline before this period
+    dash_to: _Mention | None = None  # "1-р улирал - 4-р улирал": a range up to that mention
 
 
 def _roman(text: str) -> tuple[int | None, bool]:
@@ -206,12 +212,18 @@ def _number_word(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
 
 def _date_month(text: str) -> tuple[int | None, tuple[str, str] | None]:
     """(month, why the reading is to be checked) of a date token; month None when it is no date."""
+    month, reason, _ = _date_parts(text)
+    return month, reason
+
+
+def _date_parts(text: str) -> tuple[int | None, tuple[str, str] | None, int]:
+    """(month, why the reading is to be checked, day) of a date token; month None when it is no date."""
     parts = [int(p) for p in re.split(r"[./-]", text)]
     reason: tuple[str, str] | None = None
     if len(parts) == 2:
         if parts[0] >= 1900:
             month = parts[1]
-            return (month, None) if 1 <= month <= 12 else (None, None)
+            return (month, None, 1) if 1 <= month <= 12 else (None, None, 0)
         # "31.12" or "12.31": a day and a month without a year; the lexer only takes those whose order
         # is certain (one of the two numbers is over 12).
         day, month = parts if parts[0] > 12 else parts[::-1]
@@ -228,8 +240,8 @@ def _date_month(text: str) -> tuple[int | None, tuple[str, str] | None]:
     try:
         dt.date(year, month, day)
     except ValueError:
-        return None, None
-    return month, reason
+        return None, None, 0
+    return month, reason, day
 
 
 def _numeral_groups(toks: list[_Tok], start: int) -> tuple[list[tuple[_Tok, _Tok]], int]:
@@ -364,6 +376,47 @@ def _resolve(m: _Mention, by_month: bool) -> None:
         m.reasons.append(("look-alike characters read as Roman numerals", "төстэй тэмдэгтийг ром тоо гэж уншлаа"))
 
 
+def _first_or_last(m: _Mention, role: str, word: str, groups: list[tuple[_Tok, _Tok]], unit: str | None) -> None:
+    """"эхний 6 сард" (months 1-6), "сүүлийн 2 улиралд" (quarters III-IV): a count from the start or the
+    end of the year. Leaves `m.rule` empty when the words do not take that form (the caller flags it)."""
+    if unit not in ("month", "quarter") or len(groups) != 1 or m.invalid is not None:
+        return
+    lo, hi = groups[0]
+    if lo is not hi or lo.kind != "num" or lo.case == "ordinal" or lo.value is None:
+        return
+    limit = 12 if unit == "month" else 4
+    count = lo.value
+    if not 1 <= count <= limit:
+        name = "months" if unit == "month" else "quarters"
+        m.invalid = ("invalid-" + unit, f"`{word} {count}`: a year has {limit} {name}", f"`{word} {count}`: жилд {limit} {_UNIT_MN[unit]} байдаг")
+        return
+    m.ranges = [(1, count)] if role == "first" else [(limit - count + 1, limit)]
+    m.rule = f"{role}-{unit}s"
+
+
+def _before(m: _Mention) -> bool:
+    """Turn a period written with "before" into its deadline ("9-р сараас өмнө" = by the end of August);
+    False when nothing of the year is left before it."""
+    if m.kind == "month" and m.months:
+        month = min(m.months)
+        if m.day is None or m.day <= 1:
+            month -= 1  # "before September", "before 1 July": the month before
+        if month < 1:
+            return False
+        m.months = (month,)
+        m.quarters = ((month - 1) // 3 + 1,)
+    elif m.kind in ("quarter", "half") and m.quarters:
+        quarter = min(m.quarters) - 1
+        if quarter < 1:
+            return False
+        m.quarters = (quarter,)
+    m.ablative = m.onward = False
+    m.rule = "before"
+    m.confidence = INTERPRETED
+    m.reasons.append(("'before' read as the deadline's quarter", "'өмнө' гэснийг тэр хугацаанаас өмнө дуусна гэж үзлээ"))
+    return True
+
+
 def _fail(text: str, rule: str, en: str, mn: str, status: str | None = None) -> TimeframeReading:
     return TimeframeReading((), INVALID, rule, f"`{text}` not understood: {en}", f"`{text}` гэснийг ойлгосонгүй: {mn}", status)
 
@@ -424,9 +477,23 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
     i = 0
     n = len(toks)
     prev_unit: str | None = None  # unit of the token right before, to read "сарын 01-ний" as a day
+    edge: tuple[str, int, str] | None = None  # "эхний" / "сүүлийн" waiting for "N сар": (role, index, text)
+    mention_end = -1  # index right after the last mention (its unit word, or the day after a month)
+    dash_from: _Mention | None = None  # a mention followed by a dash: the next mention ends its range
+
+    def add(m: _Mention) -> None:
+        nonlocal dash_from
+        if dash_from is not None:
+            dash_from.dash_to = m
+            dash_from = None
+        mentions.append(m)
+
     while i < n:
         tok = toks[i]
         meaning = tok.meaning
+        if edge is not None and tok.kind not in ("num", "roman"):
+            unknown.append(edge[2])  # "эхний 5 хоногт": not the first months or quarters of the year
+            edge = None
         if meaning is not None:
             role, detail = meaning
             if trace is not None:
@@ -440,15 +507,21 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 if group.confidence != EXACT:
                     m.reasons.append((f"`{tok.text}` taken as {format_quarters(group.quarters)}",
                                       f"`{tok.text}` гэснийг {format_quarters(group.quarters)} гэж үзлээ"))  # fmt: skip
-                mentions.append(m)
+                add(m)
             elif role == "unit" and detail == "half":
-                mentions.append(_Mention("phrase", text=tok.text, quarters=(1, 2), rule="half-year"))
+                add(_Mention("phrase", text=tok.text, quarters=(1, 2), rule="half-year"))
             elif role == "unit" and detail == "count":
-                mentions.append(_Mention("count", text=tok.text))  # "Жилд нэг удаа": a frequency
+                add(_Mention("count", text=tok.text))  # "Жилд нэг удаа": a frequency
             elif role == "until" and mentions:
                 mentions[-1].until = True
             elif role == "onward" and mentions:
                 mentions[-1].onward = True
+            elif role == "before" and mentions:
+                mentions[-1].before = True
+            elif role in ("first", "last"):
+                edge = (role, i, tok.text)
+            elif role == "before":
+                unknown.append(tok.text)
             elif role == "duration" and mentions and i > 0 and toks[i - 1].meaning == ("unit", "month"):
                 m = mentions[-1]
                 if m.kind == "month" and all(t.case != "ordinal" for t in m.numerals):
@@ -460,16 +533,17 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
             i += 1
             continue
         if tok.kind == "date":
-            month, reason = _date_month(tok.text)
+            month, reason, day = _date_parts(tok.text)
             if month is None:
                 return _fail(s, "invalid-date", f"`{tok.text}` is not a date", f"`{tok.text}` огноо биш")
-            m = _Mention("month", ranges=[(month, month)], text=tok.text, ablative=tok.case == "ablative", rule="date")
+            m = _Mention("month", ranges=[(month, month)], text=tok.text, ablative=tok.case == "ablative", rule="date", day=day)
             if reason is not None:
                 m.confidence = INTERPRETED
                 m.reasons.append(reason)
-            mentions.append(m)
+            add(m)
             prev_unit = None
             i += 1
+            mention_end = i
             continue
         if tok.kind in ("num", "roman"):
             groups, j = _numeral_groups(toks, i)
@@ -479,6 +553,17 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 return _fail(s, "invalid-numeral", f"`{broken}` is not a range of numerals", f"`{broken}` нь тооны хүрээ биш")
             unit, k, unit_case = _unit_after(toks, j)
             text = folded[toks[i].start : toks[j - 1].end]
+            if (prev_unit == "month" and toks[i].kind == "num" and unit == "month" and len(groups) == 1
+                    and groups[0][0] is not groups[0][1] and mentions and mentions[-1].kind == "month"):  # fmt: skip
+                # "05 сарын 01 - 06 сарын 30": day 1 of May, then a dash to June 30, not months 1-6.
+                first_day = toks[i].value
+                if first_day is None or not 1 <= first_day <= 31:
+                    return _fail(s, "invalid-date", f"there is no day {toks[i].text}", f"{toks[i].text} гэсэн өдөр байхгүй")
+                mentions[-1].day = first_day
+                prev_unit = "day"
+                i += 1
+                mention_end = i
+                continue
             if unit is None and toks[i].kind == "num" and (prev_unit == "month" or toks[j - 1].case == "genitive"):
                 unit = "day"  # "07 сарын 03-ны", "Сар бүрийн 5-ны дотор": a day of the month
             if trace is not None:
@@ -488,19 +573,35 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 days = [t.value for pair in groups for t in pair]
                 if any(d is None or not 1 <= d <= 31 for d in days):
                     return _fail(s, "invalid-date", f"there is no day {text}", f"{text} гэсэн өдөр байхгүй")
+                if prev_unit == "month" and mentions and mentions[-1].kind == "month" and mention_end == i:
+                    mentions[-1].day = days[0]  # "05 сарын 15-ны": for "before"
+                    mention_end = k
+                if edge is not None:
+                    unknown.append(edge[2])
+                    edge = None
             else:
                 if unit == "count":
                     text = folded[toks[i].start : toks[k - 1].end]  # "2 удаа"
                 m = _mention_from_group(groups, unit, by_month, text)
                 m.ablative = unit_case == "ablative" or toks[j - 1].case == "ablative"
-                mentions.append(m)
+                if edge is not None:
+                    _first_or_last(m, edge[0], edge[2], groups, unit)
+                    if not m.rule:
+                        unknown.append(edge[2])
+                    edge = None
+                add(m)
+                mention_end = k
             prev_unit = unit
             i = k
             continue
-        if tok.kind == "word":
+        if tok.kind == "dash" and mentions and i == mention_end and i + 1 < n and toks[i + 1].kind in ("num", "roman", "date"):
+            dash_from = mentions[-1]  # "1-р улирал - 4-р улирал", "II улирал~IV улирал": a range
+        elif tok.kind == "word":
             unknown.append(tok.text)
         prev_unit = None
         i += 1
+    if edge is not None:
+        unknown.append(edge[2])
     if trace is not None and unknown:
         trace.append((f"words not known: {', '.join(unknown)}", f"мэдэгдэхгүй үг: {', '.join(unknown)}"))
     return _combine(s, mentions, unknown, by_month)
@@ -531,7 +632,20 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
     while i < len(periods):
         m = periods[i]
         nxt = periods[i + 1] if i + 1 < len(periods) else None
-        if (m.ablative or m.onward) and nxt is not None and not nxt.ablative and (m.kind == nxt.kind or {m.kind, nxt.kind} <= {"quarter", "month"}):
+        if m.before:
+            if not _before(m):
+                return _fail(s, "before-year", f"`{m.text}` with 'before' leaves no period in the year",
+                             f"`{m.text}`-аас өмнө гэвэл тухайн онд хугацаа үлдэхгүй")  # fmt: skip
+            merged.append(m)
+            i += 1
+            continue
+        joined = m.dash_to is nxt or m.ablative or m.onward
+        if nxt is not None and joined and not nxt.ablative and (
+            m.kind == nxt.kind
+            or {m.kind, nxt.kind} <= {"quarter", "month"}
+            # "III улирлаас эхлэн жилийн эцэс хүртэл": from a period until a phrase's end.
+            or (nxt.kind == "phrase" and m.kind in ("quarter", "month", "half") and (m.ablative or m.onward))
+        ):
             if min(m.quarters) > max(nxt.quarters) or (m.months and nxt.months and min(m.months) > max(nxt.months)):
                 return _fail(s, "reversed-range", "the period ends before it starts", "хугацаа эхлэхээсээ өмнө дуусч байна")
             span = _Mention(m.kind if m.kind == nxt.kind else "quarter", text=f"{m.text} .. {nxt.text}", rule="from-until")

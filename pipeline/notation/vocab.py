@@ -78,7 +78,9 @@ _TG_BEFORE_ROLES = {"at_least_before": ("cmp", ">="), "at_most_before": ("cmp", 
 Meaning = tuple[str, str]
 
 # Every dash a hand-typed cell may hold reads as "-"; "~" is used for ranges in some templates.
-_DASH_TABLE = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d~\u301c"})
+DASH_CHARS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d"  # read as "-" everywhere
+TILDES = "~\u301c"  # a dash in a timeframe ("II улирал~IV улирал"), "about" before a target or achieved number
+_DASH_TABLE = str.maketrans({c: "-" for c in DASH_CHARS + TILDES})
 # Splits a folded vocabulary entry the way the readers' lexers split a cell.
 _ENTRY_TOKEN = re.compile(r"\d+|[^\W\d_]+|[<>]=|\S")
 

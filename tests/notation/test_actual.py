@@ -63,7 +63,10 @@ CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple
     ("Х/Б", {}, None, False, "not_due", ()),
     ("Үнэлээгүй", {}, None, False, "not_evaluated", ()),
     ("Хэрэгжсэн. Сургалтыг 3 удаа зохион байгуулсан", {}, None, False, "done", ()),
-    ("Хэрэгжсэн, 3 удаа", {}, None, False, "done", ()),
+    # A status and a count with nothing else: both kept, flagged (a "done" under the target contradicts itself).
+    ("Хэрэгжсэн, 3 удаа", {}, 3, False, "done", INT),
+    ("Хийгдсэн, 2 удаа", {}, 2, False, "done", INT),
+    ("Хэрэгжсэн 3 удаа", {}, 3, False, "done", INT),
     ("Хэрэгжсэн 100%", {}, None, False, "done", ()),
     ("Хэрэгжээгүй: санхүүжилт олгогдоогүй", {}, None, False, "not_done", ()),
     ("Õýðýãæñýí", {}, None, False, "done", ()),  # legacy font
@@ -98,9 +101,19 @@ CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple
     ("No", {}, None, False, "not_done", INT),
     ("No 5", {}, 5, False, None, N),  # "number 5", not "no"
     ("+5", {}, 5, False, None, ()),
+    # A short remark ending in a status word: that status, flagged; "partly" makes a done word insufficient.
+    ("Хагас хэрэгжсэн", {}, None, False, "insufficient", INT),
+    ("Хэсэгчлэн хэрэгжсэн", {}, None, False, "insufficient", INT),
+    ("Хэсэгчлэн биелсэн", {}, None, False, "insufficient", INT),
+    ("Бүрэн хэрэгжээгүй", {}, None, False, "insufficient", INT),
+    ("Хугацаандаа хийгдсэн", {}, None, False, "done", INT),
+    ("Тайлант хугацаанд хийгдээгүй", {}, None, False, "not_done", INT),
+    ("Төсөвгүйн улмаас хэрэгжээгүй байна.", {}, None, False, "not_done", INT),
+    ("Хийгдсэн боловч хэрэгжээгүй", {}, None, False, "not_done", INT),  # a negative at the end wins
+    ("Төлөвлөгөө хэрэгжээгүй тул хийгдсэн", {}, None, False, None, INT),  # positive end after a negative: not read
+    ("Хугацаа болоогүй тул хэрэгжээгүй", {}, None, False, None, INT),  # not due mixed with another status
+    ("Бүрэн", {}, None, False, "done", ()),
     # Text with no status word and no number: flagged, never silently empty.
-    ("Хагас хэрэгжсэн", {}, None, False, None, INT),
-    ("Хэсэгчлэн хэрэгжсэн", {}, None, False, None, INT),
     ("Хэрэгжих боломжгүй", {}, None, False, None, INT),
     ("N/A", {}, None, False, None, INT),
     ("?", {}, None, False, None, INT),
@@ -132,7 +145,11 @@ CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple
     ("1-р улиралд 2, 2-р улиралд 3 удаа", {}, None, False, None, A),
     ("Хэрэгжсэн гэж үзэхгүй", {}, None, False, None, INT),
     ("Ер нь сайн", {}, None, False, None, INT),
-    ("2026 оны 05 сарын 01-нд хийсэн", {}, None, False, None, INT),
+    ("2026 оны 05 сарын 01-нд хийсэн", {}, None, False, "done", INT),  # a date, then a status word
+    # "~" before a number is "about"; a letter O typed for zero: both read and flagged.
+    ("~80%", {}, 80, True, None, INT),
+    ("8О%", {}, 80, True, None, INT),
+    ("Хэрэгжилт - 1ОО%", {}, 100, True, None, INT),
     ("1.500", {}, None, False, None, A),
     ("80-90%", {}, None, False, None, A),
     # Empty.

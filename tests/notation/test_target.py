@@ -145,7 +145,7 @@ CASES: list[tuple[str, str, str | None, float | None, str | None, tuple[str, ...
     ("Төсвийн гүйцэтгэл 95-100%", P, ">=", 95, "%", ()),
     ("Сургалтад 50-аас доошгүй албан хаагч хамруулах", C, ">=", 50, "албан хаагч", ()),
     ("4 удаагийн сургалт", C, ">=", 4, "удаа", ()),
-    ("Сард 1 удаа", C, ">=", 1, "удаа", ()),
+    ("Сард 1 удаа", T, None, None, None, U),  # once a month: a rate, not the year's total
     ("2 удаа (I, III улиралд)", C, ">=", 2, "удаа", ()),
     ("2025-2026 онд 2 удаа", C, ">=", 2, "удаа", ()),
     ("21 сум", C, ">=", 21, "сум", ()),
@@ -204,6 +204,33 @@ CASES: list[tuple[str, str, str | None, float | None, str | None, tuple[str, ...
     ("", T, None, None, None, M),
     ("   ", T, None, None, None, M),
     ("-", T, None, None, None, M),
+    # A sign after a plain number may be read either way: reported. After a "than" form it is sure.
+    ("95%<", T, None, None, None, U),
+    ("95%‹", T, None, None, None, U),
+    ("95%«", T, None, None, None, U),
+    ("95 >", T, None, None, None, U),
+    ("95-аас <", C, "<=", 95, None, ()),
+    ("95 хувиас >", P, ">=", 95, "%", ()),
+    ("80% «Сайн» үнэлгээ", P, ">=", 80, "%", ()),  # a quotation mark, not a sign
+    # A letter O typed for zero, and "~" for "about": reported with a note, never read as 8 or -80.
+    ("Хэрэгжилт - 8О%", T, None, None, None, U),
+    ("Хэрэгжилт - 8o%", T, None, None, None, U),
+    ("~80%", T, None, None, None, U),
+    ("80~90%", P, ">=", 80, "%", ()),
+    # A clause or article number is no target.
+    ("Хуулийн 3.1-д заасны дагуу", T, None, None, None, U),
+    ("4.2-т заасан", T, None, None, None, U),
+    ("5.1-ийн дагуу", T, None, None, None, U),
+    ("5 дугаар зүйл", T, None, None, None, U),
+    ("2.5-д хүргэх", C, ">=", 2.5, None, ()),
+    # A count per month / quarter / week is a rate, not the year's total.
+    ("Улиралд 2 удаа", T, None, None, None, U),
+    ("7 хоногт 1 удаа", T, None, None, None, U),
+    ("Сар бүр 1 удаа", T, None, None, None, U),
+    ("3-р улиралд 1 удаа", C, ">=", 1, "удаа", ()),
+    ("IV улиралд 2 удаа", C, ">=", 2, "удаа", ()),
+    ("Жил бүр 2 удаа", C, ">=", 2, "удаа", ()),
+    ("Сард 95%", P, ">=", 95, "%", ()),  # a monthly level is still a level
 ]
 
 
