@@ -38,6 +38,7 @@ class TargetReading:
 
 
 def fmt_number(value: float) -> str:
+    value = float(value)  # callers may hand over an int (e.g. a literal 0)
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.6g}"
@@ -255,8 +256,8 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
         return _unparsed(s, "negative", "a negative number", "сөрөг тоо")
     if num.problem == "about":
         # "~80%": about 80 %. A target has no "interpreted" flag, so a loose level is reported, not read.
-        return _unparsed(s, "about", f"`~` before the number means 'about {fmt_number(num.value or 0)}', not a firm level",
-                         f"`~` нь 'ойролцоогоор {fmt_number(num.value or 0)}' гэсэн утгатай тул тогтсон түвшин биш")  # fmt: skip
+        return _unparsed(s, "about", f"`~` before the number means 'about {fmt_number(num.value or 0.0)}', not a firm level",
+                         f"`~` нь 'ойролцоогоор {fmt_number(num.value or 0.0)}' гэсэн утгатай тул тогтсон түвшин биш")  # fmt: skip
     if num.problem == "letter-o":
         # "8О%": 80 % with a letter O for the zero, most likely; a target cannot carry "please check", so
         # the reading is reported rather than taken.

@@ -216,6 +216,7 @@ CASES: list[tuple[str, str, str | None, float | None, str | None, tuple[str, ...
     ("Хэрэгжилт - 8О%", T, None, None, None, U),
     ("Хэрэгжилт - 8o%", T, None, None, None, U),
     ("~80%", T, None, None, None, U),
+    ("~0", T, None, None, None, U),  # found by hypothesis: a zero "about" once crashed the note
     ("80~90%", P, ">=", 80, "%", ()),
     # A clause or article number is no target.
     ("Хуулийн 3.1-д заасны дагуу", T, None, None, None, U),
