@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.output.safe import Written, csv_safe, write_atomically
+from pipeline.output.safe import FORMULA_TRIGGERS, Written, csv_safe, write_atomically
 
 MEASURES_CSV_COLUMNS = [
     "department", "source_file", "sheet", "row", "goal", "measure_no", "measure", "indicator", "target_text",
@@ -34,7 +34,7 @@ def _number(value: Any) -> str:
     return f"{number:.6f}".rstrip("0").rstrip(".")
 
 
-def measure_rows(measures: pd.DataFrame) -> list[list[str]]:
+def measure_rows(measures: pd.DataFrame) -> list[tuple[str, ...]]:
     columns: list[list[str]] = []
     for name in MEASURES_CSV_COLUMNS:
         values = measures[name].tolist() if name in measures.columns else [""] * len(measures)
@@ -47,8 +47,10 @@ def measure_rows(measures: pd.DataFrame) -> list[list[str]]:
         elif name == "flags":
             columns.append([";".join(v) if isinstance(v, list) else "" for v in values])
         else:
-            columns.append([csv_safe("" if v is None or v is pd.NA else str(v)) for v in values])
-    return [list(row) for row in zip(*columns, strict=True)] if columns else []
+            texts = ["" if v is None or v is pd.NA else v if v.__class__ is str else str(v) for v in values]
+            # Only a text starting with a formula trigger needs neutralising; most need nothing.
+            columns.append([csv_safe(t) if t and t[0] in FORMULA_TRIGGERS else t for t in texts])
+    return list(zip(*columns, strict=True)) if columns else []
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Written:

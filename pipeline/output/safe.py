@@ -26,12 +26,12 @@ SAFE_WORKBOOK_OPTIONS: dict[str, Any] = {
     "nan_inf_to_errors": True,
 }
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def csv_safe(text: str) -> str:
     """Neutralise a cell that a spreadsheet would run as a formula (OWASP CSV injection guidance)."""
-    if text and text[0] in _FORMULA_TRIGGERS:
+    if text and text[0] in FORMULA_TRIGGERS:
         return "'" + text
     return text
 
