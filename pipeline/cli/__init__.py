@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import tempfile
 import traceback
@@ -10,16 +11,40 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
-from pipeline.cli.explain import explain_command
-from pipeline.cli.mail import fetch_mail_command, ingest_command
-from pipeline.cli.periods import close_command, pin_command, reopen_command, status_command, unpin_command
-from pipeline.cli.run import run_command
-from pipeline.cli.template import template_command
-from pipeline.cli.validate import validate_command
 from pipeline.read.package import xml_defences_active
+
+# Each command's module is imported when the command is used: a run need not load the mail code.
+COMMANDS: dict[str, str] = {
+    "run": "pipeline.cli.run:run_command",
+    "validate": "pipeline.cli.validate:validate_command",
+    "template": "pipeline.cli.template:template_command",
+    "explain": "pipeline.cli.explain:explain_command",
+    "status": "pipeline.cli.periods:status_command",
+    "pin": "pipeline.cli.periods:pin_command",
+    "unpin": "pipeline.cli.periods:unpin_command",
+    "close": "pipeline.cli.periods:close_command",
+    "reopen": "pipeline.cli.periods:reopen_command",
+    "fetch-mail": "pipeline.cli.mail:fetch_mail_command",
+    "ingest": "pipeline.cli.mail:ingest_command",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, name = target.partition(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
 
 
 @click.group(
+    cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Жишээ / example:  negtgel run input --period 2026-10",
 )
@@ -34,10 +59,6 @@ def cli() -> None:
             "defusedxml суугаагүй эсвэл OPENPYXL_DEFUSEDXML=False байна; XML халдлагаас хамгаалалтгүй ажиллахгүй. "
             "/ defusedxml is not active; refusing to run without XML attack protection."
         )
-
-
-for command in (run_command, validate_command, template_command, explain_command, fetch_mail_command, ingest_command, status_command, pin_command, unpin_command, close_command, reopen_command):
-    cli.add_command(command)
 
 
 def main() -> None:
