@@ -71,7 +71,8 @@ def compute_achievement(m: pd.DataFrame, quarter: int, pro_rate: bool) -> pd.Ser
         open_window = (kind == "count") & (op == ">=") & (total > 1) & (last > quarter) & (elapsed > 0)
         expected = np.where(open_window, target * elapsed / np.where(total > 0, total, 1), target)
 
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # Both branches of each `where` are computed; the one not taken may divide by zero or overflow (1e300 / 1e-300).
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         at_least = np.where(expected > 0, np.minimum(actual / expected, 1.0) * 100.0, 100.0)
         # "Three times" reported as "100 %" means the department says the target is fully met.
         at_least = np.where((kind == "count") & actual_pct, np.clip(actual, 0, 100), at_least)

@@ -74,8 +74,12 @@ def test_period_quarter() -> None:
         ("count", ">=", 0, 0, False, "1,2,3,4", 4, 100.0),
         # "Three times" reported as 100 % done.
         ("count", ">=", 3, 100, True, "1,2,3,4", 4, 100.0),
+        # Extreme values (found by the fuzz): no overflow warning escapes, the result stays in 0-100.
+        ("count", "<=", 1e300, 1e-300, False, "1,2,3,4", 4, 100.0),
+        ("count", ">=", 1e-300, 1e300, False, "1,2,3,4", 4, 100.0),
     ],
 )
+@pytest.mark.filterwarnings("error")
 def test_compute_achievement(kind, op, target, actual, is_pct, quarters, period_q, expected) -> None:
     qs = [int(q) for q in quarters.split(",")]
     df = frame(measure(target_kind=kind, target_op=op, target_value=target, actual_value=actual, actual_is_pct=is_pct,
