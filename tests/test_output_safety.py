@@ -275,7 +275,7 @@ def test_the_fast_table_sheet_writes_exactly_what_xlsxwriter_writes(tmp_path: Pa
     from pipeline.output.sheets import Col, Formats, TableSheet, write_table
 
     frame = pd.DataFrame({"text": [None, "Арга хэмжээ & <тест> \"ишлэл\"", "=1+1", None, "", "x" * 40000, None],
-                          "number": [None, 1.0, 2.5, float("nan"), 1e20, -0.000123, 3.0],
+                          "number": [None, 1.0, 2.5, float("nan"), 1e20, -0.000123, 1 / 3],
                           "flag": [None, True, False, True, None, False, None]})
     cols = [Col("text", "Текст", 30, "wrap"), Col("number", "Тоо", 10, "number"), Col("flag", "Тийм/Үгүй", 8)]
     xml = []
@@ -285,6 +285,10 @@ def test_the_fast_table_sheet_writes_exactly_what_xlsxwriter_writes(tmp_path: Pa
         sheet = workbook.add_worksheet("Хүснэгт", worksheet_class=cls)
         write_table(sheet, frame, cols, Formats(workbook))
         sheet.write_blank(10, 0, None)  # a cell kind the fast path leaves to xlsxwriter
+        sheet.write_string(10, 2, "формат байхгүй")  # a cell without a format, after one the fast path skipped
+        sheet.write_number(10, 1, 7.0, workbook.add_format({"bold": True}))
+        sheet.set_row(12, 40)  # a row with a height and no cells
+        sheet.write_string(40, 5, "хол")  # another span of sixteen rows
         workbook.close()
         with zipfile.ZipFile(path) as archive:
             xml.append(archive.read("xl/worksheets/sheet1.xml"))

@@ -76,6 +76,44 @@ class TableSheet(Worksheet):
             self._check_dimensions(written[0], col)
             self._check_dimensions(written[-1], col)
 
+    def _write_rows(self) -> None:
+        """xlsxwriter's `_write_rows` with the common cells (formatted strings and numbers) written straight
+        into one string per row: a million cells are a million method calls fewer."""
+        if self.constant_memory or self.comments:
+            super()._write_rows()
+            return
+        self._calculate_spans()
+        table, row_info, row_spans, write = self.table, self.row_info, self.row_spans, self.fh.write
+        names = [xl_col_to_name(c) for c in range(self.dim_colmax + 1)] if self.dim_colmax is not None else []
+        xf: dict[int, int] = {}  # id(format) -> its index, asked of each format once
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells = table.get(row_num)
+            if not cells:
+                if row_num in row_info:  # a blank row with a height or format only
+                    self._write_empty_row(row_num, row_spans.get(row_num // 16), row_info[row_num])
+                continue
+            self._write_row(row_num, row_spans.get(row_num // 16), row_info.get(row_num))
+            r = str(row_num + 1)
+            parts: list[str] = []
+            for col_num in sorted(cells):
+                cell = cells[col_num]
+                fmt = cell.format
+                kind = cell.__class__
+                if fmt is None or (kind is not CellStringTuple and kind is not CellNumberTuple):
+                    write("".join(parts))
+                    parts = []
+                    self._write_cell(row_num, col_num, cell)
+                    continue
+                index = xf.get(id(fmt))
+                if index is None:
+                    index = xf[id(fmt)] = fmt._get_xf_index()
+                if kind is CellStringTuple:
+                    parts.append(f'<c r="{names[col_num]}{r}" s="{index}" t="s"><v>{cell.string}</v></c>')
+                else:
+                    parts.append(f'<c r="{names[col_num]}{r}" s="{index}"><v>{cell.number:.16G}</v></c>')
+            write("".join(parts))
+            self._xml_end_tag("row")
+
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         kind = cell.__class__.__name__
         fmt = cell.format
