@@ -60,6 +60,10 @@ class Band:
     label: str
     grade: str
     color: str
+    label_en: str = ""  # the rating in English outputs (`--lang en`); the Mongolian label when not given
+
+    def name(self, lang: str) -> str:
+        return (self.label_en or self.label) if lang == "en" else self.label
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,12 @@ class Methodology:
             if level.value == value:
                 return level.label
         return ""
+
+    def rating_name(self, rating: str, lang: str) -> str:
+        """A rating as stored (the Mongolian band label) in the language of the output."""
+        if lang != "en":
+            return rating
+        return next((b.name(lang) for b in self.bands if b.label == rating), rating)
 
     def band_for(self, pct: float) -> Band:
         for band in self.bands:
@@ -286,13 +296,14 @@ def _load_methodology(path: Path, issues: list[ConfigIssue]) -> Methodology:
         where = f"bands[{index}]"
         above = c.get(spec, "above", where, (int, float, type(None)))
         label = c.get(spec, "label", where, str)
+        label_en = c.get(spec, "label_en", where, str, "")
         grade = c.get(spec, "grade", where, str, "")
         color = c.get(spec, "color", where, str, "#999999")
         if color and not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
             c.fail(f"{where}.color", "#RRGGBB хэлбэрээр бичнэ / must be like #1A9850")
             color = "#999999"
         if label:
-            bands.append(Band(None if above is None else float(above), label, grade or "", color))
+            bands.append(Band(None if above is None else float(above), label, grade or "", color, label_en or ""))
     if bands:
         aboves = [b.above for b in bands]
         if aboves[-1] is not None or None in aboves[:-1]:

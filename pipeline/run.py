@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import manifest
-from pipeline.config import Config
+from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
 from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, take_in, tz_of
 from pipeline.manifest import RunSummary
@@ -310,7 +310,7 @@ class RunResult:
 ERRORS_SHOWN = 10
 
 
-def summarise(report: Report, lang: Lang = "mn") -> RunSummary:
+def summarise(report: Report, lang: Lang = "mn", method: Methodology | None = None) -> RunSummary:
     counts = report.problems.counts()
     errors = [p for p in report.problems if p.severity == "error"]
     table = report.departments
@@ -326,7 +326,7 @@ def summarise(report: Report, lang: Lang = "mn") -> RunSummary:
         errors=counts["error"],
         warnings=counts["warning"],
         overall_pct=report.overall.pct,
-        rating=report.overall.rating,
+        rating=method.rating_name(report.overall.rating, lang) if method else report.overall.rating,
         closed=report.closing is not None,
     )
 
@@ -483,7 +483,7 @@ def run_consolidation(
             report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake)
         with stage("write outputs"):
             written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files)
-        summary = summarise(report, lang)
+        summary = summarise(report, lang, config.methodology)
         manifest.record(period_dir, print_, [w.path for w in written], summary)
     return RunResult(
         summary=summary,

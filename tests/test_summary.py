@@ -387,3 +387,18 @@ def test_english_headings(world: dict[str, Any], tmp_path: Path) -> None:
     assert book.sheetnames == ["Dashboard", "Departments", "Lagging", "Goals", "Completeness", "Trends", "Chart data"]
     assert book["Dashboard"]["A1"].value == "Plan implementation, October 2026"
     assert [c.value for c in book["Departments"][4]][:4] == ["Rank", "Department", "Short", "Implementation, %"]
+    # Ratings in English too (label_en in the methodology), everywhere a rating is shown.
+    pairs = {r[0]: r[1] for r in book["Dashboard"].iter_rows(min_row=5, max_row=16, max_col=2, values_only=True)}
+    assert pairs["Rating"] == "Satisfactory (C)"
+    top = [(r[1], r[4]) for r in rows(book["Departments"], 5)[:4]]
+    assert top == [(ZUH, "Very good"), (BG, "Good"), (STS, "Needs improvement"), (HEZ, "Unsatisfactory")]
+    assert [r[3] for r in rows(book["Goals"], 5)][:2] == ["Very good", "Good"]
+
+
+def test_a_band_without_an_english_label_shows_the_mongolian_one(world: dict[str, Any]) -> None:
+    method = world["config"].methodology
+    plain = dataclasses.replace(method, bands=tuple(dataclasses.replace(b, label_en="") for b in method.bands))
+    assert method.rating_name("Маш сайн", "en") == "Very good"
+    assert plain.rating_name("Маш сайн", "en") == "Маш сайн"
+    assert method.rating_name("Маш сайн", "mn") == "Маш сайн"
+    assert method.rating_name("", "en") == ""

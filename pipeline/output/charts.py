@@ -155,7 +155,7 @@ def _departments_chart(fig: Figure | None, ax: Axes, ranked: pd.DataFrame, metho
     if cut:
         ax.axhline(side - 0.5, color=_GREY, linestyle=":", linewidth=1)
     handles = [Patch(facecolor=b.color, edgecolor="#595959", linewidth=0.4,
-                     label=(f"{b.grade} " if b.grade else "") + b.label + (f" (> {b.above:g})" if b.above is not None else ""))
+                     label=(f"{b.grade} " if b.grade else "") + b.name(lang) + (f" (> {b.above:g})" if b.above is not None else ""))
                for b in method.bands]
     if fig is not None:
         fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5), frameon=False, fontsize=fontsize - 0.5)
@@ -270,7 +270,7 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
     big = "—" if ov.pct is None else f"{pct_text(ov.pct, method.rounding)}%"
     text(0.045, 0.835, big, fontsize=30, fontweight="bold", color=text_color(color), va="center",
          bbox={"boxstyle": "round,pad=0.35", "facecolor": color, "edgecolor": "none"})
-    text(0.215, 0.862, f"{ov.rating} ({ov.grade})" if ov.rating else t("Үнэлгээгүй", "Not rated"), fontsize=14, fontweight="bold", va="center")
+    text(0.215, 0.862, f"{method.rating_name(ov.rating, lang)} ({ov.grade})" if ov.rating else t("Үнэлгээгүй", "Not rated"), fontsize=14, fontweight="bold", va="center")
     points = "—" if ov.points is None else f"{ov.points:.2f}"
     line = t(f"Оноо {points} / 5", f"Points {points} / 5")
     if ov.pct is not None and report.overall_previous is not None:

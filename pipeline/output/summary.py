@@ -396,7 +396,7 @@ def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
         change = round(ov.pct - report.overall_previous, book.rounding)
     arrow = styles.custom(align="center", num_format=f'"▲ "+{styles.pct_format};"▼ "-{styles.pct_format};{styles.pct_format}', bold=True)
     rows: list[tuple[str, Any, Format]] = [
-        (t("Үнэлгээ", "Rating"), f"{ov.rating} ({ov.grade})" if ov.rating else DASH, styles.get("center")),
+        (t("Үнэлгээ", "Rating"), f"{book.method.rating_name(ov.rating, book.lang)} ({ov.grade})" if ov.rating else DASH, styles.get("center")),
         (t("Оноо (5-аас)", "Points (of 5)"), DASH if ov.points is None else ov.points, styles.get("points")),
         (t(f"Өмнөх үе ({report.previous_period}), %", f"Previous period ({report.previous_period}), %") if report.previous_period
          else t("Өмнөх үе", "Previous period"), _pct(report.overall_previous) if report.previous_period else t("мэдээлэл алга", "no data"),
@@ -484,7 +484,7 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
     data.write_string(0, 0, t("Хэлтэс", "Department"))
     data.write_string(0, 1, t("Хэрэгжилт, %", "Implementation, %"))
     for j, band in enumerate(bands):
-        data.write_string(0, 2 + j, f"> {band.above:g} {band.label}" + (f" ({band.grade})" if band.grade else ""))
+        data.write_string(0, 2 + j, f"> {band.above:g} {band.name(book.lang)}" + (f" ({band.grade})" if band.grade else ""))
     for i, (lab, pct) in enumerate(zip(scored["label"], scored["scored_pct"], strict=True), start=1):
         data.write_string(i, 0, str(lab))
         data.write_number(i, 1, float(pct))
@@ -664,6 +664,7 @@ def _departments_sheet(book: _Book, sheet: Worksheet) -> None:
     frame = ranked.assign(timeliness=timely)
     for name in ("rating", "grade"):
         frame[name] = ["" if is_missing(v) else v for v in column(frame, name, "")]
+    frame["rating"] = [book.method.rating_name(v, book.lang) for v in frame["rating"]]
     reported = list(frame["reported"])
     rows = [[None if is_missing(v) else v for v in values] for values in zip(*(column(frame, c.key) for c in cols), strict=True)] if len(frame) else []
     # A missing department shows no counts, only that it did not report.
@@ -741,6 +742,7 @@ def _goals_sheet(book: _Book, sheet: Worksheet) -> None:
     frame["goal"] = [t("(зорилгогүй)", "(no goal)") if is_missing(g) or g == "" else g for g in column(frame, "goal", "")]
     for name in ("rating", "grade"):
         frame[name] = ["" if is_missing(v) else v for v in column(frame, name, "")]
+    frame["rating"] = [book.method.rating_name(v, book.lang) for v in frame["rating"]]
     _title(book, sheet, t("Зорилго тус бүрийн хэрэгжилт", "Implementation by goal"),
            t("Хэлтэс бүрийн зорилгоор; хэлтсүүд байрын дарааллаар.", "Per department and goal; departments in rank order."))
     cols = [
