@@ -295,6 +295,55 @@ def test_the_fast_table_sheet_writes_exactly_what_xlsxwriter_writes(tmp_path: Pa
     assert xml[0] == xml[1]
 
 
+def test_stored_columns_mixed_with_single_cells_and_a_chart_match_xlsxwriter(tmp_path: Path) -> None:
+    """Columns kept whole by the fast sheet, cells written one by one before and after them in the same
+    rows, rows beyond one chunk, and a chart that caches a column's values: the same files as xlsxwriter's."""
+    import zipfile
+
+    from pipeline.output.safe import new_workbook
+    from pipeline.output.sheets import TableSheet
+
+    n = 40
+    texts = [None if i % 7 == 0 else f"Мөр {i % 5}" for i in range(n)]
+    numbers = [None if i % 3 == 0 else float(i) / 4 for i in range(n)]
+    parts = {}
+    for fast in (False, True):
+        path = tmp_path / f"{fast}.xlsx"
+        workbook = new_workbook(path)
+        shade, plain = workbook.add_format({"bg_color": "#EEEEEE"}), workbook.add_format({"font_name": "Arial"})
+        text_formats = [shade if i % 4 < 2 else plain for i in range(n)]
+        sheet = workbook.add_worksheet("Хүснэгт", worksheet_class=TableSheet if fast else None)
+        if fast:
+            sheet.ROWS_PER_CHUNK = 16  # several chunks in a small sheet
+        sheet.write_string(0, 0, "Гарчиг", plain)
+        sheet.write_string(5, 1, "өмнө бичсэн", plain)  # overwritten by the column below
+        sheet.set_row(3, 30)
+        columns = [(1, 2, texts, text_formats), (3, 1, numbers, [plain] * n), (20, 4, texts, [plain] * n)]
+        for col, first, cells, formats in columns:
+            if fast:
+                sheet.write_column(col, first, cells, formats, blanks=col == 1)
+            else:
+                for r, (cell, fmt) in enumerate(zip(cells, formats, strict=True), first):
+                    if cell is None:
+                        if col == 1:
+                            sheet.write_blank(r, col, None, fmt)
+                    elif isinstance(cell, float):
+                        sheet.write_number(r, col, cell, fmt)
+                    else:
+                        sheet.write_string(r, col, cell, fmt)
+        sheet.write_string(10, 3, "дараа бичсэн", plain)  # overwrites a number of the column
+        sheet.write_number(12, 2, 5.0, plain)  # between two stored columns
+        sheet.write_string(n + 10, 0, "сүүлд", None)
+        chart = workbook.add_chart({"type": "bar"})
+        chart.add_series({"values": ["Хүснэгт", 1, 3, n, 3]})
+        sheet.insert_chart(2, 6, chart)
+        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            parts[fast] = {name: archive.read(name) for name in ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
+                                                                  "xl/charts/chart1.xml")}
+    assert parts[True] == parts[False]
+
+
 def test_a_shaded_column_written_at_once_matches_cell_by_cell(tmp_path: Path) -> None:
     import zipfile
 
