@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from pipeline.read.parallel import read_many
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import READER_VERSION, FileRead, read_file
 from pipeline.store import Store, Submission
+from pipeline.timing import stage
 
 ARCHIVE_DIR = "archive"
 QUARANTINE_DIR = "quarantine"
@@ -312,51 +314,59 @@ def take_in(
     """Record, read and archive each arrival; the same bytes twice are one submission."""
     result = Intake()
     arrivals = list(arrivals)
-    matcher = DepartmentMatcher(config.departments)
-    tz = tz_of(config)
     archive_root = input_root / ARCHIVE_DIR
 
     # 1. Which arrivals are new: the hash decides, remembered per path so unchanged files are not re-hashed.
     fresh: list[tuple[Arrival, str, int]] = []
     first_of: dict[str, str] = {}
-    with store.transaction():  # the "seen" cache only: one commit for all
+    with stage("  which files are new"), store.transaction():  # the "seen" cache only: one commit for all
         for arrival in arrivals:
             _note_arrival(arrival, store, result, first_of, fresh)
 
-    # 2. Read the new files (in parallel when there are many), each at most once ever.
+    # 2. Read the new files (in parallel when there are many), each at most once ever, and 3. record and
+    # archive each in arrival order while the workers read the ones after it.
     key = reader_key(config)
     reads: dict[str, FileRead] = {}
-    saved: dict[str, str | None] = {}
     to_read: list[tuple[Path, str]] = []
-    shas: list[str] = []
     for arrival, sha, _ in fresh:
         cached = store.parsed(sha, key)
         if isinstance(cached, FileRead):
             reads[sha] = renamed(cached, arrival.name)
         else:
             to_read.append((arrival.path, arrival.name))
-            shas.append(sha)
-    parsed_files = read_many(to_read, config, progress)
-    with store.transaction():  # the parse cache only: one commit for all
-        for sha, parsed in zip(shas, parsed_files, strict=True):
-            store.save_parsed_payload(sha, key, parsed.payload)
-            reads[sha] = parsed.read
-            saved[sha] = parsed.saved_at
+    record = _Recorder(store, config, archive_root, input_root, result)
+    # `closing`: a failure here stops the workers at once.
+    with stage("  read, record and archive"), closing(read_many(to_read, config, progress)) as parsed, store.transaction():
+        for arrival, sha, size in fresh:
+            saved_at: str | None = NOT_LOOKED
+            if sha not in reads:
+                done = next(parsed)
+                store.save_parsed_payload(sha, key, done.payload)
+                reads[sha], saved_at = done.read, done.saved_at
+            record(arrival, sha, size, reads[sha], saved_at)
+    return result
 
-    # 3. Record and archive.
-    for arrival, sha, size in fresh:
-        read = reads[sha]
-        received = received_time(arrival, tz, saved.get(sha, NOT_LOOKED))
-        department, dept_source, dept_problem = match_department(read, arrival, matcher)
+
+class _Recorder:
+    """Records one arrival: its department and period, its archive copy and its submission row."""
+
+    def __init__(self, store: Store, config: Config, archive_root: Path, input_root: Path, result: Intake):
+        self.store, self.config, self.archive_root, self.input_root, self.result = store, config, archive_root, input_root, result
+        self.matcher = DepartmentMatcher(config.departments)
+        self.tz = tz_of(config)
+
+    def __call__(self, arrival: Arrival, sha: str, size: int, read: FileRead, saved_at: str | None) -> None:
+        received = received_time(arrival, self.tz, saved_at)
+        department, dept_source, dept_problem = match_department(read, arrival, self.matcher)
         period, period_source, period_problem = resolve_period(read, arrival.name, received)
         problems = [p for p in (dept_problem, period_problem) if p is not None]
-        short = next((d.short for d in config.departments if d.name == department and d.short), None)
-        archived = archive_copy(arrival.path, archive_root, period, short or department or UNKNOWN_FOLDER, arrival.name)
+        short = next((d.short for d in self.config.departments if d.name == department and d.short), None)
+        archived = archive_copy(arrival.path, self.archive_root, period, short or department or UNKNOWN_FOLDER, arrival.name)
         all_problems = [*read.problems, *problems]
-        submission = store.add_submission(
+        submission = self.store.add_submission(
             sha256=sha,
             original_name=arrival.name,
-            archive_path=str(archived.relative_to(input_root)),
+            archive_path=str(archived.relative_to(self.input_root)),
             department=department,
             department_source=dept_source,
             period=period,
@@ -372,6 +382,5 @@ def take_in(
             intake_problems=problems,
             readable=int(read.readable),
         )
-        result.new.append(submission)
-        result.reads[sha] = read
-    return result
+        self.result.new.append(submission)
+        self.result.reads[sha] = read

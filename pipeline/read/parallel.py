@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,24 +55,24 @@ def workers() -> int:
 
 def read_many(
     jobs: list[tuple[Path, str]], config: Config, progress: Callable[[str, int, int], None] | None = None
-) -> list[Parsed]:
-    """Read (path, name) jobs in order; in a process pool when there are enough of them and cores to share."""
+) -> Generator[Parsed, None, None]:
+    """Read (path, name) jobs, yielding each read in order as soon as it is done (the caller records and
+    archives one file while the workers read the next); in a process pool when there are enough jobs and
+    cores to share."""
     count = workers()
     if len(jobs) < PARALLEL_FROM or count == 1:
-        answers = (_parse(path, name, config) for path, name in jobs)
-        return _collect(answers, len(jobs), progress)
+        yield from _collect((_parse(path, name, config) for path, name in jobs), len(jobs), progress)
+        return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with context.Pool(processes=count, initializer=_init, initargs=(config,)) as pool:
-        return _collect(pool.imap(_work, jobs, chunksize=16), len(jobs), progress)
+        yield from _collect(pool.imap(_work, jobs, chunksize=16), len(jobs), progress)
 
 
 def _collect(
     answers: Iterable[tuple[bytes, str | None]], total: int, progress: Callable[[str, int, int], None] | None
-) -> list[Parsed]:
-    results: list[Parsed] = []
+) -> Iterator[Parsed]:
     for index, (payload, saved) in enumerate(answers):
-        results.append(Parsed(pickle.loads(payload), payload, saved))
+        yield Parsed(pickle.loads(payload), payload, saved)
         if progress:
             progress("read", index + 1, total)
-    return results
