@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import tempfile
 import traceback
@@ -64,8 +65,7 @@ def cli() -> None:
 def main() -> None:
     try:
         code = cli(prog_name="negtgel", standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        _exit_now(code if isinstance(code, int) else 0)
     except click.exceptions.Abort:
         click.echo("Зогсоосон / interrupted.", err=True)
         sys.exit(130)
@@ -87,3 +87,12 @@ def main() -> None:
             err=True,
         )
         sys.exit(3)
+
+
+def _exit_now(code: int) -> None:
+    """End the process once the command has finished: every file is written and closed, every worker
+    process joined. Python would otherwise spend a quarter of a second on a large run freeing, one by one,
+    objects that the operating system takes back at once."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -50,22 +50,25 @@ def write_outputs(
         with stage("charts and digest"):
             return write_charts(report, period_dir, config.methodology, lang)
 
+    def measures_csv() -> list[Written]:
+        with stage("measures.csv"):
+            return [write_measures_csv(report.measures, period_dir / "measures.csv")]
+
     def the_rest() -> list[Written]:
         with stage("summary workbook"):
             written = [write_summary(report, period_dir / f"summary_{report.period}.xlsx", lang, config.methodology)]
-        with stage("csv"):
-            written.append(write_measures_csv(report.measures, period_dir / "measures.csv"))
+        with stage("problems.csv"):
             written.append(write_problems_csv(problems, period_dir / "problems.csv"))
         return written
 
     if not _can_fork():
-        return consolidated() + charts() + the_rest()
+        return consolidated() + charts() + measures_csv() + the_rest()
     if len(report.measures) >= CONSOLIDATED_ALONE_FROM:
-        # The consolidated workbook grows with the measures and is then the largest single cost: it gets a
-        # process of its own, the rest share this one.
-        return _side_by_side([consolidated], lambda: charts() + the_rest())
+        # The consolidated workbook and measures.csv grow with the measures and are then the largest costs:
+        # they get a process of their own; the charts (the same at any size) and the rest share this one.
+        return _side_by_side([lambda: consolidated() + measures_csv()], lambda: charts() + the_rest())
     # For a small report the charts (drawing and fonts, the same at any size) are the largest cost.
-    return _side_by_side([charts], lambda: consolidated() + the_rest())
+    return _side_by_side([charts], lambda: consolidated() + measures_csv() + the_rest())
 
 
 def _can_fork() -> bool:
