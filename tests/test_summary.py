@@ -402,3 +402,12 @@ def test_a_band_without_an_english_label_shows_the_mongolian_one(world: dict[str
     assert plain.rating_name("Маш сайн", "en") == "Маш сайн"
     assert method.rating_name("Маш сайн", "mn") == "Маш сайн"
     assert method.rating_name("", "en") == ""
+
+
+def test_english_lagging_sheet_names_the_status_in_english(world: dict[str, Any], tmp_path: Path) -> None:
+    book, _, _ = write_all(dataclasses.replace(world["report"]), tmp_path, world["config"], lang="en")
+    ws = book["Lagging"]
+    header = [c.value for c in ws[4]]
+    col = {h: i for i, h in enumerate(header)}
+    got = [(r[col["Level"]], r[col["Status"]]) for r in rows(ws, 5)]
+    assert got == [(0, "Not done"), (30, "Insufficient"), (30, "Insufficient")]

@@ -706,7 +706,8 @@ def _lagging_sheet(book: _Book, sheet: Worksheet) -> None:
     levels = [None if is_missing(v) else float(v) for v in column(lag, "level")]
     frame = lag.assign(
         short=[names.get(d, "") for d in column(lag, "department", "")],
-        level_label=[method.level_label(v) if v is not None else "" for v in levels],
+        # The methodology's level names are Mongolian; an English workbook names the status instead.
+        level_label=[method.level_label(v) if v is not None and book.lang != "en" else "" for v in levels],
     )
     if len(frame):
         frame["level_label"] = [lab or status_name(s, book.lang) for lab, s in zip(frame["level_label"], column(frame, "status", ""), strict=True)]
