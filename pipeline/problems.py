@@ -7,6 +7,7 @@ where a code's severity and its Mongolian and English wording live.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -150,13 +151,13 @@ CATALOGUE: dict[str, ProblemType] = {
     ),
     "report-missing": ProblemType(
         "warning",
-        "\"{value}\" тайлангаа ирүүлээгүй байна. Хариуцах: {detail}.",
-        "\"{value}\" has not reported. Responsible: {detail}.",
+        "{value} тайлангаа ирүүлээгүй байна. Хариуцах: {detail}.",
+        "{value} has not reported. Responsible: {detail}.",
     ),
     "report-late": ProblemType(
         "warning",
-        "\"{value}\" тайлангаа {detail} хоног хоцорч ирүүлсэн.",
-        "\"{value}\" reported {detail} days late.",
+        "{value} тайлангаа {detail} хоног хоцорч ирүүлсэн.",
+        "{value} reported {detail} days late.",
     ),
     "arrived-after-closing": ProblemType(
         "warning",
@@ -231,6 +232,13 @@ CATALOGUE: dict[str, ProblemType] = {
         "This review row matches no measure in the current reports; the override is kept.",
     ),
     # --- mail --------------------------------------------------------------------------------------
+    "attachment-winmail-unreadable": ProblemType(
+        "error",
+        "Outlook-ийн \"{value}\" хавсралтыг задалж чадсангүй; дотор нь тайлан байж болзошгүй. Илгээгчээс Outlook-ийн "
+        "\"Format Text\" цэснээс HTML хэлбэрийг сонгоод тайлангаа дахин илгээхийг хүснэ үү.",
+        "Outlook's \"{value}\" attachment could not be unpacked; it may hold a report. Ask the sender to choose HTML "
+        "under Outlook's \"Format Text\" and send the report again.",
+    ),
     "attachment-not-spreadsheet": ProblemType(
         "warning",
         "\"{value}\" хавсралт Excel файл биш тул тайлан гэж аваагүй.",
@@ -297,7 +305,7 @@ class Problem:
 
     def message(self, lang: Lang = "mn") -> str:
         kind = CATALOGUE[self.code]
-        template = kind.en if lang == "en" else kind.mn
+        template = kind.en if lang == "en" else _guillemets(kind.mn)
         params = _SafeDict(self.extra)
         params.update(value=_shorten(self.value), detail=self.detail, sheet=self.sheet, file=self.file)
         text = template.format_map(params)
@@ -306,6 +314,12 @@ class Problem:
 
 
 _QUOTED = re.compile(r"`([^`]*)`")
+
+
+@functools.cache
+def _guillemets(template: str) -> str:
+    """Mongolian text quotes with «guillemets»; the catalogue is typed with straight quotes."""
+    return re.sub(r'"([^"]*)"', r"«\1»", template)
 
 
 def _shorten(text: str, limit: int = 120) -> str:

@@ -162,7 +162,8 @@ class MailProcessor:
             notes.append(Problem("mail-too-large", file=label, value=parsed.subject, detail=_mb(parsed.size, self.settings.max_message_bytes)))
         for attachment in parsed.attachments:
             if not attachment.is_spreadsheet:
-                notes.append(Problem("attachment-not-spreadsheet", file=attachment.name, value=attachment.original))
+                code = "attachment-winmail-unreadable" if attachment.is_winmail else "attachment-not-spreadsheet"
+                notes.append(Problem(code, file=attachment.name, value=attachment.original))
             elif attachment.size > limit:
                 too_large = True
                 notes.append(Problem("attachment-too-large", file=attachment.name, value=attachment.original,

@@ -4,7 +4,7 @@ Pure functions, no I/O. Attachment names come decoded from RFC 2047 (`=?utf-8?b?
 (`filename*=utf-8''%D0%A2...`) and from raw 8-bit headers, then are made safe to use as a file name:
 no path separators, no `..`, no control or direction-override characters, at most ~120 characters with
 the extension kept. A forwarded message (a `message/rfc822` part, or an attached `.eml`) is searched for
-attachments too.
+attachments too, and so is Outlook's `winmail.dat` (`tnef.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import PurePath
+
+from pipeline.mail.tnef import is_winmail, unpack_winmail
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -58,6 +61,11 @@ class Attachment:
     @property
     def is_spreadsheet(self) -> bool:
         return is_spreadsheet(self.name, self.data)
+
+    @property
+    def is_winmail(self) -> bool:
+        """Outlook's winmail.dat that could not be unpacked (one that could is replaced by its files)."""
+        return is_winmail(self.original, self.content_type)
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,12 @@ def _part_filename(part: Message) -> str | None:
     return decode_words(str(name)).strip() or None
 
 
+def _type_of(name: str) -> str:
+    suffix = PurePath(name).suffix.lower()
+    by_suffix = {v: k for k, v in SPREADSHEET_MIME.items()}
+    return by_suffix.get(suffix) or mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
+
+
 def _default_name(content_type: str) -> str:
     suffix = SPREADSHEET_MIME.get(content_type) or mimetypes.guess_extension(content_type, strict=False) or ".bin"
     return f"attachment{suffix}"
@@ -237,6 +251,15 @@ def _walk(msg: Message, forwarded: bool, depth: int, found: list[Attachment], bu
             inner_msg = BytesParser(policy=policy.default).parsebytes(data)
             _walk(inner_msg, True, depth + 1, found, budget)
             continue
+        if is_winmail(name, content_type):
+            packed = unpack_winmail(data)
+            if packed is not None:  # the files Outlook wrapped, each taken as if attached itself
+                for inner in packed[: max(budget[0], 0)]:
+                    budget[0] -= 1
+                    found.append(Attachment(sanitise_filename(inner.name), inner.name, _type_of(inner.name), inner.data,
+                                            False, forwarded))
+                continue
+            # Unreadable: kept as it came, and reported as such (`Attachment.is_winmail`).
         inline = disposition == "inline" or (disposition is None and part.get("Content-ID") is not None)
         found.append(Attachment(sanitise_filename(original), original, content_type, data, inline, forwarded))
 

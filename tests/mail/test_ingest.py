@@ -158,3 +158,23 @@ def test_quarantined_mail_is_listed_by_status(tmp_path: Path, mappings: Path) ->
     assert result.exit_code == 0, result.output
     assert "mail from unknown senders: 1" in result.output
     assert "x@example.com" in result.output and "ОБГ-ын тайлан" in result.output
+
+
+def test_a_report_inside_outlooks_winmail_dat_is_taken(tmp_path: Path, mappings: Path) -> None:
+    from tests.mail.tnef import Packed, build_tnef
+
+    template = mails.template(tmp_path, "ЗУХ")
+    winmail = build_tnef([Packed("ЗУХ 10 сарын тайлан.xlsx", "ZUH10~1.XLS", template)])
+    saved = tmp_path / "rtf.eml"
+    saved.write_bytes(mails.plain("zuh@altantal.gov.mn", "Тайлан", DATE, "<rtf@altantal.gov.mn>",
+                                  [("winmail.dat", "application/ms-tnef", winmail)]))
+    broken = tmp_path / "broken-rtf.eml"
+    broken.write_bytes(mails.plain("zuh@altantal.gov.mn", "Тайлан", DATE, "<rtf2@altantal.gov.mn>",
+                                   [("winmail.dat", "application/ms-tnef", b"\x78\x9f\x3e\x22 cut")]))
+    write_mail_yaml(mappings)
+    result = ingest(tmp_path, mappings, saved, broken)
+    assert result.exit_code == 0, result.output
+    sub = submissions(tmp_path)["ЗУХ 10 сарын тайлан.xlsx"]
+    assert (tmp_path / "input" / sub.archive_path).read_bytes() == template  # type: ignore[attr-defined]
+    assert "attachment-winmail-unreadable" in result.output and "«winmail.dat»" in result.output
+    assert "Traceback" not in result.output

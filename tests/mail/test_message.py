@@ -134,3 +134,68 @@ def test_headers_only_and_hostile_nesting() -> None:
     for i in range(1, 60):
         deep += b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n" % (i - 1, i)
     parse_message(deep)  # does not raise
+
+
+def test_outlook_winmail_dat_is_unpacked_into_its_files(tmp_path: Path) -> None:
+    from tests.mail.tnef import Packed, build_tnef
+
+    report = mails.template(tmp_path, "СТСХ")
+    older = mails.template(tmp_path, "ЗУХ")
+    winmail = build_tnef([
+        Packed("СТСХ 10 сарын тайлан.xlsx", "СТСХ10~1.XLS", report),  # long Unicode name, as Outlook writes it
+        Packed(None, "Тайлан.xlsx", older),  # only the short name, in code page 1251
+        Packed("image001.png", "IMAGE001.PNG", mails.PNG),
+    ])
+    raw = mails.plain("sts@altantal.gov.mn", "Тайлан", DATE, "<w@x>", [("winmail.dat", "application/ms-tnef", winmail)])
+    found = parse_message(raw).attachments
+    assert [(a.name, a.is_spreadsheet, a.is_winmail) for a in found] == [
+        ("СТСХ 10 сарын тайлан.xlsx", True, False), ("Тайлан.xlsx", True, False), ("image001.png", False, False)]
+    assert found[0].data == report and found[1].data == older
+
+
+def test_a_winmail_dat_that_is_not_tnef_is_kept_and_marked() -> None:
+    raw = mails.plain("sts@altantal.gov.mn", "Тайлан", DATE, "<w@x>", [("winmail.dat", "application/octet-stream", b"not tnef")])
+    (found,) = parse_message(raw).attachments
+    assert (found.name, found.is_spreadsheet, found.is_winmail) == ("winmail.dat", False, True)
+
+
+@pytest.mark.parametrize("cut", [7, 30, 200, -40])
+def test_a_cut_winmail_dat_gives_what_it_holds(tmp_path: Path, cut: int) -> None:
+    from pipeline.mail.tnef import unpack_winmail
+    from tests.mail.tnef import Packed, build_tnef
+
+    template = mails.template(tmp_path, "БГ")
+    whole = build_tnef([Packed("Тайлан.xlsx", "TAILAN.XLS", template)])
+    files = unpack_winmail(whole[:cut])
+    if 0 < cut < 60:  # cut before any file: it may have held one, so it is unreadable, not empty
+        assert files is None
+        return
+    assert files is not None
+    # Before the long name is reached the short one serves; a cut file is a beginning of the file (the
+    # reader then reports it as damaged).
+    assert all(f.name in ("Тайлан.xlsx", "TAILAN.XLS") and template.startswith(f.data) for f in files)
+    assert len(files) == 1
+    if cut == -40:
+        assert files[0].data == template
+
+
+def test_winmail_reading_never_raises() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pipeline.mail.tnef import unpack_winmail
+    from tests.mail.tnef import Packed, build_tnef
+
+    base = build_tnef([Packed("Тайлан.xlsx", "TAILAN.XLS", XLSX_BYTES), Packed(None, "б.xlsx", b"PK\x03\x04")])
+
+    @settings(max_examples=400, derandomize=True, database=None, deadline=None)
+    @given(st.lists(st.tuples(st.integers(0, len(base) - 1), st.integers(0, 255)), max_size=8), st.integers(6, len(base)))
+    def check(edits: list[tuple[int, int]], end: int) -> None:
+        data = bytearray(base[:end])
+        for at, byte in edits:
+            if at < len(data):
+                data[at] = byte
+        files = unpack_winmail(bytes(data))
+        assert files is None or all(isinstance(f.name, str) and f.name and isinstance(f.data, bytes) for f in files)
+
+    check()
