@@ -85,6 +85,7 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "actual-from-narrative": ("хүрсэн түвшин тайлбараас", "achieved value from narrative"),
     "actual-ambiguous": ("хүрсэн түвшин ойлгомжгүй", "achieved value ambiguous"),
     "actual-interpreted": ("хүрсэн түвшнийг тайлбарлаж уншсан", "achieved value interpreted"),
+    "actual-unread": ("хүрсэн түвшин уншигдаагүй", "achieved value not read"),
     "self-assessed": ("өөрийн үнэлгээгээр", "self-assessed"),
     "unscored": ("үнэлэх боломжгүй", "unscored"),
     "legacy-text-converted": ("хуучин фонт хөрвүүлсэн", "legacy font converted"),

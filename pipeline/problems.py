@@ -200,6 +200,13 @@ CATALOGUE: dict[str, ProblemType] = {
         "Хүрсэн түвшинд хэд хэдэн тоо байгаа тул аль нь болохыг тодорхойлж чадсангүй: \"{value}\".",
         "The achieved value holds several numbers; none was taken: \"{value}\".",
     ),
+    "actual-unread": ProblemType(
+        "warning",
+        "Хүрсэн түвшинд бичсэнээс утга ч, төлөв ч уншиж чадсангүй ({detail}); арга хэмжээг үнэлээгүй. Тоо эсвэл "
+        "\"Бүрэн хэрэгжсэн\" гэх мэт төлөвийн үгээр бичнэ үү.",
+        "No value and no status could be read from the achieved value ({detail}); the measure is unscored. Write "
+        "a number or a status word such as \"Бүрэн хэрэгжсэн\".",
+    ),
     "actual-interpreted": ProblemType(
         "warning",
         "Хүрсэн түвшин: {detail}. Зөв эсэхийг шалгана уу.",

@@ -133,5 +133,5 @@ def test_every_measure_flag_has_a_name_in_both_languages() -> None:
 
     assert set(FLAG_LABELS) <= set(CATALOGUE)
     row_codes = {"timeframe-interpreted", "timeframe-invalid", "target-missing", "target-unparsed", "actual-from-narrative",
-                 "actual-ambiguous", "actual-interpreted", "self-assessed", "unscored", "legacy-text-converted", "formula-no-value"}
+                 "actual-ambiguous", "actual-interpreted", "actual-unread", "self-assessed", "unscored", "legacy-text-converted", "formula-no-value"}
     assert row_codes <= set(FLAG_LABELS)

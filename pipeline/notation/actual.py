@@ -21,6 +21,7 @@ from pipeline.notation.vocab import NotationVocab
 FROM_NARRATIVE = "actual-from-narrative"
 AMBIGUOUS = "actual-ambiguous"
 INTERPRETED = "actual-interpreted"
+UNREAD = "actual-unread"  # a cell with text but no value and no status
 
 STATUS_EN = {
     "done": "done", "in_progress": "in progress", "insufficient": "insufficient", "not_done": "not done",
@@ -54,9 +55,9 @@ def _unread(rule: str, text: str, why_en: str, why_mn: str) -> ActualReading:
     silently unreported."""
     return ActualReading(
         None, False, None, rule,
-        f"`{text}`: {why_en}; no value or status read, please check",
-        f"`{text}`: {why_mn}; утга, төлөв уншаагүй тул шалгана уу",
-        (INTERPRETED,),
+        f"`{text}`: {why_en}",
+        f"`{text}`: {why_mn}",
+        (UNREAD,),
     )  # fmt: skip
 
 
@@ -86,7 +87,7 @@ def _number(text: str, value: float, *, percent_format: bool, percent_header: bo
             flags: tuple[str, ...] = (), why: tuple[str, str] = ("", "")) -> ActualReading:  # fmt: skip
     if value < 0:
         return ActualReading(None, False, None, "negative", f"`{text}`: a negative number is not an achieved value",
-                             f"`{text}`: сөрөг тоог хүрсэн түвшин гэж үзсэнгүй", (INTERPRETED,))  # fmt: skip
+                             f"`{text}`: сөрөг тоог хүрсэн түвшин гэж үзсэнгүй", (UNREAD,))  # fmt: skip
     if percent_format:
         if value >= PERCENT_FORMAT_TYPED:
             return _value(text, value, True, "percent-format-typed", (*flags, INTERPRETED),

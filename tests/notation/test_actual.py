@@ -11,6 +11,7 @@ from pipeline.notation import NotationVocab, parse_actual
 N = ("actual-from-narrative",)
 A = ("actual-ambiguous",)
 INT = ("actual-interpreted",)
+U = ("actual-unread",)  # text with no value and no status
 
 # (value, kwargs, expected value, is_percent, status, flags)
 CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple[str, ...]]] = [
@@ -94,7 +95,7 @@ CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple
     ("х/б", {}, None, False, "not_due", ()),
     ("Yes", {}, None, False, "done", ()),
     ("OK", {}, None, False, "done", ()),
-    ("Хэрэгжсэн байна гэж үзэхгүй", {}, None, False, None, INT),
+    ("Хэрэгжсэн байна гэж үзэхгүй", {}, None, False, None, U),
     # Marks: read as a status only as the whole cell, and flagged.
     ("✓", {}, None, False, "done", INT),
     ("+", {}, None, False, "done", INT),
@@ -110,13 +111,13 @@ CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple
     ("Тайлант хугацаанд хийгдээгүй", {}, None, False, "not_done", INT),
     ("Төсөвгүйн улмаас хэрэгжээгүй байна.", {}, None, False, "not_done", INT),
     ("Хийгдсэн боловч хэрэгжээгүй", {}, None, False, "not_done", INT),  # a negative at the end wins
-    ("Төлөвлөгөө хэрэгжээгүй тул хийгдсэн", {}, None, False, None, INT),  # positive end after a negative: not read
-    ("Хугацаа болоогүй тул хэрэгжээгүй", {}, None, False, None, INT),  # not due mixed with another status
+    ("Төлөвлөгөө хэрэгжээгүй тул хийгдсэн", {}, None, False, None, U),  # positive end after a negative: not read
+    ("Хугацаа болоогүй тул хэрэгжээгүй", {}, None, False, None, U),  # not due mixed with another status
     ("Бүрэн", {}, None, False, "done", ()),
     # Text with no status word and no number: flagged, never silently empty.
-    ("Хэрэгжих боломжгүй", {}, None, False, None, INT),
-    ("N/A", {}, None, False, None, INT),
-    ("?", {}, None, False, None, INT),
+    ("Хэрэгжих боломжгүй", {}, None, False, None, U),
+    ("N/A", {}, None, False, None, U),
+    ("?", {}, None, False, None, U),
     ("..", {}, None, False, None, ()),
     # A typed "85" in a %-formatted cell: 85 %, flagged (8500 % is not plausible).
     (85, {"percent_format": True}, 85, True, None, INT),
@@ -133,7 +134,7 @@ CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple
     ("Нийт 4 удаагийн сургалтад 120 албан хаагч хамрагдсан", {}, None, False, None, A),
     ("3 сургалт 2 удаа", {}, None, False, None, A),
     ("3/4", {}, None, False, None, A),
-    ("№5 тогтоол гарсан", {}, None, False, None, INT),  # text, no value: flagged, never silently empty
+    ("№5 тогтоол гарсан", {}, None, False, None, U),  # text, no value: flagged, never silently empty
     ("3 удаа сургалт зохион байгуулсан", {}, 3, False, None, N),
     ("Сургалтыг 3 удаа зохион байгуулж, мэдээлэл хүргэсэн", {}, 3, False, None, N),
     ("2026 оны 3 сард 2 удаа", {}, 2, False, None, N),
@@ -143,8 +144,8 @@ CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple
     ("Шийдвэрлэлт 92 хувьд хүрч, 3 өргөдөл хугацаа хэтэрсэн", {}, None, False, None, A),
     ("Өргөдлийн 92 хувийг шийдвэрлэсэн", {}, 92, True, None, N),
     ("1-р улиралд 2, 2-р улиралд 3 удаа", {}, None, False, None, A),
-    ("Хэрэгжсэн гэж үзэхгүй", {}, None, False, None, INT),
-    ("Ер нь сайн", {}, None, False, None, INT),
+    ("Хэрэгжсэн гэж үзэхгүй", {}, None, False, None, U),
+    ("Ер нь сайн", {}, None, False, None, U),
     ("2026 оны 05 сарын 01-нд хийсэн", {}, None, False, "done", INT),  # a date, then a status word
     # "~" before a number is "about"; a letter O typed for zero: both read and flagged.
     ("~80%", {}, 80, True, None, INT),
@@ -157,9 +158,9 @@ CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple
     ("", {}, None, False, None, ()),
     ("-", {}, None, False, None, ()),
     (float("nan"), {}, None, False, None, ()),
-    (float("inf"), {}, None, False, None, INT),
-    (dt.date(2026, 3, 1), {}, None, False, None, INT),
-    (-5, {}, None, False, None, INT),
+    (float("inf"), {}, None, False, None, U),
+    (dt.date(2026, 3, 1), {}, None, False, None, U),
+    (-5, {}, None, False, None, U),
 ]
 
 

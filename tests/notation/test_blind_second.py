@@ -456,6 +456,7 @@ def _actual_unsure(a) -> bool:
     return (
         "actual-ambiguous" in a.flags
         or "actual-interpreted" in a.flags
+        or "actual-unread" in a.flags
         or (a.value is None and a.status in (None, "not_evaluated"))
     )
 
