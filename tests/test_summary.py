@@ -187,7 +187,13 @@ def test_goals_completeness_and_trends(world: dict[str, Any]) -> None:
     assert by_name[OBG]["Ирүүлсэн эсэх"] == "Үгүй" and by_name[OBG]["Хугацаа"] == "Ирүүлээгүй"
     assert by_name[OBG]["Хариуцах албан тушаалтан"] == "Л.Ганзориг, хурандаа, 9911-2210"
     assert by_name[STS]["Хугацаа"] == "3 хоног хоцорч ирүүлсэн" and by_name[STS]["Файл"] == "СТСХ 10 сар.xlsx"
-    assert by_name[STS]["Ирүүлсэн огноо"].startswith("2026-11-08") and by_name[STS]["Эцсийн хугацаа"] == "2026-11-05"
+    # Real dates (they sort and filter as dates), shown as typed.
+    received, deadline = by_name[STS]["Ирүүлсэн огноо"], by_name[STS]["Эцсийн хугацаа"]
+    assert isinstance(received, dt.datetime) and received.date() == dt.date(2026, 11, 8)
+    assert deadline == dt.datetime(2026, 11, 5)
+    col = header.index("Ирүүлсэн огноо") + 1
+    assert ws.cell(row=5 + [r[0] for r in data].index(STS), column=col).number_format == "yyyy-mm-dd hh:mm"
+    assert by_name[OBG]["Ирүүлсэн огноо"] is None
     assert data[0][2] == "Үгүй" and data[6][0] == STS  # the missing first, then the late
 
     ws = book["Чиг хандлага"]

@@ -10,6 +10,7 @@ PNG charts and the PDF digest (`charts.py`).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import textwrap
 from collections.abc import Callable, Sequence
@@ -213,6 +214,8 @@ class _Styles:
             "pct": {"num_format": decimals, "align": "center"},
             "points": {"num_format": "0.00", "align": "center"},
             "signed": {"num_format": f"+{decimals};-{decimals};{decimals}", "align": "center"},
+            "datetime": {"num_format": "yyyy-mm-dd hh:mm", "align": "center"},
+            "date": {"num_format": "yyyy-mm-dd", "align": "center"},
         }
         self._cache: dict[tuple[Any, ...], Format] = {}
 
@@ -252,6 +255,21 @@ class _Book:
 
 
 WRAPPED_KINDS = ("wrap",)
+
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def excel_date(value: Any) -> Any:
+    """"2026-11-03 10:24" or "2026-11-05" as Excel's date number, so the column sorts and filters as dates;
+    anything else as it is."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return (moment.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400
 
 
 def _cell_value(value: Any, lang: Lang) -> Any:
@@ -787,8 +805,8 @@ def _completeness_sheet(book: _Book, sheet: Worksheet) -> None:
         Col("department", t("Хэлтэс, нэгж", "Department"), 40, "wrap"),
         Col("label", t("Товч нэр", "Short"), 10, "center"),
         Col("reported", t("Ирүүлсэн эсэх", "Reported"), 10, "center"),
-        Col("received_at", t("Ирүүлсэн огноо", "Received"), 17, "center"),
-        Col("deadline", t("Эцсийн хугацаа", "Deadline"), 12, "center"),
+        Col("received_at", t("Ирүүлсэн огноо", "Received"), 17, "datetime", render=excel_date),
+        Col("deadline", t("Эцсийн хугацаа", "Deadline"), 12, "date", render=excel_date),
         Col("timeliness", t("Хугацаа", "Timeliness"), 18, "text"),
         Col("source_file", t("Файл", "File"), 34, "wrap"),
         Col("official", t("Хариуцах албан тушаалтан", "Responsible official"), 40, "wrap"),
