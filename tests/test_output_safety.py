@@ -372,3 +372,30 @@ def test_a_shaded_column_written_at_once_matches_cell_by_cell(tmp_path: Path) ->
         with zipfile.ZipFile(path) as archive:
             xml.append(archive.read("xl/worksheets/sheet1.xml"))
     assert xml[0] == xml[1]
+
+
+def test_the_fast_shared_strings_match_xlsxwriter(tmp_path: Path) -> None:
+    """Plain strings are written directly; every kind xlsxwriter escapes or marks goes its own way."""
+    import zipfile
+
+    import xlsxwriter
+
+    from pipeline.output.safe import SAFE_WORKBOOK_OPTIONS, new_workbook
+
+    tricky = ["Арга хэмжээ", " эхэндээ зайтай", "төгсгөлдөө зайтай ", "мөр\nшилжсэн", "A & B <c> \"d\"", "_x0041_",
+              "хяналт\x01тэмдэгт", "\ufffe", "таб\t", "\u00a0nbsp", "😀 эможи", "<r>биш баялаг</r>", "=1+1", "x" * 3000]
+    strings = [*tricky, *(f"Мөр {i}" for i in range(5000))]
+    parts = []
+    for fast in (False, True):
+        path = tmp_path / f"{fast}.xlsx"
+        workbook = new_workbook(path) if fast else xlsxwriter.Workbook(str(path), SAFE_WORKBOOK_OPTIONS)
+        sheet = workbook.add_worksheet("Хүснэгт")
+        for r, text in enumerate(strings):
+            sheet.write_string(r, 0, text)
+        bold = workbook.add_format({"bold": True})
+        sheet.write_rich_string(0, 1, "энгийн ", bold, "тод", " төгсгөл")
+        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            parts.append(archive.read("xl/sharedStrings.xml"))
+    assert parts[0] == parts[1]
+    assert b"<t xml:space=\"preserve\"> " in parts[1] and b"_x005F_x0041_" in parts[1]  # the slow path did run

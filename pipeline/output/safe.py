@@ -37,7 +37,9 @@ def csv_safe(text: str) -> str:
 
 
 def new_workbook(path: str | os.PathLike[str], **options: Any) -> xlsxwriter.Workbook:
-    return xlsxwriter.Workbook(str(path), {**SAFE_WORKBOOK_OPTIONS, **options})
+    from pipeline.output.sheets import FastWorkbook
+
+    return FastWorkbook(str(path), {**SAFE_WORKBOOK_OPTIONS, **options})
 
 
 @dataclass

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pandas as pd
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, RowInfo, Worksheet
 
 from pipeline.values import is_missing
 
@@ -42,7 +45,7 @@ class TableSheet(Worksheet):
         super().__init__()
         # col -> (first row, cells, formats): a cell is a shared-string index (int), a number (float),
         # _BLANK (a formatted blank) or None (nothing, or a cell xlsxwriter keeps in `table`).
-        self._columns: dict[int, tuple[int, list[Any], list[Any]]] = {}
+        self._columns: dict[int, tuple[int, list[Any], list[Any], Any]] = {}  # ... and the one format of all, if so
 
     def write_column(self, col: int, first_row: int, cells: Sequence[Any], fmt: Any, *, blanks: bool = False) -> None:
         """Write cells (None: nothing, a float, or text) down a column, as `_write_number`/`_write_string`
@@ -94,14 +97,33 @@ class TableSheet(Worksheet):
             if first < 0:
                 first = r
             last_written = r
-        self._columns[col] = (first_row, stored, formats)
+        self._columns[col] = (first_row, stored, formats, None if isinstance(fmt, list) else fmt)
         if first >= 0:
             self._check_dimensions(first, col)
             self._check_dimensions(last_written, col)
 
+    def set_heights(self, first_row: int, heights: Sequence[float | None]) -> None:
+        """`set_row(row, height)` for each row with a height (None: leave the row be), checking the bounds
+        once; the same row records as xlsxwriter's."""
+        rows = [(r, h) for r, h in enumerate(heights, first_row) if h is not None]
+        if not rows:
+            return
+        if self.constant_memory or rows[0][0] < 0 or rows[-1][0] >= self.xls_rowmax or any(h <= 0 for _, h in rows):
+            for r, h in rows:
+                self.set_row(r, h)
+            return
+        min_col = self.dim_colmin if self.dim_colmin is not None else 0
+        self._check_dimensions(rows[0][0], min_col)
+        self._check_dimensions(rows[-1][0], min_col)
+        row_info, row_sizes = self.row_info, self.row_sizes
+        for r, h in rows:
+            pixels = int(h * 4.0 / 3.0 + 0.5)
+            row_info[r] = RowInfo(height=pixels, row_format=None, hidden=False, level=0, collapsed=False)
+            row_sizes[r] = [pixels, False]
+
     def _materialise(self) -> None:
         """Move the stored columns into xlsxwriter's own `table`, for the code that reads it."""
-        for col, (first_row, stored, formats) in self._columns.items():
+        for col, (first_row, stored, formats, _) in self._columns.items():
             for r, cell, fmt in zip(range(first_row, first_row + len(stored)), stored, formats, strict=True):
                 if cell is None or col in self.table.get(r, ()):
                     continue
@@ -162,10 +184,21 @@ class TableSheet(Worksheet):
         size = stop - start
         if col not in self._columns:
             return [""] * size
-        first_row, stored, formats = self._columns[col]
+        first_row, stored, formats, uniform = self._columns[col]
         name = self._column_names[col]
         lo, hi = max(start, first_row), min(stop, first_row + len(stored))
         out = [""] * max(0, lo - start)
+        if uniform is not None:  # one format for the column: its index once, the cells in one comprehension
+            s = index(uniform)
+            out.extend([
+                "" if cell is None else
+                f'<c r="{name}{r}" s="{s}"/>' if cell is _BLANK else
+                f'<c r="{name}{r}" s="{s}"><v>{cell:.16G}</v></c>' if cell.__class__ is float else
+                f'<c r="{name}{r}" s="{s}" t="s"><v>{cell}</v></c>'
+                for r, cell in zip(range(lo + 1, hi + 1), stored[lo - first_row:hi - first_row], strict=True)
+            ])
+            out.extend([""] * (size - len(out)))
+            return out
         for r, cell, fmt in zip(range(lo + 1, hi + 1), stored[lo - first_row:hi - first_row],
                                 formats[lo - first_row:hi - first_row], strict=True):
             if cell is None:
@@ -204,7 +237,7 @@ class TableSheet(Worksheet):
             if row and self.dim_rowmin <= r <= self.dim_rowmax:
                 see(r // 16, min(row))
                 see(r // 16, max(row))
-        for col, (first_row, stored, _) in self._columns.items():
+        for col, (first_row, stored, _, _) in self._columns.items():
             for block in {r // 16 for r, cell in enumerate(stored, first_row) if cell is not None}:
                 see(block, col)
         return {block: f"{low[block] + 1}:{high[block] + 1}" for block in low}
@@ -222,6 +255,51 @@ class TableSheet(Worksheet):
             self.fh.write(f'<c r="{name}{row + 1}" s="{fmt._get_xf_index()}" t="s"><v>{cell.string}</v></c>')
         else:
             self.fh.write(f'<c r="{name}{row + 1}" s="{fmt._get_xf_index()}"><v>{cell.number:.16G}</v></c>')
+
+
+class FastSharedStrings(SharedStrings):
+    """xlsxwriter's shared-strings part, written a chunk of strings at a time: most strings need no
+    escaping and no whitespace mark, and are written directly; the others go xlsxwriter's own way."""
+
+    _PLAIN_UNTIL = 4096
+
+    def _write_sst_strings(self) -> None:
+        special = _SST_SPECIAL.search
+        parts: list[str] = []
+        for string in self.string_table.string_array:
+            if special(string) is None:
+                parts.append(f"<si><t>{string}</t></si>")
+                if len(parts) >= self._PLAIN_UNTIL:
+                    self.fh.write("".join(parts))
+                    parts.clear()
+                continue
+            self.fh.write("".join(parts))
+            parts.clear()
+            self._write_si(string)
+        self.fh.write("".join(parts))
+
+
+class FastPackager(Packager):
+    def _write_shared_strings_file(self) -> None:
+        if not self.workbook.str_table.count:
+            return
+        sst = FastSharedStrings()
+        sst.string_table = self.workbook.str_table
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
+class FastWorkbook(Workbook):
+    """A workbook whose shared strings are written by `FastSharedStrings` (xlsxwriter's packager hook)."""
+
+    def _get_packager(self) -> Packager:
+        return FastPackager()
+
+
+# Anything xlsxwriter would change or mark in a shared string: its `_xHHHH_` escape and control
+# characters, non-characters, XML-special characters (with `"` and newlines, which it checks for), and
+# leading or trailing whitespace.
+_SST_SPECIAL = re.compile(r'_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff"&<>\n]|^\s|\s$')
 
 
 @dataclass(frozen=True)
@@ -310,18 +388,25 @@ def row_heights(columns: Sequence[Sequence[Any]], widths: Sequence[float]) -> li
     """Heights that show every line of wrapped text: neither Excel nor LibreOffice grow rows on opening."""
     if not columns:
         return []
-    lines = [1] * len(columns[0])
-    for values, width in zip(columns, widths, strict=True):
-        per_line = max(4, int(width * 0.95))  # Cyrillic runs a little wider than the digit "0" that sets the unit
-        for i, value in enumerate(values):
-            if isinstance(value, str) and (len(value) > per_line or "\n" in value):
-                needed = sum(-(-len(part) // per_line) or 1 for part in value.split("\n"))
-                if needed > lines[i]:
-                    lines[i] = needed
+    per_column = [_lines(values, max(4, int(width * 0.95)))  # Cyrillic runs a little wider than "0", the unit
+                  for values, width in zip(columns, widths, strict=True)]
+    lines = list(map(max, *per_column)) if len(per_column) > 1 else per_column[0]
     return [None if n == 1 else min(MAX_ROW_HEIGHT, n * LINE_HEIGHT + 3) for n in lines]
 
 
+def _lines(values: Sequence[Any], per_line: int) -> list[int]:
+    """The lines each cell's text takes in a column `per_line` characters wide."""
+    return [
+        sum(-(-len(part) // per_line) or 1 for part in value.split("\n"))
+        if value.__class__ is str and (len(value) > per_line or "\n" in value) else 1
+        for value in values
+    ]
+
+
 def set_row_heights(sheet: Worksheet, first_row: int, heights: Sequence[float | None]) -> None:
+    if isinstance(sheet, TableSheet):
+        sheet.set_heights(first_row, heights)
+        return
     for i, height in enumerate(heights):
         if height is not None:
             sheet.set_row(first_row + i, height)
