@@ -43,9 +43,10 @@ class TableSheet(Worksheet):
 
     def __init__(self) -> None:
         super().__init__()
-        # col -> (first row, cells, formats): a cell is a shared-string index (int), a number (float),
-        # _BLANK (a formatted blank) or None (nothing, or a cell xlsxwriter keeps in `table`).
-        self._columns: dict[int, tuple[int, list[Any], list[Any], Any]] = {}  # ... and the one format of all, if so
+        # col -> (first row, cells, their formats, the format of every cell when the column has one): a cell
+        # is a shared-string index (int), a number (float), _BLANK (a formatted blank) or None (nothing, or a
+        # cell xlsxwriter keeps in `table`).
+        self._columns: dict[int, tuple[int, list[Any], list[Any], Any]] = {}
 
     def write_column(self, col: int, first_row: int, cells: Sequence[Any], fmt: Any, *, blanks: bool = False) -> None:
         """Write cells (None: nothing, a float, or text) down a column, as `_write_number`/`_write_string`
