@@ -807,7 +807,7 @@ def _completeness_sheet(book: _Book, sheet: Worksheet) -> None:
         Col("reported", t("Ирүүлсэн эсэх", "Reported"), 10, "center"),
         Col("received_at", t("Ирүүлсэн огноо", "Received"), 17, "datetime", render=excel_date),
         Col("deadline", t("Эцсийн хугацаа", "Deadline"), 12, "date", render=excel_date),
-        Col("timeliness", t("Хугацаа", "Timeliness"), 18, "text"),
+        Col("timeliness", t("Хугацаа", "Timeliness"), 24, "text"),
         Col("source_file", t("Файл", "File"), 34, "wrap"),
         Col("official", t("Хариуцах албан тушаалтан", "Responsible official"), 40, "wrap"),
         Col("listed", t("Хүлээгдэж буй жагсаалтад", "On the expected list"), 12, "center"),
