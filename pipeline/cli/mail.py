@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ from pipeline.mail.imap import fetch_mail
 from pipeline.mail.settings import MailSettings, load_mail_settings
 from pipeline.problems import Lang
 from pipeline.run import store_location
-from pipeline.store import open_store
+from pipeline.store import Store, open_store
 
 
 def _settings_or_fail(mappings: str) -> MailSettings:
@@ -80,6 +81,23 @@ def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
         click.echo(f"{problem.file}\t{location}\t{problem.code}\t{problem.message(language)}")
 
 
+def _take_mail(config: Config, store_path: Path | None, lang: str, input_dir: Path,
+               take: Callable[[Store, Callable[[int, int], None]], MailSummary]) -> None:
+    """Run `take` (fetch or ingest) on the store with a progress bar; its errors become messages."""
+    bar = Progress()
+    try:
+        with open_store(_store_path(config, store_path)) as store:
+            summary = take(store, bar.of("mail"))
+    except NegtgelError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Файл бичиж чадсангүй / could not write a file: {exc}") from None
+    finally:
+        bar.close()
+    print_summary(summary, lang, input_dir)
+    _finish(summary)
+
+
 def _finish(summary: MailSummary) -> None:
     if summary.receipt_errors:
         raise click.ClickException(
@@ -122,19 +140,8 @@ def fetch_mail_command(input_dir: Path, store_path: Path | None, reply: bool | N
     reply_on, smtp_password = _reply_setup(settings, reply)
     password = _secret("IMAP", settings.imap.user, settings.imap.host)
     input_dir.mkdir(parents=True, exist_ok=True)
-    bar = Progress()
-    try:
-        with open_store(_store_path(config, store_path)) as store:
-            summary = fetch_mail(settings, password, store, config, input_dir, reply=reply_on,
-                                 smtp_password=smtp_password, progress=bar.of("mail"))
-    except NegtgelError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"Файл бичиж чадсангүй / could not write a file: {exc}") from None
-    finally:
-        bar.close()
-    print_summary(summary, lang, input_dir)
-    _finish(summary)
+    _take_mail(config, store_path, lang, input_dir, lambda store, progress: fetch_mail(
+        settings, password, store, config, input_dir, reply=reply_on, smtp_password=smtp_password, progress=progress))
 
 
 @click.command("ingest")
@@ -159,16 +166,5 @@ def ingest_command(paths: tuple[Path, ...], input_dir: Path, store_path: Path | 
     settings = _settings_or_fail(mappings)
     reply_on, smtp_password = _reply_setup(settings, reply)
     input_dir.mkdir(parents=True, exist_ok=True)
-    bar = Progress()
-    try:
-        with open_store(_store_path(config, store_path)) as store:
-            summary = ingest_paths(list(paths), store, config, settings, input_dir, reply=reply_on,
-                                   smtp_password=smtp_password, progress=bar.of("mail"))
-    except NegtgelError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        raise click.ClickException(f"Файл бичиж чадсангүй / could not write a file: {exc}") from None
-    finally:
-        bar.close()
-    print_summary(summary, lang, input_dir)
-    _finish(summary)
+    _take_mail(config, store_path, lang, input_dir, lambda store, progress: ingest_paths(
+        list(paths), store, config, settings, input_dir, reply=reply_on, smtp_password=smtp_password, progress=progress))
