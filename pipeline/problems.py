@@ -98,6 +98,11 @@ CATALOGUE: dict[str, ProblemType] = {
         "Хүснэгтэд арга хэмжээ бичигдээгүй байна.",
         "The table holds no measures.",
     ),
+    "template-empty": ProblemType(
+        "error",
+        "Загварт нэг ч арга хэмжээ бичигдээгүй тул тайлан гэж тооцоогүй. Арга хэмжээ, гүйцэтгэлээ бөглөөд дахин илгээнэ үү.",
+        "The template holds no measure, so it does not count as a report. Fill in the measures and progress and resend.",
+    ),
     "formula-no-value": ProblemType(
         "warning",
         "Нүдэнд томьёо байгаа ч тооцоолсон утга хадгалагдаагүй. Excel-ээр нээж хадгалаад дахин илгээнэ үү.",

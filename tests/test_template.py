@@ -143,9 +143,10 @@ def test_empty_template_reads_back_with_its_meta(template: Path, config) -> None
     read = read_file(template, config)
     assert read.meta["department"] == DEPT
     assert read.meta["year"] == 2026 and read.meta["month"] == 10
-    (table,) = read.tables
-    assert table.sheet == PLAN_SHEET and table.layout.header_rows == (6,)
-    assert [p.code for p in read.problems] == ["table-empty"]
+    # A blank template is not a report: no table is kept, and the one error names the measure header cell.
+    assert read.tables == [] and not read.readable
+    (problem,) = read.problems
+    assert (problem.code, problem.sheet, problem.cell) == ("template-empty", PLAN_SHEET, "B7")
 
 
 def test_month_left_empty_when_not_given(tmp_path: Path, config) -> None:

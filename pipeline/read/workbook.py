@@ -181,8 +181,6 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead)
             table.measures = read_rows(grid, merged, layout, config.headers, cleaner, marks.percent_cells, limits.max_rows)
             if len(grid) > layout.first_data_row + limits.max_rows:
                 yield Problem("rows-truncated", file=result.name, sheet=meta.name, detail=f"> {limits.max_rows}")
-            if not table.measures:
-                yield Problem("table-empty", file=result.name, sheet=meta.name, cell=a1(layout.header_rows[-1], layout.columns["measure"]))
             yield from _formula_problems(result.name, meta.name, layout.columns, layout.first_data_row, marks.formulas_without_value)
             yield from _legacy_problems(result.name, meta.name, grid, layout, cleaner, before)
             result.tables.append(table)
@@ -210,6 +208,19 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead)
                 yield Problem("column-missing", file=result.name, sheet=table.sheet, detail=config.headers.labels.get(name, name))
         for key, value in table.meta.items():
             result.meta.setdefault(key, value)
+    empty = [table for table in result.tables if not table.measures]
+    if len(empty) < len(result.tables):
+        for table in empty:
+            yield Problem("table-empty", file=result.name, sheet=table.sheet,
+                          cell=a1(table.layout.header_rows[-1], table.layout.columns["measure"]))
+        return
+    # A template with its header but no measure is not a report: the department must not count as
+    # reported (on time, or at all), and its receipt must not say "accepted". The meta cells stay, so
+    # the file is still recorded under its department and period and listed with this error.
+    first = result.tables[0]
+    yield Problem("template-empty", file=result.name, sheet=first.sheet,
+                  cell=a1(first.layout.header_rows[-1], first.layout.columns["measure"]))
+    result.tables.clear()
 
 
 def _formula_problems(
