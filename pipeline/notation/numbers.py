@@ -113,6 +113,27 @@ def _multiplier(value: int) -> bool:
     return value >= 100 and str(value).rstrip("0") == "1"
 
 
+def ordinal_stem_value(stem: str, vocab: NotationVocab) -> int | None:
+    """The value of what stands before an ordinal ending: a number word ("хоёр"), a stem seen only there
+    ("дол" in "долдугаар"), or tens and units written as one word ("арванхоёр" in "арванхоёрдугаар")."""
+    value = vocab.number_words.get(stem)
+    if value is None:
+        value = vocab.ordinal_stems.get(stem)
+    if value is not None:
+        return value
+    for cut in range(2, len(stem) - 1):
+        tens = vocab.number_words.get(stem[:cut])
+        if tens is None or tens % 10 or not 10 <= tens <= 90:
+            continue
+        rest = stem[cut:]
+        unit = vocab.number_words.get(rest)
+        if unit is None:
+            unit = vocab.ordinal_stems.get(rest)
+        if unit is not None and 1 <= unit <= 9:
+            return tens + unit
+    return None
+
+
 def _word_value(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
     """(value, ordinal) of a number word, also when an ordinal ending is glued on ("хоёрдугаар")."""
     value = vocab.number_words.get(text)
@@ -120,10 +141,33 @@ def _word_value(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
         return value, False
     for suffix in vocab.ordinal_suffixes:
         if text.endswith(suffix) and len(text) > len(suffix):
-            value = vocab.number_words.get(text[: -len(suffix)])
+            value = ordinal_stem_value(text[: -len(suffix)], vocab)
             if value is not None:
                 return value, True
     return None, False
+
+
+# A date typed with spaces around its separators ("2026 / 04 / 15", "15 . 04 . 2026"), or with a Cyrillic
+# З (or its Latin-1 view Ç) for the digit 3, as legacy-font cells show it ("2026.0З.15"). Folded text.
+_D = "[0-9зç]"
+_SPACED_DATE = re.compile(
+    rf"(?<![\w.])((?:19|20){_D}{_D}) ?([./-]) ?({_D}{{1,2}}) ?\2 ?({_D}{{1,2}})(?![\w.]?\d)"
+    rf"|(?<![\w.])({_D}{{1,2}}) ?([./]) ?({_D}{{1,2}}) ?\6 ?((?:19|20){_D}{_D})(?![\w.]?\d)"
+)
+_THREE = str.maketrans({"з": "3", "ç": "3"})
+
+
+def tidy_dates(folded: str) -> str:
+    """Folded text with spaced or З-for-3 dates written as plain dates; other text is left as it is."""
+    if " " not in folded and "з" not in folded and "ç" not in folded:
+        return folded
+
+    def fix(m: re.Match[str]) -> str:
+        text = m.group(0)
+        plain = re.sub(r" ?([./-]) ?", r"\1", text).translate(_THREE)
+        return plain if plain != text else text
+
+    return _SPACED_DATE.sub(fix, folded)
 
 
 def _combine(values: Sequence[int]) -> list[tuple[int, int, int]]:
@@ -301,6 +345,11 @@ class NumberContext:
     sign_after: int = -1  # token index of a comparison sign or stray mark after the number ("95%<", "95%‹")
     year_like: bool = False
     words: list[tuple[str, Meaning]] = field(default_factory=list)  # matched words, for explain
+    than: bool = False  # a "than" (ablative) form: "95-аас", "95 хувиас", "5 удаагаас", "80%-иас"
+    dative: bool = False  # a "to" (dative) form: "20-д", "20 хувьд", "20%-д"
+    become: bool = False  # "N болгох": make it N
+    start: bool = False  # "N байсныг": the figure the indicator starts from
+    unknown: list[str] = field(default_factory=list)  # words no list knows that may compare ("хэтрүүлэхгүй")
 
 
 @dataclass(slots=True)
@@ -345,7 +394,7 @@ def fold_keep_tilde(text: str) -> str:
 
 def analyse(text: str, vocab: NotationVocab) -> Analysis:
     """Tokens, numbers and each number's surroundings for a cleaned cell."""
-    folded = fold_keep_tilde(text)
+    folded = tidy_dates(vocab.expand(fold_keep_tilde(text)))
     toks = lex(folded)
     texts = [t.text for t in toks]
     nums = scan_numbers(toks, vocab, folded)
@@ -404,6 +453,10 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
     if prev is not None and prev.kind == "other" and prev.text == "." and num.first >= 2 and toks[num.first - 2].kind == "num":
         c.excluded = c.excluded or "reference"  # "1.2.3" clause numbers
     window = _window(a, num, 4)
+    if num.case == "ablative":
+        c.than = True
+    elif num.case == "dative":
+        c.dative = True
     for k in window:
         role = a.roles[k]
         tok = toks[k]
@@ -413,6 +466,13 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
                 c.percent_word = c.percent_word or tok.text
             elif (tok.kind == "cmp" or (tok.kind == "other" and tok.text in STRAY_SIGNS)) and c.sign_after < 0:
                 c.sign_after = k
+            elif tok.kind == "word" and k > 0 and toks[k - 1].kind in ("pct", "dash") and tok.text in vocab.endings:
+                # "80%-иас", "20%-д": the ending of the percent sign
+                case = vocab.endings[tok.text]
+                c.than = c.than or case == "ablative"
+                c.dative = c.dative or case == "dative"
+            elif tok.kind == "word" and _may_compare(tok.text, c.than):
+                c.unknown.append(tok.text)
             continue
         kind = role[0]
         if role_start(a, k):
@@ -426,9 +486,15 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
             c.excluded = c.excluded or "time"
         elif kind == "unit" and c.unit is None and not c.percent:
             c.unit = role[1]
+            _case_of_unit(c, tok.text, vocab, percent=False)
         elif kind == "percent":
             c.percent = True
             c.percent_word = c.percent_word or tok.text
+            _case_of_unit(c, tok.text, vocab, percent=True)
+        elif kind == "become":
+            c.become = True
+        elif kind == "from":
+            c.start = True
         elif kind == "cmp":
             c.cmp = merge_cmp(c.cmp, role[1])
         elif kind == "relative":
@@ -441,6 +507,8 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
         if meaning is not None:
             c.cmp = merge_cmp(c.cmp, meaning[1])
         elif toks[k].kind in ("word", "num", "date"):
+            if toks[k].kind == "word" and a.roles[k] is None and _may_compare(toks[k].text, False):
+                c.unknown.append(toks[k].text)  # "хэтрүүлэхгүй 5": a limiting verb before the number
             break
     if num.case == "genitive" and not num.word and not (c.unit or c.percent or c.cmp):
         c.excluded = c.excluded or "date"  # "5-ны дотор", "25-ны өдөр": a day of the month
@@ -458,6 +526,31 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
         if not only:
             c.excluded = c.excluded or "weak-word"
     return c
+
+
+# A verbal noun with the negation "-гүй" ("хэтрүүлэхгүй", "хүргэхгүй", "давуулахгүй"): very likely a limit
+# on the number when no list knows it. After a "than" form every unknown "-гүй" word is taken so
+# ("5-аас доогуургүй"); a noun with "-гүй" elsewhere is "without" ("алдаагүй" = error-free) and is not.
+_VERB_NEGATION = ("хгүй", "хгуй")
+
+
+def _may_compare(word: str, than: bool) -> bool:
+    return word.endswith(_VERB_NEGATION) or (than and word.endswith(("гүй", "гуй")))
+
+
+def _case_of_unit(c: NumberContext, word: str, vocab: NotationVocab, *, percent: bool) -> None:
+    """The case a unit or percent word carries: "хувиас", "удаагаас" are "than" forms, "хувьд" is "to".
+    A one-letter ending counts only when what stands before it is itself the word ("хувь" + "д"): the
+    "т" of "процент" and the "д" of "иргэд" (a plural) are no endings."""
+    case = vocab.case_of(word, min_len=2)
+    if case is None and len(word) > 2:
+        stem = vocab.target.match([word[:-1]], 0)
+        if stem is not None and stem.meaning[0] == ("percent" if percent else "unit"):
+            case = vocab.endings.get(word[-1])
+    if case == "ablative":
+        c.than = True
+    elif case == "dative":
+        c.dative = True
 
 
 def role_start(a: Analysis, k: int) -> bool:

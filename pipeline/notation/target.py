@@ -21,6 +21,8 @@ from pipeline.notation.vocab import NotationVocab, fold
 
 MISSING = "target-missing"
 UNPARSED = "target-unparsed"
+RANGE = "target-range"  # "30-50 хувь": read by its upper end, for a person to check
+FROM_BASELINE = "target-direction-from-baseline"  # a bare target below the row's baseline: read as "reduce to"
 # In a %-formatted cell a number from here up is far likelier typed as "85" (85 %) than a share (8500 %).
 PERCENT_FORMAT_TYPED = 2.0
 
@@ -35,6 +37,9 @@ class TargetReading:
     note: str
     note_mn: str
     flags: tuple[str, ...] = ()
+    # The direction was not written ("0.25", "80%"): "at least" by default, which a baseline above the
+    # target turns round (`apply_baseline`).
+    implicit_op: bool = False
 
 
 def fmt_number(value: float) -> str:
@@ -61,11 +66,11 @@ def describe(kind: str, op: str | None, value: float | None, unit: str | None) -
 
 
 def _reading(text: str, kind: str, op: str | None, value: float | None, unit: str | None, rule: str,
-             why_en: str = "", why_mn: str = "") -> TargetReading:  # fmt: skip
+             why_en: str = "", why_mn: str = "", *, flags: tuple[str, ...] = (), implicit: bool = False) -> TargetReading:  # fmt: skip
     en, mn = describe(kind, op, value, unit)
     note = f"`{text}` read as {en}" + (f" ({why_en})" if why_en else "")
     note_mn = f"`{text}` гэснийг {mn} гэж уншлаа" + (f" ({why_mn})" if why_mn else "")
-    return TargetReading(kind, op, value, unit, rule, note, note_mn)
+    return TargetReading(kind, op, value, unit, rule, note, note_mn, flags, implicit)
 
 
 def _unparsed(text: str, rule: str, why_en: str, why_mn: str) -> TargetReading:
@@ -160,6 +165,49 @@ def _rate_word(a: Analysis) -> str | None:
     return None
 
 
+def _stray_comparison(a: Analysis, c: NumberContext) -> bool:
+    """Whether a negative comparison word ("хэтрэхгүй", "доошгүй") stands in the cell without binding the
+    number. Plain comparatives ("их", "олон", "бага") are ordinary words elsewhere ("олон нийт") and do not count."""
+    window = set(_window_of(a, c))
+    return any(
+        role is not None and role[0] == "cmp" and k not in window and a.texts[k].endswith(("гүй", "гуй"))
+        for k, role in enumerate(a.roles)
+    )
+
+
+def _window_of(a: Analysis, c: NumberContext) -> range:
+    return range(c.num.first, min(len(a.toks), c.num.last + 6))
+
+
+def _from_to(s: str, a: Analysis, candidates: list[NumberContext], vocab: NotationVocab, percent_ctx: bool) -> TargetReading | None:
+    """"12 хувиас 20 хувьд хүргэх", "0.30-аас 0.25 болгох", "12 хувь байсныг 20 хувьд хүргэх": a rise or a
+    fall from one figure to another. The target is the second figure; the direction is the one both the
+    figures and the verb give. None when the cell does not take this form (the caller flags it)."""
+    if len(candidates) != 2:
+        return None
+    first, second = candidates
+    if not (first.than or first.start) or not (second.dative or second.to or second.become):
+        return None
+    reduce, increase = a.has_role("reduce"), a.has_role("increase")
+    if not (reduce or increase or second.become or a.has_role("become")):
+        return None  # "12-оос 20": a range or two figures, not a change
+    for c in (first, second):
+        if c.num.problem or c.num.value is None or c.num.high is not None or c.cmp or c.relative or c.unknown:
+            return None
+    start, value = first.num.value, second.num.value
+    assert start is not None and value is not None
+    rising = value > start
+    if value == start or (reduce and increase) or (increase and not rising) or (reduce and rising):
+        return _unparsed(s, "direction", f"from {fmt_number(start)} to {fmt_number(value)} does not agree with the verb",
+                         f"{fmt_number(start)}-аас {fmt_number(value)} хүртэл гэсэн нь үйл үгтэйгээ зөрж байна")  # fmt: skip
+    op = ">=" if rising else "<="
+    percent = second.percent or (first.percent and second.unit is None) or (percent_ctx and not (first.unit or second.unit))
+    unit = "%" if percent else (second.unit or first.unit)
+    why_en = f"from {fmt_number(start)} to {fmt_number(value)}: the target is {fmt_number(value)}"
+    why_mn = f"{fmt_number(start)}-аас {fmt_number(value)} болгох тул хүрэх түвшин {fmt_number(value)}"
+    return _reading(s, "percent" if percent else "count", op, value, unit, "from-to", why_en, why_mn)
+
+
 def _bare_number(text: str, value: float, percent_ctx: bool, percent_format: bool) -> TargetReading:
     if value < 0:
         return _unparsed(text, "negative", "a negative number", "сөрөг тоо")
@@ -169,18 +217,19 @@ def _bare_number(text: str, value: float, percent_ctx: bool, percent_format: boo
             # "interpreted" problem code, so the note says it.
             return _reading(text, "percent", ">=", value, "%", "number-percent-format-typed",
                             f"a %-formatted cell holding {text}: taken as {text} %, not {fmt_number(value * 100)} %",
-                            f"хувийн форматтай нүдэнд {text} гэж бичсэнийг {fmt_number(value * 100)} % биш {text} % гэж үзлээ")  # fmt: skip
+                            f"хувийн форматтай нүдэнд {text} гэж бичсэнийг {fmt_number(value * 100)} % биш {text} % гэж үзлээ",
+                            implicit=True)  # fmt: skip
         return _reading(text, "percent", "<=" if value == 0 else ">=", value * 100, "%", "number-percent-format",
-                        "a percent-formatted cell", "хувийн форматтай нүд")  # fmt: skip
+                        "a percent-formatted cell", "хувийн форматтай нүд", implicit=value != 0)  # fmt: skip
     if percent_ctx:
         if 0 < value < 1:
             return _reading(text, "percent", ">=", value * 100, "%", "percent-fraction",
-                            "a fraction under a percent header", "хувийн баганад бутархайгаар бичсэн")  # fmt: skip
+                            "a fraction under a percent header", "хувийн баганад бутархайгаар бичсэн", implicit=True)  # fmt: skip
         return _reading(text, "percent", "<=" if value == 0 else ">=", value, "%", "number-percent-header",
-                        "the header or indicator speaks of percent", "гарчиг эсвэл шалгуур үзүүлэлт нь хувиар")  # fmt: skip
+                        "the header or indicator speaks of percent", "гарчиг эсвэл шалгуур үзүүлэлт нь хувиар", implicit=value != 0)  # fmt: skip
     if value == 0:
         return _reading(text, "count", "<=", 0.0, None, "zero", "zero means none may happen", "тэг нь огт гаргахгүй гэсэн утгатай")
-    return _reading(text, "count", ">=", value, None, "number")
+    return _reading(text, "count", ">=", value, None, "number", implicit=True)
 
 
 def parse_target(
@@ -237,6 +286,9 @@ def read_target_text(s: str, vocab: NotationVocab, percent_ctx: bool) -> TargetR
             return _unparsed(s, "year-only", "only a year or a date, no quantity", "зөвхөн он, огноо байна, тоон түвшин алга")
         return _unparsed(s, "no-number", "no number and no state to reach", "тоо ч, хүрэх төлөв ч олдсонгүй")
     if len(candidates) > 1:
+        rise = _from_to(s, a, candidates, vocab, percent_ctx)
+        if rise is not None:
+            return rise
         with_cmp = [c for c in candidates if c.cmp or c.sign_after >= 0]  # "95%< 100": one sign, two numbers
         if len(with_cmp) != 1:
             listed = ", ".join(c.num.text for c in candidates)
@@ -303,17 +355,38 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
             op = "<=" if reduce else ">="
             why_en.append("reduce to" if reduce else "raise to")
             why_mn.append("хүртэл бууруулах" if reduce else "хүртэл нэмэгдүүлэх")
-    elif op is None and num.case == "ablative":
-        # "Таваас ..." means "than five": without a known comparison word the direction is unknown.
-        return _unparsed(s, "unknown-comparison", f"`{num.text}` needs a comparison word ('доошгүй', 'хэтрэхгүй') that is not known",
-                         f"`{num.text}` гэсний дараах харьцуулах үг (доошгүй, хэтрэхгүй г.м.) танигдсангүй")  # fmt: skip
+    elif op is None and (c.than or c.unknown):
+        # "Таваас ...", "80 хувиас ..." mean "than five", "than 80 %": without a known comparison word the
+        # direction is unknown, and "at least" would be a guess.
+        shown = f"`{', '.join(c.unknown)}`" if c.unknown else "no known word"
+        return _unparsed(s, "unknown-comparison", f"`{num.text}` needs a comparison word ('доошгүй', 'хэтрэхгүй'); {shown} is not known",
+                         f"`{num.text}` гэсний харьцуулах үг (доошгүй, хэтрэхгүй г.м.) танигдсангүй")  # fmt: skip
+    if c.unknown:
+        # "95-аас доошгүй, хэтрүүлэхгүй": a known word and an unknown limiting word may say opposite things.
+        return _unparsed(s, "unknown-comparison", f"the word `{', '.join(c.unknown)}` beside `{num.text}` may limit it and is not known",
+                         f"`{num.text}`-ын хажууд бичсэн `{', '.join(c.unknown)}` үг танигдсангүй")  # fmt: skip
+    if op is None and _stray_comparison(a, c):
+        # "Хэтрэхгүй: 5": a comparison word that does not stand where it binds the number.
+        return _unparsed(s, "unknown-comparison", "a comparison word stands apart from the number",
+                         "харьцуулах үг тооноос тусдаа бичигдсэн тул аль тоонд хамаарах нь тодорхойгүй")  # fmt: skip
     elif op is None and c.to:
         return _unparsed(s, "up-to", f"'up to {num.text}' without saying whether to raise or reduce",
                          f"'{num.text} хүртэл' гэснээс нэмэх, бууруулахын аль нь болох тодорхойгүй")  # fmt: skip
     value = num.value
+    flags: tuple[str, ...] = ()
     if num.high is not None:
-        why_en.append(f"the lower end of `{num.text}`")
-        why_mn.append(f"`{num.text}` хүрээний доод хязгаар")
+        if value == 0 and op in (None, "<="):
+            # "0-40%": from none up to 40 %, an at-most target at its upper end.
+            op = "<="
+            why_en.append(f"`{num.text}` runs from 0: at most its upper end")
+            why_mn.append(f"`{num.text}` 0-ээс эхэлсэн тул дээд хязгаараас ихгүй")
+        else:
+            # "30-50 хувь", "2-3 удаа": the lower end would credit the department with the least it
+            # promised; the upper end is the whole promise. Read so, and flagged for a person.
+            flags = (RANGE,)
+            why_en.append(f"a range `{num.text}`: read by its upper end, please check")
+            why_mn.append(f"`{num.text}` хүрээ тул дээд хязгаараар нь уншлаа, шалгана уу")
+        value = num.high
     percent = c.percent
     if not percent and c.unit is None:
         if not several and a.has_role("percent"):
@@ -326,6 +399,7 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
                 why_mn.append("хувийн баганад бутархайгаар бичсэн")
             why_en.append("the header or indicator speaks of percent")
             why_mn.append("гарчиг эсвэл шалгуур үзүүлэлт нь хувиар")
+    implicit = op is None and value != 0
     if op is None:
         op = "<=" if value == 0 else ">="
         if value == 0:
@@ -340,4 +414,4 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
     rule = "percent" if c.percent else ("number-percent-header" if percent and percent_ctx else "number")
     if kind == "percent" and not c.percent and not percent_ctx:
         rule = "percent-word"
-    return _reading(s, kind, op, value, unit, rule, "; ".join(why_en), "; ".join(why_mn))
+    return _reading(s, kind, op, value, unit, rule, "; ".join(why_en), "; ".join(why_mn), flags=flags, implicit=implicit)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -24,20 +25,21 @@ CONFIDENCES = ("exact", "interpreted")
 
 TOP_KEYS = (
     "number_words", "endings", "timeframe", "target", "units", "status_words", "status_trailing_words", "status_marks",
-    "status_partial_words",
+    "status_partial_words", "ordinal_stems", "abbreviations",
 )  # fmt: skip
 TIMEFRAME_KEYS = (
     "quarter_words", "month_words", "half_year_words", "year_words", "day_words", "until_words",
     "onward_words", "list_words", "duration_words", "count_words", "filler_words", "first_words", "last_words",
-    "before_words", "phrases",
+    "before_words", "phrases", "clock_words", "weekday_words",
 )  # fmt: skip
-_TF_OPTIONAL = ("filler_words", "duration_words", "count_words", "first_words", "last_words", "before_words")
+_TF_OPTIONAL = ("filler_words", "duration_words", "count_words", "first_words", "last_words", "before_words", "clock_words",
+                "weekday_words")  # fmt: skip
 TARGET_KEYS = (
     "at_least", "at_least_before", "at_most", "at_most_before", "reduce", "increase", "to", "relative",
     "percent_words", "label_words", "time_words", "year_words", "done_state_words", "done_state_endings",
-    "done_words", "reference_words", "rate_words",
+    "done_words", "reference_words", "rate_words", "from_words", "become",
 )  # fmt: skip
-_TG_OPTIONAL = ("done_words", "reference_words", "rate_words")
+_TG_OPTIONAL = ("done_words", "reference_words", "rate_words", "from_words", "become")
 
 # Timeframe list -> the meaning its words carry in the timeframe table.
 _TF_ROLES = {
@@ -55,6 +57,8 @@ _TF_ROLES = {
     "first_words": ("first", ""),
     "last_words": ("last", ""),
     "before_words": ("before", ""),
+    "clock_words": ("unit", "clock"),
+    "weekday_words": ("filler", ""),
 }
 # Target list -> meaning in the table of words read after (or around) a number.
 _TG_ROLES = {
@@ -72,6 +76,8 @@ _TG_ROLES = {
     "done_words": ("done_word", ""),
     "reference_words": ("reference", ""),
     "rate_words": ("rate", ""),
+    "from_words": ("from", ""),
+    "become": ("become", ""),
 }
 _TG_BEFORE_ROLES = {"at_least_before": ("cmp", ">="), "at_most_before": ("cmp", "<=")}
 
@@ -189,6 +195,14 @@ class NotationVocab:
     done_state_endings: tuple[str, ...]
     status_trailing: frozenset[str] = frozenset()  # "байна" after a status word leaves it unchanged
     status_partial: frozenset[str] = frozenset()  # "хагас" before a "done" word makes it partial
+    ordinal_stems: Mapping[str, int] = field(default_factory=dict)  # "дол" + "дугаар": stems seen only before an ordinal ending
+    abbreviations: tuple[tuple[re.Pattern[str], str], ...] = ()  # "7х" -> "7 хоног", applied to folded text
+
+    def expand(self, folded: str) -> str:
+        """A folded text with its abbreviations written out ("7х бүр" -> "7 хоног бүр")."""
+        for pattern, full in self.abbreviations:
+            folded = pattern.sub(full, folded)
+        return folded
 
     def case_of(self, word: str, *, min_len: int = 1) -> str | None:
         """The case of a word by its longest known ending ("хоёроос" -> ablative)."""
@@ -290,6 +304,30 @@ def _number_value(name: Any) -> int | None:
     return None
 
 
+def _number_table(r: _Reader, node: Mapping[Any, Any], section: str, seen: dict[str, int], keys: dict[str, str],
+                  *, into: dict[str, int] | None = None) -> None:  # fmt: skip
+    """Read a `value: [forms]` table of single words into `into` (default `seen`), each word one value."""
+    out = seen if into is None else into
+    for name, forms in node.items():
+        where = f"{section}.{name}"
+        value = _number_value(name)
+        if value is None:
+            r.fail(where, f"тоон утга байх ёстой / the key must be a whole number, got {name!r}")
+            continue
+        for text, key in r.strings(forms, where):
+            words, _ = split_entry(text)
+            if len(words) != 1 or not words[0].isalpha():
+                r.fail(key, f'"{text}": нэг үг байх ёстой / must be a single word')
+                continue
+            word = words[0]
+            if word in seen and seen[word] != value:
+                r.fail(key, f'"{text}" нь {keys[word]}-д өөр утгатай / already means {seen[word]} at {keys[word]}')
+                continue
+            seen[word] = value
+            out[word] = value
+            keys[word] = key
+
+
 def load_vocab(path: str | Path) -> NotationVocab:
     """Load and validate `notation.yaml`; raise ConfigError listing every mistake."""
     file = str(path)
@@ -306,27 +344,25 @@ def load_vocab(path: str | Path) -> NotationVocab:
     root = r.mapping(data, "")
     r.known(root, "", TOP_KEYS)
 
-    # Number words.
+    # Number words, then the stems a number takes only before an ordinal ending ("дол" in "долдугаар"),
+    # never read alone; a stem may not give a word of `number_words` another value.
     numbers: dict[str, int] = {}
     number_keys: dict[str, str] = {}
-    words_node = r.mapping(root.get("number_words"), "number_words")
-    for name, forms in words_node.items():
-        where = f"number_words.{name}"
-        value = _number_value(name)
-        if value is None:
-            r.fail(where, f"тоон утга байх ёстой / the key must be a whole number, got {name!r}")
+    _number_table(r, r.mapping(root.get("number_words"), "number_words"), "number_words", numbers, number_keys)
+    ordinal_stems: dict[str, int] = {}
+    stem_keys = dict(number_keys)
+    _number_table(r, r.mapping(root.get("ordinal_stems"), "ordinal_stems", required=False), "ordinal_stems",
+                  {**numbers}, stem_keys, into=ordinal_stems)  # fmt: skip
+
+    # Abbreviations: a written short form -> the words it stands for, matched as a whole word.
+    abbreviations: list[tuple[re.Pattern[str], str]] = []
+    for short, full in r.mapping(root.get("abbreviations"), "abbreviations", required=False).items():
+        where = f"abbreviations.{short}"
+        if not isinstance(short, str) or not short.strip() or not isinstance(full, str) or not full.strip():
+            r.fail(where, "товчлол, бүтэн хэлбэр хоёулаа текст байх ёстой / the short and the full form must be text")
             continue
-        for text, key in r.strings(forms, where):
-            words, _ = split_entry(text)
-            if len(words) != 1 or not words[0].isalpha():
-                r.fail(key, f'"{text}": нэг үг байх ёстой / must be a single word')
-                continue
-            word = words[0]
-            if word in numbers and numbers[word] != value:
-                r.fail(key, f'"{text}" нь {number_keys[word]}-д өөр утгатай / already means {numbers[word]} at {number_keys[word]}')
-                continue
-            numbers[word] = value
-            number_keys[word] = key
+        pattern = re.compile(rf"(?<![^\W_]){re.escape(fold(short.strip()))}(?![^\W_])")
+        abbreviations.append((pattern, fold(full.strip())))
 
     # Endings.
     endings: dict[str, str] = {}
@@ -466,4 +502,6 @@ def load_vocab(path: str | Path) -> NotationVocab:
         done_state_endings=tuple(sorted(set(done_endings), key=len, reverse=True)),
         status_trailing=frozenset(trailing),
         status_partial=frozenset(partial),
+        ordinal_stems=MappingProxyType(ordinal_stems),
+        abbreviations=tuple(abbreviations),
     )

@@ -315,7 +315,8 @@ TG = [
 
 
 def _target_unsure(t) -> bool:
-    return t.kind == "text" or "target-unparsed" in t.flags or "target-missing" in t.flags
+    # Any flag (target-unparsed, target-range, ...) tells the specialist to look: not presented as sure.
+    return t.kind == "text" or bool(t.flags)
 
 
 def _target_is(t, exp: dict) -> bool:

@@ -8,6 +8,7 @@ from pipeline.notation import NotationVocab, parse_target
 
 U = ("target-unparsed",)
 M = ("target-missing",)
+R = ("target-range",)
 P, C, B, T = "percent", "count", "binary", "text"
 
 # (text, kind, op, value, unit, flags)
@@ -106,8 +107,8 @@ CASES: list[tuple[str, str, str | None, float | None, str | None, tuple[str, ...
     ("хамгийн багадаа 3 удаа", C, ">=", 3, "удаа", ()),
     ("Жилд 2 удаа", C, ">=", 2, "удаа", ()),
     ("I-IV улиралд 4 удаа", C, ">=", 4, "удаа", ()),
-    ("80-100%", P, ">=", 80, "%", ()),
-    ("2-3 удаа", C, ">=", 2, "удаа", ()),
+    ("80-100%", P, ">=", 100, "%", R),  # a range: its upper end, flagged
+    ("2-3 удаа", C, ">=", 3, "удаа", R),
     # Reduce / increase: a level "to", never a change "by".
     ("осол гэмтлийг 10-аас хэтрэхгүй болгох", C, "<=", 10, None, ()),
     ("тохиолдлыг 5 хүртэл бууруулах", C, "<=", 5, None, ()),
@@ -142,7 +143,7 @@ CASES: list[tuple[str, str, str | None, float | None, str | None, tuple[str, ...
     ("Санал хүсэлтийн 90-ээс доошгүй хувийг шийдвэрлэх", P, ">=", 90, "%", ()),
     ("Хэрэгжилт: 90 %", P, ">=", 90, "%", ()),
     ("100% хангах", P, ">=", 100, "%", ()),
-    ("Төсвийн гүйцэтгэл 95-100%", P, ">=", 95, "%", ()),
+    ("Төсвийн гүйцэтгэл 95-100%", P, ">=", 100, "%", R),
     ("Сургалтад 50-аас доошгүй албан хаагч хамруулах", C, ">=", 50, "албан хаагч", ()),
     ("4 удаагийн сургалт", C, ">=", 4, "удаа", ()),
     ("Сард 1 удаа", T, None, None, None, U),  # once a month: a rate, not the year's total
@@ -171,7 +172,7 @@ CASES: list[tuple[str, str, str | None, float | None, str | None, tuple[str, ...
     ("3 хоногт багтаан шийдвэрлэх", T, None, None, None, U),
     ("Журам батлагдах", T, None, None, None, U),
     ("Таваас", T, None, None, None, U),
-    ("Таваас дутуугүй", T, None, None, None, U),
+    ("Таваас дутуугүй", C, ">=", 5, None, ()),
     ("3/4", T, None, None, None, U),
     # Intransitive change verbs: "by N %" is a change, reported; "to N" is a level.
     ("Гомдол 10 хувиар буурна", T, None, None, None, U),
@@ -217,7 +218,7 @@ CASES: list[tuple[str, str, str | None, float | None, str | None, tuple[str, ...
     ("Хэрэгжилт - 8o%", T, None, None, None, U),
     ("~80%", T, None, None, None, U),
     ("~0", T, None, None, None, U),  # found by hypothesis: a zero "about" once crashed the note
-    ("80~90%", P, ">=", 80, "%", ()),
+    ("80~90%", P, ">=", 90, "%", R),
     # A clause or article number is no target.
     ("Хуулийн 3.1-д заасны дагуу", T, None, None, None, U),
     ("4.2-т заасан", T, None, None, None, U),

@@ -49,7 +49,7 @@ def test_shipped_file_loads() -> None:
         (lambda d: d["timeframe"]["phrases"]["whole_year"].__setitem__("quarters", [1, 5]), "timeframe.phrases.whole_year.quarters[1]"),
         (lambda d: d["timeframe"]["phrases"]["as_needed"].__setitem__("confidence", "maybe"), "timeframe.phrases.as_needed.confidence"),
         (lambda d: d["timeframe"]["phrases"]["first_half"]["words"].append("Жилийн турш"), "timeframe.phrases.first_half.words[4]"),
-        (lambda d: d["target"]["at_most"].append("доошгүй"), "target.at_most[8]"),
+        (lambda d: d["target"]["at_most"].insert(0, "доошгүй"), "target.at_most[0]"),
         (lambda d: d["endings"].__setitem__("locative", ["д"]), "endings.locative"),
         (lambda d: d["endings"]["dative"].append("аас"), "endings.dative[4]"),
         (lambda d: d["units"].__setitem__("удаа", "удаа"), "units.удаа"),
@@ -82,10 +82,10 @@ def test_all_issues_are_reported_together(tmp_path: Path) -> None:
     path, data = _copy(tmp_path)
     data["status_words"]["finished"] = ["Дууссан"]
     data["number_words"]["abc"] = ["abc"]
-    data["target"]["at_most"].append("доошгүй")
+    data["target"]["at_most"].insert(0, "доошгүй")
     _write(path, data)
     keys = {key for _, key in _issues(path)}
-    assert {"status_words.finished", "number_words.abc", "target.at_most[8]"} <= keys
+    assert {"status_words.finished", "number_words.abc", "target.at_most[0]"} <= keys
 
 
 def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
@@ -99,19 +99,19 @@ def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
 
 def test_specialist_additions_need_no_code(tmp_path: Path) -> None:
     path, data = _copy(tmp_path)
-    data["target"]["at_least"].append("дутуугүй")  # a new way to write "not less than"
+    data["target"]["at_least"].append("дутагдахгүй")  # a new way to write "not less than"
     data["timeframe"]["phrases"]["whole_year"]["words"].append("Он даяар")  # a new whole-year phrase
     data["status_words"]["in_progress"].append("Хэрэгжүүлэлт үргэлжилж байна")  # a new status word
     data["units"]["гэрээ"] = ["гэрээ", "гэрээг"]  # a new unit word
     _write(path, data)
     vocab = load_vocab(path)
 
-    target = parse_target("Таваас дутуугүй гэрээ", vocab)
+    target = parse_target("Таваас дутагдахгүй гэрээ", vocab)
     assert (target.kind, target.op, target.value, target.unit) == ("count", ">=", 5, "гэрээ")
     timeframe = parse_timeframe("Он даяар", vocab)
     assert (timeframe.quarters, timeframe.confidence) == ((1, 2, 3, 4), "exact")
     assert parse_actual("Хэрэгжүүлэлт үргэлжилж байна", vocab).status == "in_progress"
 
     shipped = load_vocab(NOTATION_YAML)
-    assert parse_target("Таваас дутуугүй гэрээ", shipped).flags == ("target-unparsed",)
+    assert parse_target("Таваас дутагдахгүй гэрээ", shipped).flags == ("target-unparsed",)
     assert parse_timeframe("Он даяар", shipped).confidence == "invalid"
