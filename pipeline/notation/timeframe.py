@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.notation.clean import clean_text
-from pipeline.notation.numbers import lex
+from pipeline.notation.numbers import lex, ordinal_stem_value, tidy_dates
 from pipeline.notation.status import match_status
 from pipeline.notation.vocab import Meaning, NotationVocab, fold
 
@@ -34,7 +34,8 @@ _GLUED = re.compile(r"(?<![^\W\d_])([ivxl]+)(?=[а-яёөү]{2})")
 
 _LEX = re.compile(
     r"""
-     (?P<date>(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2}(?!\d)|\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d(?!\d)
+     (?P<clock>(?<![\d.:])(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?![\d:]))
+    |(?P<date>(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2}(?!\d)|\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d(?!\d)
              |(?:19|20)\d\d[./](?:0?[1-9]|1[0-2])(?![\d.,])|(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?![\d.,])
              |(?<![\d.])(?:1[3-9]|2\d|3[01])[./](?:0?[1-9]|1[0-2])(?![\d.]?\d)
              |(?<![\d.])(?:0?[1-9]|1[0-2])[./](?:1[3-9]|2\d|3[01])(?![\d.]?\d))
@@ -93,8 +94,35 @@ def _format_months(months: Sequence[int]) -> str:
 _UNIT_MN = {
     "quarter": "улирал", "month": "сар", "half": "хагас жил", "year": "он", "day": "өдөр",
     "whole_year": "бүтэн жил", "first_half": "эхний хагас жил", "second_half": "сүүлийн хагас жил",
-    "every_year": "жил бүр", "count": "удаа (давтамж)",
+    "every_year": "жил бүр", "count": "удаа (давтамж)", "clock": "цаг (өдрийн цаг)",
 }  # fmt: skip
+# "2026-03-14T09:30": the ISO mark between a date and its clock time.
+_ISO_TIME = re.compile(r"(?<=\d)t(?=\d{1,2}:\d\d)")
+# A digit run or a lone letter with З (or its Latin-1 view Ç) for 3, before an ending: "З-р сар".
+_THREE_BEFORE_ENDING = re.compile(r"(?<![^\W_])([0-9]*[зç][0-9зç]*)(?=(-?)([^\W\d_]+))")
+_THREE = str.maketrans({"з": "3", "ç": "3"})
+
+
+def _typed_threes(folded: str, vocab: NotationVocab) -> str:
+    """"З-р сар", "1З-ны": a legacy font's З for the digit 3 before an ordinal or a case ending."""
+    if "з" not in folded and "ç" not in folded:
+        return folded
+
+    def fix(m: re.Match[str]) -> str:
+        run, dash, ending = m.groups()
+        digits = any(ch.isdigit() for ch in run)
+        # A lone letter counts only with a dash before its ending ("з-р"); glued to letters it is a word.
+        if vocab.endings.get(ending) is None or not (digits or (len(run) == 1 and dash)):
+            return run
+        return run.translate(_THREE)
+
+    return _THREE_BEFORE_ENDING.sub(fix, folded)
+
+
+def prepare(s: str, vocab: NotationVocab) -> str:
+    """The folded form the timeframe reader reads: abbreviations written out, dates tidied."""
+    folded = vocab.expand(fold(s).translate(_UNICODE_ROMAN))
+    return _ISO_TIME.sub(" ", tidy_dates(_typed_threes(folded, vocab)))
 _ROLE_MN = {
     "until": "хүртэл", "onward": "түүнээс хойш", "list": "жагсаалт", "filler": "нөлөөгүй үг", "duration": "дотор",
     "first": "эхний", "last": "сүүлийн", "before": "өмнө",
@@ -181,7 +209,7 @@ def _tokens(folded: str, vocab: NotationVocab) -> list[_Tok]:
         elif tok.kind == "roman":
             tok.value, tok.lookalike = _roman(tok.text)
         out.append(tok)
-        if tok.kind in ("num", "roman", "date"):
+        if tok.kind in ("num", "roman", "date", "clock"):
             # A grammatical ending: "1-р", "3-р улиралд", "01-ний", "2 дугаар", "2026.03.01-ээс".
             j = i + 1
             if j < n and raw[j].kind == "word" and raw[j].text in vocab.endings and (
@@ -204,7 +232,8 @@ def _number_word(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
         return (value, False) if value <= 12 else (None, False)
     for suffix in vocab.ordinal_suffixes:
         if text.endswith(suffix) and len(text) > len(suffix):
-            value = vocab.number_words.get(text[: -len(suffix)])
+            # "хоёрдугаар", the irregular "долдугаар", the one-word "арванхоёрдугаар"
+            value = ordinal_stem_value(text[: -len(suffix)], vocab)
             if value is not None and value <= 12:
                 return value, True
     return None, False
@@ -464,7 +493,7 @@ def parse_timeframe(text: object, vocab: NotationVocab, *, by_month: bool = Fals
 
 def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                         trace: list[tuple[str, str]] | None = None) -> TimeframeReading:  # fmt: skip
-    folded = fold(s).translate(_UNICODE_ROMAN)
+    folded = prepare(s, vocab)
     status = match_status(lex(folded), vocab)
     if status is not None:
         if status.status == "not_due":
@@ -532,6 +561,11 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
             prev_unit = detail if role == "unit" else None
             i += 1
             continue
+        if tok.kind == "clock":
+            # "09:30": a time of day, which is no period; beside a date it adds nothing.
+            prev_unit = "clock"
+            i += 1
+            continue
         if tok.kind == "date":
             month, reason, day = _date_parts(tok.text)
             if month is None:
@@ -569,7 +603,9 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
             if trace is not None:
                 shown = text.upper() if any(t.kind == "roman" for pair in groups for t in pair) else text
                 trace.append((f"numerals `{shown}` -> {unit or 'no unit word'}", f"тоо `{shown}` -> {_UNIT_MN.get(unit or '', 'нэгжгүй')}"))
-            if unit == "day":
+            if unit == "clock":
+                pass  # "10 цагт", "14 цаг 30 минут": a time of day, never a quarter or a month
+            elif unit == "day":
                 days = [t.value for pair in groups for t in pair]
                 if any(d is None or not 1 <= d <= 31 for d in days):
                     return _fail(s, "invalid-date", f"there is no day {text}", f"{text} гэсэн өдөр байхгүй")
