@@ -15,6 +15,8 @@ import pandas as pd
 
 from pipeline.config import Config
 from pipeline.notation import parse_actual, parse_target, parse_timeframe
+from pipeline.notation.actual import fraction_as_percent
+from pipeline.notation.baseline import apply_baseline
 from pipeline.notation.target import says_percent
 from pipeline.problems import Problem
 from pipeline.read.table import cell_text
@@ -143,14 +145,14 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
 
     # Targets: "100" means 100 % under a header or an indicator that speaks of percent.
     indicator_pct = read_distinct(out["indicator"], lambda text: says_percent(text, vocab))
-    target_keys = [
-        (_hashable(v), bool(h), bool(ip), bool(f))
-        for v, h, ip, f in zip(out["target_raw"], out["target_pct_header"], indicator_pct, out["target_pct_fmt"], strict=True)
-    ]
+    # The row's baseline can turn a bare target round ("0.25" under a baseline of 0.30 means reduce to).
+    columns_in = (out["target_raw"], out["target_pct_header"], indicator_pct, out["target_pct_fmt"], out["baseline"])
+    target_keys = [(_hashable(v), bool(h), bool(ip), bool(f), b or None) for v, h, ip, f, b in zip(*columns_in, strict=True)]
 
-    def read_target(key: tuple[Any, bool, bool, bool]) -> Any:
-        value, header, ind, pct_format = key
-        return parse_target(value, vocab, percent_header=header, indicator="хувиар" if ind else None, percent_format=pct_format)
+    def read_target(key: tuple[Any, bool, bool, bool, str | None]) -> Any:
+        value, header, ind, pct_format, baseline = key
+        reading = parse_target(value, vocab, percent_header=header, indicator="хувиар" if ind else None, percent_format=pct_format)
+        return apply_baseline(reading, baseline, vocab)
 
     targets = read_distinct(target_keys, read_target)
     out["target_text"] = shown_as_typed(out["target_raw"], out["target_pct_fmt"])
@@ -165,6 +167,8 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
         return read_distinct(keys, lambda k: parse_actual(k[0], vocab, percent_format=k[1], percent_header=k[2]))
 
     actual = actual_column("actual_raw", "actual_pct_fmt", "actual_pct_header")
+    # 0.85 typed in a General cell under "80%" is a share: read as 85 % (flagged), in run and validate alike.
+    actual = [fraction_as_percent(r) if t.kind == "percent" else r for r, t in zip(actual, targets, strict=True)]
     own = actual_column("self_raw", "self_pct_fmt", None)
     evaluation = actual_column("evaluation_raw", "evaluation_pct_fmt", None)
     for prefix, readings in (("actual", actual), ("self", own), ("eval", evaluation)):

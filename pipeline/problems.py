@@ -217,6 +217,22 @@ CATALOGUE: dict[str, ProblemType] = {
         "Хүрсэн түвшин: {detail}. Зөв эсэхийг шалгана уу.",
         "The achieved value was interpreted: {detail}. Please check it.",
     ),
+    # --- notation (issue 14) ---
+    "target-range": ProblemType(
+        "warning",
+        "Хүрэх түвшинг \"{value}\" гэж хүрээгээр бичсэн тул дээд хязгаараар нь уншлаа. Нэг тоогоор бичнэ үү.",
+        "The target \"{value}\" is a range; it was read by its upper end. Write one figure.",
+    ),
+    "target-direction-from-baseline": ProblemType(
+        "warning",
+        "Хүрэх түвшин \"{value}\" суурь түвшнээс бага тул \"бууруулах\" (ихгүй байх) гэж уншлаа. Зөв эсэхийг шалгана уу.",
+        "The target \"{value}\" is below the baseline, so it was read as \"reduce to\" (at most). Please check it.",
+    ),
+    "actual-fraction-as-percent": ProblemType(
+        "warning",
+        "Хүрсэн түвшин \"{value}\"-г хувиар бичих ёстой тул бутархай гэж үзэн 100-аар үржүүллээ. Зөв эсэхийг шалгана уу.",
+        "The achieved value \"{value}\" under a percent target was read as a share, times 100. Please check it.",
+    ),
     # --- scoring -----------------------------------------------------------------------------------
     "self-assessed": ProblemType(
         "warning",

@@ -52,6 +52,23 @@ def _threshold_level(achievement: pd.Series, method: Methodology) -> pd.Series:
     return pd.Series(result, index=achievement.index, dtype="Float64")
 
 
+def due_target(m: pd.DataFrame, quarter: int, pro_rate: bool) -> np.ndarray:
+    """The target each measure is compared with this period: its share so far for a count target over
+    several quarters while the window is open, else the target itself (NaN where there is none)."""
+    target = m["target_value"].astype("float64").to_numpy(na_value=np.nan)
+    if not pro_rate:
+        return target
+    kind = m["target_kind"].to_numpy(dtype=object)
+    op = m["target_op"].to_numpy(dtype=object)
+    elapsed = np.array(
+        [sum(int(q) <= quarter for q in qs.split(",")) if qs else 0 for qs in m["quarters"]], dtype="float64"
+    )
+    total = m["q_count"].to_numpy(dtype="float64")
+    last = m["q_last"].astype("float64").to_numpy(na_value=np.nan)
+    open_window = (kind == "count") & (op == ">=") & (total > 1) & (last > quarter) & (elapsed > 0)
+    return np.where(open_window, target * elapsed / np.where(total > 0, total, 1), target)
+
+
 def compute_achievement(m: pd.DataFrame, quarter: int, pro_rate: bool) -> pd.Series:
     """Achievement 0-100 of the achieved value against the target, NaN where it cannot be computed."""
     target = m["target_value"].astype("float64").to_numpy(na_value=np.nan)
@@ -61,15 +78,7 @@ def compute_achievement(m: pd.DataFrame, quarter: int, pro_rate: bool) -> pd.Ser
     op = m["target_op"].to_numpy(dtype=object)
 
     # A count target over several quarters is judged, while its window is open, by its share so far.
-    expected = target.copy()
-    if pro_rate:
-        elapsed = np.array(
-            [sum(int(q) <= quarter for q in qs.split(",")) if qs else 0 for qs in m["quarters"]], dtype="float64"
-        )
-        total = m["q_count"].to_numpy(dtype="float64")
-        last = m["q_last"].astype("float64").to_numpy(na_value=np.nan)
-        open_window = (kind == "count") & (op == ">=") & (total > 1) & (last > quarter) & (elapsed > 0)
-        expected = np.where(open_window, target * elapsed / np.where(total > 0, total, 1), target)
+    expected = due_target(m, quarter, pro_rate)
 
     # Both branches of each `where` are computed; the one not taken may divide by zero or overflow (1e300 / 1e-300).
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -141,6 +150,8 @@ def score_measures(
     word_status = m["actual_status"].where(m["actual_status"].isin(STATUSES), m["self_status"])
     status_word = pd.Series([method.status_levels.get(s) for s in word_status], index=m.index, dtype="Float64")
     achievement = compute_achievement(m, quarter, method.pro_rate_counts)
+    # The target used for the period (after pro-rating), shown beside the annual one in the outputs.
+    m["target_due"] = pd.array(due_target(m, quarter, method.pro_rate_counts), dtype="Float64")
     computed = _threshold_level(achievement, method)
     self_level = _level_of_number(m["self_value"].astype("Float64"), method)
 

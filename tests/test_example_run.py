@@ -14,8 +14,8 @@ from tests.conftest import EXAMPLES, MAPPINGS
 
 MEASURES_HEADER = [
     "department", "source_file", "sheet", "row", "goal", "measure_no", "measure", "indicator", "target_text",
-    "target_kind", "target_op", "target_value", "timeframe_text", "quarters", "due", "actual_text", "actual_value",
-    "achievement", "level", "status", "basis", "flags",
+    "target_kind", "target_op", "target_value", "target_due", "timeframe_text", "quarters", "due", "actual_text",
+    "actual_value", "achievement", "level", "status", "basis", "flags",
 ]
 FIELDS = ("source_file", "sheet", "row", "target_kind", "target_op", "target_value", "timeframe_text", "quarters", "due",
           "actual_text", "actual_value", "achievement", "level", "status", "basis", "flags")

@@ -103,6 +103,29 @@ def _number(text: str, value: float, *, percent_format: bool, percent_header: bo
     return _value(text, value, False, rule, flags, why)
 
 
+FRACTION_AS_PERCENT = "actual-fraction-as-percent"
+# Up to this, a plain number under a percent target is a share typed in a General cell (0.85 = 85 %,
+# 1.2 = 120 %); above it, it is a percent typed without its sign.
+FRACTION_LIMIT = 1.5
+
+
+def fraction_as_percent(reading: ActualReading) -> ActualReading:
+    """An achieved value typed as a share (0.85) in a General cell under a percent target: 85 %, flagged.
+    Only a plain number (no %, no percent format or header, no status) is taken so."""
+    value = reading.value
+    if reading.rule != "number" or reading.is_percent or reading.status is not None or value is None:
+        return reading
+    if not 0 < value <= FRACTION_LIMIT:
+        return reading
+    shown = fmt_number(value * 100)
+    return ActualReading(
+        value * 100, True, None, "fraction-as-percent",
+        f"{reading.note}: under a percent target taken as the share {shown} %, please check",
+        f"{reading.note_mn}: хүрэх түвшин хувиар тул {shown} % гэж үзлээ, шалгана уу",
+        (*reading.flags, FRACTION_AS_PERCENT),
+    )  # fmt: skip
+
+
 def parse_actual(value: object, vocab: NotationVocab, *, percent_format: bool = False, percent_header: bool = False) -> ActualReading:
     """Read an achieved-value cell: a number, a percent, a status word, or a number in a narrative."""
     if value is None:

@@ -27,6 +27,10 @@ SUBMISSION_STATES = {
 }
 
 
+# Kept here until the labels table takes it: the target used for the period, after pro-rating.
+TARGET_DUE_LABEL = ("Тухайн үед хүрэх түвшин", "Target due this period")
+
+
 def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
     """The specialist's view of a measure. The machine-readable columns (target kind, operator and value,
     quarters, due, sheet) are in measures.csv; the status says "not due" where it matters."""
@@ -43,6 +47,8 @@ def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
         Col("measure", t("measure"), 60, "wrap"),
         Col("indicator", t("indicator"), 26, "wrap"),
         Col("target_text", t("target_text"), 24, "wrap"),
+        # The target compared this period: a count over several quarters is pro-rated while open.
+        Col("target_due", label({"target_due": TARGET_DUE_LABEL, **COLUMN_LABELS}, "target_due", lang), 10, "number"),
         Col("timeframe_text", t("timeframe_text"), 14, "wrap"),
         Col("responsible", t("responsible"), 22, "wrap"),
         Col("progress", t("progress"), 45, "wrap"),

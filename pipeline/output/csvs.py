@@ -19,10 +19,10 @@ from pipeline.output.safe import FORMULA_TRIGGERS, Written, csv_safe, write_atom
 
 MEASURES_CSV_COLUMNS = [
     "department", "source_file", "sheet", "row", "goal", "measure_no", "measure", "indicator", "target_text",
-    "target_kind", "target_op", "target_value", "timeframe_text", "quarters", "due", "actual_text", "actual_value",
+    "target_kind", "target_op", "target_value", "target_due", "timeframe_text", "quarters", "due", "actual_text", "actual_value",
     "achievement", "level", "status", "basis", "flags",
 ]
-NUMBER_COLUMNS = {"row", "target_value", "actual_value", "level"}
+NUMBER_COLUMNS = {"row", "target_value", "target_due", "actual_value", "level"}
 
 
 def _number(value: Any) -> str:
