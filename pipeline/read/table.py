@@ -66,8 +66,27 @@ def cell_text(value: Cell) -> str:
     return str(value)
 
 
+# A header is a row of short labels. A cell of more words than this, or a sentence ("Хугацаа баганад
+# I-IV улирал гэж бичнэ."), or a label followed by an explanation ("Хугацаа: улирлаар бичнэ"), explains a
+# column rather than titling it: an instruction sheet's text, which must not be taken for a plan's header
+# because it begins with a header word.
+MAX_HEADER_WORDS = 8
+
+
+def is_sentence(text: str) -> bool:
+    """Whether a header cell's text reads as a sentence rather than a column title."""
+    words = text.split()
+    if len(words) > MAX_HEADER_WORDS:
+        return True
+    if len(words) >= 3 and text.rstrip().endswith((".", "!", "?")):
+        return True
+    _, colon, rest = text.partition(":")
+    return bool(colon) and len(rest.split()) >= 2
+
+
 class HeaderMatcher:
-    """Matches header cell text to fields: exact synonyms first, then the longest synonym it starts with."""
+    """Matches header cell text to fields: exact synonyms first, then the longest synonym it starts with
+    (never for a sentence: an instruction that begins with a header word is no title)."""
 
     def __init__(self, headers: HeaderConfig):
         self.exact = dict(headers.titles)
@@ -76,6 +95,14 @@ class HeaderMatcher:
             self.by_prefix.setdefault(key[:3], []).append((key, name))
         self.meta = dict(headers.meta)
         self.memo: dict[str, str | None] = {}  # header texts repeat from file to file
+        # Sheet names that say "instructions" (`instruction_sheet_words` of headers.yaml, once the
+        # configuration carries it): such a sheet is never a plan, whatever its rows begin with.
+        words = getattr(headers, "instruction_sheet_words", ()) or ()
+        self.instruction_words = tuple(k for k in (header_key(w) for w in words) if k)
+
+    def is_instruction_sheet(self, name: str) -> bool:
+        key = header_key(name)
+        return bool(key) and any(key.startswith(word) for word in self.instruction_words)
 
     def field(self, text: str) -> str | None:
         if not text or len(text) > MAX_HEADER_CHARS:
@@ -93,6 +120,8 @@ class HeaderMatcher:
         found = self.exact.get(key)
         if found is not None:
             return found
+        if is_sentence(text):
+            return None
         for title, name in self.by_prefix.get(key[:3], ()):
             if key.startswith(title):
                 return name
@@ -170,8 +199,12 @@ def find_layout(
     merged_ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]],
     matcher: HeaderMatcher,
     clean: Callable[[str], str],
+    sheet_name: str = "",
 ) -> Layout | None:
-    """The header that names the most fields (the measure column among them) in the first 30 rows."""
+    """The header that names the most fields (the measure column among them) in the first 30 rows.
+    A sheet named as instructions (`Заавар`) has none; nor has a row whose cells are mostly sentences."""
+    if sheet_name and matcher.is_instruction_sheet(sheet_name):
+        return None
     header_merges = _header_merges(merged_ranges)
     merged = _merged_lookup(header_merges)
     limit = min(len(grid), HEADER_SCAN_ROWS)
@@ -208,7 +241,7 @@ def find_layout(
             if combined[0] != single[0]:
                 candidates.append(((r, r + 1), combined))
         for rows, (columns, titles) in candidates:
-            if "measure" not in columns or len(columns) < 2:
+            if "measure" not in columns or len(columns) < 2 or _mostly_sentences(grid, merged, rows, width):
                 continue
             # More fields wins; on a tie, two header rows (a group row over its sub-columns) beat one.
             score = (len(columns), len(rows))
@@ -230,6 +263,20 @@ def find_layout(
     if _is_numbering_row(grid, layout.first_data_row, layout.columns):
         layout = Layout(**{**layout.__dict__, "first_data_row": layout.first_data_row + 1})
     return layout
+
+
+def _mostly_sentences(grid: list[list[Cell]], merged: dict[tuple[int, int], tuple[int, int]], rows: tuple[int, ...],
+                      width: int) -> bool:  # fmt: skip
+    """Whether most filled cells of the header rows are sentences (an instruction sheet's rows), judged on
+    the raw cells, since the header reader passes over long texts without reading them."""
+    filled = sentences = 0
+    for r in rows:
+        for c in range(width):
+            text = _header_cell(grid, merged, r, c).strip()
+            if text:
+                filled += 1
+                sentences += len(text) > MAX_HEADER_CHARS or is_sentence(text)
+    return sentences * 2 > filled
 
 
 def _columns_from(fields: list[str | None], texts: list[str]) -> tuple[dict[str, int], dict[str, str]]:
