@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+import sys
 from pathlib import Path
 
 import click
@@ -9,6 +12,9 @@ import click
 from pipeline.cli.common import lang_option, mappings_option
 from pipeline.errors import NegtgelError
 from pipeline.notation import explain, load_vocab
+from pipeline.notation.explain import record
+
+_PERIOD = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])")
 
 
 @click.command("explain")
@@ -23,25 +29,44 @@ from pipeline.notation import explain, load_vocab
 @lang_option
 @click.option("--by-month", is_flag=True, help="Хугацааны багана сараар (/сараар/) / the timeframe column counts months.")
 @click.option("--percent-header", is_flag=True, help="Баганын гарчиг хувиар (%) / the column header speaks of percent.")
+@click.option("--indicator", default=None, help="Мөрийн шалгуур үзүүлэлт / the row's indicator (\"…, хувиар\" makes 100 a percent).")
+@click.option("--baseline", default=None, help="Мөрийн суурь түвшин / the row's baseline (a bare target below it means reduce).")
+@click.option("--period", default=None, metavar="YYYY-MM", help="Тайлант сар: хугацаа болсон эсэх (due) / the period, for `due`.")
+@click.option("--json", "as_json", is_flag=True, help="Мөр бүрт нэг JSON / one JSON object a line, the fields of measures.csv.")
 @mappings_option
-def explain_command(text: str, as_: str, lang: str, by_month: bool, percent_header: bool, mappings: str) -> None:
+def explain_command(text: str, as_: str, lang: str, by_month: bool, percent_header: bool, indicator: str | None,
+                    baseline: str | None, period: str | None, as_json: bool, mappings: str) -> None:  # fmt: skip
     """Нэг бичлэгийг хэрхэн уншиж байгааг алхам алхмаар тайлбарлана.
 
     Explains, step by step, how one timeframe, target or achieved-value string is read: the cleaned
-    text, any legacy-font conversion, the rule and words that matched, and the result.
+    text, any legacy-font conversion, the rule and words that matched, and the result. TEXT "-" reads
+    one string a line from standard input; --json prints one JSON object a line (quarters, due,
+    target_kind, target_op, target_value, actual_value, status, level, flags, rule).
 
     \b
     Жишээ / examples:
       negtgel explain "1-1V улирал" --as timeframe
       negtgel explain "95-аас доошгүй хувь" --as target --lang en
       negtgel explain "I-VI" --as timeframe --by-month
+      negtgel explain "0.25" --as target --baseline 0.30
+      printf '80%%\\n5-аас хэтрэхгүй\\n' | negtgel explain - --as target --json
     """
+    if period is not None and not _PERIOD.fullmatch(period):
+        raise click.BadParameter("YYYY-MM хэлбэртэй байх ёстой / must be YYYY-MM", param_hint="--period")
+    quarter = (int(period[5:7]) - 1) // 3 + 1 if period else None
+    texts = [line.rstrip("\r\n") for line in sys.stdin] if text == "-" else [text]
     try:
         vocab = load_vocab(Path(mappings) / "notation.yaml")
-        lines = explain(text, as_, vocab, lang=lang, by_month=by_month, percent_header=percent_header)
+        for item in texts:
+            if as_json:
+                fields = record(item, as_, vocab, by_month=by_month, percent_header=percent_header, indicator=indicator,
+                                baseline=baseline, quarter=quarter)  # fmt: skip
+                click.echo(json.dumps(fields, ensure_ascii=False))
+                continue
+            for line in explain(item, as_, vocab, lang=lang, by_month=by_month, percent_header=percent_header,
+                                indicator=indicator, baseline=baseline):  # fmt: skip
+                click.echo(line)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     except Exception as exc:  # a reader bug must still reach the user as a message, not a traceback
         raise click.ClickException(f"дотоод алдаа / internal error: {type(exc).__name__}: {exc}") from None
-    for line in lines:
-        click.echo(line)

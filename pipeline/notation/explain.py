@@ -3,14 +3,59 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pipeline.notation.actual import parse_actual, read_actual_text
+from pipeline.notation.baseline import apply_baseline
 from pipeline.notation.clean import clean_text
 from pipeline.notation.numbers import analyse
-from pipeline.notation.target import parse_target
+from pipeline.notation.target import TargetReading, parse_target
 from pipeline.notation.timeframe import parse_timeframe, read_timeframe_text
 from pipeline.notation.vocab import NotationVocab
+
+# The fields of measures.csv a single reading can fill, plus the rule that read it; the others stay null.
+RECORD_FIELDS = ("quarters", "due", "target_kind", "target_op", "target_value", "actual_value", "status", "level", "flags", "rule")
+
+
+def read_as_target(text: object, vocab: NotationVocab, *, percent_header: bool = False, indicator: str | None = None,
+                   baseline: object = None) -> TargetReading:  # fmt: skip
+    """A target read as `normalise` reads it: with the row's indicator and baseline."""
+    return apply_baseline(parse_target(text, vocab, percent_header=percent_header, indicator=indicator), baseline, vocab)
+
+
+def record(
+    text: object,
+    as_: str,
+    vocab: NotationVocab,
+    *,
+    by_month: bool = False,
+    percent_header: bool = False,
+    indicator: str | None = None,
+    baseline: object = None,
+    quarter: int | None = None,
+) -> dict[str, Any]:
+    """One string's reading as the fields of measures.csv (`RECORD_FIELDS`), for other tools. `due` needs
+    the period's quarter; `level` is the scorer's and stays null here."""
+    out: dict[str, Any] = dict.fromkeys(RECORD_FIELDS)
+    out["flags"] = []
+    if as_ == "timeframe":
+        tf = parse_timeframe(text, vocab, by_month=by_month)
+        out["quarters"] = ",".join(str(q) for q in tf.quarters)
+        if quarter is not None:
+            out["due"] = tf.status != "not_due" and (not tf.quarters or tf.quarters[0] <= quarter)
+        out["status"] = tf.status
+        if tf.confidence == "interpreted":
+            out["flags"] = ["timeframe-interpreted"]
+        elif tf.confidence == "invalid" and tf.status is None:
+            out["flags"] = ["timeframe-invalid"]
+        out["rule"] = tf.rule
+    elif as_ == "target":
+        t = read_as_target(text, vocab, percent_header=percent_header, indicator=indicator, baseline=baseline)
+        out.update(target_kind=t.kind, target_op=t.op or "", target_value=t.value, flags=list(t.flags), rule=t.rule)
+    else:
+        a = parse_actual(text, vocab, percent_header=percent_header)
+        out.update(actual_value=a.value, status=a.status, flags=list(a.flags), rule=a.rule)
+    return out
 
 _ROLE_EN = {
     "cmp": "comparison", "reduce": "reduce", "increase": "increase", "to": "'to the level'", "relative": "ratio",
@@ -40,6 +85,8 @@ def explain(
     lang: str = "mn",
     by_month: bool = False,
     percent_header: bool = False,
+    indicator: str | None = None,
+    baseline: object = None,
 ) -> list[str]:
     """Lines saying how `text` is read as a timeframe, target or achieved value, and why."""
     en = lang == "en"
@@ -108,7 +155,11 @@ def explain(
     if as_ == "target":
         if percent_header:
             say("The header speaks of percent", "Гарчиг нь хувиар")
-        target = parse_target(text, vocab, percent_header=percent_header)
+        if indicator:
+            say(f"Indicator: {indicator!r}", f"Шалгуур үзүүлэлт: {indicator!r}")
+        if baseline not in (None, ""):
+            say(f"Baseline: {baseline!r}", f"Суурь түвшин: {baseline!r}")
+        target = read_as_target(text, vocab, percent_header=percent_header, indicator=indicator, baseline=baseline)
         say(f"Rule: {target.rule}", f"Дүрэм: {target.rule}")
         say(f"Kind: {target.kind}; op: {target.op}; value: {target.value}; unit: {target.unit}",
             f"Төрөл: {target.kind}; нөхцөл: {target.op}; утга: {target.value}; нэгж: {target.unit}")  # fmt: skip
