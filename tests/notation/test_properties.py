@@ -18,6 +18,9 @@ from pipeline.notation import (
     parse_target,
     parse_timeframe,
 )
+from pipeline.notation.actual import fraction_as_percent
+from pipeline.notation.baseline import apply_baseline
+from pipeline.notation.explain import RECORD_FIELDS, record
 from tests.notation.conftest import NOTATION_YAML
 
 VOCAB: NotationVocab = load_vocab(NOTATION_YAML)
@@ -72,6 +75,26 @@ def test_clean_and_explain_never_raise(text: str, as_: str, lang: str) -> None:
     assert cleaned.text == cleaned.text.strip()
     assert "  " not in cleaned.text
     assert explain(text, as_, VOCAB, lang=lang)
+
+
+@_FAST
+@given(_CELL, _CELL, st.sampled_from(["timeframe", "target", "actual"]), st.integers(min_value=1, max_value=4))
+def test_context_readers_never_raise(cell: object, context: object, as_: str, quarter: int) -> None:
+    target = apply_baseline(parse_target(cell, VOCAB), context, VOCAB)
+    assert target.op in (None, ">=", "<=", "done")
+    actual = fraction_as_percent(parse_actual(cell, VOCAB))
+    assert actual.value is None or actual.value == actual.value
+    fields = record(cell, as_, VOCAB, indicator=context if isinstance(context, str) else None, baseline=context, quarter=quarter)
+    assert tuple(fields) == RECORD_FIELDS
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2099, 12, 31)), st.sampled_from([" / ", " . ", "/", "."]))
+def test_spaced_and_legacy_dates_read_as_their_quarter(day: dt.date, sep: str) -> None:
+    quarter = (day.month - 1) // 3 + 1
+    text = sep.join((f"{day.year}", f"{day.month:02d}", f"{day.day:02d}"))
+    for typed in (text, text.replace("3", "З")):
+        reading = parse_timeframe(typed, VOCAB)
+        assert (reading.quarters, reading.confidence) == ((quarter,), "exact"), typed
 
 
 def test_huge_and_control_strings() -> None:
