@@ -176,6 +176,12 @@ def _status_and_count(s: str, status: str, word: str, c: NumberContext) -> Actua
 def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = False) -> ActualReading:
     a = analyse(s, vocab)
     status = match_status(a.toks, vocab)
+    if status is not None and not status.full and sum(not c.excluded for c in a.contexts) > 1:
+        # "Бүрэн хэрэгжсэн 59 арга хэмжээ нь нийт ... 73.7 хувийг": the status word opens a sentence
+        # about several figures; it is not this measure's status.
+        listed = ", ".join(c.num.text for c in a.contexts if not c.excluded)
+        return ActualReading(None, False, None, "several-numbers", f"`{s}`: a status word and several numbers ({listed}); none taken",
+                             f"`{s}`: төлөвийн үг, хэд хэдэн тоо ({listed})", (AMBIGUOUS,))  # fmt: skip
     if status is not None:
         if not status.full and not status.mark and len(a.contexts) == 1:
             c = a.contexts[0]

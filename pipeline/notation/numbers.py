@@ -481,8 +481,14 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
             c.excluded = c.excluded or "year"
         elif kind == "reference" and k == num.last + 1:
             c.excluded = c.excluded or "reference"  # "3.1-д заасны дагуу": a clause of a law
+        elif (kind == "time" and c.unit is None and not c.percent and (c.than or c.cmp)
+              and vocab.case_of(tok.text, min_len=2) in (None, "ablative")):  # fmt: skip
+            # "5-аас доошгүй жил ажиллах", "150 минутаас багагүй": a compared count of years or minutes
+            # is the target, its time word the unit. In the genitive it qualifies a period instead
+            # ("хоёроос доошгүй өдрийн дотор хариу өгсөн байна": a state to reach within a deadline).
+            c.unit = a.role_text[k].rstrip("*")
         elif kind in ("time", "rate") and c.unit is None and not c.percent:
-            # "7 хоногийн дотор", "хоёроос доошгүй өдрийн дотор": the number counts days, not the target.
+            # "7 хоногийн дотор", "2 жилд 1 удаа": the number counts days or years, not the target.
             c.excluded = c.excluded or "time"
         elif kind == "unit" and c.unit is None and not c.percent:
             c.unit = role[1]

@@ -275,6 +275,10 @@ def read_target_text(s: str, vocab: NotationVocab, percent_ctx: bool) -> TargetR
         return _reading(s, "binary", "done", None, None, "done-word", f"`{a.role_text[words[0]]}`", f"`{a.role_text[words[0]]}`")
     candidates = [c for c in a.contexts if not c.excluded]
     if not candidates:
+        if any(r is not None and r[0] == "cmp" for r in a.roles) and not a.contexts:
+            # "Батлагдсан төсөвт өртгөөс багагүй байх": compared with a figure the cell does not give.
+            return _unparsed(s, "no-number", "a comparison with no figure to compare with",
+                             "харьцуулах үг байгаа боловч харьцуулах тоо алга")  # fmt: skip
         state = done_state_word(a, vocab)
         if state is not None:
             return _reading(s, "binary", "done", None, None, "done-state", f"a state to reach: `{state}`", f"хүрэх төлөв: `{state}`")
@@ -290,6 +294,10 @@ def read_target_text(s: str, vocab: NotationVocab, percent_ctx: bool) -> TargetR
         if rise is not None:
             return rise
         with_cmp = [c for c in candidates if c.cmp or c.sign_after >= 0]  # "95%< 100": one sign, two numbers
+        # "бакалаврт 2.8-аас, магистрт 3.0-оос доошгүй": a second "than" form shares the comparison, so
+        # there are two targets, not one.
+        if len(with_cmp) == 1 and any(c.than for c in candidates if c is not with_cmp[0]):
+            with_cmp = []
         if len(with_cmp) != 1:
             listed = ", ".join(c.num.text for c in candidates)
             return _unparsed(s, "several-numbers", f"several numbers ({listed}) and nothing says which is the target",
@@ -351,6 +359,11 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
         if by or (not to and not (reduce and op == "<=")):
             return _unparsed(s, "change-by", f"a change by `{num.text}` cannot be compared with an achieved level",
                              f"`{num.text}`-аар өөрчлөх гэсэн нь хүрэх түвшин биш тул харьцуулах боломжгүй")  # fmt: skip
+        if c.percent and c.to and not (num.case == "dative" or pct_case == "dative" or a.has_role("label") or percent_ctx):
+            # "төлбөрийг 40% хүртэл бууруулах": by up to 40 %, or to 40 %? Only a rate or level
+            # ("түвшинг 5 хувь хүртэл", "Хамрагдалт 90 хувь хүртэл") is reduced or raised *to* a percent.
+            return _unparsed(s, "up-to-percent", f"'{num.text} % хүртэл' may mean 'by up to' or 'to' {num.text} %",
+                             f"'{num.text} % хүртэл' нь '{num.text} хувиар' эсвэл '{num.text} хувьд хүртэл' гэсний аль нь болох тодорхойгүй")  # fmt: skip
         if op is None:
             op = "<=" if reduce else ">="
             why_en.append("reduce to" if reduce else "raise to")

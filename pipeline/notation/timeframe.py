@@ -612,9 +612,12 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 if prev_unit == "month" and mentions and mentions[-1].kind == "month" and mention_end == i:
                     mentions[-1].day = days[0]  # "05 сарын 15-ны": for "before"
                     mention_end = k
+                    # "06 сарын 02-ны өдрөөс", "3 сарын 1-нээс": from that day
+                    mentions[-1].ablative = mentions[-1].ablative or unit_case == "ablative" or toks[j - 1].case == "ablative"
                 if edge is not None:
-                    unknown.append(edge[2])
-                    edge = None
+                    if not mentions:
+                        unknown.append(edge[2])
+                    edge = None  # "9 сарын эхний 7 хоног": the first week of a month already named
             else:
                 if unit == "count":
                     text = folded[toks[i].start : toks[k - 1].end]  # "2 удаа"
@@ -696,8 +699,11 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
         if (m.ablative or m.onward) and m.quarters:
             m.quarters = tuple(range(min(m.quarters), 5))
             m.months = ()
-            m.confidence = INTERPRETED
-            m.reasons.append(("from then to the end of the year", "тэр үеэс жилийн эцэс хүртэл гэж үзлээ"))
+            if not m.onward:
+                # A bare "from" ("9-р сараас") may have lost its "until"; "from ... onwards" ("эхлэн",
+                # "хойш") says the year's end, which is the plan's end.
+                m.confidence = INTERPRETED
+                m.reasons.append(("from then to the end of the year", "тэр үеэс жилийн эцэс хүртэл гэж үзлээ"))
         elif m.until and m.kind in ("quarter", "half", "default"):
             m.confidence = INTERPRETED
             m.reasons.append(("'until' read as the deadline's quarter", "'хүртэл' гэснийг тэр улиралд дуусна гэж үзлээ"))

@@ -150,7 +150,7 @@ CASES: list[tuple[str, tuple[int, ...], str]] = [
     ("2026 он", ALL, IN),
     ("2022-2024 он", ALL, IN),
     ("Шаардлагатай үед", ALL, IN),
-    ("2026.03.01-ээс хойш", ALL, IN),
+    ("2026.03.01-ээс хойш", ALL, E),  # "from ... onwards": to the plan year's end, as written
     ("III улирал хүртэл", (3,), IN),
     ("I-IV улирал, ажлын төлөвлөгөөний дагуу", ALL, IN),
     ("05.01.2022", (1,), IN),  # 5 January or 1 May: read day first, flagged
@@ -158,7 +158,7 @@ CASES: list[tuple[str, tuple[int, ...], str]] = [
     ("ІV улирал", (4,), IN),
     ("1V улирал", (4,), IN),
     ("2-4", (2, 3, 4), IN),
-    ("2-р улиралаас эхлэн", (2, 3, 4), IN),
+    ("2-р улиралаас эхлэн", (2, 3, 4), E),
     ("7-р сараас", (3, 4), IN),
     ("3 сарын дотор", (1,), IN),  # March, or within three months
     ("6 сарын хугацаанд", (2,), IN),
@@ -208,7 +208,7 @@ CASES: list[tuple[str, tuple[int, ...], str]] = [
     ("сүүлийн 6 сард", (3, 4), E),
     ("Сүүлийн 2 улиралд", (3, 4), E),
     ("эхний 13 сард", (), X),
-    ("Сар бүрийн эхний 5 хоногт", ALL, IN),  # not months: "эхний" passed over, flagged
+    ("Сар бүрийн эхний 5 хоногт", ALL, E),  # the first days of each month: the phrase gives the period
     # "before": the deadline's quarter, flagged.
     ("9-р сараас өмнө", (3,), IN),
     ("10-р сараас өмнө", (3,), IN),
