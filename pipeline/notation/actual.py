@@ -160,6 +160,54 @@ def _plain(a: Analysis, c: NumberContext, vocab: NotationVocab, start: int = 0) 
     )
 
 
+# Words that make a figure in a statement something other than the achieved value: a change, a ratio,
+# a "to" level, a reference, a starting figure (a comparison counts only when it binds the figure).
+_NOT_STATED = frozenset({"reduce", "increase", "relative", "to", "reference", "become", "from", "done_word"})
+# At most this many words around the figure: a statement, not a report.
+_STATED_WORDS = 12
+# A count stands first, with at most this many words after it ("115 малчин өрх", "226 малчдын худаг").
+_COUNT_WORDS = 3
+
+
+def _instrumental(a: Analysis, c: NumberContext, vocab: NotationVocab) -> bool:
+    """"104 хувиар", "23.6%-иар": a percent "by" which, without a word saying it was fulfilled, is a change."""
+    for k in range(c.num.last + 1, min(len(a.toks), c.num.last + 4)):
+        tok = a.toks[k]
+        if tok.kind == "word":
+            return vocab.case_of(tok.text, min_len=2) == "instrumental" or vocab.endings.get(tok.text) == "instrumental"
+    return False
+
+
+def _stated(a: Analysis, c: NumberContext, vocab: NotationVocab) -> bool:
+    """Whether a short text states one figure of what it names: the only number in it, an explicit percent
+    anywhere ("Засаглал - 89,6 %", "95,2 хувьтай биелүүллээ") or a whole count at its start ("115 малчин
+    өрх"), with no word that compares, changes or negates it. A status word may only follow the figure
+    and say it was done ("131.5 хувиар биелүүлсэн"); any other would decide instead of the figure."""
+    num = c.num
+    if len(a.contexts) != 1 or c.excluded or c.cmp or c.sign_after >= 0:
+        return False
+    words = [k for k, t in enumerate(a.toks) if t.kind == "word" and not num.first <= k <= num.last]
+    if len(words) > _STATED_WORDS:
+        return False
+    done_after = False
+    for k in words:
+        status = vocab.status.match(a.texts, k)
+        if status is not None:
+            if k < num.first or status.meaning != ("status", "done"):
+                return False  # "Хэрэгжих шатандаа буюу 70 хувьтай": the status word decides
+            done_after = True
+        role = a.roles[k]
+        if (role is not None and role[0] in _NOT_STATED) or a.texts[k].endswith(("гүй", "гуй")):
+            return False  # "5 хувиар өссөн", "3 хүн хамрагдаагүй"
+        if role is not None and role[0] == "rate" and not c.percent:
+            return False  # "сард 2 удаа": a rate, not the count achieved
+    if c.percent:
+        return done_after or not _instrumental(a, c, vocab)  # "23.6 хувиар тасарч": fell short by
+    whole = num.value is not None and float(num.value).is_integer()
+    lead = all(t.kind not in ("word", "num", "date") for t in a.toks[: num.first])
+    return whole and lead and len(words) <= _COUNT_WORDS
+
+
 def _status_and_count(s: str, status: str, word: str, c: NumberContext) -> ActualReading:
     """"Хийгдсэн, 2 удаа": the status word decides the score, the count is kept beside it; both are
     shown for checking since a "done" with a count under the target contradicts itself."""
@@ -196,6 +244,12 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
             return ActualReading(None, False, None, "fraction", f"`{s}`: a share written as a fraction; not taken",
                                  f"`{s}`: бутархай хэлбэрээр бичсэн", (AMBIGUOUS,))  # fmt: skip
         remark = final_status(a.toks, vocab)
+        if remark is not None and remark.plain:
+            return ActualReading(
+                None, False, remark.status, "status-word-last",
+                f"`{s}` read as the status '{STATUS_EN[remark.status]}' ({remark.why_en})",
+                f"`{s}` → {STATUS_MN[remark.status]} ({remark.why_mn})",
+            )  # fmt: skip
         if remark is not None:
             return ActualReading(
                 None, False, remark.status, "status-word-last",
@@ -239,6 +293,13 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
         if c.percent:
             return _value(s, value, True, num.problem or "percent", flags, loose)
         return _number(s, value, percent_format=False, percent_header=percent_header and c.unit is None, rule=rule, flags=flags, why=loose)
+    if not flags and _stated(a, c, vocab):
+        # "Нийгмийн хөгжил - 88,8%", "төсвийн гүйцэтгэл 79.9 хувьтай байна", "115 малчин өрх": the one
+        # figure of a short statement about it, read as a person reads it.
+        if c.percent:
+            return _value(s, value, True, "stated", (), (f"the one figure, `{num.text}`", f"`{num.text}` гэсэн ганц тоо"))
+        return _number(s, value, percent_format=False, percent_header=percent, rule="stated",
+                       why=(f"the one figure, `{num.text}`", f"`{num.text}` гэсэн ганц тоо"))  # fmt: skip
     why = (f"the one quantity in the narrative, `{num.text}`", f"тайлбараас `{num.text}` гэснийг авлаа")
     if loose[0]:
         why = (f"{why[0]}; {loose[0]}", f"{why[1]}; {loose[1]}")

@@ -63,6 +63,9 @@ class StatusPhrase:
     word: str  # the vocabulary entry (or entries) read
     why_en: str
     why_mn: str
+    # The one status word of the remark, with nothing partial or contrary before it ("Хараахан
+    # хэрэгжээгүй", "Системтэй, тогтмол хэрэгжсэн."): read as a person reads it, without a flag.
+    plain: bool = False
 
 
 def final_status(toks: Sequence[Tok], vocab: NotationVocab) -> StatusPhrase | None:
@@ -88,7 +91,9 @@ def final_status(toks: Sequence[Tok], vocab: NotationVocab) -> StatusPhrase | No
     found: list[tuple[int, int, str, str]] = []  # (start, end, status, entry)
     k = 0
     while k < last:
-        phrase = vocab.status.match(texts, k) if toks[k].kind == "word" else None
+        # Matched within the words before the trailing ones: "хугацаа болоогүй | байна" is read as
+        # "хугацаа болоогүй" rather than missed as an entry that runs past the end.
+        phrase = vocab.status.match(texts[:last], k) if toks[k].kind == "word" else None
         if phrase is None or phrase.meaning[0] != "status" or k + len(phrase.words) > last:
             k += 1
             continue
@@ -110,4 +115,4 @@ def final_status(toks: Sequence[Tok], vocab: NotationVocab) -> StatusPhrase | No
         return StatusPhrase("insufficient", both, f"`{both}`: not fully done", f"`{both}`: бүрэн биш хийгдсэн")
     if status in _ORDER and any(f[2] in _ORDER and _ORDER.index(f[2]) < _ORDER.index(status) for f in earlier):
         return None  # "Хэрэгжээгүй ... хийгдсэн": a negative before a positive end; not read
-    return StatusPhrase(status, entry, f"the last words `{entry}`", f"сүүлийн үг `{entry}`")
+    return StatusPhrase(status, entry, f"the last words `{entry}`", f"сүүлийн үг `{entry}`", plain=not earlier)

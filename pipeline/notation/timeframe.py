@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from pipeline.notation.clean import clean_text
 from pipeline.notation.numbers import lex, ordinal_stem_value, tidy_dates
-from pipeline.notation.status import match_status
+from pipeline.notation.status import final_status, match_status
 from pipeline.notation.vocab import Meaning, NotationVocab, fold
 
 EXACT, INTERPRETED, INVALID = "exact", "interpreted", "invalid"
@@ -200,8 +200,11 @@ def _tokens(folded: str, vocab: NotationVocab) -> list[_Tok]:
                     tok = _Tok("word", f"{tok.text} {raw[i + 1].text}", tok.start, raw[i + 1].end)
                     value, ordinal = 10 + unit_value, unit_ordinal
                     i += 1
+            after = vocab.timeframe.match(texts, i + 1) if i + 1 < n and raw[i + 1].kind == "word" else None
             if value is not None and ordinal:
                 tok.kind, tok.value, tok.case = "num", value, "ordinal"
+            elif value is not None and after is not None and after.meaning == ("unit", "day"):
+                tok.kind, tok.value = "num", value  # "эхний долоо хоногт": a count of days, as "7 хоног"
             elif value is not None and i + 1 < n and raw[i + 1].kind == "word" and vocab.endings.get(raw[i + 1].text) == "ordinal":
                 tok.kind, tok.value = "num", value  # "хоёр дугаар"
         elif tok.kind == "num":
@@ -499,6 +502,10 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
         if status.status == "not_due":
             return TimeframeReading((), INVALID, "status-not-due", f"`{s}` means not yet due", f"`{s}` нь хугацаа болоогүй гэсэн тэмдэглэгээ", "not_due")
         return _fail(s, "status-word", f"the status word `{status.word}` is not a period", f"`{status.word}` нь хугацаа биш")
+    remark = final_status(lex(folded), vocab)
+    if remark is not None and remark.status == "not_due":
+        # "Шалгалт өгөх хугацаа болоогүй байна": the time for it has not come.
+        return TimeframeReading((), INVALID, "status-not-due", f"`{s}` means not yet due", f"`{s}` нь хугацаа болоогүй гэсэн тэмдэглэгээ", "not_due")
     folded = _GLUED.sub(r"\1 ", folded)
     toks = _tokens(folded, vocab)
     mentions: list[_Mention] = []
