@@ -240,11 +240,11 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
         return _status(s, status.status, status.word, "status-word" if status.full else "status-word-first", mark=status.mark)
     candidates = [c for c in a.contexts if not c.excluded]
     if not candidates:
-        if any(c.excluded == "fraction" for c in a.contexts):
+        remark = final_status(a.toks, vocab)
+        if any(c.excluded == "fraction" for c in a.contexts) and not (remark is not None and remark.plain):
             return ActualReading(None, False, None, "fraction", f"`{s}`: a share written as a fraction; not taken",
                                  f"`{s}`: бутархай хэлбэрээр бичсэн", (AMBIGUOUS,))  # fmt: skip
-        remark = final_status(a.toks, vocab)
-        if remark is not None and remark.plain:
+        if remark is not None and remark.plain:  # "5/5 алхам бүрэн хэрэгжсэн.": the words say done
             return ActualReading(
                 None, False, remark.status, "status-word-last",
                 f"`{s}` read as the status '{STATUS_EN[remark.status]}' ({remark.why_en})",

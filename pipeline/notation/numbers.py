@@ -378,11 +378,16 @@ def _window(a: Analysis, num: Num, size: int) -> list[int]:
     out: list[int] = []
     k = num.last + 1
     n = len(a.toks)
-    while k < n and len(out) < size:
+    counted = 0
+    while k < n and counted < size:
         tok = a.toks[k]
         if k in starts or (tok.kind == "other" and tok.text in _HARD_STOPS):
             break
         out.append(k)
+        # A word of several tokens ("км/ц", "түүнээс дээш") counts once, so a unit written with a slash
+        # does not push the comparison after it out of reach.
+        if not (k > num.last + 1 and a.roles[k] is not None and a.roles[k] is a.roles[k - 1] and not role_start(a, k)):
+            counted += 1
         k += 1
     return out
 

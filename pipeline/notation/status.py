@@ -85,7 +85,8 @@ def final_status(toks: Sequence[Tok], vocab: NotationVocab) -> StatusPhrase | No
         return None
     texts = [t.text for t in toks]
     last = len(toks)
-    while last > 0 and (toks[last - 1].kind in ("other", "dash") or texts[last - 1] in vocab.status_trailing):
+    # Punctuation, a date in brackets ("хэрэгжсэн (2025-12-11)") and trailing words are passed over.
+    while last > 0 and (toks[last - 1].kind in ("other", "dash", "date") or texts[last - 1] in vocab.status_trailing):
         last -= 1
     # Status words left to right, longest first, never overlapping.
     found: list[tuple[int, int, str, str]] = []  # (start, end, status, entry)

@@ -96,6 +96,7 @@ _UNIT_MN = {
     "whole_year": "бүтэн жил", "first_half": "эхний хагас жил", "second_half": "сүүлийн хагас жил",
     "every_year": "жил бүр", "count": "удаа (давтамж)", "clock": "цаг (өдрийн цаг)",
 }  # fmt: skip
+_DAY_MONTH = re.compile(r"\d{1,2}[./]\d{1,2}")
 # "2026-03-14T09:30": the ISO mark between a date and its clock time.
 _ISO_TIME = re.compile(r"(?<=\d)t(?=\d{1,2}:\d\d)")
 # A digit run or a lone letter with З (or its Latin-1 view Ç) for 3, before an ending: "З-р сар".
@@ -166,6 +167,7 @@ class _Mention:
     day: int | None = None  # the day of a date or of "05 сарын 15-ны": for "before"
     before: bool = False  # "9-р сараас өмнө": a deadline before this period
     dash_to: _Mention | None = None  # "1-р улирал - 4-р улирал": a range up to that mention
+    after_year: bool = False  # written right after a year ("2024 VII - IX")
 
 
 def _roman(text: str) -> tuple[int | None, bool]:
@@ -354,7 +356,9 @@ def _resolve(m: _Mention, by_month: bool) -> None:
     low = min(lo for lo, _ in m.ranges)
     kind = m.kind
     if kind == "default":
-        if by_month:
+        if low >= 1900 and top <= 2100 and not m.roman:
+            kind = "year"  # "2024 VII - IX" in a by-month column: the year, then its months
+        elif by_month:
             kind = "month"
             m.rule = "roman-months" if m.roman else "months"
         elif top <= 4 and m.roman and not m.arabic:
@@ -367,6 +371,9 @@ def _resolve(m: _Mention, by_month: bool) -> None:
             m.reasons.append(("a bare number read as a quarter", "тоог улирал гэж үзлээ"))
         elif low >= 1900 and top <= 2100 and not m.roman:
             kind = "year"
+        elif m.after_year and m.roman and not m.arabic and 5 <= low and top <= 12:
+            kind = "month"
+            m.rule = "roman-months"
         else:
             # "I-V" is far likelier a slip for I-IV than months; a by-month column says so in its header.
             shown = m.text.upper() if m.roman else m.text
@@ -516,6 +523,7 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
     edge: tuple[str, int, str] | None = None  # "эхний" / "сүүлийн" waiting for "N сар": (role, index, text)
     mention_end = -1  # index right after the last mention (its unit word, or the day after a month)
     dash_from: _Mention | None = None  # a mention followed by a dash: the next mention ends its range
+    dated = False  # a full date (with its year) has been read
 
     def add(m: _Mention) -> None:
         nonlocal dash_from
@@ -556,7 +564,7 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 mentions[-1].before = True
             elif role in ("first", "last"):
                 edge = (role, i, tok.text)
-            elif role == "before":
+            elif role in ("before", "negation"):
                 unknown.append(tok.text)
             elif role == "duration" and mentions and i > 0 and toks[i - 1].meaning == ("unit", "month"):
                 m = mentions[-1]
@@ -578,7 +586,9 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
             if month is None:
                 return _fail(s, "invalid-date", f"`{tok.text}` is not a date", f"`{tok.text}` огноо биш")
             m = _Mention("month", ranges=[(month, month)], text=tok.text, ablative=tok.case == "ablative", rule="date", day=day)
-            if reason is not None:
+            dated = dated or tok.text.count(".") + tok.text.count("-") + tok.text.count("/") == 2
+            if reason is not None and not (dated and _DAY_MONTH.fullmatch(tok.text)):
+                # "2013.08.24 – 08.25": a day and month after a full date share its year.
                 m.confidence = INTERPRETED
                 m.reasons.append(reason)
             add(m)
@@ -629,6 +639,9 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 if unit == "count":
                     text = folded[toks[i].start : toks[k - 1].end]  # "2 удаа"
                 m = _mention_from_group(groups, unit, by_month, text)
+                # "2024 VII - IX": Roman numerals beyond IV right after a year are its months.
+                m.after_year = (unit is None and bool(mentions) and mention_end == i and mentions[-1].kind in ("year", "default")
+                                and any(1900 <= lo <= 2100 for lo, _ in mentions[-1].ranges))  # fmt: skip
                 m.ablative = unit_case == "ablative" or toks[j - 1].case == "ablative"
                 if edge is not None:
                     _first_or_last(m, edge[0], edge[2], groups, unit)
@@ -650,10 +663,11 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
         unknown.append(edge[2])
     if trace is not None and unknown:
         trace.append((f"words not known: {', '.join(unknown)}", f"мэдэгдэхгүй үг: {', '.join(unknown)}"))
-    return _combine(s, mentions, unknown, by_month)
+    negated = any(t.meaning == ("negation", "") for t in toks) or any(w.endswith(("гүй", "гуй")) for w in unknown)
+    return _combine(s, mentions, unknown, by_month, negated=negated)
 
 
-def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: bool) -> TimeframeReading:
+def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: bool, *, negated: bool = False) -> TimeframeReading:
     for m in mentions:
         _resolve(m, by_month)
         if m.invalid is not None:
@@ -706,11 +720,8 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
         if (m.ablative or m.onward) and m.quarters:
             m.quarters = tuple(range(min(m.quarters), 5))
             m.months = ()
-            if not m.onward:
-                # A bare "from" ("9-р сараас") may have lost its "until"; "from ... onwards" ("эхлэн",
-                # "хойш") says the year's end, which is the plan's end.
-                m.confidence = INTERPRETED
-                m.reasons.append(("from then to the end of the year", "тэр үеэс жилийн эцэс хүртэл гэж үзлээ"))
+            # "7-р сараас", "06 сарын 02-ны өдрөөс", "3-р сараас эхлэн": from then on, to the end of the
+            # plan's year; the quarters from then on are what a person reads, so no flag.
         elif m.until and m.kind in ("quarter", "half", "default"):
             m.confidence = INTERPRETED
             m.reasons.append(("'until' read as the deadline's quarter", "'хүртэл' гэснийг тэр улиралд дуусна гэж үзлээ"))
@@ -731,7 +742,10 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
     if len(kinds) > 1 and len(sets) > 1:
         confidence = INTERPRETED
         reasons.append(("several periods combined", "хэд хэдэн хугацааг нэгтгэлээ"))
-    if unknown:
+    # "Зөвшөөрлийн хуудсыг 11 сарын 15-ны дотор өгнө үү.": one dated deadline in a sentence; the other
+    # words say what is due, not when. A negation ("биш", "-гүй") may turn it round and keeps the flag.
+    dated = len(merged) == 1 and merged[0].kind == "month" and bool(merged[0].day) and not negated and confidence == EXACT
+    if unknown and not dated:
         confidence = INTERPRETED
         words = ", ".join(dict.fromkeys(unknown))
         reasons.append((f"words passed over: {words}", f"дараах үгийг тооцоогүй: {words}"))

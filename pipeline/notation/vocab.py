@@ -30,10 +30,10 @@ TOP_KEYS = (
 TIMEFRAME_KEYS = (
     "quarter_words", "month_words", "half_year_words", "year_words", "day_words", "until_words",
     "onward_words", "list_words", "duration_words", "count_words", "filler_words", "first_words", "last_words",
-    "before_words", "phrases", "clock_words", "weekday_words",
+    "before_words", "phrases", "clock_words", "weekday_words", "negation_words",
 )  # fmt: skip
 _TF_OPTIONAL = ("filler_words", "duration_words", "count_words", "first_words", "last_words", "before_words", "clock_words",
-                "weekday_words")  # fmt: skip
+                "weekday_words", "negation_words")  # fmt: skip
 TARGET_KEYS = (
     "at_least", "at_least_before", "at_most", "at_most_before", "reduce", "increase", "to", "relative",
     "percent_words", "label_words", "time_words", "year_words", "done_state_words", "done_state_endings",
@@ -59,6 +59,7 @@ _TF_ROLES = {
     "before_words": ("before", ""),
     "clock_words": ("unit", "clock"),
     "weekday_words": ("filler", ""),
+    "negation_words": ("negation", ""),
 }
 # Target list -> meaning in the table of words read after (or around) a number.
 _TG_ROLES = {

@@ -159,7 +159,7 @@ CASES: list[tuple[str, tuple[int, ...], str]] = [
     ("1V улирал", (4,), IN),
     ("2-4", (2, 3, 4), IN),
     ("2-р улиралаас эхлэн", (2, 3, 4), E),
-    ("7-р сараас", (3, 4), IN),
+    ("7-р сараас", (3, 4), E),  # from July on: the rest of the plan year
     ("3 сарын дотор", (1,), IN),  # March, or within three months
     ("6 сарын хугацаанд", (2,), IN),
     ("Эхний хагаст", (1, 2), IN),
