@@ -369,9 +369,7 @@ def _resolve(m: _Mention, by_month: bool) -> None:
             m.rule = "bare-number"
             m.confidence = INTERPRETED
             m.reasons.append(("a bare number read as a quarter", "тоог улирал гэж үзлээ"))
-        elif low >= 1900 and top <= 2100 and not m.roman:
-            kind = "year"
-        elif m.after_year and m.roman and not m.arabic and 5 <= low and top <= 12:
+        elif m.after_year and m.roman and not m.arabic and low >= 5 and top <= 12:
             kind = "month"
             m.rule = "roman-months"
         else:

@@ -187,6 +187,22 @@ TIMEFRAMES: list[tuple[str, tuple[int, ...], str]] = [
     ("З-р улирал", (3,), "exact"),
     (mojibake("2026.0З.15-ны дотор"), (1,), "exact"),
     ("2026.0Ç.15", (1,), "exact"),
+    # From a month or a day on: the rest of the plan year.
+    ("7-р сараас", (3, 4), "exact"),
+    ("2020 оны зургаадугаар сарын 02-ны өдрөөс", (2, 3, 4), "exact"),
+    ("Гуравдугаар сарын 1-нээс эхлэн", (1, 2, 3, 4), "exact"),
+    # A day and month after a full date share its year; Roman months right after a year.
+    ("2013.08.24 – 08.25", (3,), "exact"),
+    ("2024 VII - IX", (3,), "exact"),
+    ("2024 I-II", (1, 2), "exact"),  # quarters still: I-IV after a year are quarters
+    ("2024 I-V", (), "invalid"),  # no fifth quarter, and I-V may not be months
+    # One dated deadline in a sentence; a negation keeps the flag.
+    ("Зөвшөөрлийн хуудсыг 11 сарын 15-ны дотор өгнө үү.", (4,), "exact"),
+    ("11 сарын 15-ны дотор биш", (4,), "interpreted"),
+    ("11 сарын 15-аас хойшлуулахгүй", (4,), "interpreted"),
+    ("3-р сард хийнэ", (1,), "interpreted"),  # a month without a day is no deadline: still checked
+    ("сар бүрийн эхний долоо хоногийн Пүрэв гаригт", (1, 2, 3, 4), "exact"),
+    ("9 сарын эхний 7х", (3,), "exact"),
     # Still errors: a clock time is no period, nor is a weekday alone.
     ("10:00 цагт", (), "invalid"),
     ("Лхагва гараг", (), "invalid"),
@@ -197,3 +213,43 @@ TIMEFRAMES: list[tuple[str, tuple[int, ...], str]] = [
 def test_timeframe(vocab: NotationVocab, text: str, quarters: tuple[int, ...], confidence: str) -> None:
     r = parse_timeframe(text, vocab)
     assert (r.quarters, r.confidence) == (quarters, confidence), r.note
+
+
+def test_not_due_remark_at_the_end(vocab: NotationVocab) -> None:
+    r = parse_timeframe("Шалгалт өгөх хугацаа болоогүй байна", vocab)
+    assert (r.status, r.quarters) == ("not_due", ())
+    assert parse_actual("Шалгалт өгөх хугацаа болоогүй байна", vocab).status == "not_due"
+
+
+# (cell, value, is_percent, status, flags) of achieved values that state one figure, or not.
+INT = ("actual-interpreted",)
+N = ("actual-from-narrative",)
+A = ("actual-ambiguous",)
+ACTUALS: list[tuple[str, float | None, bool, str | None, tuple[str, ...]]] = [
+    ("Нийгмийн хөгжил - 88,8%", 88.8, True, None, ()),
+    ("Зүрх бага сургууль-70%", 70.0, True, None, ()),  # "бага" here binds no figure
+    ("төсвийн гүйцэтгэл 79.9 хувьтай байна", 79.9, True, None, ()),
+    ("төлөвлөгөөг 131.5 хувиар биелүүлсэн байна", 131.5, True, None, ()),
+    ("төлөвлөгөөг 142.6 хувиар биелүүлжээ", 142.6, True, None, ()),
+    ("115 малчин өрх", 115.0, False, None, ()),
+    ("Гурван удаа зохион байгуулсан", 3.0, False, None, ()),
+    # A change, a shortfall, a negation, a comparison, a rate or a status before the figure: flagged.
+    ("татварын орлогын төлөвлөгөө 23.6 хувиар тасарч", 23.6, True, None, N),
+    ("Өмнөх оноос 5 хувиар өссөн", 5.0, True, None, N),
+    ("3 хүн хамрагдаагүй", 3.0, False, None, N),
+    ("Сард 2 удаа", 2.0, False, None, N),
+    ("18.020400 төгрөгийн өртөг бүхий", 18.0204, False, None, N),  # not a whole count
+    ("Хэрэгжих шатандаа буюу 70 хувьтай хэрэгжиж байгаа", 70.0, True, None, N),
+    ("Бүрэн хэрэгжсэн 59 арга хэмжээ нь нийт арга хэмжээний 73.7 хувийг", None, False, None, A),
+    # A remark that ends in its one status word is plain; a partial one is checked.
+    ("Хараахан хэрэгжээгүй", None, False, "not_done", ()),
+    ("5/5 алхам бүрэн хэрэгжсэн.", None, False, "done", ()),
+    ("Бүх ажил бүрэн хэрэгжсэн (2025-12-11)", None, False, "done", ()),
+    ("Хагас хийгдсэн", None, False, "insufficient", INT),
+]
+
+
+@pytest.mark.parametrize(("cell", "value", "pct", "status", "flags"), ACTUALS, ids=[c[0] for c in ACTUALS])
+def test_actual(vocab: NotationVocab, cell: str, value: float | None, pct: bool, status: str | None, flags: tuple[str, ...]) -> None:
+    a = parse_actual(cell, vocab)
+    assert (a.value, a.is_percent, a.status, a.flags) == (value, pct, status, flags), a.note
