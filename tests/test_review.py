@@ -88,7 +88,7 @@ def test_a_level_that_is_not_in_the_methodology_is_reported(tmp_path: Path) -> N
     assert "56.7 %" in run(inbox, out)
     with (out / "2026-10" / "problems.csv").open(encoding="utf-8-sig") as handle:
         found = [r for r in csv.DictReader(handle) if r["code"] == "review-level-invalid"]
-    assert [(r["file"], r["sheet"], r["cell"], r["severity"]) for r in found] == [("negtgel_2026-10.xlsx", "Нэгтгэл", "P4", "error")]
+    assert [(r["file"], r["sheet"], r["cell"], r["severity"]) for r in found] == [("negtgel_2026-10.xlsx", "Нэгтгэл", "Q4", "error")]  # Q: the review level, after target_due
 
 
 def test_an_override_whose_measure_is_gone_is_kept_on_its_own_sheet(tmp_path: Path) -> None:
