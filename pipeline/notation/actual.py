@@ -205,7 +205,10 @@ def _stated(a: Analysis, c: NumberContext, vocab: NotationVocab) -> bool:
         return done_after or not _instrumental(a, c, vocab)  # "23.6 хувиар тасарч": fell short by
     whole = num.value is not None and float(num.value).is_integer()
     lead = all(t.kind not in ("word", "num", "date") for t in a.toks[: num.first])
-    return whole and lead and len(words) <= _COUNT_WORDS
+    # Nouns only after a count ("226 малчдын худаг"): with a verb ("2 удаа хойшлогдсон" = postponed
+    # twice) the figure may count something other than what was achieved.
+    verb = any(a.texts[k].endswith(vocab.done_state_endings) for k in words if a.roles[k] is None)
+    return whole and lead and not verb and len(words) <= _COUNT_WORDS
 
 
 def _status_and_count(s: str, status: str, word: str, c: NumberContext) -> ActualReading:

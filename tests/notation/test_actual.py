@@ -130,7 +130,7 @@ CASES: list[tuple[object, dict[str, bool], float | None, bool, str | None, tuple
     ("10 000 төгрөг", {}, 10000, False, None, ()),
     # Narratives.
     ("3-р сарын 15-нд 1 удаа зохион байгуулсан", {}, 1, False, None, N),
-    ("Гурван удаа зохион байгуулсан", {}, 3, False, None, ()),  # one figure of a short statement: plain
+    ("Гурван удаа зохион байгуулсан", {}, 3, False, None, N),  # a verb after a count: what it counts is to be checked
     ("Нийт 4 удаагийн сургалтад 120 албан хаагч хамрагдсан", {}, None, False, None, A),
     ("3 сургалт 2 удаа", {}, None, False, None, A),
     ("3/4", {}, None, False, None, A),
