@@ -218,7 +218,8 @@ def _tokens(folded: str, vocab: NotationVocab) -> list[_Tok]:
             # A grammatical ending: "1-р", "3-р улиралд", "01-ний", "2 дугаар", "2026.03.01-ээс".
             j = i + 1
             if j < n and raw[j].kind == "word" and raw[j].text in vocab.endings and (
-                raw[j].start == tok.end or len(raw[j].text) >= 3
+                # apart from its number only an ending of two letters or more: "20 ны", not a lone "д"
+                raw[j].start == tok.end or len(raw[j].text) >= 2
             ):
                 tok.case = vocab.endings[raw[j].text]
                 i = j

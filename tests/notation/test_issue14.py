@@ -33,6 +33,11 @@ TARGETS: list[tuple[str, str, str | None, float | None, str | None, tuple[str, .
     ("5-аас илүүгүй", C, "<=", 5, None, ()),
     ("Гомдол 3-аас ихгүй байх", C, "<=", 3, None, ()),
     ("10 хувиас дээшгүй", P, "<=", 10, "%", ()),
+    ("5 хувиас хэтрэлгүй", P, "<=", 5, "%", ()),
+    ("15-аас хэтэрсэнгүй", C, "<=", 15, None, ()),
+    ("2 удаагаас дээшгүй", C, "<=", 2, "удаа", ()),
+    ("3%-с хэтрэхгүй", P, "<=", 3, "%", ()),
+    ("60 хувиас дээш гаргахгүй", T, None, None, None, U),  # "not let rise above": a known word, then an unknown limit
     ("90 хувиас багагүй", P, ">=", 90, "%", ()),
     ("90 хувиас дутуугүй", P, ">=", 90, "%", ()),
     ("Таваас дутуугүй удаа", C, ">=", 5, "удаа", ()),
@@ -203,6 +208,8 @@ TIMEFRAMES: list[tuple[str, tuple[int, ...], str]] = [
     ("3-р сард хийнэ", (1,), "interpreted"),  # a month without a day is no deadline: still checked
     ("сар бүрийн эхний долоо хоногийн Пүрэв гаригт", (1, 2, 3, 4), "exact"),
     ("9 сарын эхний 7х", (3,), "exact"),
+    ("сар бүрийн 1 - 20 ны хооронд", (1, 2, 3, 4), "exact"),
+    ("05 сарын 01-20 ны хооронд", (2,), "exact"),
     # Still errors: a clock time is no period, nor is a weekday alone.
     ("10:00 цагт", (), "invalid"),
     ("Лхагва гараг", (), "invalid"),
