@@ -120,6 +120,20 @@ def _typed_threes(folded: str, vocab: NotationVocab) -> str:
     return _THREE_BEFORE_ENDING.sub(fix, folded)
 
 
+def _dotted_clock(toks: list[_Tok], i: int) -> int:
+    """Tokens of a time of day written with a dot before a clock word ("10.30 цагаас", "14.00 цаг"), else 0.
+    Without the clock word "10.30" stays a date (30 October)."""
+    if toks[i].kind == "date" and _DAY_MONTH.fullmatch(toks[i].text):
+        size = 1
+    elif (toks[i].kind == "num" and i + 2 < len(toks) and toks[i + 1].text == "." and toks[i + 2].kind == "num"
+          and len(toks[i + 2].text) == 2):  # fmt: skip
+        size = 3
+    else:
+        return 0
+    after = toks[i + size] if i + size < len(toks) else None
+    return size if after is not None and after.meaning == ("unit", "clock") else 0
+
+
 def prepare(s: str, vocab: NotationVocab) -> str:
     """The folded form the timeframe reader reads: abbreviations written out, dates tidied."""
     folded = vocab.expand(fold(s).translate(_UNICODE_ROMAN))
@@ -575,10 +589,11 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
             prev_unit = detail if role == "unit" else None
             i += 1
             continue
-        if tok.kind == "clock":
-            # "09:30": a time of day, which is no period; beside a date it adds nothing.
+        clock = 1 if tok.kind == "clock" else _dotted_clock(toks, i)
+        if clock:
+            # "09:30", "10.30 цагаас": a time of day, which is no period; beside a date it adds nothing.
             prev_unit = "clock"
-            i += 1
+            i += clock
             continue
         if tok.kind == "date":
             month, reason, day = _date_parts(tok.text)

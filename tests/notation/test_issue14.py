@@ -209,6 +209,12 @@ TIMEFRAMES: list[tuple[str, tuple[int, ...], str]] = [
     ("сар бүрийн эхний долоо хоногийн Пүрэв гаригт", (1, 2, 3, 4), "exact"),
     ("9 сарын эхний 7х", (3,), "exact"),
     ("сар бүрийн 1 - 20 ны хооронд", (1, 2, 3, 4), "exact"),
+    ("Жил бүрийн эцэст", (4,), "exact"),  # at the end of every year: IV, not the whole year
+    ("жил бүрийн эхэнд", (1,), "exact"),
+    ("2026.03.14 10.00 цагт", (1,), "exact"),
+    ("2026.03.14-ний 10.30 цагаас", (1,), "exact"),  # 10.30 before "цаг" is a time, not 30 October
+    ("10.30", (4,), "interpreted"),  # alone it is a day and a month, checked
+    ("зургадугаар сар", (2,), "exact"),
     ("05 сарын 01-20 ны хооронд", (2,), "exact"),
     # Still errors: a clock time is no period, nor is a weekday alone.
     ("10:00 цагт", (), "invalid"),
