@@ -32,7 +32,7 @@ STATUS_MN = {
     "not_done": "хэрэгжээгүй", "not_due": "хугацаа болоогүй", "not_evaluated": "үнэлээгүй",
 }  # fmt: skip
 # Words that may stand beside the number without making the cell a narrative.
-_PLAIN_ROLES = frozenset({"unit", "percent", "label", "cmp"})
+_PLAIN_ROLES = frozenset({"unit", "percent", "label", "cmp", "cmp_than"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -506,7 +506,9 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
             c.become = True
         elif kind == "from":
             c.start = True
-        elif kind == "cmp":
+        elif kind == "cmp" or (kind == "cmp_than" and c.than):
+            # "их", "бага", "олон" compare only after a "than" form ("5-аас бага"); elsewhere they are
+            # adjectives: "2 бага сургууль" is two primary schools, not "at most 2".
             c.cmp = merge_cmp(c.cmp, role[1])
         elif kind == "relative":
             c.relative = True

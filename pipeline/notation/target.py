@@ -275,7 +275,7 @@ def read_target_text(s: str, vocab: NotationVocab, percent_ctx: bool) -> TargetR
         return _reading(s, "binary", "done", None, None, "done-word", f"`{a.role_text[words[0]]}`", f"`{a.role_text[words[0]]}`")
     candidates = [c for c in a.contexts if not c.excluded]
     if not candidates:
-        if any(r is not None and r[0] == "cmp" for r in a.roles) and not a.contexts:
+        if any(r is not None and r[0] in ("cmp", "cmp_than") for r in a.roles) and not a.contexts:
             # "Батлагдсан төсөвт өртгөөс багагүй байх": compared with a figure the cell does not give.
             return _unparsed(s, "no-number", "a comparison with no figure to compare with",
                              "харьцуулах үг байгаа боловч харьцуулах тоо алга")  # fmt: skip

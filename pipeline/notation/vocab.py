@@ -37,9 +37,9 @@ _TF_OPTIONAL = ("filler_words", "duration_words", "count_words", "first_words", 
 TARGET_KEYS = (
     "at_least", "at_least_before", "at_most", "at_most_before", "reduce", "increase", "to", "relative",
     "percent_words", "label_words", "time_words", "year_words", "done_state_words", "done_state_endings",
-    "done_words", "reference_words", "rate_words", "from_words", "become",
+    "done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than",
 )  # fmt: skip
-_TG_OPTIONAL = ("done_words", "reference_words", "rate_words", "from_words", "become")
+_TG_OPTIONAL = ("done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than")
 
 # Timeframe list -> the meaning its words carry in the timeframe table.
 _TF_ROLES = {
@@ -65,6 +65,8 @@ _TF_ROLES = {
 _TG_ROLES = {
     "at_least": ("cmp", ">="),
     "at_most": ("cmp", "<="),
+    "at_least_after_than": ("cmp_than", ">="),
+    "at_most_after_than": ("cmp_than", "<="),
     "reduce": ("reduce", ""),
     "increase": ("increase", ""),
     "to": ("to", ""),

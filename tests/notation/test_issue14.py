@@ -53,6 +53,12 @@ TARGETS: list[tuple[str, str, str | None, float | None, str | None, tuple[str, .
     ("Зөрчлийг 5-д хүргэхгүй", T, None, None, None, U),
     ("Хэтрэхгүй: 5 удаа", T, None, None, None, U),
     ("95-аас доошгүй хэлбэлзэхгүй", T, None, None, None, U),
+    # "more", "less" compare only after a "than" form; elsewhere they are adjectives.
+    ("2 бага сургууль", C, ">=", 2, None, ()),
+    ("5-аас бага", C, "<=", 5, None, ()),
+    ("95 хувиас их", P, ">=", 95, "%", ()),
+    ("5 ба түүнээс бага", C, "<=", 5, None, ()),
+    ("Өртгөөс бага байх", T, None, None, None, U),  # compared with a figure the cell does not give
     # Ranges: from 0 an at-most target at its upper end; otherwise the upper end, flagged.
     ("0-40%", P, "<=", 40, "%", ()),
     ("0-2 тохиолдол", C, "<=", 2, "тохиолдол", ()),
