@@ -162,7 +162,7 @@ def _plain(a: Analysis, c: NumberContext, vocab: NotationVocab, start: int = 0) 
 
 # Words that make a figure in a statement something other than the achieved value: a change, a ratio,
 # a "to" level, a reference, a starting figure (a comparison counts only when it binds the figure).
-_NOT_STATED = frozenset({"reduce", "increase", "relative", "to", "reference", "become", "from", "done_word"})
+_NOT_STATED = frozenset({"reduce", "increase", "relative", "to", "reference", "become", "from", "done_word", "about"})
 # At most this many words around the figure: a statement, not a report.
 _STATED_WORDS = 12
 # A count stands first, with at most this many words after it ("115 малчин өрх", "226 малчдын худаг").
@@ -207,7 +207,7 @@ def _stated(a: Analysis, c: NumberContext, vocab: NotationVocab) -> bool:
     lead = all(t.kind not in ("word", "num", "date") for t in a.toks[: num.first])
     # Nouns only after a count ("226 малчдын худаг"): with a verb ("2 удаа хойшлогдсон" = postponed
     # twice) the figure may count something other than what was achieved.
-    verb = any(a.texts[k].endswith(vocab.done_state_endings) for k in words if a.roles[k] is None)
+    verb = any(a.texts[k].endswith(vocab.verb_endings) for k in words if a.roles[k] is None)
     return whole and lead and not verb and len(words) <= _COUNT_WORDS
 
 

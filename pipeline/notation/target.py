@@ -332,6 +332,10 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
         return _unparsed(s, "malformed", f"the number `{num.text}` is not well formed", f"`{num.text}` тоо буруу бичигдсэн")
     if c.relative:
         return _unparsed(s, "relative", "a ratio ('N times') is not a level", "харьцаа (дахин) нь түвшин биш")
+    if a.has_role("about"):
+        # "80 орчим хувь", "80 гаруй хувь": about or over 80 %, as "~80%": no firm level.
+        return _unparsed(s, "about", f"`{num.text}` is given as an approximate figure, not a firm level",
+                         f"`{num.text}` нь ойролцоо тоо тул тогтсон түвшин биш")  # fmt: skip
     sign = _sign_after(a, c, vocab)
     if sign == "ambiguous":
         mark = a.texts[c.sign_after]

@@ -38,8 +38,10 @@ TARGET_KEYS = (
     "at_least", "at_least_before", "at_most", "at_most_before", "reduce", "increase", "to", "relative",
     "percent_words", "label_words", "time_words", "year_words", "done_state_words", "done_state_endings",
     "done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than",
+    "about_words", "verb_endings",
 )  # fmt: skip
-_TG_OPTIONAL = ("done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than")
+_TG_OPTIONAL = ("done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than",
+                "about_words", "verb_endings")  # fmt: skip
 
 # Timeframe list -> the meaning its words carry in the timeframe table.
 _TF_ROLES = {
@@ -81,6 +83,7 @@ _TG_ROLES = {
     "rate_words": ("rate", ""),
     "from_words": ("from", ""),
     "become": ("become", ""),
+    "about_words": ("about", ""),
 }
 _TG_BEFORE_ROLES = {"at_least_before": ("cmp", ">="), "at_most_before": ("cmp", "<=")}
 
@@ -196,6 +199,7 @@ class NotationVocab:
     target_before: PhraseTable  # comparison words written before a number
     status: PhraseTable  # meaning ("status", key) for words, ("status_mark", key) for marks read only as a whole cell
     done_state_endings: tuple[str, ...]
+    verb_endings: tuple[str, ...] = ()  # "хойшлогдов", "зохион байгуулжээ": a verb, by its ending
     status_trailing: frozenset[str] = frozenset()  # "байна" after a status word leaves it unchanged
     status_partial: frozenset[str] = frozenset()  # "хагас" before a "done" word makes it partial
     ordinal_stems: Mapping[str, int] = field(default_factory=dict)  # "дол" + "дугаар": stems seen only before an ordinal ending
@@ -305,6 +309,18 @@ def _number_value(name: Any) -> int | None:
     if isinstance(name, str) and name.strip().isdigit():
         return int(name.strip())
     return None
+
+
+def _endings(r: _Reader, node: Any, key: str, *, required: bool) -> list[str]:
+    """A list of word endings, letters only ("сан", "-жээ")."""
+    out: list[str] = []
+    for text, where in r.strings(node, key, required=required):
+        word = fold(text).strip().lstrip("-")
+        if not word.isalpha():
+            r.fail(where, f'"{text}": үсгээр бичсэн нөхцөл байх ёстой / must be letters only')
+        else:
+            out.append(word)
+    return out
 
 
 def _number_table(r: _Reader, node: Mapping[Any, Any], section: str, seen: dict[str, int], keys: dict[str, str],
@@ -439,13 +455,8 @@ def load_vocab(path: str | Path) -> NotationVocab:
     for list_name, meaning in _TG_BEFORE_ROLES.items():
         for text, key in r.strings(tg_node.get(list_name), f"target.{list_name}", required=False):
             before.add(text, meaning, key)
-    done_endings: list[str] = []
-    for text, key in r.strings(tg_node.get("done_state_endings"), "target.done_state_endings"):
-        word = fold(text).strip().lstrip("-")
-        if not word.isalpha():
-            r.fail(key, f'"{text}": үсгээр бичсэн нөхцөл байх ёстой / must be letters only')
-        else:
-            done_endings.append(word)
+    done_endings = _endings(r, tg_node.get("done_state_endings"), "target.done_state_endings", required=True)
+    verb_endings = _endings(r, tg_node.get("verb_endings"), "target.verb_endings", required=False)
     units_node = r.mapping(root.get("units"), "units")
     for unit, forms in units_node.items():
         where = f"units.{unit}"
@@ -503,6 +514,7 @@ def load_vocab(path: str | Path) -> NotationVocab:
         target_before=before.table_(),
         status=st.table_(),
         done_state_endings=tuple(sorted(set(done_endings), key=len, reverse=True)),
+        verb_endings=tuple(sorted(set(verb_endings) | set(done_endings), key=len, reverse=True)),
         status_trailing=frozenset(trailing),
         status_partial=frozenset(partial),
         ordinal_stems=MappingProxyType(ordinal_stems),

@@ -53,6 +53,8 @@ TARGETS: list[tuple[str, str, str | None, float | None, str | None, tuple[str, .
     ("Зөрчлийг 5-д хүргэхгүй", T, None, None, None, U),
     ("Хэтрэхгүй: 5 удаа", T, None, None, None, U),
     ("95-аас доошгүй хэлбэлзэхгүй", T, None, None, None, U),
+    ("80 орчим хувь", T, None, None, None, U),  # about 80 %: no firm level
+    ("80 гаруй хувь", T, None, None, None, U),
     # "more", "less" compare only after a "than" form; elsewhere they are adjectives.
     ("2 бага сургууль", C, ">=", 2, None, ()),
     ("5-аас бага", C, "<=", 5, None, ()),
@@ -254,6 +256,8 @@ ACTUALS: list[tuple[str, float | None, bool, str | None, tuple[str, ...]]] = [
     ("226 малчдын худаг", 226.0, False, None, ()),
     ("11 000 хүн цаг", 11000.0, False, None, ()),
     ("2 удаа хойшлогдсон", 2.0, False, None, N),  # postponed twice: a verb after the count
+    ("2 удаа хойшлогдов", 2.0, False, None, N),
+    ("80% орчим", 80.0, True, None, N),  # about 80 %
     # A change, a shortfall, a negation, a comparison, a rate or a status before the figure: flagged.
     ("татварын орлогын төлөвлөгөө 23.6 хувиар тасарч", 23.6, True, None, N),
     ("Өмнөх оноос 5 хувиар өссөн", 5.0, True, None, N),
