@@ -197,7 +197,7 @@ def _stated(a: Analysis, c: NumberContext, vocab: NotationVocab) -> bool:
                 return False  # "Хэрэгжих шатандаа буюу 70 хувьтай": the status word decides
             done_after = True
         role = a.roles[k]
-        if (role is not None and role[0] in _NOT_STATED) or a.texts[k].endswith(("гүй", "гуй")):
+        if (role is not None and role[0] in _NOT_STATED) or a.texts[k].endswith(vocab.negation_endings):
             return False  # "5 хувиар өссөн", "3 хүн хамрагдаагүй"
         if role is not None and role[0] == "rate" and not c.percent:
             return False  # "сард 2 удаа": a rate, not the count achieved

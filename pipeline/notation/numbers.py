@@ -476,7 +476,7 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
                 case = vocab.endings[tok.text]
                 c.than = c.than or case == "ablative"
                 c.dative = c.dative or case == "dative"
-            elif tok.kind == "word" and _may_compare(tok.text, c.than):
+            elif tok.kind == "word" and _may_compare(tok.text, c.than, vocab):
                 c.unknown.append(tok.text)
             continue
         kind = role[0]
@@ -520,7 +520,7 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
         if meaning is not None:
             c.cmp = merge_cmp(c.cmp, meaning[1])
         elif toks[k].kind in ("word", "num", "date"):
-            if toks[k].kind == "word" and a.roles[k] is None and _may_compare(toks[k].text, False):
+            if toks[k].kind == "word" and a.roles[k] is None and _may_compare(toks[k].text, False, vocab):
                 c.unknown.append(toks[k].text)  # "хэтрүүлэхгүй 5": a limiting verb before the number
             break
     if num.case == "genitive" and not num.word and not (c.unit or c.percent or c.cmp):
@@ -541,14 +541,11 @@ def _context(a: Analysis, num: Num, vocab: NotationVocab) -> NumberContext:
     return c
 
 
-# A verbal noun with the negation "-гүй" ("хэтрүүлэхгүй", "хүргэхгүй", "давуулахгүй"): very likely a limit
-# on the number when no list knows it. After a "than" form every unknown "-гүй" word is taken so
-# ("5-аас доогуургүй"); a noun with "-гүй" elsewhere is "without" ("алдаагүй" = error-free) and is not.
-_VERB_NEGATION = ("хгүй", "хгуй")
-
-
-def _may_compare(word: str, than: bool) -> bool:
-    return word.endswith(_VERB_NEGATION) or (than and word.endswith(("гүй", "гуй")))
+def _may_compare(word: str, than: bool, vocab: NotationVocab) -> bool:
+    """A verb's "will not" ("хэтрүүлэхгүй", "хүргэхгүй", "давуулахгүй"): very likely a limit on the number
+    when no list knows it. After a "than" form every unknown negation is taken so ("5-аас доогуургүй"); a
+    noun with "-гүй" elsewhere is "without" ("алдаагүй" = error-free) and is not."""
+    return word.endswith(vocab.verb_negation_endings) or (than and word.endswith(vocab.negation_endings))
 
 
 def _case_of_unit(c: NumberContext, word: str, vocab: NotationVocab, *, percent: bool) -> None:

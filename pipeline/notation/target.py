@@ -165,12 +165,12 @@ def _rate_word(a: Analysis) -> str | None:
     return None
 
 
-def _stray_comparison(a: Analysis, c: NumberContext) -> bool:
+def _stray_comparison(a: Analysis, c: NumberContext, vocab: NotationVocab) -> bool:
     """Whether a negative comparison word ("хэтрэхгүй", "доошгүй") stands in the cell without binding the
     number. Plain comparatives ("их", "олон", "бага") are ordinary words elsewhere ("олон нийт") and do not count."""
     window = set(_window_of(a, c))
     return any(
-        role is not None and role[0] == "cmp" and k not in window and a.texts[k].endswith(("гүй", "гуй"))
+        role is not None and role[0] == "cmp" and k not in window and a.texts[k].endswith(vocab.negation_endings)
         for k, role in enumerate(a.roles)
     )
 
@@ -382,7 +382,7 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
         # "95-аас доошгүй, хэтрүүлэхгүй": a known word and an unknown limiting word may say opposite things.
         return _unparsed(s, "unknown-comparison", f"the word `{', '.join(c.unknown)}` beside `{num.text}` may limit it and is not known",
                          f"`{num.text}`-ын хажууд бичсэн `{', '.join(c.unknown)}` үг танигдсангүй")  # fmt: skip
-    if op is None and _stray_comparison(a, c):
+    if op is None and _stray_comparison(a, c, vocab):
         # "Хэтрэхгүй: 5": a comparison word that does not stand where it binds the number.
         return _unparsed(s, "unknown-comparison", "a comparison word stands apart from the number",
                          "харьцуулах үг тооноос тусдаа бичигдсэн тул аль тоонд хамаарах нь тодорхойгүй")  # fmt: skip

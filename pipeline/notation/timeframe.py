@@ -677,7 +677,7 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
         unknown.append(edge[2])
     if trace is not None and unknown:
         trace.append((f"words not known: {', '.join(unknown)}", f"мэдэгдэхгүй үг: {', '.join(unknown)}"))
-    negated = any(t.meaning == ("negation", "") for t in toks) or any(w.endswith(("гүй", "гуй")) for w in unknown)
+    negated = any(t.meaning == ("negation", "") for t in toks) or any(w.endswith(vocab.negation_endings) for w in unknown)
     return _combine(s, mentions, unknown, by_month, negated=negated)
 
 

@@ -38,10 +38,10 @@ TARGET_KEYS = (
     "at_least", "at_least_before", "at_most", "at_most_before", "reduce", "increase", "to", "relative",
     "percent_words", "label_words", "time_words", "year_words", "done_state_words", "done_state_endings",
     "done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than",
-    "about_words", "verb_endings",
+    "about_words", "verb_endings", "negation_endings", "verb_negation_endings",
 )  # fmt: skip
 _TG_OPTIONAL = ("done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than",
-                "about_words", "verb_endings")  # fmt: skip
+                "about_words", "verb_endings", "negation_endings", "verb_negation_endings")  # fmt: skip
 
 # Timeframe list -> the meaning its words carry in the timeframe table.
 _TF_ROLES = {
@@ -200,6 +200,8 @@ class NotationVocab:
     status: PhraseTable  # meaning ("status", key) for words, ("status_mark", key) for marks read only as a whole cell
     done_state_endings: tuple[str, ...]
     verb_endings: tuple[str, ...] = ()  # "хойшлогдов", "зохион байгуулжээ": a verb, by its ending
+    negation_endings: tuple[str, ...] = ()  # "-гүй": "not", "without"
+    verb_negation_endings: tuple[str, ...] = ()  # "-хгүй": a verb's "will not" ("хэтрүүлэхгүй")
     status_trailing: frozenset[str] = frozenset()  # "байна" after a status word leaves it unchanged
     status_partial: frozenset[str] = frozenset()  # "хагас" before a "done" word makes it partial
     ordinal_stems: Mapping[str, int] = field(default_factory=dict)  # "дол" + "дугаар": stems seen only before an ordinal ending
@@ -457,6 +459,8 @@ def load_vocab(path: str | Path) -> NotationVocab:
             before.add(text, meaning, key)
     done_endings = _endings(r, tg_node.get("done_state_endings"), "target.done_state_endings", required=True)
     verb_endings = _endings(r, tg_node.get("verb_endings"), "target.verb_endings", required=False)
+    negation_endings = _endings(r, tg_node.get("negation_endings"), "target.negation_endings", required=False)
+    verb_negations = _endings(r, tg_node.get("verb_negation_endings"), "target.verb_negation_endings", required=False)
     units_node = r.mapping(root.get("units"), "units")
     for unit, forms in units_node.items():
         where = f"units.{unit}"
@@ -515,6 +519,8 @@ def load_vocab(path: str | Path) -> NotationVocab:
         status=st.table_(),
         done_state_endings=tuple(sorted(set(done_endings), key=len, reverse=True)),
         verb_endings=tuple(sorted(set(verb_endings) | set(done_endings), key=len, reverse=True)),
+        negation_endings=tuple(negation_endings),
+        verb_negation_endings=tuple(verb_negations),
         status_trailing=frozenset(trailing),
         status_partial=frozenset(partial),
         ordinal_stems=MappingProxyType(ordinal_stems),
