@@ -217,10 +217,14 @@ def _tokens(folded: str, vocab: NotationVocab) -> list[_Tok]:
                     value, ordinal = 10 + unit_value, unit_ordinal
                     i += 1
             after = vocab.timeframe.match(texts, i + 1) if i + 1 < n and raw[i + 1].kind == "word" else None
+            edge = out[-1].meaning is not None and out[-1].meaning[0] in ("first", "last") if out else False
             if value is not None and ordinal:
                 tok.kind, tok.value, tok.case = "num", value, "ordinal"
-            elif value is not None and after is not None and after.meaning == ("unit", "day"):
-                tok.kind, tok.value = "num", value  # "эхний долоо хоногт": a count of days, as "7 хоног"
+            elif value is not None and after is not None and (
+                after.meaning == ("unit", "day") or (edge and after.meaning in (("unit", "month"), ("unit", "quarter")))
+            ):
+                # "эхний долоо хоногт": a count of days, as "7 хоног"; "эхний есөн сарын": the first nine months
+                tok.kind, tok.value = "num", value
             elif value is not None and i + 1 < n and raw[i + 1].kind == "word" and vocab.endings.get(raw[i + 1].text) == "ordinal":
                 tok.kind, tok.value = "num", value  # "хоёр дугаар"
         elif tok.kind == "num":

@@ -223,6 +223,10 @@ TIMEFRAMES: list[tuple[str, tuple[int, ...], str]] = [
     ("2026.03.14-ний 10.30 цагаас", (1,), "exact"),  # 10.30 before "цаг" is a time, not 30 October
     ("10.30", (4,), "interpreted"),  # alone it is a day and a month, checked
     ("зургадугаар сар", (2,), "exact"),
+    ("2019 оны 2 дугаарын сарын 02-ны өдөр", (1,), "exact"),
+    ("эхний зургаан сард", (1, 2), "exact"),
+    ("сүүлийн хоёр улиралд", (3, 4), "exact"),
+    ("гурван сарын дотор", (), "invalid"),  # within three months: no period
     ("05 сарын 01-20 ны хооронд", (2,), "exact"),
     # Still errors: a clock time is no period, nor is a weekday alone.
     ("10:00 цагт", (), "invalid"),
@@ -264,7 +268,7 @@ ACTUALS: list[tuple[str, float | None, bool, str | None, tuple[str, ...]]] = [
     ("3 хүн хамрагдаагүй", 3.0, False, None, N),
     ("Сард 2 удаа", 2.0, False, None, N),
     ("18.020400 төгрөгийн өртөг бүхий", 18.0204, False, None, N),  # not a whole count
-    ("Хэрэгжих шатандаа буюу 70 хувьтай хэрэгжиж байгаа", 70.0, True, None, N),
+    ("Хэрэгжих шатандаа буюу 70 хувьтай хэрэгжиж байгаа", None, False, "in_progress", ()),  # "буюу": the status, then its %
     ("Бүрэн хэрэгжсэн 59 арга хэмжээ нь нийт арга хэмжээний 73.7 хувийг", None, False, None, A),
     # A remark that ends in its one status word is plain; a partial one is checked.
     ("Хараахан хэрэгжээгүй", None, False, "not_done", ()),
