@@ -85,7 +85,10 @@ def test_instruction_sheet_gives_no_measure_and_no_false_error(tmp_path: Path, c
         ("Төлөвлөгдсөн хугацаа /сараар/", False),
         ("Зарцуулсан хөрөнгийн хэмжээ, эх үүсвэр (сая төгрөг)", False),
         ("Д/д.", False),
+        ("Хүрэх түвшин, үр дүн (тоо).", False),
         ("Хүрэх түвшин: 2026", False),
+        ("Хүрэх түвшин: 2026 он", False),
+        ("Суурь түвшин: өмнөх оны түвшин", True),
     ],
 )
 def test_is_sentence(text: str, sentence: bool) -> None:
