@@ -78,8 +78,8 @@ def is_sentence(text: str) -> bool:
     words = text.split()
     if len(words) > MAX_HEADER_WORDS:
         return True
-    if len(words) >= 5 and text.rstrip().endswith((".", "!", "?")):
-        return True  # a title may end with a stray full stop; five words and one is a sentence
+    if len(words) >= 6 and text.rstrip().endswith((".", "!", "?")):
+        return True  # a title may end with a stray full stop; six words and one is a sentence
     # "Суурь түвшин: өмнөх оны гүйцэтгэлийг бичнэ" explains; "Хүрэх түвшин: 2026 он" still titles.
     _, colon, rest = text.partition(":")
     return bool(colon) and len(rest.split()) >= 3
