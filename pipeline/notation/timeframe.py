@@ -100,22 +100,25 @@ _DAY_MONTH = re.compile(r"\d{1,2}[./]\d{1,2}")
 # "2026-03-14T09:30": the ISO mark between a date and its clock time.
 _ISO_TIME = re.compile(r"(?<=\d)t(?=\d{1,2}:\d\d)")
 # A digit run or a lone letter with З (or its Latin-1 view Ç) for 3, before an ending: "З-р сар".
-_THREE_BEFORE_ENDING = re.compile(r"(?<![^\W_])([0-9]*[зç][0-9зç]*)(?=(-?)([^\W\d_]+))")
+_THREE_BEFORE_ENDING = re.compile(r"(?<![^\W_])([0-9]*[зç][0-9зç]*)(?=(-?)([^\W\d_]*))")
 _THREE = str.maketrans({"з": "3", "ç": "3"})
 
 
 def _typed_threes(folded: str, vocab: NotationVocab) -> str:
-    """"З-р сар", "1З-ны": a legacy font's З for the digit 3 before an ordinal or a case ending."""
+    """"З-р сар", "1З-ны", "0З сарын": a legacy font's З for the digit 3, in a numeral with digits or
+    before an ordinal or a case ending."""
     if "з" not in folded and "ç" not in folded:
         return folded
 
     def fix(m: re.Match[str]) -> str:
         run, dash, ending = m.groups()
         digits = any(ch.isdigit() for ch in run)
+        if digits and (not ending or dash or vocab.endings.get(ending) is not None):
+            return run.translate(_THREE)  # "0З сарын", "1З-ны", "2026.0З"
         # A lone letter counts only with a dash before its ending ("з-р"); glued to letters it is a word.
-        if vocab.endings.get(ending) is None or not (digits or (len(run) == 1 and dash)):
-            return run
-        return run.translate(_THREE)
+        if len(run) == 1 and dash and vocab.endings.get(ending) is not None:
+            return run.translate(_THREE)
+        return run
 
     return _THREE_BEFORE_ENDING.sub(fix, folded)
 
@@ -553,7 +556,10 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
         tok = toks[i]
         meaning = tok.meaning
         if edge is not None and tok.kind not in ("num", "roman"):
-            unknown.append(edge[2])  # "эхний 5 хоногт": not the first months or quarters of the year
+            # "эхний 5 хоногт": not the first months or quarters of the year; but after "each quarter"
+            # ("улирал бүрийн эхний сард") it picks a part of every period, which leaves the quarters.
+            if not any(m.kind == "phrase" and m.rule == "phrase:whole_year" for m in mentions):
+                unknown.append(edge[2])
             edge = None
         if meaning is not None:
             role, detail = meaning

@@ -227,6 +227,11 @@ TIMEFRAMES: list[tuple[str, tuple[int, ...], str]] = [
     ("эхний зургаан сард", (1, 2), "exact"),
     ("сүүлийн хоёр улиралд", (3, 4), "exact"),
     ("гурван сарын дотор", (), "invalid"),  # within three months: no period
+    ("Даваа гараг бүр", (1, 2, 3, 4), "exact"),
+    ("улирал бүрийн эхний сард", (1, 2, 3, 4), "exact"),
+    ("улирал тутмын эхний 10 хоногт", (1, 2, 3, 4), "exact"),
+    ("2026 оны 0З сарын 15", (1,), "exact"),
+    ("эхний сард", (), "invalid"),  # the first month of what? no period named
     ("05 сарын 01-20 ны хооронд", (2,), "exact"),
     # Still errors: a clock time is no period, nor is a weekday alone.
     ("10:00 цагт", (), "invalid"),
