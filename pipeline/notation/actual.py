@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.notation.clean import clean_text, is_placeholder
 from pipeline.notation.numbers import Analysis, NumberContext, analyse
@@ -44,6 +44,7 @@ class ActualReading:
     note: str
     note_mn: str
     flags: tuple[str, ...] = ()
+    unit: str | None = None  # "удаа", "өрх": a count's unit, when the cell names one
 
 
 def _empty() -> ActualReading:
@@ -111,9 +112,12 @@ FRACTION_LIMIT = 1.5
 
 def fraction_as_percent(reading: ActualReading) -> ActualReading:
     """An achieved value typed as a share (0.85) in a General cell under a percent target: 85 %, flagged.
-    Only a plain number (no %, no percent format or header, no status) is taken so."""
+    Only a number without a unit (no %, no percent format or header, no status, no "удаа") is taken so,
+    typed alone or in a remark ("0.85 буюу ..."); "1 удаа" stays a count."""
     value = reading.value
-    if reading.rule != "number" or reading.is_percent or reading.status is not None or value is None:
+    if reading.rule not in ("number", "narrative") or reading.is_percent or reading.status is not None or value is None:
+        return reading
+    if reading.unit is not None:
         return reading
     if not 0 < value <= FRACTION_LIMIT:
         return reading
@@ -295,7 +299,9 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
         rule = num.problem or "number"
         if c.percent:
             return _value(s, value, True, num.problem or "percent", flags, loose)
-        return _number(s, value, percent_format=False, percent_header=percent_header and c.unit is None, rule=rule, flags=flags, why=loose)
+        plain_number = _number(s, value, percent_format=False, percent_header=percent_header and c.unit is None, rule=rule,
+                               flags=flags, why=loose)  # fmt: skip
+        return replace(plain_number, unit=c.unit)
     if not flags and _stated(a, c, vocab):
         # "Нийгмийн хөгжил - 88,8%", "төсвийн гүйцэтгэл 79.9 хувьтай байна", "115 малчин өрх": the one
         # figure of a short statement about it, read as a person reads it.
@@ -309,4 +315,4 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
     flags = (FROM_NARRATIVE, *flags)
     if c.percent:
         return _value(s, value, True, "narrative", flags, why)
-    return _number(s, value, percent_format=False, percent_header=percent, rule="narrative", flags=flags, why=why)
+    return replace(_number(s, value, percent_format=False, percent_header=percent, rule="narrative", flags=flags, why=why), unit=c.unit)

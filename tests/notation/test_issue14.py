@@ -130,6 +130,8 @@ FRACTIONS: list[tuple[object, float | None, tuple[str, ...]]] = [
     ("85%", 85.0, ()),
     ("0.85%", 0.85, ()),  # written as percent: not a share
     ("Бүрэн хэрэгжсэн", None, ()),
+    ("1 удаа", 1.0, ()),  # a count names its unit: not a share
+    ("2026 онд 0.85", 85.0, ("actual-from-narrative", "actual-fraction-as-percent")),
 ]
 
 
