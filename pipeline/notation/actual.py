@@ -166,7 +166,7 @@ def _plain(a: Analysis, c: NumberContext, vocab: NotationVocab, start: int = 0) 
 
 # Words that make a figure in a statement something other than the achieved value: a change, a ratio,
 # a "to" level, a reference, a starting figure (a comparison counts only when it binds the figure).
-_NOT_STATED = frozenset({"reduce", "increase", "relative", "to", "reference", "become", "from", "done_word", "about"})
+_NOT_STATED = frozenset({"reduce", "increase", "relative", "to", "reference", "become", "from", "done_word", "about", "plan"})
 # At most this many words around the figure: a statement, not a report.
 _STATED_WORDS = 12
 # A count stands first, with at most this many words after it ("115 малчин өрх", "226 малчдын худаг").

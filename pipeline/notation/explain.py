@@ -58,12 +58,14 @@ def record(
     return out
 
 _ROLE_EN = {
-    "cmp": "comparison", "cmp_than": "comparison after a 'than' form", "reduce": "reduce", "increase": "increase", "to": "'to the level'", "relative": "ratio",
+    "cmp": "comparison", "cmp_than": "comparison after a 'than' form", "about": "approximate", "plan": "the plan, not the result",
+    "reduce": "reduce", "increase": "increase", "to": "'to the level'", "relative": "ratio",
     "percent": "percent", "label": "label", "time": "time/duration", "year": "year", "done_state": "state reached",
     "done_word": "yes/done", "unit": "unit", "rate": "per period (a rate)", "reference": "clause reference",
 }  # fmt: skip
 _ROLE_MN = {
-    "cmp": "харьцуулалт", "cmp_than": "-аас хэлбэрийн дараах харьцуулалт", "reduce": "бууруулах", "increase": "нэмэгдүүлэх", "to": "түвшинд хүргэх", "relative": "харьцаа",
+    "cmp": "харьцуулалт", "cmp_than": "-аас хэлбэрийн дараах харьцуулалт", "about": "ойролцоо", "plan": "төлөвлөгөө",
+    "reduce": "бууруулах", "increase": "нэмэгдүүлэх", "to": "түвшинд хүргэх", "relative": "харьцаа",
     "percent": "хувь", "label": "нэр", "time": "хугацаа", "year": "он", "done_state": "хүрсэн төлөв",
     "done_word": "тийм/хийгдсэн", "unit": "нэгж", "rate": "давтамж", "reference": "заалтын дугаар",
 }  # fmt: skip

@@ -38,10 +38,10 @@ TARGET_KEYS = (
     "at_least", "at_least_before", "at_most", "at_most_before", "reduce", "increase", "to", "relative",
     "percent_words", "label_words", "time_words", "year_words", "done_state_words", "done_state_endings",
     "done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than",
-    "about_words", "verb_endings", "negation_endings", "verb_negation_endings",
+    "about_words", "verb_endings", "negation_endings", "verb_negation_endings", "plan_words",
 )  # fmt: skip
 _TG_OPTIONAL = ("done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than",
-                "about_words", "verb_endings", "negation_endings", "verb_negation_endings")  # fmt: skip
+                "about_words", "verb_endings", "negation_endings", "verb_negation_endings", "plan_words")  # fmt: skip
 
 # Timeframe list -> the meaning its words carry in the timeframe table.
 _TF_ROLES = {
@@ -84,6 +84,7 @@ _TG_ROLES = {
     "from_words": ("from", ""),
     "become": ("become", ""),
     "about_words": ("about", ""),
+    "plan_words": ("plan", ""),
 }
 _TG_BEFORE_ROLES = {"at_least_before": ("cmp", ">="), "at_most_before": ("cmp", "<=")}
 

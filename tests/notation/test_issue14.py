@@ -269,6 +269,7 @@ ACTUALS: list[tuple[str, float | None, bool, str | None, tuple[str, ...]]] = [
     ("2 удаа хойшлогдсон", 2.0, False, None, N),  # postponed twice: a verb after the count
     ("2 удаа хойшлогдов", 2.0, False, None, N),
     ("80% орчим", 80.0, True, None, N),  # about 80 %
+    ("Зорилт 80%", 80.0, True, None, N),  # the plan's figure, not the result
     # A change, a shortfall, a negation, a comparison, a rate or a status before the figure: flagged.
     ("татварын орлогын төлөвлөгөө 23.6 хувиар тасарч", 23.6, True, None, N),
     ("Өмнөх оноос 5 хувиар өссөн", 5.0, True, None, N),
