@@ -431,4 +431,6 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
     rule = "percent" if c.percent else ("number-percent-header" if percent and percent_ctx else "number")
     if kind == "percent" and not c.percent and not percent_ctx:
         rule = "percent-word"
+    if num.high is not None:
+        rule = "range" if flags else "range-from-zero"
     return _reading(s, kind, op, value, unit, rule, "; ".join(why_en), "; ".join(why_mn), flags=flags, implicit=implicit)

@@ -83,8 +83,8 @@ def test_cli_json_targets_from_stdin() -> None:
         ("percent", ">=", 95.0, [], "percent"),
         ("count", "<=", 5.0, [], "number"),
         ("text", "", None, ["target-unparsed"], "unknown-comparison"),
-        ("percent", "<=", 40.0, [], "percent"),
-        ("percent", ">=", 50.0, ["target-range"], "percent"),
+        ("percent", "<=", 40.0, [], "range-from-zero"),
+        ("percent", ">=", 50.0, ["target-range"], "range"),
     ]
     assert all(o["quarters"] is None and o["due"] is None and o["level"] is None for o in lines)
 
