@@ -234,6 +234,7 @@ TIMEFRAMES: list[tuple[str, tuple[int, ...], str]] = [
     ("улирал тутмын эхний 10 хоногт", (1, 2, 3, 4), "exact"),
     ("2026 оны 0З сарын 15", (1,), "exact"),
     ("эхний сард", (), "invalid"),  # the first month of what? no period named
+    ("2013 оны эхний есөн сарын гүйцэтгэлээр", (1, 2, 3), "exact"),
     ("05 сарын 01-20 ны хооронд", (2,), "exact"),
     # Still errors: a clock time is no period, nor is a weekday alone.
     ("10:00 цагт", (), "invalid"),
