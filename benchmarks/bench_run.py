@@ -52,7 +52,7 @@ def bench(n: int, work: Path, peer: bool) -> dict[str, float]:
     measures = generate(inbox, n)
     mappings = mappings_for_bench(work) if not (work / "mappings").exists() else work / "mappings"
     out = work / f"output_{n}"
-    command = [sys.executable, "-m", "pipeline", "run", str(inbox), "-o", str(out), "--mappings", str(mappings)]
+    command = [sys.executable, "-m", "pipeline", "run", str(inbox), "-o", str(out), "--workspace", str(work), "--mappings", str(mappings)]
     first, first_rss, _ = timed(command, ROOT)
     second, second_rss, _ = timed(command, ROOT)
     result = {"n": n, "measures": measures, "first": first, "first_rss": first_rss, "second": second, "second_rss": second_rss}

@@ -5,7 +5,6 @@ matched to its department and period. Nothing received is ever overwritten or de
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import shutil
@@ -14,6 +13,7 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline.archive import sha256_of
 from pipeline.config import Config, Department, header_key
 from pipeline.problems import Problem
 from pipeline.read.package import SPREADSHEET_SUFFIXES, is_skipped_name, saved_time
@@ -22,6 +22,7 @@ from pipeline.read.table import cell_text
 from pipeline.read.workbook import READER_VERSION, FileRead, read_file
 from pipeline.store import Store, Submission
 from pipeline.timing import stage
+from pipeline.workspace import Workspace
 
 ARCHIVE_DIR = "archive"
 QUARANTINE_DIR = "quarantine"
@@ -56,23 +57,19 @@ def reader_key(config: Config) -> str:
     return f"{READER_VERSION}:{config.fingerprint}"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def discover(folder: Path) -> list[Path]:
-    """Spreadsheets waiting in the input folder, skipping the archive, quarantine, lock and hidden files."""
+def discover(folder: Path, skip: Iterable[Path] = ()) -> list[Path]:
+    """Spreadsheets waiting in the input folder, skipping the archive, quarantine, lock and hidden files.
+    `skip`: the workspace's own folders (archive, output, mappings), when the input folder holds them."""
     found: list[Path] = []
     if not folder.is_dir():
         return found
+    skipped = {p.absolute() for p in skip}
     for root, dirs, files in os.walk(folder):
         top = Path(root) == folder
-        # Pruned, not filtered: the archive grows every month and is never walked.
-        dirs[:] = [d for d in dirs if not is_skipped_name(d) and not (top and d in (ARCHIVE_DIR, QUARANTINE_DIR))]
+        # Pruned, not filtered: the archive grows every month and is never walked. `archive` and `quarantine`
+        # directly in an input folder are where versions before the workspace kept them.
+        dirs[:] = [d for d in dirs if not is_skipped_name(d) and not (top and d in (ARCHIVE_DIR, QUARANTINE_DIR))
+                   and (Path(root) / d).absolute() not in skipped]
         for name in files:
             if not is_skipped_name(name) and Path(name).suffix.lower() in SPREADSHEET_SUFFIXES:
                 path = Path(root) / name
@@ -308,13 +305,13 @@ def take_in(
     arrivals: Iterable[Arrival],
     store: Store,
     config: Config,
-    input_root: Path,
+    workspace: Workspace,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Intake:
-    """Record, read and archive each arrival; the same bytes twice are one submission."""
+    """Record, read and archive each arrival into the workspace's archive; the same bytes twice are one
+    submission, from whichever folder or mailbox they come."""
     result = Intake()
     arrivals = list(arrivals)
-    archive_root = input_root / ARCHIVE_DIR
 
     # 1. Which arrivals are new: the hash decides, remembered per path so unchanged files are not re-hashed.
     fresh: list[tuple[Arrival, str, int]] = []
@@ -334,7 +331,7 @@ def take_in(
             reads[sha] = renamed(cached, arrival.name)
         else:
             to_read.append((arrival.path, arrival.name))
-    record = _Recorder(store, config, archive_root, input_root, result)
+    record = _Recorder(store, config, workspace, result)
     # `closing`: a failure here stops the workers at once.
     with stage("  read, record and archive"), closing(read_many(to_read, config, progress)) as parsed, store.transaction():
         for arrival, sha, size in fresh:
@@ -350,8 +347,8 @@ def take_in(
 class _Recorder:
     """Records one arrival: its department and period, its archive copy and its submission row."""
 
-    def __init__(self, store: Store, config: Config, archive_root: Path, input_root: Path, result: Intake):
-        self.store, self.config, self.archive_root, self.input_root, self.result = store, config, archive_root, input_root, result
+    def __init__(self, store: Store, config: Config, workspace: Workspace, result: Intake):
+        self.store, self.config, self.workspace, self.result = store, config, workspace, result
         self.matcher = DepartmentMatcher(config.departments)
         self.tz = tz_of(config)
 
@@ -361,12 +358,12 @@ class _Recorder:
         period, period_source, period_problem = resolve_period(read, arrival.name, received)
         problems = [p for p in (dept_problem, period_problem) if p is not None]
         short = next((d.short for d in self.config.departments if d.name == department and d.short), None)
-        archived = archive_copy(arrival.path, self.archive_root, period, short or department or UNKNOWN_FOLDER, arrival.name)
+        archived = archive_copy(arrival.path, self.workspace.archive, period, short or department or UNKNOWN_FOLDER, arrival.name)
         all_problems = [*read.problems, *problems]
         submission = self.store.add_submission(
             sha256=sha,
             original_name=arrival.name,
-            archive_path=str(archived.relative_to(self.input_root)),
+            archive_path=self.workspace.relative(archived),
             department=department,
             department_source=dept_source,
             period=period,

@@ -1,7 +1,8 @@
 """Unchanged re-runs: when nothing that the outputs depend on has changed, they are not written again.
 
-The fingerprint covers the program and reader versions, the mappings, the period's submissions, pins,
-closing, overrides and the trend history; the manifest beside the outputs records it with each output's
+The fingerprint covers the program and reader versions, the mappings, which store it is, the period's
+submissions, pins, closing, overrides and the trend history (the run checks the archived files before it, so
+"no change" is never said over figures that rest on a missing file); the manifest beside the outputs records it with each output's
 hash. An output edited (the review file) or removed since makes the run rebuild everything.
 """
 
@@ -46,9 +47,10 @@ def fingerprint(store: Store, config: Config, period: str, intake: Intake, optio
         digest.update(json.dumps(parts, ensure_ascii=False, default=str).encode("utf-8"))
         digest.update(b"\n")
 
-    feed(__version__, reader_key(config), period, sorted(options.items()))
+    feed(__version__, reader_key(config), period, sorted(options.items()), store.store_id)
     for sub in store.submissions(period):
-        feed("submission", sub.id, sub.sha256, sub.department, sub.period_source, sub.received_at)
+        feed("submission", sub.id, sub.sha256, sub.department, sub.period, sub.period_source, sub.received_at, sub.readable,
+             sub.origin, sub.original_name)
     feed("pins", sorted(store.pins(period).items()))
     frozen = store.frozen(period)
     feed("closed", frozen[0] if frozen else None)

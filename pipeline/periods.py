@@ -30,6 +30,7 @@ from pipeline.run import (
     store_location,
 )
 from pipeline.store import Store, open_store
+from pipeline.workspace import Workspace
 
 
 @dataclass
@@ -74,16 +75,18 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     return Completeness(period, deadline, store.frozen(period) is not None, table, quarantined)
 
 
-def status(config: Config, output_dir: Path, store_path: Path | None, period: str | None) -> Completeness:
-    with open_store(store_location(config, output_dir, store_path)) as store:
+def status(config: Config, workspace: Workspace, store_path: Path | None, period: str | None) -> Completeness:
+    with open_store(store_location(config, workspace, store_path)) as store:
         return completeness(store, config, choose_period(store, period, assign=False))
 
 
-def close(config: Config, input_dir: Path, output_dir: Path, store_path: Path | None, period: str, reason: str) -> Report:
-    """Freeze the period's figures as they stand now (with the specialist's review applied)."""
+def close(config: Config, workspace: Workspace, output_dir: Path | None, store_path: Path | None, period: str, reason: str) -> Report:
+    """Freeze the period's figures as they stand now (with the specialist's review applied), rebuilt from the
+    archive; a period whose archived files are missing or changed cannot be closed (ArchiveError)."""
     if not reason.strip():
         raise NegtgelError("Хаах шалтгааныг бичнэ үү / give a reason for closing.")
-    with open_store(store_location(config, output_dir, store_path)) as store:
+    output_dir = workspace.output if output_dir is None else output_dir
+    with open_store(store_location(config, workspace, store_path)) as store:
         if closing_of(store, period) is not None:
             raise NegtgelError(f"{period} аль хэдийн хаагдсан / {period} is already closed.")
         if not store.submissions(period):
@@ -91,7 +94,7 @@ def close(config: Config, input_dir: Path, output_dir: Path, store_path: Path | 
         period_dir = output_dir / period
         workbook = consolidated_path(period_dir, period)
         overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name))
-        report = build_report(store, config, period, input_dir, overrides, Intake())
+        report = build_report(store, config, period, workspace, overrides, Intake())
         save_overrides(store, report.overrides, period)
         save_results(store, report)
         frozen = snapshot(report)
@@ -100,18 +103,18 @@ def close(config: Config, input_dir: Path, output_dir: Path, store_path: Path | 
         return report
 
 
-def reopen(config: Config, output_dir: Path, store_path: Path | None, period: str, reason: str) -> None:
+def reopen(config: Config, workspace: Workspace, store_path: Path | None, period: str, reason: str) -> None:
     if not reason.strip():
         raise NegtgelError("Дахин нээх шалтгааныг бичнэ үү / give a reason for reopening.")
-    with open_store(store_location(config, output_dir, store_path)) as store:
+    with open_store(store_location(config, workspace, store_path)) as store:
         if closing_of(store, period) is None:
             raise NegtgelError(f"{period} хаагдаагүй байна / {period} is not closed.")
         store.reopen_period(period, reason.strip())
 
 
-def pin(config: Config, output_dir: Path, store_path: Path | None, period: str, submission: str, reason: str) -> str:
+def pin(config: Config, workspace: Workspace, store_path: Path | None, period: str, submission: str, reason: str) -> str:
     """Consolidate an older submission instead of the newest: by its number or its file name."""
-    with open_store(store_location(config, output_dir, store_path)) as store:
+    with open_store(store_location(config, workspace, store_path)) as store:
         subs = store.submissions(period)
         found = [s for s in subs if str(s.id) == submission or s.original_name == submission or s.sha256.startswith(submission)]
         if len(found) != 1:
@@ -126,7 +129,7 @@ def pin(config: Config, output_dir: Path, store_path: Path | None, period: str, 
         return f"{sub.department}: {sub.original_name}"
 
 
-def unpin(config: Config, output_dir: Path, store_path: Path | None, period: str, department: str) -> bool:
-    with open_store(store_location(config, output_dir, store_path)) as store:
+def unpin(config: Config, workspace: Workspace, store_path: Path | None, period: str, department: str) -> bool:
+    with open_store(store_location(config, workspace, store_path)) as store:
         match = [d.name for d in config.departments if department in (d.name, d.short)] or [department]
         return store.unpin(period, match[0])

@@ -65,6 +65,20 @@ CATALOGUE: dict[str, ProblemType] = {
         "Энэ файл өмнө ирсэн {detail} файлтай яг ижил тул дахин бүртгээгүй.",
         "This file is byte-identical to {detail}, received earlier; it was not recorded again.",
     ),
+    "archive-file-missing": ProblemType(
+        "error",
+        "Архивт хадгалсан файл {value} олдсонгүй ({detail}-нд ирсэн). Ирсэн файлыг устгаж, зөөж болохгүй: энэ "
+        "хугацааны дүнг түүнгүйгээр гаргахгүй. Файлыг нөөц хуулбар эсвэл ирсэн захидлаас сэргээнэ үү.",
+        "The archived file {value} (received {detail}) is missing. Received files must never be deleted or moved: "
+        "the period is not published without it. Restore it from a backup or the original email.",
+    ),
+    "archive-file-changed": ProblemType(
+        "error",
+        "Архивт хадгалсан файл {value} ({detail}-нд ирсэн) ирснээсээ хойш өөрчлөгдсөн байна. Ирсэн файлыг засаж "
+        "болохгүй: засвар бол шинэ файлаар ирүүлнэ. Анхны файлыг сэргээнэ үү.",
+        "The archived file {value} (received {detail}) has changed since it arrived. Received files must never be "
+        "edited: a correction comes as a new file. Restore the original.",
+    ),
     # --- sheets and tables -------------------------------------------------------------------------
     "header-missing": ProblemType(
         "error",

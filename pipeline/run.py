@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import manifest
+from pipeline.archive import ArchiveError, archived_path, check_archive
 from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
 from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, take_in, tz_of
@@ -30,6 +31,7 @@ from pipeline.score import score_measures
 from pipeline.store import Store, Submission, open_store
 from pipeline.timing import stage
 from pipeline.values import is_missing
+from pipeline.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total): the terminal's progress bar
 
@@ -116,19 +118,23 @@ def build_report(
     store: Store,
     config: Config,
     period: str,
-    input_root: Path,
+    workspace: Workspace,
     overrides: Overrides,
     intake: Intake | None = None,
 ) -> Report:
-    """Score the period from the store's submissions (the archive), whatever is in the input folder now."""
+    """Score the period from the store's submissions (the archive), whatever is in the input folder now.
+    Raises ArchiveError, before anything is built, when a file the period needs is missing or changed."""
     subs = store.submissions(period)
+    missing = check_archive(subs, workspace, store)
+    if missing:
+        raise ArchiveError(period, missing)
     chosen = current_submissions(subs, store.pins(period))
     log = ProblemLog()
     reads: dict[int, FileRead] = {}
     sources: list[Source] = []
     consolidated = {s.id for s in chosen.values()}
     for sub in subs:
-        read = _load(sub, store, config, input_root, intake)
+        read = _load(sub, store, config, workspace, intake)
         reads[sub.id] = read
         log.extend(sub.problems())
         if sub.period_source == "assumed":
@@ -188,15 +194,11 @@ def _local(iso: str, tz: dt.tzinfo) -> str:
     return dt.datetime.fromisoformat(iso).astimezone(tz).replace(tzinfo=None).isoformat(sep=" ", timespec="minutes")
 
 
-def _load(sub: Submission, store: Store, config: Config, input_root: Path, intake: Intake | None) -> FileRead:
+def _load(sub: Submission, store: Store, config: Config, workspace: Workspace, intake: Intake | None) -> FileRead:
+    """A submission's read: from this intake, else the parse cache, else the archived copy (already verified)."""
     if intake is not None and sub.sha256 in intake.reads:
         return intake.reads[sub.sha256]
-    path = input_root / sub.archive_path
-    if not path.exists():
-        missing = FileRead(name=sub.original_name)
-        missing.problems.append(Problem("file-unreadable", file=sub.original_name, detail=f"архивт олдсонгүй / missing from the archive: {sub.archive_path}"))
-        return missing
-    return read_cached(path, sub.sha256, sub.original_name, store, config)
+    return read_cached(archived_path(sub, workspace), sub.sha256, sub.original_name, store, config)
 
 
 def _department_table(scored: pd.DataFrame, chosen: dict[str, Submission], config: Config, period: str) -> pd.DataFrame:
@@ -432,7 +434,7 @@ def consolidate_period(
     store: Store,
     config: Config,
     period: str,
-    input_dir: Path,
+    workspace: Workspace,
     period_dir: Path,
     intake: Intake,
 ) -> Report:
@@ -445,7 +447,7 @@ def consolidate_period(
     else:
         workbook = consolidated_path(period_dir, period)
         overrides = load_overrides(store, config, period, workbook, manifest.edited_since_written(period_dir, workbook.name))
-        report = build_report(store, config, period, input_dir, overrides, intake)
+        report = build_report(store, config, period, workspace, overrides, intake)
         save_overrides(store, report.overrides, period)
         save_results(store, report)
     attach_history(report, store)
@@ -453,10 +455,11 @@ def consolidate_period(
 
 
 def run_consolidation(
-    input_dir: Path,
-    output_dir: Path,
+    workspace: Workspace,
     config: Config,
     *,
+    input_dir: Path | None = None,
+    output_dir: Path | None = None,
     period: str | None = None,
     store_path: Path | None = None,
     lang: Lang = "mn",
@@ -464,23 +467,31 @@ def run_consolidation(
     arrivals: Sequence[Arrival] | None = None,
     per_department_files: bool = False,
 ) -> RunResult:
-    """Take in every new file, consolidate the period and write its outputs. Raises only NegtgelError."""
+    """Take in every new file from `input_dir` (default: the workspace's input/) into the workspace, consolidate
+    the period and write its outputs to `output_dir` (default: the workspace's output/). Raises only NegtgelError."""
     from pipeline.output.writer import write_outputs
 
-    if not input_dir.is_dir():
+    input_dir = workspace.input if input_dir is None else input_dir
+    output_dir = workspace.output if output_dir is None else output_dir
+    if arrivals is None and not input_dir.is_dir():
         raise NegtgelError(f"Оролтын хавтас {input_dir} олдсонгүй / input folder not found.")
-    with gc_paused(), open_store(store_location(config, output_dir, store_path)) as store:
-        found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir)]
+    with gc_paused(), open_store(store_location(config, workspace, store_path)) as store:
+        own = (workspace.archive, workspace.quarantine, workspace.output, output_dir, workspace.mappings)
+        found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir, skip=own)]
         with stage("intake (hash, read new files, archive)"):
-            intake = take_in(found, store, config, input_dir, progress=progress)
+            intake = take_in(found, store, config, workspace, progress=progress)
         chosen_period = choose_period(store, period)
         period_dir = output_dir / chosen_period
+        if closing_of(store, chosen_period) is None:
+            missing = check_archive(store.submissions(chosen_period), workspace, store)
+            if missing:
+                raise ArchiveError(chosen_period, missing, lang)
         print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang, "split": per_department_files})
         summary = manifest.unchanged(period_dir, print_)
         if summary is not None:
             return RunResult(summary, [], [], intake, period_dir)
         with stage("consolidate (normalise, score, roll up)"):
-            report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake)
+            report = consolidate_period(store, config, chosen_period, workspace, period_dir, intake)
         with stage("write outputs"):
             written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files)
         summary = summarise(report, lang, config.methodology)
@@ -512,5 +523,6 @@ def consolidated_path(period_dir: Path, period: str) -> Path:
     return period_dir / f"negtgel_{period}.xlsx"
 
 
-def store_location(config: Config, output_dir: Path, store_path: Path | None) -> Path:
-    return store_path or config.settings.store or output_dir / "negtgel.db"
+def store_location(config: Config, workspace: Workspace, store_path: Path | None = None) -> Path:
+    """`--store`, else settings.yaml `store:` (relative to the workspace), else the workspace's negtgel.db."""
+    return workspace.store_path(config.settings.store, store_path)

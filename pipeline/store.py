@@ -1,9 +1,10 @@
-"""The product's memory: an embedded SQLite database (default `output/negtgel.db`).
+"""The product's memory: an embedded SQLite database (default `negtgel.db` in the workspace).
 
 It records every file that ever arrived (once per content hash), the parsed form of each file so an
 unchanged file is not read again, the specialist's level overrides, pins, closings with their frozen
 figures, each period's results for trends, and the mail intake's state. The archive of the files
-themselves lives beside the input folder; this database only points at it.
+themselves lives in the workspace (`archive/`); this database records each copy's path relative to the
+workspace and its sha256, which every run checks before building a figure from it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 import os
 import pickle
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,11 +133,18 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
+            # Which store this is: the unchanged-re-run check must never take one store's outputs for another's.
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES('store_id', ?)", (uuid.uuid4().hex,))
         except sqlite3.DatabaseError as exc:
             raise NegtgelError(f"Мэдээллийн сан {path} гэмтсэн эсвэл өөр файл байна / the store is not a valid database: {exc}") from None
 
     def close(self) -> None:
         self.db.close()
+
+    @property
+    def store_id(self) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+        return str(row[0]) if row else ""
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

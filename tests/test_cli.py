@@ -13,7 +13,7 @@ from tests.conftest import MAPPINGS
 
 def test_the_command_list_is_complete() -> None:
     # The commands are imported lazily, so the list is the group's own; each entry must load.
-    assert len(COMMANDS) == 11
+    assert len(COMMANDS) == 12
     for name in COMMANDS:
         assert cli.get_command(None, name).name == name  # type: ignore[arg-type, union-attr]
 
@@ -29,7 +29,7 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
 def test_the_group_lists_the_commands() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for name in ("run", "validate", "template", "explain", "status", "close", "reopen", "pin"):
+    for name in ("init", "run", "validate", "template", "explain", "status", "close", "reopen", "pin"):
         assert name in result.output
 
 

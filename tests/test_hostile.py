@@ -343,7 +343,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_a_run_over_good_and_bad_files_consolidates_the_good_and_lists_every_bad_one(tmp_path: Path) -> None:
+def test_a_run_over_good_and_bad_files_consolidates_the_good_and_lists_every_bad_one(tmp_path: Path, own_workspace: Path) -> None:
     inbox = tmp_path / "input"
     inbox.mkdir()
     hf.good_template(inbox / "ЗУХ 2026-10.xlsx")
@@ -390,7 +390,7 @@ def test_a_run_over_good_and_bad_files_consolidates_the_good_and_lists_every_bad
         assert b"vbaProject" not in output.read_bytes()
 
     # Nothing received is lost or changed: still in the input folder, and archived byte for byte.
-    archived = {sha(p) for p in (inbox / "archive").rglob("*") if p.is_file()}
+    archived = {sha(p) for p in (own_workspace / "archive").rglob("*") if p.is_file()}
     for path, digest in received.items():
         assert path.exists() and sha(path) == digest, path
         assert digest in archived, path

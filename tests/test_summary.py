@@ -21,6 +21,7 @@ from pipeline.output.charts import write_charts
 from pipeline.output.summary import write_summary
 from pipeline.rollup import overall
 from pipeline.run import Closing, Report, run_consolidation
+from pipeline.workspace import Workspace
 from tests.conftest import MAPPINGS
 from tests.helpers import template_rows, write_xlsx
 
@@ -56,9 +57,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     inbox, out = root / "input", root / "output"
     inbox.mkdir()
     config = load_config(MAPPINGS)
+    workspace = Workspace.at(root, MAPPINGS)
     template(inbox, "ЗУХ 9 сар.xlsx", ZUH, 9, [100, 70], dt.datetime(2026, 10, 2, 9))
     template(inbox, "БГ 9 сар.xlsx", BG, 9, [100, 100], dt.datetime(2026, 10, 3, 9))
-    assert run_consolidation(inbox, out, config).report is not None
+    assert run_consolidation(workspace, config, input_dir=inbox, output_dir=out).report is not None
     template(inbox, "ЗУХ 10 сар.xlsx", ZUH, 10, [100, 100, 100, 70], dt.datetime(2026, 11, 3, 9))
     template(inbox, "СТСХ 10 сар.xlsx", STS, 10, [100, 70, 70, 30, None], dt.datetime(2026, 11, 8, 9))
     template(inbox, "ХЭЗХ 10 сар.xlsx", HEZ, 10, [100, 70, 0, 30], dt.datetime(2026, 11, 4, 9),
@@ -66,7 +68,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     template(inbox, "БГ 10 сар.xlsx", BG, 10, [100, 100, 70, 70, 100], dt.datetime(2026, 11, 2, 9))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = run_consolidation(inbox, out, config)
+        result = run_consolidation(workspace, config, input_dir=inbox, output_dir=out)
     assert result.report is not None
     period_dir = out / "2026-10"
     return {

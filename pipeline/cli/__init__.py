@@ -16,6 +16,7 @@ from pipeline.read.package import xml_defences_active
 
 # Each command's module is imported when the command is used: a run need not load the mail code.
 COMMANDS: dict[str, str] = {
+    "init": "pipeline.cli.init:init_command",
     "run": "pipeline.cli.run:run_command",
     "validate": "pipeline.cli.validate:validate_command",
     "template": "pipeline.cli.template:template_command",
@@ -47,7 +48,7 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Жишээ / example:  negtgel run input --period 2026-10",
+    epilog="Жишээ / example:  negtgel init ~/negtgel-work && cd ~/negtgel-work && negtgel run",
 )
 @click.version_option(__version__, prog_name="negtgel")
 def cli() -> None:

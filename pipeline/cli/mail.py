@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.common import Progress, lang_option, load_config_or_fail, mappings_option
+from pipeline.cli.common import Progress, lang_option, load_config_or_fail, mappings_option, store_option, workspace_or_fail
 from pipeline.config import Config
 from pipeline.errors import ConfigError, ConfigIssue, NegtgelError
 from pipeline.mail import MailSummary, ingest_paths
@@ -20,9 +20,9 @@ from pipeline.run import store_location
 from pipeline.store import Store, open_store
 
 
-def _settings_or_fail(mappings: str) -> MailSettings:
+def _settings_or_fail(mappings: str | None) -> MailSettings:
     try:
-        return load_mail_settings(mappings)
+        return load_mail_settings(workspace_or_fail(mappings).mappings)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -54,7 +54,13 @@ def _reply_setup(settings: MailSettings, reply: bool | None) -> tuple[bool, str 
 
 
 def _store_path(config: Config, store_path: Path | None) -> Path:
-    return store_location(config, Path("output"), store_path)
+    return store_location(config, workspace_or_fail(), store_path)
+
+
+def _keeping_root(input_dir: Path | None) -> Path:
+    """Where archive/ and quarantine/ are: the workspace; `--input` (kept for scripts written before the
+    workspace) names another folder to keep them in."""
+    return input_dir if input_dir is not None else workspace_or_fail().root
 
 
 def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
@@ -106,11 +112,10 @@ def _finish(summary: MailSummary) -> None:
         )
 
 
-input_option = click.option("--input", "input_dir", default="input", show_default=True,
+input_option = click.option("--input", "input_dir", default=None, hidden=True,
                             type=click.Path(file_okay=False, path_type=Path),
-                            help="Оролтын хавтас (archive/, quarantine/ энд) / the input folder.")
-store_option = click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
-                            help="SQLite сан (анхдагч: output/negtgel.db) / the store.")
+                            help="archive/, quarantine/ хадгалах хавтас (анхдагч: ажлын хавтас) / where archive/ and "
+                                 "quarantine/ are kept (default: the workspace).")
 reply_option = click.option("--reply/--no-reply", default=None,
                             help="Илгээгч бүрт хариу илгээх эсэх (анхдагч: mail.yaml smtp.reply) / send receipts "
                                  "(default: smtp.reply in mail.yaml).")
@@ -122,7 +127,7 @@ reply_option = click.option("--reply/--no-reply", default=None,
 @reply_option
 @mappings_option
 @lang_option
-def fetch_mail_command(input_dir: Path, store_path: Path | None, reply: bool | None, mappings: str, lang: str) -> None:
+def fetch_mail_command(input_dir: Path | None, store_path: Path | None, reply: bool | None, mappings: str | None, lang: str) -> None:
     """Шуудангийн хайрцгаас шинэ захидлыг татаж, Excel тайланг хүлээн авна.
 
     Reads the new messages of the mailbox in mappings/mail.yaml, takes their Excel reports into the
@@ -132,9 +137,10 @@ def fetch_mail_command(input_dir: Path, store_path: Path | None, reply: bool | N
 
     \b
     Жишээ / example:
-      NEGTGEL_IMAP_PASSWORD=... negtgel fetch-mail --input input --reply
+      NEGTGEL_IMAP_PASSWORD=... negtgel fetch-mail --reply
     """
     config = load_config_or_fail(mappings)
+    input_dir = _keeping_root(input_dir)
     settings = _settings_or_fail(mappings)
     _fail_on(settings.imap_issues())
     reply_on, smtp_password = _reply_setup(settings, reply)
@@ -151,8 +157,8 @@ def fetch_mail_command(input_dir: Path, store_path: Path | None, reply: bool | N
 @reply_option
 @mappings_option
 @lang_option
-def ingest_command(paths: tuple[Path, ...], input_dir: Path, store_path: Path | None, reply: bool | None, mappings: str,
-                   lang: str) -> None:
+def ingest_command(paths: tuple[Path, ...], input_dir: Path | None, store_path: Path | None, reply: bool | None,
+                   mappings: str | None, lang: str) -> None:
     """Хадгалсан захидлаас (.eml, Outlook .msg) Excel тайланг хүлээн авна.
 
     Takes the Excel reports out of saved messages (.eml, Outlook .msg; a folder means every such file in
@@ -160,9 +166,10 @@ def ingest_command(paths: tuple[Path, ...], input_dir: Path, store_path: Path | 
 
     \b
     Жишээ / example:
-      negtgel ingest "Тайлан ЗУХ.msg" saved-mail/ --input input
+      negtgel ingest "Тайлан ЗУХ.msg" saved-mail/
     """
     config = load_config_or_fail(mappings)
+    input_dir = _keeping_root(input_dir)
     settings = _settings_or_fail(mappings)
     reply_on, smtp_password = _reply_setup(settings, reply)
     input_dir.mkdir(parents=True, exist_ok=True)

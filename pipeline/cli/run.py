@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from pipeline.cli.common import Progress, lang_option, load_config_or_fail, mappings_option
+from pipeline.cli.common import (
+    Progress,
+    lang_option,
+    load_config_or_fail,
+    mappings_option,
+    output_option,
+    store_option,
+    workspace_or_fail,
+)
 from pipeline.errors import NegtgelError
 from pipeline.run import run_consolidation
 
@@ -35,32 +43,36 @@ def plural(count: int, word: str) -> str:
 
 
 @click.command("run")
-@click.argument("input_dir", default="input", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("input_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @period_option
-@click.option("-o", "--output", "output_dir", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Гаралтын хавтас / output folder.")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite сан (анхдагч: OUTPUT/negtgel.db) / the store.")
+@output_option
+@store_option
 @click.option("--per-department", is_flag=True,
               help="Хэлтэс бүрийн тусдаа ажлын ном бичнэ (departments/) / also write a workbook per department.")
 @mappings_option
 @lang_option
 def run_command(
-    input_dir: Path, period: str | None, output_dir: Path, store_path: Path | None, per_department: bool, mappings: str, lang: str
+    input_dir: Path | None, period: str | None, output_dir: Path | None, store_path: Path | None, per_department: bool,
+    mappings: str | None, lang: str,
 ) -> None:
     """Бүх загварыг уншиж, шалгаж, үнэлээд OUTPUT/YYYY-MM/ хавтаст нэгтгэлийг бичнэ.
 
-    Reads every template in INPUT_DIR, validates, scores, and writes the consolidated workbook, the
-    summary workbook, measures.csv and problems.csv into OUTPUT/YYYY-MM/. Exit code 1 when any file had an error.
+    Takes every new file in INPUT_DIR (default: the workspace's input/) into the workspace's archive,
+    validates, scores, and writes the consolidated workbook, the summary workbook, measures.csv and
+    problems.csv into OUTPUT/YYYY-MM/ (default: the workspace's output/). Exit code 1 when any file had an
+    error, or when a file the period needs is missing from the archive (then nothing is published).
 
     \b
     Жишээ / example:
-      negtgel run input --period 2026-10 -o output
+      negtgel run
+      negtgel run "D:/Тайлан/10 сар" --period 2026-10
     """
     config = load_config_or_fail(mappings)
+    workspace = workspace_or_fail(mappings)
     progress = Progress()
     try:
-        result = run_consolidation(input_dir, output_dir, config, period=period, store_path=store_path,
+        result = run_consolidation(workspace, config, input_dir=input_dir, output_dir=output_dir, period=period,
+                                   store_path=store_path,
                                    lang="en" if lang == "en" else "mn", progress=progress,
                                    per_department_files=per_department)
     except NegtgelError as exc:

@@ -31,6 +31,7 @@ from pipeline.mail.settings import MailError, MailSettings
 from pipeline.problems import Problem
 from pipeline.store import Store, Submission
 from pipeline.validate import validate_paths
+from pipeline.workspace import Workspace
 
 __all__ = [
     "MailError", "MailProcessor", "MailSummary", "MessageSource", "ingest_paths", "parse_message", "parse_msg",
@@ -214,7 +215,7 @@ class MailProcessor:
             arrivals.append(Arrival(path, attachment.name, origin=source.origin, received_at=received, sender=parsed.sender,
                                     subject=parsed.subject, message_id=parsed.message_id))
         try:
-            intake = take_in(arrivals, self.store, self.config, self.input_root)
+            intake = take_in(arrivals, self.store, self.config, Workspace.at(self.input_root, self.config.root))
         finally:  # the archive holds the copy now; the temporary one goes at once
             for arrival in arrivals:
                 shutil.rmtree(arrival.path.parent, ignore_errors=True)
