@@ -1,0 +1,209 @@
+"""The workspace (issue 11, items 1-3): one folder holds the mappings, the archive, the store and the outputs;
+input folders only feed it; the archive is verified before any figure rests on it; `negtgel init` makes one."""
+
+from __future__ import annotations
+
+import configparser
+import csv
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from pipeline.cli import cli
+from pipeline.workspace import DEFAULT_FILES, default_mappings
+from tests.conftest import EXAMPLES, MAPPINGS, ROOT
+from tests.helpers import template_rows, write_xlsx
+
+ZUH = "Захиргаа, удирдлагын хэлтэс"
+
+
+def invoke(*args: str) -> Result:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def examples(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in EXAMPLES.glob("*.xlsx"):
+        shutil.copy2(path, folder / path.name)
+    return folder
+
+
+def correction(folder: Path, name: str = "ЗУХ 10 сар засвар.xlsx") -> Path:
+    rows = [["1.1", "Засварласан арга хэмжээ", None, None, "Хэрэгжилт - 100%", "I-IV улирал", None, None, "Бүрэн хэрэгжсэн",
+             None, None]]
+    return write_xlsx(folder / name, template_rows(rows, department=ZUH, month=10), saved=dt.datetime(2026, 11, 4, 10))
+
+
+def measures(out: Path) -> list[dict[str, str]]:
+    with (out / "2026-10" / "measures.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def published(out: Path) -> dict[str, bytes]:
+    return {name: (out / "2026-10" / name).read_bytes() for name in ("measures.csv", "problems.csv")}
+
+
+# --- 1. the archive belongs to the workspace, not to the input folder ----------------------------------------------
+
+def test_the_same_files_from_another_folder_are_known_and_a_correction_is_taken(tmp_path: Path, own_workspace: Path) -> None:
+    first, second = examples(tmp_path / "input"), tmp_path / "input2"
+    assert invoke("run", str(first)).exit_code == 1  # the example's one deliberate error
+    shutil.copytree(first, second)
+    correction(second)
+    result = invoke("run", str(second))
+    out = own_workspace / "output"
+    # The nine known files are neither re-read nor missing: the correction replaces ЗУХ's report, nothing else moves.
+    assert "архивт олдсонгүй" not in result.output and "missing from the archive" not in result.output
+    assert "2026-10: 10 файл, 9/10 хэлтэс" in result.output, result.output
+    rows = measures(out)
+    assert {r["source_file"] for r in rows if r["department"] == ZUH} == {"ЗУХ 10 сар засвар.xlsx"}
+    assert len([r for r in rows if r["department"] != ZUH]) == 169 - 18
+
+    # The same files fed to a fresh workspace in one batch give the same figures, byte for byte.
+    fresh = tmp_path / "fresh"
+    invoke("run", str(second), "--workspace", str(fresh), "--mappings", str(MAPPINGS))
+    assert published(fresh / "output") == published(out)
+    # And feeding the first folder again says "no change" over figures that equal that rebuild.
+    again = invoke("run", str(first))
+    assert "Өөрчлөлт алга" in again.output
+    assert published(out) == published(fresh / "output")
+
+
+@pytest.mark.parametrize("damage", ["delete", "edit"])
+def test_a_missing_or_changed_archived_file_stops_the_period_and_keeps_the_outputs(
+    tmp_path: Path, own_workspace: Path, damage: str
+) -> None:
+    inbox = examples(tmp_path / "input")
+    invoke("run", str(inbox))
+    out = own_workspace / "output"
+    before = published(out)
+    archived = next((own_workspace / "archive" / "2026-10").rglob("ЭМГ*.xlsx"))
+    if damage == "delete":
+        archived.unlink()
+    else:
+        archived.write_bytes(archived.read_bytes() + b"\0")
+    correction(inbox)  # something new, so the run would otherwise rebuild and publish
+    result = invoke("run", str(inbox))
+    assert result.exit_code == 1
+    code = "олдсонгүй" if damage == "delete" else "өөрчлөгдсөн"
+    assert "2026-10 сарын нэгтгэлийг нийтлээгүй" in result.output and code in result.output
+    assert "ЭМГ 10-р сарын биелэлт.xlsx" in result.output and "archive/2026-10/ЭМГ/" in result.output
+    assert published(out) == before  # the previous outputs stay exactly as they were
+    # `close` refuses the same way: a closed period must rest on every file it names.
+    closing = invoke("close", "--period", "2026-10", "--reason", "шалгалт")
+    assert closing.exit_code == 1 and "нийтлээгүй" in closing.output
+
+
+def test_the_whole_workspace_moved_keeps_working_with_its_history(tmp_path: Path) -> None:
+    home = tmp_path / "a" / "ажлын хавтас"
+    invoke("init", str(home))
+    september = home / "input"
+    rows = [["1.1", "Арга хэмжээ", None, None, "Хэрэгжилт - 100%", "I-IV улирал", None, None, "Хэрэгжих шатандаа", None, None]]
+    write_xlsx(september / "ЗУХ 9 сар.xlsx", template_rows(rows, department=ZUH, month=9), saved=dt.datetime(2026, 10, 2, 9))
+    assert invoke("run", "--workspace", str(home)).exit_code == 0
+    correction(september, "ЗУХ 10 сар.xlsx")
+    assert invoke("run", "--workspace", str(home)).exit_code == 0
+    before = published(home / "output")
+
+    moved = tmp_path / "b" / "шинэ газар"
+    moved.parent.mkdir(parents=True)
+    shutil.move(str(home), str(moved))
+    assert invoke("run", "--workspace", str(moved)).exit_code == 0
+    shutil.rmtree(moved / "output")  # a full rebuild from the moved archive and store
+    result = invoke("run", "--workspace", str(moved))
+    assert result.exit_code == 0, result.output
+    assert published(moved / "output") == before
+    assert invoke("run", "--workspace", str(moved), "--period", "2026-09").exit_code == 0
+    import openpyxl
+
+    trend = openpyxl.load_workbook(moved / "output" / "2026-10" / "summary_2026-10.xlsx")
+    text = " ".join(str(c.value) for ws in trend.worksheets for row in ws.iter_rows() for c in row if c.value is not None)
+    assert "2026-09" in text  # the history came along
+
+
+# --- 2. negtgel init, and finding the workspace --------------------------------------------------------------------
+
+def test_init_writes_a_workspace_and_every_command_finds_it_from_inside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEGTGEL_WORKSPACE")
+    monkeypatch.delenv("NEGTGEL_MAPPINGS")
+    home = tmp_path / "negtgel-work"
+    result = invoke("init", str(home))
+    assert result.exit_code == 0 and "negtgel run" in result.output
+    assert sorted(p.name for p in (home / "mappings").iterdir()) == sorted([*DEFAULT_FILES, "departments.yaml"])
+    assert (home / "input").is_dir() and (home / "output").is_dir()
+    assert "Алхмууд" in (home / "README.md").read_text(encoding="utf-8")
+    for name in DEFAULT_FILES:
+        assert (home / "mappings" / name).read_bytes() == (MAPPINGS / name).read_bytes()
+
+    # A second init changes nothing and says so.
+    (home / "mappings" / "settings.yaml").write_text((MAPPINGS / "settings.yaml").read_text(encoding="utf-8") + "# mine\n",
+                                                      encoding="utf-8")
+    again = invoke("init", str(home))
+    assert again.exit_code == 1 and "аль хэдийн" in again.output
+    assert (home / "mappings" / "settings.yaml").read_text(encoding="utf-8").endswith("# mine\n")
+
+    # From a folder below the workspace, as git finds .git.
+    correction(home / "input")
+    (home / "input" / "доод").mkdir()
+    monkeypatch.chdir(home / "input" / "доод")
+    result = invoke("run")
+    assert result.exit_code == 0, result.output
+    assert (home / "output" / "2026-10" / "measures.csv").is_file()
+    assert list((home / "archive" / "2026-10").rglob("*.xlsx"))
+    assert (home / "negtgel.db").is_file()
+    assert "2026-10" in invoke("status").output
+
+
+@pytest.mark.parametrize("command", [["run"], ["status"], ["validate", "."], ["close", "--period", "2026-10", "--reason", "x"]])
+def test_outside_a_workspace_every_command_says_how_to_make_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.delenv("NEGTGEL_WORKSPACE")
+    monkeypatch.delenv("NEGTGEL_MAPPINGS")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*command)
+    assert result.exit_code == 1
+    assert "negtgel init" in result.output and "workspace" in result.output
+    assert list(tmp_path.iterdir()) == []  # and writes nothing
+
+
+def test_a_folder_that_is_not_a_workspace_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEGTGEL_MAPPINGS")
+    result = invoke("run", "--workspace", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1 and f"negtgel init {tmp_path / 'nowhere'}" in result.output
+
+
+def test_the_default_mappings_ship_inside_the_package() -> None:
+    shipped = default_mappings()
+    for name in (*DEFAULT_FILES, "departments.yaml"):
+        assert (shipped / name).is_file(), name
+    # setup.cfg lists every package (pipeline.defaults is the mappings/ folder): a new subpackage must be added.
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "setup.cfg", encoding="utf-8")
+    listed = set(parser["options"]["packages"].split())
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "pipeline").rglob("*.py")
+             if "__pycache__" not in p.parts}
+    assert found | {"pipeline.defaults"} == listed
+    assert "pipeline.defaults = mappings" in parser["options"]["package_dir"]
+
+
+# --- 3. the main job never writes into the shipped examples ---------------------------------------------------------
+
+def test_the_readme_run_in_the_repository_layout_leaves_input_as_shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEGTGEL_WORKSPACE")
+    monkeypatch.delenv("NEGTGEL_MAPPINGS")
+    repo = tmp_path / "clone"
+    shutil.copytree(MAPPINGS, repo / "mappings")
+    examples(repo / "input")
+    shipped = {p.name: p.read_bytes() for p in (repo / "input").iterdir()}
+    monkeypatch.chdir(repo)
+    assert invoke("run").exit_code == 1  # README's first command; 1 for the example's deliberate error
+    assert {p.name: p.read_bytes() for p in (repo / "input").iterdir()} == shipped
+    assert (repo / "output" / "2026-10" / "summary_2026-10.xlsx").is_file()
+    assert (repo / "archive" / "2026-10").is_dir()
