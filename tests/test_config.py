@@ -158,6 +158,8 @@ SETTINGS = Settings(
         max_compression_ratio=200.0,
         max_rows=100000,
         max_cell_chars=10000,
+        max_read_bytes=1024 * 1024 * 1024,  # the defaults of limits.max_read_mb and max_read_seconds
+        max_read_seconds=60.0,
     ),
     department_sheets_max=60,
     mail={},
@@ -198,6 +200,7 @@ def test_the_types_are_kept_exactly() -> None:
     assert type(limits.max_file_bytes) is int and type(limits.max_unpacked_bytes) is int
     assert type(limits.max_compression_ratio) is float
     assert type(limits.max_rows) is int and type(limits.max_cell_chars) is int
+    assert type(limits.max_read_bytes) is int and type(limits.max_read_seconds) is float
     assert type(config.settings.utc_offset_hours) is float
     assert type(config.settings.deadline_day) is int and type(config.settings.department_sheets_max) is int
     assert isinstance(config.settings.store, Path | None)
