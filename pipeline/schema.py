@@ -179,7 +179,7 @@ def validate_model(data: Any, model: type[M], path: Path, issues: list[ConfigIss
         return model.model_validate({} if data is None else data, context={"file": path, **(context or {})})
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            issues.extend(ConfigIssue(str(path), dotted(loc), message) for loc, message in _explain(error, model))
+            issues.extend(ConfigIssue(str(path), dotted(loc, model), message) for loc, message in _explain(error, model))
         return None
 
 
@@ -208,16 +208,23 @@ def load_yaml_model(path: Path, model: type[M], issues: list[ConfigIssue] | None
 
 
 # --- messages --------------------------------------------------------------------------------------------
-def dotted(loc: Loc) -> str:
-    """("bands", 2, "label_en") -> "bands[2].label_en"; the whole file when empty."""
+def dotted(loc: Loc, model: Any = None) -> str:
+    """("bands", 2, "label_en") -> "bands[2].label_en"; the whole file when empty.
+
+    With the model, a dict's number key is told from a list index: "number_words.1[2]".
+    """
     text = ""
-    for part in loc:
+    annotation = model
+    for index, part in enumerate(loc):
         if part == "[key]":
             continue
-        if isinstance(part, int) and not isinstance(part, bool):
+        is_key = loc[index + 1:index + 2] == ("[key]",)
+        in_dict = typing.get_origin(_unwrap(annotation)) in (dict, Mapping)
+        if isinstance(part, int) and not isinstance(part, bool) and not in_dict:
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
+        annotation = None if annotation is None or is_key else _step(annotation, part)
     return text or FILE_KEY
 
 
@@ -343,23 +350,26 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
+def _step(annotation: Any, part: str | int) -> Any:
+    """The annotation of the value at `part` ("[key]": a dict's key) inside a value of `annotation`."""
+    annotation = _unwrap(annotation)
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return next((info.annotation for name, info in annotation.model_fields.items() if part in (name, info.alias)), None)
+    if origin in (list, tuple, Sequence) and args and isinstance(part, int):
+        return args[0]
+    if origin in (dict, Mapping) and len(args) == 2:
+        return args[0] if part == "[key]" else args[1]
+    return None
+
+
 def _type_at(annotation: Any, loc: Loc) -> Any:
     """The annotation of the value at `loc` below a value of `annotation`; None when it cannot be told."""
     # A dict key's error is at (..., key, "[key]"): the place is the dict's key type.
     parts = [part for index, part in enumerate(loc) if loc[index + 1:index + 2] != ("[key]",)]
     for part in parts:
-        annotation = _unwrap(annotation)
-        origin = typing.get_origin(annotation)
-        args = typing.get_args(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            annotation = next((info.annotation for name, info in annotation.model_fields.items()
-                               if part in (name, info.alias)), None)
-        elif origin in (list, tuple, Sequence) and args and isinstance(part, int):
-            annotation = args[0]
-        elif origin in (dict, Mapping) and len(args) == 2:
-            annotation = args[0] if part == "[key]" else args[1]
-        else:
-            return None
+        annotation = _step(annotation, part)
         if annotation is None:
             return None
     return _unwrap(annotation)
