@@ -342,7 +342,7 @@ class DepartmentFile(Schema):
     @field_validator("emails")
     @classmethod
     def _addresses(cls, emails: tuple[str, ...]) -> tuple[str, ...]:
-        raise_problems([((index, ), f'"{email}" и-мэйл хаяг биш / is not an email address')
+        raise_problems([((index,), f'"{email}" и-мэйл хаяг биш / is not an email address')
                         for index, email in enumerate(emails) if "@" not in email])
         return emails
 
@@ -475,6 +475,14 @@ def _fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
+def _methodology_file(raw: Any, settings: SettingsFile | None) -> str:
+    """The methodology file settings.yaml names, even when another of its keys is wrong (so it is checked too)."""
+    if settings is not None:
+        return settings.methodology
+    named = raw.get("methodology") if isinstance(raw, dict) else None
+    return named.strip() if isinstance(named, str) and named.strip() else "methodology.yaml"
+
+
 def load_config(mappings: str | os.PathLike[str] | None = None, *, methodology: str | None = None) -> Config:
     """Load and validate every file in the mappings folder; raise ConfigError listing all mistakes."""
     root = resolve_mappings(mappings)
@@ -483,13 +491,11 @@ def load_config(mappings: str | os.PathLike[str] | None = None, *, methodology: 
     issues: list[ConfigIssue] = []
     headers = load_yaml_model(root / "headers.yaml", HeadersFile, issues)
     settings_path = root / "settings.yaml"
-    raw_settings = read_yaml(settings_path, issues)
-    settings = validate_model(raw_settings, SettingsFile, settings_path, issues) if raw_settings is not None or not issues else None
-    if methodology is None:
-        # The file named in settings.yaml, even when another of its keys is wrong, so its mistakes are reported too.
-        named = raw_settings.get("methodology") if isinstance(raw_settings, dict) else None
-        methodology = settings.methodology if settings else named if isinstance(named, str) and named.strip() else "methodology.yaml"
-    methodology_path = root / methodology.strip()
+    unread: list[ConfigIssue] = []
+    raw_settings = read_yaml(settings_path, unread)
+    settings = None if raw_settings is None and unread else validate_model(raw_settings, SettingsFile, settings_path, unread)
+    issues += unread
+    methodology_path = root / (methodology or _methodology_file(raw_settings, settings))
     method = load_yaml_model(methodology_path, MethodologyFile, issues)
     departments = load_yaml_model(root / "departments.yaml", DepartmentsFile, issues)
     vocab: NotationVocab | None = None
