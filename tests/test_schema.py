@@ -6,10 +6,25 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import Field, ValidationInfo, field_validator
 
+from pipeline import config
 from pipeline.errors import ConfigError, ConfigIssue
-from pipeline.schema import FILE_KEY, MISSING, Invalid, Items, Schema, Text, dotted, load_yaml_model, read_yaml
+from pipeline.schema import (
+    FILE_KEY,
+    MISSING,
+    Invalid,
+    Items,
+    Schema,
+    Text,
+    dotted,
+    field_keys,
+    load_yaml_model,
+    read_yaml,
+    validate_model,
+)
 
 
 class Server(Schema):
@@ -132,3 +147,25 @@ def test_text_that_is_not_utf8_is_named(tmp_path: Path) -> None:
 )
 def test_dotted_keys(loc: tuple[str | int, ...], model: type[Schema] | None, text: str) -> None:
     assert dotted(loc, model) == text
+
+
+# Whatever a file holds, each mistake is told in plain words: no pydantic wording, link or class name.
+_MODELS = [config.HeadersFile, config.SettingsFile, config.MethodologyFile, config.DepartmentsFile]
+_PARTS = [config.FieldFile, config.LevelFile, config.BandFile, config.StatusLevelsFile, config.ThresholdFile,
+          config.DepartmentFile, config.LimitsFile, config.DeadlineFile, config.NotDueFile]
+_KEYS = sorted({key for model in (*_MODELS, *_PARTS) for key in field_keys(model)} | {"mesure", "x"})
+_SCALARS = (st.none() | st.booleans() | st.integers(-5, 200) | st.floats() | st.text(max_size=5)
+            | st.sampled_from(["done", "#123456", "a@b", "Хугацаа"]))
+_DATA = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)
+                     | st.dictionaries(st.sampled_from(_KEYS) | st.integers(0, 3), inner, max_size=5), max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_MODELS), _DATA)
+def test_every_message_is_plain(model: type[Schema], data: object) -> None:
+    issues: list[ConfigIssue] = []
+    validate_model(data, model, Path("x.yaml"), issues)
+    for issue in issues:
+        assert " / " in issue.message  # Mongolian, then English
+        for jargon in ("Input should", "pydantic", "http", "Value error", "not a valid value", "Error", "Invalid"):
+            assert jargon not in issue.message, issue
