@@ -38,6 +38,8 @@ def test_the_group_lists_the_commands() -> None:
     [
         ("- {min: 70, level: 70}", "- {min: 70, level: 75}", "methodology.yaml: thresholds[1].level"),
         ('label_en: "Good"', "label_en: 5", "methodology.yaml: bands[1].label_en"),
+        ("late_penalty_per_day: 1", "late_penalty_per_dya: 1",
+         'methodology.yaml: late_penalty_per_dya: үл мэдэгдэх түлхүүр / unknown key; did you mean "late_penalty_per_day"?'),
     ],
 )
 def test_a_broken_mapping_is_a_message_naming_file_and_key(tmp_path: Path, old: str, new: str, named: str) -> None:
