@@ -13,7 +13,7 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pipeline.archive import sha256_of
+from pipeline.archive import archived_path, sha256_of
 from pipeline.config import Config, Department, header_key
 from pipeline.problems import Problem
 from pipeline.read.package import SPREADSHEET_SUFFIXES, is_skipped_name, saved_time
@@ -137,8 +137,10 @@ def match_department(
         if len(found) > 1:
             names = ", ".join(sorted(d.name for d in found))
             return None, source, Problem("department-ambiguous", file=arrival.name, value=cell, detail=names)
-    detail = f" (\"{cell}\")" if cell else ""
-    return None, "none", Problem("department-unknown", file=arrival.name, value=cell, detail=detail)
+    if cell:
+        # The cell is filled: the name is missing from the list, which the specialist can fix in one place.
+        return None, "none", Problem("department-not-listed", file=arrival.name, value=cell)
+    return None, "none", Problem("department-unknown", file=arrival.name, value=cell, detail="")
 
 
 _PERIOD_TEXT = re.compile(r"(20\d{2})\s*(?:он[ыо]?|[-./_ ])\s*(\d{1,2})(?!\d)")
@@ -381,3 +383,28 @@ class _Recorder:
         )
         self.result.new.append(submission)
         self.result.reads[sha] = read
+
+
+DEPARTMENT_CODES = ("department-unknown", "department-not-listed", "department-ambiguous")
+
+
+def rematch_departments(store: Store, config: Config, workspace: Workspace) -> list[Submission]:
+    """Files whose department could not be found are matched again against today's departments.yaml: adding a
+    unit (or an alias) to the list takes in its reports already received, without asking anyone to resend."""
+    matcher = DepartmentMatcher(config.departments)
+    found: list[Submission] = []
+    for sub in store.unmatched():
+        path = archived_path(sub, workspace)
+        if not path.exists():
+            continue  # the archive check names it when its period is consolidated
+        read = read_cached(path, sub.sha256, sub.original_name, store, config)
+        arrival = Arrival(path, sub.original_name, origin=sub.origin, sender=sub.sender)
+        department, source, problem = match_department(read, arrival, matcher)
+        if department is None:
+            continue
+        kept = [p for p in sub.problems() if p.code not in DEPARTMENT_CODES]
+        if problem is not None:
+            kept.append(problem)
+        store.set_department(sub.id, department, source, kept)
+        found.append(sub)
+    return found

@@ -138,6 +138,13 @@ CATALOGUE: dict[str, ProblemType] = {
         "Аль хэлтэс, нэгжийн тайлан болохыг тогтоож чадсангүй{detail}. Загварын \"Хэлтэс, нэгж\" нүдийг бөглөнө үү.",
         "The reporting department could not be identified{detail}. Fill the template's department cell.",
     ),
+    "department-not-listed": ProblemType(
+        "error",
+        "Тайлангийн «Хэлтэс, нэгж» нүдэнд «{value}» гэж бичсэн нь mappings/departments.yaml жагсаалтад алга. Энэ нэгж "
+        "тайлан ирүүлэх ёстой бол жагсаалтад нэмнэ үү (эсвэл aliases-д энэ бичлэгийг нэмнэ), дараа нь дахин ажиллуулна уу.",
+        "The report's department cell says «{value}», which is not in mappings/departments.yaml. If this unit reports, "
+        "add it to the list (or this spelling to its aliases) and run again.",
+    ),
     "department-ambiguous": ProblemType(
         "error",
         "Тайлан хэд хэдэн хэлтэст тохирч байна: {detail}. Загварын \"Хэлтэс, нэгж\" нүдэнд нэрийг бүтнээр бичнэ үү.",

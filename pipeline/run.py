@@ -20,7 +20,7 @@ from pipeline import manifest
 from pipeline.archive import ArchiveError, archived_path, check_archive
 from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
-from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, take_in, tz_of
+from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, rematch_departments, take_in, tz_of
 from pipeline.manifest import RunSummary
 from pipeline.normalise import Source, normalise_measures, records_frame
 from pipeline.problems import Lang, Problem, ProblemLog
@@ -480,6 +480,8 @@ def run_consolidation(
         found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir, skip=own)]
         with stage("intake (hash, read new files, archive)"):
             intake = take_in(found, store, config, workspace, progress=progress)
+            with store.transaction():
+                rematch_departments(store, config, workspace)
         chosen_period = choose_period(store, period)
         period_dir = output_dir / chosen_period
         if closing_of(store, chosen_period) is None:

@@ -183,6 +183,17 @@ class Store:
             rows = self.db.execute("SELECT * FROM submissions WHERE period = ? ORDER BY received_at, id", (period,)).fetchall()
         return [Submission(*row) for row in rows]
 
+    def unmatched(self) -> list[Submission]:
+        """Submissions no department could be found for (yet: the list may have been completed since)."""
+        rows = self.db.execute("SELECT * FROM submissions WHERE department IS NULL ORDER BY id").fetchall()
+        return [Submission(*row) for row in rows]
+
+    def set_department(self, submission_id: int, department: str, source: str, intake_problems: list[Any]) -> None:
+        self.db.execute(
+            "UPDATE submissions SET department = ?, department_source = ?, intake_problems = ? WHERE id = ?",
+            (department, source, pickle.dumps(intake_problems, protocol=pickle.HIGHEST_PROTOCOL), submission_id),
+        )
+
     def set_counts(self, submission_id: int, errors: int, warnings: int) -> None:
         self.db.execute("UPDATE submissions SET errors = ?, warnings = ? WHERE id = ?", (errors, warnings, submission_id))
 

@@ -207,3 +207,20 @@ def test_the_readme_run_in_the_repository_layout_leaves_input_as_shipped(tmp_pat
     assert {p.name: p.read_bytes() for p in (repo / "input").iterdir()} == shipped
     assert (repo / "output" / "2026-10" / "summary_2026-10.xlsx").is_file()
     assert (repo / "archive" / "2026-10").is_dir()
+
+
+def test_a_unit_added_to_the_list_takes_in_its_reports_already_received(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEGTGEL_MAPPINGS")
+    home = tmp_path / "ws"
+    invoke("init", str(home))  # the new workspace lists one example department, ЗУХ
+    examples(home / "input")
+    first = invoke("run", "--workspace", str(home))
+    assert "1/1 хэлтэс" in first.output
+    assert "«Боловсролын газар» гэж бичсэн нь mappings/departments.yaml жагсаалтад алга" in first.output
+    with (home / "mappings" / "departments.yaml").open("a", encoding="utf-8") as handle:
+        handle.write('  - name: "Боловсролын газар"\n    short: "БГ"\n')
+    second = invoke("run", "--workspace", str(home))
+    assert "2/2 хэлтэс" in second.output, second.output
+    assert "Боловсролын газар" not in second.output.split("Нийт хэрэгжилт")[1].split("✗")[0]
+    rows = measures(home / "output")
+    assert {r["department"] for r in rows} == {ZUH, "Боловсролын газар"}
