@@ -21,7 +21,7 @@ from pipeline.read.parallel import read_many
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import READER_VERSION, FileRead, read_file
 from pipeline.store import Store, Submission
-from pipeline.timing import stage
+from pipeline.timing import checkpoint, stage
 from pipeline.workspace import Workspace
 
 ARCHIVE_DIR = "archive"
@@ -361,6 +361,7 @@ class _Recorder:
         problems = [p for p in (dept_problem, period_problem) if p is not None]
         short = next((d.short for d in self.config.departments if d.name == department and d.short), None)
         archived = archive_copy(arrival.path, self.workspace.archive, period, short or department or UNKNOWN_FOLDER, arrival.name)
+        checkpoint("archived, not yet recorded")
         all_problems = [*read.problems, *problems]
         submission = self.store.add_submission(
             sha256=sha,

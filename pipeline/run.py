@@ -471,7 +471,10 @@ def run_consolidation(
     the period and write its outputs to `output_dir` (default: the workspace's output/). Raises only NegtgelError."""
     from pipeline.output.writer import write_outputs
 
-    input_dir = workspace.input if input_dir is None else input_dir
+    if input_dir is None:  # the workspace's own input folder: made when missing, never an error
+        input_dir = workspace.input
+        with contextlib.suppress(OSError):
+            input_dir.mkdir(parents=True, exist_ok=True)
     output_dir = workspace.output if output_dir is None else output_dir
     if arrivals is None and not input_dir.is_dir():
         raise NegtgelError(f"Оролтын хавтас {input_dir} олдсонгүй / input folder not found.")

@@ -100,33 +100,6 @@ def test_a_missing_or_changed_archived_file_stops_the_period_and_keeps_the_outpu
     assert closing.exit_code == 1 and "нийтлээгүй" in closing.output
 
 
-def test_the_whole_workspace_moved_keeps_working_with_its_history(tmp_path: Path) -> None:
-    home = tmp_path / "a" / "ажлын хавтас"
-    invoke("init", str(home))
-    september = home / "input"
-    rows = [["1.1", "Арга хэмжээ", None, None, "Хэрэгжилт - 100%", "I-IV улирал", None, None, "Хэрэгжих шатандаа", None, None]]
-    write_xlsx(september / "ЗУХ 9 сар.xlsx", template_rows(rows, department=ZUH, month=9), saved=dt.datetime(2026, 10, 2, 9))
-    assert invoke("run", "--workspace", str(home)).exit_code == 0
-    correction(september, "ЗУХ 10 сар.xlsx")
-    assert invoke("run", "--workspace", str(home)).exit_code == 0
-    before = published(home / "output")
-
-    moved = tmp_path / "b" / "шинэ газар"
-    moved.parent.mkdir(parents=True)
-    shutil.move(str(home), str(moved))
-    assert invoke("run", "--workspace", str(moved)).exit_code == 0
-    shutil.rmtree(moved / "output")  # a full rebuild from the moved archive and store
-    result = invoke("run", "--workspace", str(moved))
-    assert result.exit_code == 0, result.output
-    assert published(moved / "output") == before
-    assert invoke("run", "--workspace", str(moved), "--period", "2026-09").exit_code == 0
-    import openpyxl
-
-    trend = openpyxl.load_workbook(moved / "output" / "2026-10" / "summary_2026-10.xlsx")
-    text = " ".join(str(c.value) for ws in trend.worksheets for row in ws.iter_rows() for c in row if c.value is not None)
-    assert "2026-09" in text  # the history came along
-
-
 # --- 2. negtgel init, and finding the workspace --------------------------------------------------------------------
 
 def test_init_writes_a_workspace_and_every_command_finds_it_from_inside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
