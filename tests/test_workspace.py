@@ -197,3 +197,19 @@ def test_a_unit_added_to_the_list_takes_in_its_reports_already_received(tmp_path
     assert "Боловсролын газар" not in second.output.split("Нийт хэрэгжилт")[1].split("✗")[0]
     rows = measures(home / "output")
     assert {r["department"] for r in rows} == {ZUH, "Боловсролын газар"}
+
+
+def test_a_blank_template_is_an_error_and_not_a_report(tmp_path: Path, own_workspace: Path) -> None:
+    inbox = tmp_path / "input"
+    inbox.mkdir()
+    correction(inbox)
+    write_xlsx(inbox / "БГ хоосон.xlsx", template_rows([], department="Боловсролын газар", month=10),
+               saved=dt.datetime(2026, 11, 2, 9))
+    result = invoke("run", str(inbox))
+    assert result.exit_code == 1
+    assert "2026-10: 2 файл, 1/10 хэлтэс" in result.output
+    assert "Загварт нэг ч арга хэмжээ бичигдээгүй" in result.output
+    assert "Боловсролын газар" in result.output.split("Ирүүлээгүй:")[1]
+    with (own_workspace / "output" / "2026-10" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["file"] == "БГ хоосон.xlsx"]
+    assert [(r["code"], r["severity"], r["cell"]) for r in rows] == [("template-empty", "error", "B7")]
