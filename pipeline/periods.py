@@ -25,6 +25,8 @@ from pipeline.run import (
     consolidated_path,
     current_submissions,
     deadline_for,
+    first_reports,
+    lateness,
     save_results,
     snapshot,
     store_location,
@@ -45,6 +47,8 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     """Which expected departments reported for the period, on time or how many days late, and who is missing."""
     subs = store.submissions(period)
     chosen = current_submissions(subs, store.pins(period))
+    # Timeliness is set by the first readable report; the file shown is the one consolidated.
+    first = first_reports(subs)
     deadline = deadline_for(period, config)
     tz = tz_of(config)
     rows = []
@@ -52,17 +56,16 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     official = {d.name: d.official for d in config.departments}
     short = {d.name: d.short for d in config.departments}
     for name in names:
-        sub = chosen.get(name)
+        sub = first.get(name)
         count = sum(1 for s in subs if s.department == name)
         if sub is None:
             rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": False,
                          "received_at": "", "days_late": None, "on_time": None, "file": "", "submissions": count})
             continue
-        moment = dt.datetime.fromisoformat(sub.received_at).astimezone(tz)
-        late = max(0, (moment.date() - deadline).days)
+        when, late = lateness(sub, deadline, tz)
         rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": True,
-                     "received_at": moment.strftime("%Y-%m-%d %H:%M"), "days_late": late, "on_time": late == 0,
-                     "file": sub.original_name, "submissions": count})
+                     "received_at": when, "days_late": late, "on_time": late == 0,
+                     "file": chosen[name].original_name if name in chosen else sub.original_name, "submissions": count})
     table = pd.DataFrame(rows, columns=["department", "short", "official", "reported", "received_at", "days_late", "on_time", "file", "submissions"])
     table["days_late"] = table["days_late"].astype("Int64")
     quarantined = [

@@ -157,7 +157,7 @@ def build_report(
         log.extend(intake.problems)
 
     scored = scored.sort_values(["department", "source_file", "sheet", "row"], kind="stable").reset_index(drop=True)
-    departments = _department_table(scored, chosen, config, period)
+    departments = _department_table(scored, chosen, config, period, subs)
     log.extend(_timeliness_problems(departments))
     goals = rollup(scored, config.methodology, ["department", "goal"])
     _update_counts(store, subs, reads, log)
@@ -199,7 +199,36 @@ def _load(sub: Submission, store: Store, config: Config, input_root: Path, intak
     return read_cached(path, sub.sha256, sub.original_name, store, config)
 
 
-def _department_table(scored: pd.DataFrame, chosen: dict[str, Submission], config: Config, period: str) -> pd.DataFrame:
+def first_reports(subs: Sequence[Submission]) -> dict[str, Submission]:
+    """Each department's first report of the period: the earliest submission that could be read and held
+    measures (`Submission.readable`; an empty template is not readable). Timeliness is set by it alone."""
+    first: dict[str, Submission] = {}
+    for sub in sorted(subs, key=lambda s: (s.received_at, s.id)):
+        if sub.department is not None and sub.readable and sub.department not in first:
+            first[sub.department] = sub
+    return first
+
+
+def corrections_of(subs: Sequence[Submission], first: dict[str, Submission]) -> dict[str, list[Submission]]:
+    """The readable submissions that came after each department's first report, oldest first."""
+    later: dict[str, list[Submission]] = {}
+    for sub in sorted(subs, key=lambda s: (s.received_at, s.id)):
+        head = first.get(sub.department or "")
+        if head is not None and sub.readable and sub.id != head.id:
+            later.setdefault(head.department or "", []).append(sub)
+    return later
+
+
+def lateness(sub: Submission, deadline: dt.date, tz: dt.tzinfo) -> tuple[str, int]:
+    """A submission's local received time ("2026-11-03 10:24") and whole days after the deadline (0 when on time)."""
+    moment = dt.datetime.fromisoformat(sub.received_at).astimezone(tz)
+    return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes"), max(0, (moment.date() - deadline).days)
+
+
+def _department_table(
+    scored: pd.DataFrame, chosen: dict[str, Submission], config: Config, period: str, subs: Sequence[Submission] = ()
+) -> pd.DataFrame:
+    """One row per department: figures, and timeliness from its first report (corrections never make it late)."""
     table = rollup(scored, config.methodology, ["department"])
     expected = {d.name: d for d in config.departments}
     names = list(expected) + [d for d in table["department"] if d not in expected]
@@ -212,38 +241,52 @@ def _department_table(scored: pd.DataFrame, chosen: dict[str, Submission], confi
         table[column] = table[column].fillna(0).astype("int64")
     deadline = deadline_for(period, config)
     tz = tz_of(config)
+    first = first_reports(subs)
+    later = corrections_of(subs, first)
     received: list[str] = []
     days_late: list[int | None] = []
+    corrected: list[str] = []
+    corrections: list[str] = []
     for name in table["department"]:
-        sub = chosen.get(name)
+        sub = first.get(name)
         if sub is None:
             received.append("")
             days_late.append(None)
+            corrected.append("")
+            corrections.append("")
             continue
-        moment = dt.datetime.fromisoformat(sub.received_at).astimezone(tz)
-        received.append(moment.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes"))
-        days_late.append(max(0, (moment.date() - deadline).days))
+        when, late = lateness(sub, deadline, tz)
+        received.append(when)
+        days_late.append(late)
+        fixes = later.get(name, [])
+        times = [lateness(fix, deadline, tz)[0] for fix in fixes]
+        corrected.append(times[-1] if times else "")
+        corrections.append("; ".join(times))
     table["short"] = [expected[n].short if n in expected else "" for n in table["department"]]
     table["official"] = [expected[n].official if n in expected else "" for n in table["department"]]
     table["expected"] = [n in expected for n in table["department"]]
-    table["reported"] = [n in chosen for n in table["department"]]
-    table["received_at"] = received
+    table["reported"] = [n in first for n in table["department"]]
+    table["received_at"] = received  # the first report's time: the one timeliness is set by
+    table["last_correction_at"] = corrected
+    table["corrections"] = corrections  # every later correction's time, oldest first
     table["days_late"] = pd.array(days_late, dtype="Int64")
     table["on_time"] = [None if d is None else d == 0 for d in days_late]
     table["source_file"] = [chosen[n].original_name if n in chosen else "" for n in table["department"]]
+    table["first_file"] = [first[n].original_name if n in first else "" for n in table["department"]]
     table["deadline"] = deadline.isoformat()
-    table["rank"] = standing_rank(table["pct"], table["days_late"], config.methodology.late_penalty_per_day)
+    table["rank"] = standing_rank(table["pct"].where(table["reported"]), table["days_late"], config.methodology.late_penalty_per_day)
     return table
 
 
 def _timeliness_problems(departments: pd.DataFrame) -> list[Problem]:
-    """Who has not reported and who reported late, for the specialist's list of things to chase."""
+    """Who has not reported and who reported late (by the first report), for the specialist's list of things to chase."""
     problems = []
     for row in departments.itertuples():
         if row.expected and not row.reported:
             problems.append(Problem("report-missing", value=row.department, detail=row.official or "—"))
         elif row.reported and not is_missing(row.days_late) and row.days_late > 0:
-            problems.append(Problem("report-late", file=row.source_file, value=row.department, detail=str(row.days_late)))
+            first_file = getattr(row, "first_file", "") or row.source_file
+            problems.append(Problem("report-late", file=first_file, value=row.department, detail=str(row.days_late)))
     return problems
 
 

@@ -34,6 +34,7 @@ from pipeline.output.summary import (
     pct_text,
     period_title,
     ranked_departments,
+    ranked_label,
     scored_departments,
     shorten,
     status_name,
@@ -138,7 +139,7 @@ def _departments_chart(fig: Figure | None, ax: Axes, ranked: pd.DataFrame, metho
     bands = [method.band_for(p) for p in pcts]
     y = list(range(len(shown)))
     ax.barh(y, pcts, color=[b.color for b in bands], edgecolor="#595959", linewidth=0.4, height=0.72)
-    labels = [shorten(label, 24) for label in shown["label"]]
+    labels = [ranked_label(shorten(label, 24), rank) for label, rank in zip(shown["label"], column(shown, "rank"), strict=True)]
     ax.set_yticks(y, labels, fontsize=fontsize)
     ax.set_ylim(max(len(shown), slots) - 0.5, -0.5)  # rank 1 on top; a few bars stay bar-shaped
     ax.set_xlim(0, 108)
@@ -190,7 +191,7 @@ def _status_chart(fig: Figure, ax: Axes, ranked: pd.DataFrame, lang: Lang) -> No
                 if share >= 7:
                     ax.text(start + share / 2, yi, f"{int(value)}", ha="center", va="center", fontsize=7, color=text_color(color))
         left = [a + b for a, b in zip(left, shares, strict=True)]
-    labels = [shorten(label, 24) for label in shown["label"]]
+    labels = [ranked_label(shorten(label, 24), rank) for label, rank in zip(shown["label"], column(shown, "rank"), strict=True)]
     ax.set_yticks(y, labels, fontsize=8.5)
     ax.set_ylim(len(shown) - 0.5, -0.5)
     ax.set_xlim(0, 100)
@@ -330,6 +331,9 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
     if scored_n > 2 * DIGEST_SIDE:
         heading += t(f" (эхний {DIGEST_SIDE}, сүүлийн {DIGEST_SIDE}; нийт {scored_n})", f" (top/bottom {DIGEST_SIDE} of {scored_n})")
     text(0.035, 0.665, heading, fontsize=10.5, fontweight="bold")
+    penalty = f"{method.late_penalty_per_day:g}"
+    text(0.035, 0.648, t(f"Байрын дарааллаар: хоцорсон хоног тутамд {penalty} оноо хасна; тэнцүү бол ижил байр.",
+                         f"In rank order: {penalty} point(s) off per day late; equal standing shares a rank."), fontsize=7, color=_GREY)
 
     # The most lagging measures: the lowest level first, then the lowest-scoring departments.
     lag = lagging_measures(report, worst_first=True)
