@@ -22,11 +22,11 @@ from pipeline.run import (
     build_report,
     choose_period,
     closing_of,
-    consolidated_path,
     current_submissions,
     deadline_for,
     first_reports,
     lateness,
+    review_workbook,
     save_results,
     snapshot,
     store_location,
@@ -92,8 +92,9 @@ def close(config: Config, input_dir: Path, output_dir: Path, store_path: Path | 
         if not store.submissions(period):
             raise NegtgelError(f"{period}-д ирсэн тайлан алга / no reports for {period}.")
         period_dir = output_dir / period
-        workbook = consolidated_path(period_dir, period)
-        overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name))
+        workbook, source_lang = review_workbook(period_dir, period)
+        overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name, source_lang),
+                                   source_lang)
         report = build_report(store, config, period, input_dir, overrides, Intake())
         save_overrides(store, report.overrides, period)
         save_results(store, report)

@@ -41,6 +41,7 @@ from pipeline.output.summary import (
     text_color,
     tr,
 )
+from pipeline.output.names import localized, summary_name
 from pipeline.problems import Lang
 from pipeline.rollup import STATUS_ORDER
 from pipeline.values import is_missing
@@ -78,20 +79,20 @@ def write_charts(report: Report, period_dir: Path, method: Methodology, lang: La
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(10, 1.9 + 0.26 * max(len(chart_rows(scored_departments(ranked))[0]), 3)))
         _departments_chart(fig, fig.add_subplot(), ranked, method, lang)
-        written.append(_save(fig, period_dir / f"departments_{period}.png", "png"))
+        written.append(_save(fig, period_dir / localized(f"departments_{period}.png", lang), "png"))
 
         fig = Figure(figsize=(10, 1.9 + 0.26 * max(len(chart_rows(mix_departments(ranked))[0]), 3)))
         _status_chart(fig, fig.add_subplot(), ranked, lang)
-        written.append(_save(fig, period_dir / f"status_{period}.png", "png"))
+        written.append(_save(fig, period_dir / localized(f"status_{period}.png", lang), "png"))
 
         if len(overall_history(report)) >= 2:
             fig = Figure(figsize=(10, 4.8))
             _trend_chart(fig.add_subplot(), report, ranked, method, lang)
-            written.append(_save(fig, period_dir / f"trend_{period}.png", "png"))
+            written.append(_save(fig, period_dir / localized(f"trend_{period}.png", lang), "png"))
 
         fig = Figure(figsize=(11.69, 8.27))  # A4 landscape
         _digest(fig, report, ranked, method, lang)
-        written.append(_save(fig, period_dir / f"digest_{period}.pdf", "pdf", title=period_title(period, lang)))
+        written.append(_save(fig, period_dir / localized(f"digest_{period}.pdf", lang), "pdf", title=period_title(period, lang)))
     return written
 
 
@@ -367,7 +368,7 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
         y -= 0.03
         shown += 1
     if shown < len(lag):
-        text(0.52, 0.03, t(f"… бусад {len(lag) - shown}: summary_{report.period}.xlsx, «Хангалтгүй хэрэгжилт» хуудас",
-                           f"… {len(lag) - shown} more: summary_{report.period}.xlsx, sheet Lagging"), fontsize=7.5, color=_GREY)
+        text(0.52, 0.03, t(f"… бусад {len(lag) - shown}: {summary_name(report.period, lang)}, «Хангалтгүй хэрэгжилт» хуудас",
+                           f"… {len(lag) - shown} more: {summary_name(report.period, lang)}, sheet Lagging"), fontsize=7.5, color=_GREY)
     text(0.035, 0.012, f"negtgel  ·  {str(report.generated_at)[:16].replace('T', ' ')}  ·  " + t("Дэлгэрэнгүй: ", "Details: ")
-         + f"summary_{report.period}.xlsx", fontsize=7, color=_GREY)
+         + summary_name(report.period, lang), fontsize=7, color=_GREY)
