@@ -132,15 +132,25 @@ def problem_rows(out: Path, name: str = "problems.csv") -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def started(tmp_path: Path) -> tuple[Path, Path, str]:
+    """One department's three measures (100, 70, 0), consolidated once: the input, output and run line."""
+    inbox, out = tmp_path / "input", tmp_path / "output"
+    inbox.mkdir()
+    write_xlsx(inbox / "ЗУХ.xlsx", template_rows(measures(), department=ZUH), saved=dt.datetime(2026, 11, 2, 9))
+    return inbox, out, run(inbox, out)
+
+
+def resubmit(inbox: Path, name: str, saved: dt.datetime) -> None:
+    """The same measures renumbered 2.1-2.3."""
+    write_xlsx(inbox / name, template_rows(measures(("2.1", "2.2", "2.3")), department=ZUH), saved=saved)
+
+
 def workbook(out: Path) -> Path:
     return out / "2026-10" / "negtgel_2026-10.xlsx"
 
 
 def test_a_closed_period_shows_its_overrides_and_refuses_edits_naming_the_cell(tmp_path: Path) -> None:
-    inbox, out = tmp_path / "input", tmp_path / "output"
-    inbox.mkdir()
-    write_xlsx(inbox / "ЗУХ.xlsx", template_rows(measures(), department=ZUH), saved=dt.datetime(2026, 11, 2, 9))
-    run(inbox, out)
+    inbox, out, _ = started(tmp_path)
     set_override(out, "Сургалт зохион байгуулна.", "Бүрэн хэрэгжсэн", "Нотлох баримт ирүүлсэн")
     set_override(out, "Журмыг шинэчилнэ.", "30", "Төсөл боловсруулсан")
     assert "76.7 %" in run(inbox, out)
@@ -155,8 +165,7 @@ def test_a_closed_period_shows_its_overrides_and_refuses_edits_naming_the_cell(t
         assert shown["Журмыг шинэчилнэ."] == ("30", "Төсөл боловсруулсан")
         assert shown["Цахим үйлчилгээг нэвтрүүлнэ."] == (None, None)
     # A file that arrives after closing changes nothing there either.
-    write_xlsx(inbox / "ЗУХ хоцорсон.xlsx", template_rows(measures(("2.1", "2.2", "2.3")), department=ZUH),
-               saved=dt.datetime(2026, 11, 20, 9))
+    resubmit(inbox, "ЗУХ хоцорсон.xlsx", dt.datetime(2026, 11, 20, 9))
     assert "76.7 %" in run(inbox, out)
     assert review_cells(workbook(out))["Журмыг шинэчилнэ."] == ("30", "Төсөл боловсруулсан")
 
@@ -186,10 +195,7 @@ def test_a_closed_period_shows_its_overrides_and_refuses_edits_naming_the_cell(t
 
 
 def test_an_invalid_level_stays_in_its_cell_and_is_reported_on_every_run_until_fixed(tmp_path: Path) -> None:
-    inbox, out = tmp_path / "input", tmp_path / "output"
-    inbox.mkdir()
-    write_xlsx(inbox / "ЗУХ.xlsx", template_rows(measures(), department=ZUH), saved=dt.datetime(2026, 11, 2, 9))
-    run(inbox, out)
+    inbox, out, _ = started(tmp_path)
     set_override(out, "Журмыг шинэчилнэ.", "85", "шалгах")
     set_override(out, "Цахим үйлчилгээг нэвтрүүлнэ.", "бүрэн", "")
     set_override(out, "Сургалт зохион байгуулна.", "100", "")
@@ -209,8 +215,7 @@ def test_an_invalid_level_stays_in_its_cell_and_is_reported_on_every_run_until_f
         if attempt == 0:
             (out / "2026-10" / "summary_2026-10.xlsx").unlink()  # the next run rebuilds from the store
     # A resubmission renumbers the measures: the value follows its measure, and its cell.
-    write_xlsx(inbox / "ЗУХ v2.xlsx", template_rows(measures(("2.1", "2.2", "2.3")), department=ZUH),
-               saved=dt.datetime(2026, 11, 3, 9))
+    resubmit(inbox, "ЗУХ v2.xlsx", dt.datetime(2026, 11, 3, 9))
     run(inbox, out)
     assert invalid() == [("Нэгтгэл", "P2", "бүрэн"), ("Нэгтгэл", "P4", "85")]
     # Fixed: gone.
@@ -221,10 +226,8 @@ def test_an_invalid_level_stays_in_its_cell_and_is_reported_on_every_run_until_f
 
 
 def test_the_run_line_says_how_many_overrides_it_read_in_either_language(tmp_path: Path) -> None:
-    inbox, out = tmp_path / "input", tmp_path / "output"
-    inbox.mkdir()
-    write_xlsx(inbox / "ЗУХ.xlsx", template_rows(measures(), department=ZUH), saved=dt.datetime(2026, 11, 2, 9))
-    assert "Хянагчийн" not in run(inbox, out)  # nothing reviewed yet: nothing to say
+    inbox, out, output = started(tmp_path)
+    assert "Хянагчийн" not in output  # nothing reviewed yet: nothing to say
     set_override(out, "Журмыг шинэчилнэ.", "30", "")
     set_override(out, "Сургалт зохион байгуулна.", "85", "")
     assert "Хянагчийн түвшин: ажлын номоос 2 уншлаа, мөрдөж буй 1." in run(inbox, out)

@@ -26,13 +26,13 @@ def mappings_option(fn: F) -> F:
     )(fn)
 
 
-def lang_option(fn: F) -> F:
+def lang_option(fn: F, help: str = "Мессежийн хэл / language of messages.") -> F:
     return click.option(
         "--lang",
         type=click.Choice(["mn", "en"]),
         default="mn",
         show_default=True,
-        help="Мессежийн хэл / language of messages.",
+        help=help,
     )(fn)
 
 

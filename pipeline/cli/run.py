@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
 
 import click
 
-from pipeline.cli.common import Progress, load_config_or_fail, mappings_option
+from pipeline.cli.common import Progress, lang_option, load_config_or_fail, mappings_option
 from pipeline.errors import NegtgelError
 from pipeline.manifest import RunSummary
 from pipeline.output.names import problems_name
@@ -32,16 +33,11 @@ def period_option(fn: Any) -> Any:
     )(fn)
 
 
-def output_lang_option(fn: Any) -> Any:
-    return click.option(
-        "--lang",
-        type=click.Choice(["mn", "en"]),
-        default="mn",
-        show_default=True,
-        help="Гаралтын файл ба мессежийн хэл: en нь англи гаралтыг .en нэрээр (summary_YYYY-MM.en.xlsx г.м.) монгол "
-             "гаралтын хажууд бичнэ / the language of the outputs and the messages: en writes English outputs under their "
-             "own .en names (summary_YYYY-MM.en.xlsx, …) beside the Mongolian ones, never over them.",
-    )(fn)
+OUTPUT_LANG_HELP = (
+    "Гаралтын файл ба мессежийн хэл: en нь англи гаралтыг .en нэрээр (summary_YYYY-MM.en.xlsx г.м.) монгол гаралтын "
+    "хажууд бичнэ / the language of the outputs and the messages: en writes English outputs under their own .en names "
+    "(summary_YYYY-MM.en.xlsx, …) beside the Mongolian ones, never over them."
+)
 
 
 def review_line(summary: RunSummary, en: bool) -> str | None:
@@ -77,11 +73,12 @@ def plural(count: int, word: str) -> str:
 @click.option("--per-department", is_flag=True,
               help="Хэлтэс бүрийн тусдаа ажлын ном бичнэ (departments/) / also write a workbook per department.")
 @mappings_option
-@output_lang_option
+@functools.partial(lang_option, help=OUTPUT_LANG_HELP)
 def run_command(
     input_dir: Path, period: str | None, output_dir: Path, store_path: Path | None, per_department: bool, mappings: str, lang: str
 ) -> None:
-    """Бүх загварыг уншиж, шалгаж, үнэлээд OUTPUT/YYYY-MM/ хавтаст нэгтгэлийг бичнэ.
+    """Бүх загварыг уншиж, шалгаж, үнэлээд OUTPUT/YYYY-MM/ хавтаст нэгтгэлийг бичнэ. --lang en нь
+    англи хэлээрх гаралтыг .en нэрээр (summary_YYYY-MM.en.xlsx г.м.) монгол гаралтын хажууд бичнэ.
 
     Reads every template in INPUT_DIR, validates, scores, and writes the consolidated workbook, the
     summary workbook, measures.csv and problems.csv into OUTPUT/YYYY-MM/. Exit code 1 when any file had an error.
