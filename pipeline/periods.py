@@ -22,6 +22,7 @@ from pipeline.run import (
     build_report,
     choose_period,
     closing_of,
+    corrections_of,
     current_submissions,
     deadline_for,
     first_reports,
@@ -39,7 +40,9 @@ class Completeness:
     period: str
     deadline: dt.date
     closed: bool
-    table: pd.DataFrame  # department, short, official, reported, received_at, days_late, on_time, file, submissions
+    # department, short, official, reported, received_at (first report), days_late, on_time, file (consolidated),
+    # submissions, corrections (later readable reports' times)
+    table: pd.DataFrame
     quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # (sender, date, subject) of mail kept aside
 
 
@@ -49,6 +52,7 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     chosen = current_submissions(subs, store.pins(period))
     # Timeliness is set by the first readable report; the file shown is the one consolidated.
     first = first_reports(subs)
+    later = corrections_of(subs, first)
     deadline = deadline_for(period, config)
     tz = tz_of(config)
     rows = []
@@ -60,13 +64,15 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
         count = sum(1 for s in subs if s.department == name)
         if sub is None:
             rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": False,
-                         "received_at": "", "days_late": None, "on_time": None, "file": "", "submissions": count})
+                         "received_at": "", "days_late": None, "on_time": None, "file": "", "submissions": count, "corrections": ""})
             continue
         when, late = lateness(sub, deadline, tz)
         rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": True,
                      "received_at": when, "days_late": late, "on_time": late == 0,
-                     "file": chosen[name].original_name if name in chosen else sub.original_name, "submissions": count})
-    table = pd.DataFrame(rows, columns=["department", "short", "official", "reported", "received_at", "days_late", "on_time", "file", "submissions"])
+                     "file": chosen[name].original_name if name in chosen else sub.original_name, "submissions": count,
+                     "corrections": "; ".join(lateness(fix, deadline, tz)[0] for fix in later.get(name, []))})
+    table = pd.DataFrame(rows, columns=["department", "short", "official", "reported", "received_at", "days_late", "on_time", "file", "submissions",
+                                        "corrections"])
     table["days_late"] = table["days_late"].astype("Int64")
     quarantined = [
         (sender or "", (date or "")[:16], subject or "")

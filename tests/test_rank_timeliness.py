@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +178,37 @@ def test_an_empty_or_unreadable_first_file_does_not_set_timeliness(tmp_path: Pat
     assert completeness[STS]["Сүүлийн засвар"] is None
     late = [p for p in problems(out) if p["code"] == "report-late"]
     assert [(p["file"], p["message"]) for p in late] == [("СТСХ.xlsx", f"{STS} тайлангаа 3 хоног хоцорч ирүүлсэн.")]
+
+
+def corrected_copy(source: Path, target: Path, cell: str, value: str, saved: str) -> None:
+    """The department's fix of `source`: `cell` set to `value`, saved (document properties) at `saved` (UTC)."""
+    book = openpyxl.load_workbook(source)
+    book.active[cell] = value
+    book.save(target)
+    with zipfile.ZipFile(target) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    parts["docProps/core.xml"] = re.sub(rb"(<dcterms:(?:modified|created)\b[^>]*>)[^<]+", rb"\g<1>" + saved.encode(),
+                                        parts["docProps/core.xml"])
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+
+
+def test_the_fix_the_product_asked_for_keeps_the_shipped_example_on_time_and_in_rank_order(tmp_path: Path) -> None:
+    inbox, out = tmp_path / "input", tmp_path / "output"
+    shutil.copytree(EXAMPLES, inbox, ignore=shutil.ignore_patterns("archive"))
+    run(inbox, out)
+    # ХХААГ fixes "I-V улирал" 28 days after the deadline, as the problem list asked.
+    corrected_copy(EXAMPLES / "ХХААГ_2026-10_тайлан.xlsx", inbox / "ХХААГ_2026-10_тайлан (засвар).xlsx", "E27", "I-IV улирал",
+                   "2026-12-03T02:00:00Z")
+    output = run(inbox, out)
+    assert "0 алдаа" in output
+    table = sheet_rows(summary(out), "Хэлтсүүд")
+    assert [r["Байр"] for r in table] == [1, 2, 3, 4, 5, 6, 7, 8, 9, None]
+    row = next(r for r in table if r["Товч нэр"] == "ХХААГ")
+    assert (row["Байр"], row["Хэрэгжилт, %"], row["Тайлан ирүүлсэн"]) == (6, 79.3, "Хугацаандаа")
+    completeness = {r["Товч нэр"]: r for r in sheet_rows(summary(out), "Ирц")}
+    assert completeness["ХХААГ"]["Сүүлийн засвар"] == dt.datetime(2026, 12, 3, 10)
+    assert completeness["ХХААГ"]["Хугацаа"] == "Хугацаандаа"
+    status = CliRunner().invoke(cli, ["status", "-o", str(out), "--mappings", str(MAPPINGS)]).output
+    assert "засвар (хоцролтод тооцохгүй) / corrections, never late: 2026-12-03 10:00" in status

@@ -235,3 +235,22 @@ def test_the_run_line_says_how_many_overrides_it_read_in_either_language(tmp_pat
     english = CliRunner().invoke(cli, ["run", str(inbox), "-o", str(out), "--mappings", str(MAPPINGS), "--lang", "en"]).output
     assert "Review: 0 overrides read from the review workbook" not in english
     assert "Review: workbook not edited, 1 in force." in english
+
+
+def test_a_period_closed_before_overrides_were_frozen_shows_them_from_the_store(tmp_path: Path) -> None:
+    import pickle
+    import sqlite3
+
+    inbox, out, _ = started(tmp_path)
+    set_override(out, "Журмыг шинэчилнэ.", "30", "Төсөл боловсруулсан")
+    run(inbox, out)
+    invoke("close", "--period", "2026-10", "--reason", "Удирдлагад танилцуулсан", "--input", str(inbox), "-o", str(out))
+    # A snapshot written by the previous version has no overrides in it.
+    with sqlite3.connect(out / "negtgel.db") as db:
+        (payload,) = db.execute("SELECT payload FROM frozen WHERE period = '2026-10'").fetchone()
+        frozen = pickle.loads(payload)
+        del frozen["overrides"]
+        db.execute("UPDATE frozen SET payload = ? WHERE period = '2026-10'", (pickle.dumps(frozen),))
+    (out / "2026-10" / "summary_2026-10.xlsx").unlink()
+    assert "66.7 %" in run(inbox, out)  # (100 + 70 + 30) / 3, as frozen
+    assert review_cells(workbook(out))["Журмыг шинэчилнэ."] == ("30", "Төсөл боловсруулсан")
