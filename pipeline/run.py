@@ -251,7 +251,7 @@ def lateness(sub: Submission, deadline: dt.date, tz: dt.tzinfo) -> tuple[str, in
 
 
 def _department_table(
-    scored: pd.DataFrame, chosen: dict[str, Submission], config: Config, period: str, subs: Sequence[Submission] = ()
+    scored: pd.DataFrame, chosen: dict[str, Submission], config: Config, period: str, subs: Sequence[Submission]
 ) -> pd.DataFrame:
     """One row per department: figures, and timeliness from its first report (corrections never make it late)."""
     table = rollup(scored, config.methodology, ["department"])

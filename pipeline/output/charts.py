@@ -324,7 +324,7 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
                          f"Measures: {ov.measures}, due {ov.due}, scored {ov.scored}"), fontsize=8.5, color=_GREY)
 
     # The department chart (top and bottom of the ranking when many).
-    ax = fig.add_axes((0.13, 0.05, 0.33, 0.59))
+    ax = fig.add_axes((0.13, 0.05, 0.33, 0.57))  # room above for the rank rule
     scored_n = len(scored_departments(ranked))
     fontsize = 8 if min(scored_n, 2 * DIGEST_SIDE) <= 20 else 6.5
     _departments_chart(None, ax, ranked, method, lang, side=DIGEST_SIDE, fontsize=fontsize, title=False, slots=12)
