@@ -91,6 +91,7 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "legacy-text-converted": ("хуучин фонт хөрвүүлсэн", "legacy font converted"),
     "formula-no-value": ("томьёоны утга алга", "formula without value"),
     "evaluation-invalid": ("үнэлгээ буруу", "evaluation not a level"),
+    "not-due-in-narrative": ("гүйцэтгэлд «хугацаа болоогүй» дурдсан", "narrative mentions not due"),
 }
 
 ORIGIN_LABELS: dict[str, tuple[str, str]] = {

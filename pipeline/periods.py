@@ -22,9 +22,12 @@ from pipeline.run import (
     build_report,
     choose_period,
     closing_of,
-    consolidated_path,
+    corrections_of,
     current_submissions,
     deadline_for,
+    first_reports,
+    lateness,
+    review_workbook,
     save_results,
     snapshot,
     store_location,
@@ -38,7 +41,9 @@ class Completeness:
     period: str
     deadline: dt.date
     closed: bool
-    table: pd.DataFrame  # department, short, official, reported, received_at, days_late, on_time, file, submissions
+    # department, short, official, reported, received_at (first report), days_late, on_time, file (consolidated),
+    # submissions, corrections (later readable reports' times)
+    table: pd.DataFrame
     quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # (sender, date, subject) of mail kept aside
 
 
@@ -46,6 +51,9 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     """Which expected departments reported for the period, on time or how many days late, and who is missing."""
     subs = store.submissions(period)
     chosen = current_submissions(subs, store.pins(period))
+    # Timeliness is set by the first readable report; the file shown is the one consolidated.
+    first = first_reports(subs)
+    later = corrections_of(subs, first)
     deadline = deadline_for(period, config)
     tz = tz_of(config)
     rows = []
@@ -53,18 +61,19 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     official = {d.name: d.official for d in config.departments}
     short = {d.name: d.short for d in config.departments}
     for name in names:
-        sub = chosen.get(name)
+        sub = first.get(name)
         count = sum(1 for s in subs if s.department == name)
         if sub is None:
             rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": False,
-                         "received_at": "", "days_late": None, "on_time": None, "file": "", "submissions": count})
+                         "received_at": "", "days_late": None, "on_time": None, "file": "", "submissions": count, "corrections": ""})
             continue
-        moment = dt.datetime.fromisoformat(sub.received_at).astimezone(tz)
-        late = max(0, (moment.date() - deadline).days)
+        when, late = lateness(sub, deadline, tz)
         rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": True,
-                     "received_at": moment.strftime("%Y-%m-%d %H:%M"), "days_late": late, "on_time": late == 0,
-                     "file": sub.original_name, "submissions": count})
-    table = pd.DataFrame(rows, columns=["department", "short", "official", "reported", "received_at", "days_late", "on_time", "file", "submissions"])
+                     "received_at": when, "days_late": late, "on_time": late == 0,
+                     "file": chosen[name].original_name if name in chosen else sub.original_name, "submissions": count,
+                     "corrections": "; ".join(lateness(fix, deadline, tz)[0] for fix in later.get(name, []))})
+    table = pd.DataFrame(rows, columns=["department", "short", "official", "reported", "received_at", "days_late", "on_time", "file", "submissions",
+                                        "corrections"])
     table["days_late"] = table["days_late"].astype("Int64")
     quarantined = [
         (sender or "", (date or "")[:16], subject or "")
@@ -92,8 +101,9 @@ def close(config: Config, workspace: Workspace, output_dir: Path | None, store_p
         if not store.submissions(period):
             raise NegtgelError(f"{period}-д ирсэн тайлан алга / no reports for {period}.")
         period_dir = output_dir / period
-        workbook = consolidated_path(period_dir, period)
-        overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name))
+        workbook, source_lang = review_workbook(period_dir, period)
+        overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name, source_lang),
+                                   source_lang)
         report = build_report(store, config, period, workspace, overrides, Intake())
         save_overrides(store, report.overrides, period)
         save_results(store, report)

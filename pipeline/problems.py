@@ -256,13 +256,33 @@ CATALOGUE: dict[str, ProblemType] = {
     ),
     "review-level-invalid": ProblemType(
         "error",
-        "Хяналтын файлд \"{value}\" гэж бичсэн нь аргачлалын түвшин биш тул тооцоогүй ({detail}).",
-        "The review file's level \"{value}\" is not a level of the methodology and was ignored ({detail}).",
+        "Хяналтын файлд \"{value}\" гэж бичсэн нь аргачлалын түвшин биш тул тооцоогүй ({detail}); засах хүртэл нүдэндээ үлдэнэ.",
+        "The review file's level \"{value}\" is not a level of the methodology and is not applied ({detail}); it stays in its cell until fixed.",
     ),
     "review-row-unmatched": ProblemType(
         "warning",
         "Хяналтын файлын энэ мөрийн арга хэмжээ одоогийн тайланд олдсонгүй; засварыг хадгалж үлдээлээ.",
         "This review row matches no measure in the current reports; the override is kept.",
+    ),
+    # --- review and timeliness (issue 11) ---
+    "review-period-closed": ProblemType(
+        "error",
+        "{detail} үе хаагдсан тул хянагчийн нүдэнд \"{value}\" гэж бичсэнийг хүлээж аваагүй; мөрдөж буй утгыг буцааж бичлээ. "
+        "Өөрчлөх бол эхлээд дахин нээнэ үү (negtgel reopen --period {detail}).",
+        "The period {detail} is closed, so \"{value}\" typed in this review cell was refused; the value in force is written back. "
+        "To change it, reopen first (negtgel reopen --period {detail}).",
+    ),
+    "review-other-workbook": ProblemType(
+        "warning",
+        "Хянагчийн түвшинг {detail} файлаас уншдаг; энэ файлын нүдэнд \"{value}\" гэж бичсэнийг тооцоогүй. {detail} файлд оруулна уу.",
+        "Reviews are read from {detail}; \"{value}\" typed in this file's review cell was not used. Type it in {detail}.",
+    ),
+    "not-due-in-narrative": ProblemType(
+        "warning",
+        "Гүйцэтгэлийн тайлбарт \"{value}\" гэж дурдсан боловч арга хэмжээг хугацаа болсон гэж үнэлэв. Хугацаа болоогүй бол "
+        "хүрсэн түвшин эсвэл үнэлгээний нүдэнд «ХБ» гэж бичнэ үү.",
+        "The progress narrative mentions \"{value}\", but the measure is scored as due. If it is not yet due, write ХБ in the "
+        "achieved level or evaluation cell.",
     ),
     # --- mail --------------------------------------------------------------------------------------
     "attachment-winmail-unreadable": ProblemType(

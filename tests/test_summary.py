@@ -190,12 +190,12 @@ def test_goals_completeness_and_trends(world: dict[str, Any]) -> None:
     assert by_name[OBG]["Хариуцах албан тушаалтан"] == "Л.Ганзориг, хурандаа, 9911-2210"
     assert by_name[STS]["Хугацаа"] == "3 хоног хоцорч ирүүлсэн" and by_name[STS]["Файл"] == "СТСХ 10 сар.xlsx"
     # Real dates (they sort and filter as dates), shown as typed.
-    received, deadline = by_name[STS]["Ирүүлсэн огноо"], by_name[STS]["Эцсийн хугацаа"]
+    received, deadline = by_name[STS]["Анх ирүүлсэн"], by_name[STS]["Эцсийн хугацаа"]
     assert isinstance(received, dt.datetime) and received.date() == dt.date(2026, 11, 8)
     assert deadline == dt.datetime(2026, 11, 5)
-    col = header.index("Ирүүлсэн огноо") + 1
+    col = header.index("Анх ирүүлсэн") + 1
     assert ws.cell(row=5 + [r[0] for r in data].index(STS), column=col).number_format == "yyyy-mm-dd hh:mm"
-    assert by_name[OBG]["Ирүүлсэн огноо"] is None
+    assert by_name[OBG]["Анх ирүүлсэн"] is None
     assert data[0][2] == "Үгүй" and data[6][0] == STS  # the missing first, then the late
 
     ws = book["Чиг хандлага"]
@@ -258,7 +258,7 @@ def test_native_charts_read_cells_of_the_workbook(world: dict[str, Any]) -> None
                 first, last = (openpyxl.utils.cell.coordinate_from_string(e) for e in ends)
                 assert first[1] <= last[1] and openpyxl.utils.column_index_from_string(first[0]) <= openpyxl.utils.column_index_from_string(last[0])
     data = book["Графикийн өгөгдөл"]
-    assert [data.cell(row=r, column=1).value for r in range(2, 6)] == ["ЗУХ", "БГ", "СТСХ", "ХЭЗХ"]
+    assert [data.cell(row=r, column=1).value for r in range(2, 6)] == ["1. ЗУХ", "2. БГ", "3. СТСХ", "4. ХЭЗХ"]
 
 
 def test_every_sheet_is_print_ready(world: dict[str, Any]) -> None:

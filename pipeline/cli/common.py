@@ -73,13 +73,13 @@ def store_option(fn: F) -> F:
                         help="Мэдээллийн сан (анхдагч: ажлын хавтасны negtgel.db) / the store (default: the workspace's negtgel.db).")(fn)
 
 
-def lang_option(fn: F) -> F:
+def lang_option(fn: F, help: str = "Мессежийн хэл / language of messages.") -> F:
     return click.option(
         "--lang",
         type=click.Choice(["mn", "en"]),
         default="mn",
         show_default=True,
-        help="Мессежийн хэл / language of messages.",
+        help=help,
     )(fn)
 
 

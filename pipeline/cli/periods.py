@@ -54,6 +54,8 @@ def status_command(period: str | None, store_path: Path | None, mappings: str | 
             click.echo(f"  ✓ {row.department}: {row.received_at}, хугацаандаа / on time — {row.file}")
         else:
             click.echo(f"  ! {row.department}: {row.received_at}, {row.days_late} хоног хоцорч ирүүлсэн / days late — {row.file}")
+        if row.corrections:
+            click.echo(f"      засвар (хоцролтод тооцохгүй) / corrections, never late: {row.corrections}")
     missing = table[~table["reported"]]
     if len(missing):
         click.echo(f"Ирүүлээгүй / missing: {len(missing)}")

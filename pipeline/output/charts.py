@@ -34,12 +34,14 @@ from pipeline.output.summary import (
     pct_text,
     period_title,
     ranked_departments,
+    ranked_label,
     scored_departments,
     shorten,
     status_name,
     text_color,
     tr,
 )
+from pipeline.output.names import localized, summary_name
 from pipeline.problems import Lang
 from pipeline.rollup import STATUS_ORDER
 from pipeline.values import is_missing
@@ -77,20 +79,20 @@ def write_charts(report: Report, period_dir: Path, method: Methodology, lang: La
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(10, 1.9 + 0.26 * max(len(chart_rows(scored_departments(ranked))[0]), 3)))
         _departments_chart(fig, fig.add_subplot(), ranked, method, lang)
-        written.append(_save(fig, period_dir / f"departments_{period}.png", "png"))
+        written.append(_save(fig, period_dir / localized(f"departments_{period}.png", lang), "png"))
 
         fig = Figure(figsize=(10, 1.9 + 0.26 * max(len(chart_rows(mix_departments(ranked))[0]), 3)))
         _status_chart(fig, fig.add_subplot(), ranked, lang)
-        written.append(_save(fig, period_dir / f"status_{period}.png", "png"))
+        written.append(_save(fig, period_dir / localized(f"status_{period}.png", lang), "png"))
 
         if len(overall_history(report)) >= 2:
             fig = Figure(figsize=(10, 4.8))
             _trend_chart(fig.add_subplot(), report, ranked, method, lang)
-            written.append(_save(fig, period_dir / f"trend_{period}.png", "png"))
+            written.append(_save(fig, period_dir / localized(f"trend_{period}.png", lang), "png"))
 
         fig = Figure(figsize=(11.69, 8.27))  # A4 landscape
         _digest(fig, report, ranked, method, lang)
-        written.append(_save(fig, period_dir / f"digest_{period}.pdf", "pdf", title=period_title(period, lang)))
+        written.append(_save(fig, period_dir / localized(f"digest_{period}.pdf", lang), "pdf", title=period_title(period, lang)))
     return written
 
 
@@ -138,7 +140,7 @@ def _departments_chart(fig: Figure | None, ax: Axes, ranked: pd.DataFrame, metho
     bands = [method.band_for(p) for p in pcts]
     y = list(range(len(shown)))
     ax.barh(y, pcts, color=[b.color for b in bands], edgecolor="#595959", linewidth=0.4, height=0.72)
-    labels = [shorten(label, 24) for label in shown["label"]]
+    labels = [ranked_label(shorten(label, 24), rank) for label, rank in zip(shown["label"], column(shown, "rank"), strict=True)]
     ax.set_yticks(y, labels, fontsize=fontsize)
     ax.set_ylim(max(len(shown), slots) - 0.5, -0.5)  # rank 1 on top; a few bars stay bar-shaped
     ax.set_xlim(0, 108)
@@ -190,7 +192,7 @@ def _status_chart(fig: Figure, ax: Axes, ranked: pd.DataFrame, lang: Lang) -> No
                 if share >= 7:
                     ax.text(start + share / 2, yi, f"{int(value)}", ha="center", va="center", fontsize=7, color=text_color(color))
         left = [a + b for a, b in zip(left, shares, strict=True)]
-    labels = [shorten(label, 24) for label in shown["label"]]
+    labels = [ranked_label(shorten(label, 24), rank) for label, rank in zip(shown["label"], column(shown, "rank"), strict=True)]
     ax.set_yticks(y, labels, fontsize=8.5)
     ax.set_ylim(len(shown) - 0.5, -0.5)
     ax.set_xlim(0, 100)
@@ -322,7 +324,7 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
                          f"Measures: {ov.measures}, due {ov.due}, scored {ov.scored}"), fontsize=8.5, color=_GREY)
 
     # The department chart (top and bottom of the ranking when many).
-    ax = fig.add_axes((0.13, 0.05, 0.33, 0.59))
+    ax = fig.add_axes((0.13, 0.05, 0.33, 0.57))  # room above for the rank rule
     scored_n = len(scored_departments(ranked))
     fontsize = 8 if min(scored_n, 2 * DIGEST_SIDE) <= 20 else 6.5
     _departments_chart(None, ax, ranked, method, lang, side=DIGEST_SIDE, fontsize=fontsize, title=False, slots=12)
@@ -330,6 +332,9 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
     if scored_n > 2 * DIGEST_SIDE:
         heading += t(f" (эхний {DIGEST_SIDE}, сүүлийн {DIGEST_SIDE}; нийт {scored_n})", f" (top/bottom {DIGEST_SIDE} of {scored_n})")
     text(0.035, 0.665, heading, fontsize=10.5, fontweight="bold")
+    penalty = f"{method.late_penalty_per_day:g}"
+    text(0.035, 0.648, t(f"Байрын дарааллаар: хоцорсон хоног тутамд {penalty} оноо хасна; тэнцүү бол ижил байр.",
+                         f"In rank order: {penalty} point(s) off per day late; equal standing shares a rank."), fontsize=7, color=_GREY)
 
     # The most lagging measures: the lowest level first, then the lowest-scoring departments.
     lag = lagging_measures(report, worst_first=True)
@@ -363,7 +368,7 @@ def _digest(fig: Figure, report: Report, ranked: pd.DataFrame, method: Methodolo
         y -= 0.03
         shown += 1
     if shown < len(lag):
-        text(0.52, 0.03, t(f"… бусад {len(lag) - shown}: summary_{report.period}.xlsx, «Хангалтгүй хэрэгжилт» хуудас",
-                           f"… {len(lag) - shown} more: summary_{report.period}.xlsx, sheet Lagging"), fontsize=7.5, color=_GREY)
+        text(0.52, 0.03, t(f"… бусад {len(lag) - shown}: {summary_name(report.period, lang)}, «Хангалтгүй хэрэгжилт» хуудас",
+                           f"… {len(lag) - shown} more: {summary_name(report.period, lang)}, sheet Lagging"), fontsize=7.5, color=_GREY)
     text(0.035, 0.012, f"negtgel  ·  {str(report.generated_at)[:16].replace('T', ' ')}  ·  " + t("Дэлгэрэнгүй: ", "Details: ")
-         + f"summary_{report.period}.xlsx", fontsize=7, color=_GREY)
+         + summary_name(report.period, lang), fontsize=7, color=_GREY)

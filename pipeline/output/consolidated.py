@@ -13,11 +13,13 @@ import pandas as pd
 
 from pipeline.config import Methodology
 from pipeline.labels import BASIS_LABELS, COLUMN_LABELS, FLAG_LABELS, ORIGIN_LABELS, STATUS_LABELS, label
+from pipeline.output.names import localized
 from pipeline.output.safe import Written, new_workbook, write_atomically
 from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, sheet_name, write_table
 from pipeline.problems import Lang
 from pipeline.review import UNMATCHED_SHEETS
 
+MAIN_SHEETS = ("Нэгтгэл", "All measures")
 SUBMISSION_STATES = {
     "consolidated": ("Нэгтгэсэн", "Consolidated"),
     "superseded": ("Шинэ тайлангаар солигдсон", "Superseded"),
@@ -95,6 +97,17 @@ def unmatched_columns(lang: Lang) -> list[Col]:
     ]
 
 
+def review_cell(position: int, on_unmatched_sheet: bool, lang: Lang = "mn") -> tuple[str, str]:
+    """(sheet, cell) of the reviewer's level of the `position`-th measure (0-based) on the main sheet, or of
+    the `position`-th row of the unmatched sheet, as `write_consolidated` lays them out."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    cols = unmatched_columns(lang) if on_unmatched_sheet else measure_columns(lang)
+    column = next(i for i, col in enumerate(cols) if col.key == "review_level")
+    sheet = UNMATCHED_SHEETS[lang == "en"] if on_unmatched_sheet else MAIN_SHEETS[lang == "en"]
+    return sheet, f"{xl_col_to_name(column)}{position + 2}"
+
+
 def problem_columns(lang: Lang) -> list[Col]:
     mn = lang != "en"
     return [
@@ -155,7 +168,7 @@ def write_consolidated(
         workbook = new_workbook(tmp)
         formats = Formats(workbook)
         taken: set[str] = set()
-        main = workbook.add_worksheet(sheet_name("Нэгтгэл" if lang != "en" else "All measures", taken), worksheet_class=TableSheet)
+        main = workbook.add_worksheet(sheet_name(MAIN_SHEETS[lang == "en"], taken), worksheet_class=TableSheet)
         cols = measure_columns(lang)
         write_table(main, measures, cols, formats, freeze_cols=4)
         _level_dropdown(main, cols, len(measures), method)
@@ -203,5 +216,5 @@ def _department_workbooks(report: Any, folder: Path, lang: Lang) -> list[Written
             print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0))
             workbook.close()
 
-        result.append(write_atomically(folder / f"{name}_{report.period}.xlsx", writer))
+        result.append(write_atomically(folder / localized(f"{name}_{report.period}.xlsx", lang), writer))
     return result

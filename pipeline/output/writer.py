@@ -1,4 +1,5 @@
-"""Write every output of a period into OUTPUT_DIR/YYYY-MM/, each file atomically.
+"""Write every output of a period into OUTPUT_DIR/YYYY-MM/, each file atomically; English outputs under
+their own names (`names.py`), beside the Mongolian ones.
 
 Writing the consolidated workbook is the single biggest cost of a large run (every measure, every
 column, through xlsxwriter), so for large reports it is written in a forked child process while this
@@ -19,6 +20,7 @@ from pipeline.errors import NegtgelError
 from pipeline.output.charts import write_charts
 from pipeline.output.consolidated import write_consolidated
 from pipeline.output.csvs import write_measures_csv, write_problems_csv
+from pipeline.output.names import MEASURES_CSV, consolidated_name, problems_name, summary_name
 from pipeline.output.safe import Written
 from pipeline.output.summary import write_summary
 from pipeline.problems import Lang
@@ -38,7 +40,7 @@ def write_outputs(
         with stage("consolidated workbook"):
             return write_consolidated(
                 report,
-                period_dir / f"negtgel_{report.period}.xlsx",
+                period_dir / consolidated_name(report.period, lang),
                 lang,
                 method=config.methodology,
                 department_sheets_max=config.settings.department_sheets_max,
@@ -52,13 +54,13 @@ def write_outputs(
 
     def measures_csv() -> list[Written]:
         with stage("measures.csv"):
-            return [write_measures_csv(report.measures, period_dir / "measures.csv")]
+            return [write_measures_csv(report.measures, period_dir / MEASURES_CSV)]
 
     def the_rest() -> list[Written]:
         with stage("summary workbook"):
-            written = [write_summary(report, period_dir / f"summary_{report.period}.xlsx", lang, config.methodology)]
+            written = [write_summary(report, period_dir / summary_name(report.period, lang), lang, config.methodology)]
         with stage("problems.csv"):
-            written.append(write_problems_csv(problems, period_dir / "problems.csv"))
+            written.append(write_problems_csv(problems, period_dir / problems_name(lang)))
         return written
 
     if not _can_fork():
