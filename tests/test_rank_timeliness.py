@@ -145,7 +145,7 @@ def test_a_late_correction_keeps_an_on_time_report_on_time_and_its_rank(tmp_path
     assert row["Хугацаа"] == "Хугацаандаа" and row["Файл"] == "СТСХ засвар 2.xlsx"
     assert completeness[ZUH]["Сүүлийн засвар"] is None
     assert not [p for p in problems(out) if p["code"] == "report-late"]
-    status = CliRunner().invoke(cli, ["status", "-o", str(out), "--mappings", str(MAPPINGS)])
+    status = CliRunner().invoke(cli, ["status", "--mappings", str(MAPPINGS)])
     assert f"✓ {STS}: 2026-11-04 17:00" in status.output, status.output
 
 
@@ -210,5 +210,5 @@ def test_the_fix_the_product_asked_for_keeps_the_shipped_example_on_time_and_in_
     completeness = {r["Товч нэр"]: r for r in sheet_rows(summary(out), "Ирц")}
     assert completeness["ХХААГ"]["Сүүлийн засвар"] == dt.datetime(2026, 12, 3, 10)
     assert completeness["ХХААГ"]["Хугацаа"] == "Хугацаандаа"
-    status = CliRunner().invoke(cli, ["status", "-o", str(out), "--mappings", str(MAPPINGS)]).output
+    status = CliRunner().invoke(cli, ["status", "--mappings", str(MAPPINGS)]).output
     assert "засвар (хоцролтод тооцохгүй) / corrections, never late: 2026-12-03 10:00" in status

@@ -186,7 +186,7 @@ def test_a_closed_period_shows_its_overrides_and_refuses_edits_naming_the_cell(t
     assert shown["Сургалт зохион байгуулна."] == ("Бүрэн хэрэгжсэн", "Нотлох баримт ирүүлсэн")
 
     # Reopened, the same edit counts (the resubmission that came after closing is now the one consolidated).
-    invoke("reopen", "--period", "2026-10", "--reason", "Засвар", "-o", str(out))
+    invoke("reopen", "--period", "2026-10", "--reason", "Засвар")
     run(inbox, out)
     set_override(out, "Журмыг шинэчилнэ.", "70", "Дахин шалгасан")
     output = run(inbox, out)
@@ -237,7 +237,7 @@ def test_the_run_line_says_how_many_overrides_it_read_in_either_language(tmp_pat
     assert "Review: workbook not edited, 1 in force." in english
 
 
-def test_a_period_closed_before_overrides_were_frozen_shows_them_from_the_store(tmp_path: Path) -> None:
+def test_a_period_closed_before_overrides_were_frozen_shows_them_from_the_store(tmp_path: Path, own_workspace: Path) -> None:
     import pickle
     import sqlite3
 
@@ -246,7 +246,7 @@ def test_a_period_closed_before_overrides_were_frozen_shows_them_from_the_store(
     run(inbox, out)
     invoke("close", "--period", "2026-10", "--reason", "Удирдлагад танилцуулсан", "-o", str(out))
     # A snapshot written by the previous version has no overrides in it.
-    with sqlite3.connect(out / "negtgel.db") as db:
+    with sqlite3.connect(own_workspace / "negtgel.db") as db:
         (payload,) = db.execute("SELECT payload FROM frozen WHERE period = '2026-10'").fetchone()
         frozen = pickle.loads(payload)
         del frozen["overrides"]
