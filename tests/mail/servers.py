@@ -26,6 +26,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -214,11 +215,13 @@ class ImapServer:
         conn.authenticate("PLAIN", lambda _: f"\0{IMAP_USER}\0{IMAP_PASSWORD}".encode())
         return conn
 
-    def append(self, *messages: bytes, folder: str = '"INBOX"') -> None:
+    def append(self, *messages: bytes, folder: str = '"INBOX"', internal_date: dt.datetime | None = None) -> None:
+        """APPEND each message with the server's arrival time (INTERNALDATE) set as a server receiving it
+        would: at its Date (or internal_date), so the received time is the one the test wrote."""
         conn = self.client()
         try:
             for raw in messages:
-                status, data = conn.append(folder, None, None, raw)
+                status, data = conn.append(folder, None, arrival_of(raw, internal_date), raw)
                 assert status == "OK", data
         finally:
             conn.logout()
@@ -250,6 +253,16 @@ class ImapServer:
             assert status == "OK", data
         finally:
             conn.logout()
+
+
+def arrival_of(raw: bytes, internal_date: dt.datetime | None = None) -> str | None:
+    """The INTERNALDATE to APPEND with: the one given, else the message's Date header, else the server's now."""
+    when = internal_date
+    if when is None:
+        header = message_from_bytes(raw)["Date"]
+        with contextlib.suppress(TypeError, ValueError):
+            when = parsedate_to_datetime(str(header)) if header else None
+    return imaplib.Time2Internaldate(when) if when is not None and when.tzinfo else None
 
 
 # --- SMTP --------------------------------------------------------------------------------------------------

@@ -98,8 +98,9 @@ def test_msg_sender_and_date_from_transport_headers_and_8bit_properties(tmp_path
     write_mail_yaml(mappings)
     result = ingest(tmp_path, mappings, path)
     assert result.exit_code == 0, result.output
-    # .XLS by name but zip bytes: not plausible as an .xls, so it is noted, not taken.
-    assert "attachment-not-spreadsheet" in result.output
+    # .XLS by name but an .xlsx workbook by its bytes: taken by its content, under the right extension.
+    assert "attachment-not-spreadsheet" not in result.output and "файл: 1 авсан" in result.output
+    assert submissions(tmp_path)["HEZH10.xlsx"].archive_path == "archive/2026-10/ХЭЗХ/HEZH10.xlsx"  # type: ignore[attr-defined]
     store = Store(tmp_path / "negtgel.db")
     try:
         row = store.db.execute("SELECT sender, subject, date, message_id FROM mail_messages").fetchone()
