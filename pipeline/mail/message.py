@@ -249,15 +249,15 @@ def _rfc2231_param(part: Message, header: str, key: str) -> str | None:
         if name.lower() != header:
             continue
         text = re.sub(r"\r?\n[ \t]+", " ", str(value))
-        pieces = re.findall(rf'(?:^|;)\s*{key}\*(\d*)(\*?)\s*=\s*(?:"([^"]*)"|([^;\s]+))', text, re.IGNORECASE)
+        pieces = re.findall(rf'(?:^|;)\s*{key}\*(\d+)?(\*)?\s*=\s*(?:"([^"]*)"|([^;\s]+))', text, re.IGNORECASE)
         if not pieces:
             continue
         ordered = sorted(pieces, key=lambda p: int(p[0]) if p[0] else 0)
         charset = "utf-8"
         raw = b""
-        for index, (_, encoded, quoted, bare) in enumerate(ordered):
+        for index, (number, star, quoted, bare) in enumerate(ordered):
             chunk = quoted or bare
-            if encoded:
+            if star or not number:  # `name*=` and `name*N*=` are %-encoded, `name*N=` is plain
                 if index == 0 and chunk.count("'") >= 2:
                     charset, _, chunk = chunk.split("'", 2)
                 raw += urllib.parse.unquote_to_bytes(chunk)
@@ -268,13 +268,15 @@ def _rfc2231_param(part: Message, header: str, key: str) -> str | None:
 
 
 def _part_filename(part: Message) -> str | None:
+    name = _rfc2231_param(part, "content-disposition", "filename") or _rfc2231_param(part, "content-type", "name")
+    if name is not None:  # decoded here: the email package garbles a cut one (U+FFFD, or the raw %XX text)
+        return decode_words(name).strip() or None
     try:
         name = part.get_filename()
     except (TypeError, ValueError, LookupError):
         name = None
     if name is None or "\ufffd" in str(name) or "=?" in str(name):
-        raw = (_rfc2231_param(part, "content-disposition", "filename") or _raw_param(part, "content-disposition", "filename")
-               or _rfc2231_param(part, "content-type", "name") or _raw_param(part, "content-type", "name"))
+        raw = _raw_param(part, "content-disposition", "filename") or _raw_param(part, "content-type", "name")
         if raw is not None:
             name = raw
     if name is None:
@@ -300,6 +302,12 @@ def _header(msg: Message, name: str) -> str:
     except (TypeError, ValueError, LookupError, IndexError):  # a malformed header: read it raw
         value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None) if isinstance(msg, EmailMessage) else None
     return "" if value is None else decode_words(str(value)).strip()
+
+
+def raw_header(msg: Message, name: str) -> str:
+    """A header as written (the policy rewrites a Date it can read, and we show the sender's own text)."""
+    value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+    return "" if value is None else re.sub(r"\s+", " ", decode_words(str(value))).strip()
 
 
 # Mongolia's zone names as mail programs write them; the stdlib knows only the US ones and reads any
@@ -580,7 +588,7 @@ def parse_message(raw: bytes, *, headers_only: bool = False, size: int | None = 
         body = body_text(msg)
     message_id = _header(msg, "Message-ID") or None
     subject = re.sub(r"\s+", " ", _header(msg, "Subject"))
-    date_header = _header(msg, "Date")
+    date_header = raw_header(msg, "Date")
     origins = list(walker.origins)
     if body and (found := inline_origin(body)) is not None:
         origins.append(found)
