@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email import policy
 from pathlib import Path
+from typing import Any
 
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
@@ -29,7 +30,7 @@ from pipeline.intake import QUARANTINE_DIR, Arrival, DepartmentMatcher, reader_k
 from pipeline.mail import state
 from pipeline.mail.message import ROBOT_LOCAL_PARTS, Attachment, ParsedMessage, parse_message
 from pipeline.mail.msg import MsgError, parse_msg
-from pipeline.mail.receipts import ReceiptFile, ReceiptRequest, SmtpOutbox, compose_receipt, english_part, receipt_subject
+from pipeline.mail.receipts import ReceiptFile, ReceiptRequest, SmtpOutbox, compose_receipt, receipt_subject
 from pipeline.mail.settings import MailError, MailSettings
 from pipeline.problems import Problem
 from pipeline.read.workbook import FileRead
@@ -419,7 +420,7 @@ class MailProcessor:
                 self.summary.receipts_failed += 1
                 self.summary.receipt_errors.append(str(exc))
                 self.summary.problems.append(Problem("receipt-failed", file=item.to_addr, value=item.to_addr,
-                                                     detail=english_part(str(exc))))
+                                                     detail=str(exc)))
                 continue
             state.finish_receipt(self.store, item.mail_message_id, "sent")
             self.summary.receipts_sent += 1
@@ -538,9 +539,10 @@ def _read_boxed(item: SavedMessage, max_bytes: int) -> tuple[ParsedMessage, dt.d
         arrived: dt.datetime | None = dt.datetime.fromtimestamp(maildir.get_message(item.key).get_date(), dt.UTC)
     else:
         mbox = mailbox.mbox(str(item.path), create=False)
+        key: Any = int(item.key)  # an mbox's keys are numbers (typeshed says str)
         try:
-            raw = mbox.get_bytes(item.key)
-            envelope = mbox.get_message(item.key).get_from()
+            raw = mbox.get_bytes(key)
+            envelope = mbox.get_message(key).get_from()
         finally:
             mbox.close()
         arrived = _envelope_time(envelope)

@@ -207,7 +207,8 @@ def parse_msg(data: bytes, *, depth: int = 0) -> ParsedMessage:
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as exc:  # olefile raises OSError and struct errors on damaged files
-        raise MsgError(f"гэмтсэн .msg файл / a damaged .msg file ({type(exc).__name__})") from None
+        reason = " ".join(str(exc).split())[:200]
+        raise MsgError(f"гэмтсэн .msg файл ({reason}) / a damaged .msg file ({reason})") from None
     with ole:
         if not any(entry[0].startswith("__substg1.0_") for entry in ole.listdir()):
             raise MsgError("Outlook захидал биш Office файл / an Office file that is not an Outlook message")

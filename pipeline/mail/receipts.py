@@ -215,6 +215,16 @@ def compose_receipt(request: ReceiptRequest, *, now: dt.datetime | None = None) 
     return message
 
 
+def smtp_reason(exc: BaseException) -> str:
+    """What the server said (code and text, whole), or the connection's failure; never a class name."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {' '.join(text.split())}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "the server closed the connection"
+    return " ".join(str(exc).split()) or "connection failed"
+
+
 class SmtpOutbox:
     """Sends receipts over one SMTP connection, opened on the first receipt."""
 
@@ -274,7 +284,8 @@ class SmtpOutbox:
             raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}") from None
         except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
             self.close()
-            raise MailError(f"SMTP: илгээж чадсангүй ({exc}) / sending failed ({type(exc).__name__}: {exc})") from None
+            reason = smtp_reason(exc)
+            raise MailError(f"SMTP: илгээж чадсангүй ({reason}) / sending failed ({reason})") from None
         if refused:
             raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}")
 

@@ -399,4 +399,5 @@ def network_error(service: str, host: str, port: int, exc: BaseException) -> Mai
         return MailError(f"{where}: хост олдсонгүй; нэрийг шалгана уу / host not found; check its name")
     if isinstance(exc, TimeoutError):
         return MailError(f"{where}: сервер хариу өгсөнгүй (хугацаа хэтэрсэн) / the server did not answer (timed out)")
-    return MailError(f"{where}: холбогдож чадсангүй ({exc}) / could not connect ({type(exc).__name__}: {exc})")
+    reason = " ".join(str(exc).split()) or exc.__class__.__doc__ or "?"
+    return MailError(f"{where}: холбогдож чадсангүй ({reason}) / could not connect ({reason})")
