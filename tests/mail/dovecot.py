@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.mail.servers import IMAP_PASSWORD, IMAP_USER, Cert, arrival_of, free_port
+from tests.mail.servers import IMAP_PASSWORD, IMAP_USER, Cert, append_all, free_port
 
 CONFIG = """\
 protocols = imap
@@ -140,13 +140,7 @@ class Dovecot:
         return conn
 
     def append(self, *messages: bytes, folder: str = "INBOX", internal_date: dt.datetime | None = None) -> None:
-        conn = self.client()
-        try:
-            for raw in messages:
-                status, data = conn.append(folder, None, arrival_of(raw, internal_date), raw)
-                assert status == "OK", data
-        finally:
-            conn.logout()
+        append_all(self.client(), folder, messages, internal_date)
 
     def flags(self, folder: str = "INBOX") -> list[set[str]]:
         conn = self.client()

@@ -218,13 +218,7 @@ class ImapServer:
     def append(self, *messages: bytes, folder: str = '"INBOX"', internal_date: dt.datetime | None = None) -> None:
         """APPEND each message with the server's arrival time (INTERNALDATE) set as a server receiving it
         would: at its Date (or internal_date), so the received time is the one the test wrote."""
-        conn = self.client()
-        try:
-            for raw in messages:
-                status, data = conn.append(folder, None, arrival_of(raw, internal_date), raw)
-                assert status == "OK", data
-        finally:
-            conn.logout()
+        append_all(self.client(), folder, messages, internal_date)
 
     def contents(self, folder: str = '"INBOX"') -> dict[int, tuple[set[str], Message]]:
         """UID -> (flags, message) of every message in the folder."""
@@ -263,6 +257,16 @@ def arrival_of(raw: bytes, internal_date: dt.datetime | None = None) -> str | No
         with contextlib.suppress(TypeError, ValueError):
             when = parsedate_to_datetime(str(header)) if header else None
     return imaplib.Time2Internaldate(when) if when is not None and when.tzinfo else None
+
+
+def append_all(conn: imaplib.IMAP4, folder: str, messages: Iterable[bytes], internal_date: dt.datetime | None) -> None:
+    """APPEND each message over a logged-in connection, with its INTERNALDATE (`arrival_of`); then log out."""
+    try:
+        for raw in messages:
+            status, data = conn.append(folder, None, arrival_of(raw, internal_date), raw)
+            assert status == "OK", data
+    finally:
+        conn.logout()
 
 
 # --- SMTP --------------------------------------------------------------------------------------------------
