@@ -90,6 +90,9 @@ _QUOTE_START = re.compile(r"^(?:-{2,}\s*(?:original message|forwarded message|п
                           r"(?:On|El|Le|Am) .{0,200}(?:wrote|escribió|a écrit|schrieb):|"
                           r"[ \t*]*(?:From|От|Хэнээс|Илгээгч)[ \t*]*:)", re.IGNORECASE | re.MULTILINE)
 _THANKS = re.compile(r"баярла|thank|спасибо|ойлголоо|хүлээж авлаа|хүлээн авлаа", re.IGNORECASE)
+_FORWARD = re.compile(r"^\s*(?:fw|fwd|tr|wg|vs|пересл|дамж)[^:]{0,12}:", re.IGNORECASE)
+_FORWARD_MARK = re.compile(r"forwarded message|original message|пересылаемое сообщение|исходное сообщение|"
+                           r"дамжуулсан захидал|^_{20,}\s*$", re.IGNORECASE | re.MULTILINE)
 # A test hook: the point at which to stop the process as a kill would (`os._exit`, no clean-up), so the
 # tests can prove that a run stopped anywhere loses no receipt. Unset in normal use.
 FAULT_ENV = "NEGTGEL_MAIL_FAULT_AT"
@@ -268,7 +271,10 @@ class MailProcessor:
         """(the sender credited, the specialist who forwarded it or None, the time it claims to be sent).
         A specialist's forward is the department's report: its original sender and date count."""
         if parsed.sender and parsed.sender in self.settings.specialists:
-            origin = next((o for o in parsed.origins if o.sender and o.sender not in self.settings.specialists), None)
+            # An attached message is a forward; a quoted "From:" block only in a forward (not in a reply).
+            inline_ok = bool(_FORWARD.search(parsed.subject) or _FORWARD_MARK.search(parsed.body))
+            origin = next((o for o in parsed.origins if o.sender and o.sender not in self.settings.specialists
+                           and (o.how == "attached" or inline_ok)), None)
             if origin is not None:
                 date = origin.date
                 if date is not None and date.tzinfo is None:  # Outlook's "Sent:" line is in local time
@@ -280,24 +286,37 @@ class MailProcessor:
                   label: str, notes: list[Problem]) -> tuple[dt.datetime | None, str]:
         """(the received time, where it came from: date | server | file). The Date header (or a forward's
         original date) unless it is missing, unreadable, or further than max_clock_skew from the server's
-        arrival time; a forward's original can only be earlier than the forward."""
+        arrival time; a forward's original can only be earlier than the forward.
+
+        The server's time is INTERNALDATE, or for a saved file its newest Received: hop. Over IMAP the newest
+        hop counts as well, when it is not later than INTERNALDATE: a message copied or moved into the folder
+        later gets a new INTERNALDATE, while the hop our server wrote on delivery keeps the real time."""
+        skew = self.settings.max_clock_skew
         reference = source.internal_date
+        hop = parsed.arrived if source.origin == "mail" else None
+        if hop is not None and reference is not None and hop > reference + skew:
+            hop = None  # later than the server's own arrival time: not a line our server wrote
+        server = hop or reference
         if claimed is None and forwarded:
             claimed, forwarded = parsed.date, False
         if claimed is None:
-            when, where = (reference, "server") if reference is not None else (source.fallback_date, "file")
+            when, where = (server, "server") if server is not None else (source.fallback_date, "file")
             if parsed.date_header and not parsed.headers_only:
                 notes.append(Problem("mail-date-unreadable", file=label, value=parsed.date_header,
                                      detail=self._show(when) if when else "—"))
             return when, where
         if reference is None:
             return claimed, "date"
-        skew = self.settings.max_clock_skew
-        off = claimed - reference
-        if off > skew or (not forwarded and -off > skew):
-            notes.append(Problem("mail-date-skewed", file=label, value=self._show(claimed), detail=self._show(reference)))
-            return reference, "server"
-        return claimed, "date"
+
+        def near(moment: dt.datetime) -> bool:
+            off = claimed - moment
+            return off <= skew and (forwarded or -off <= skew)
+
+        if near(reference) or (hop is not None and near(hop)):
+            return claimed, "date"
+        assert server is not None
+        notes.append(Problem("mail-date-skewed", file=label, value=self._show(claimed), detail=self._show(server)))
+        return server, "server"
 
     def _show(self, moment: dt.datetime) -> str:
         return moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M %z")

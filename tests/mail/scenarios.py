@@ -166,7 +166,11 @@ def specialist_forwards(tmp_path: Path, mappings: Path, box: Mailbox, smtp: Smtp
     original = mails.report("Б.Болд <hbth@altantal.gov.mn>", "ХБТХ тайлан", dt.datetime(2026, 11, 5, 21, 15, tzinfo=UB),
                             "<orig@altantal.gov.mn>", [("ХБТХ 10 сар.xlsx", hbth)])
     attached = mails.forwarded(SPECIALIST, "Fwd: ХБТХ тайлан", forwarded_at, "<fw2@altantal.gov.mn>", original)
-    box.append(inline, attached, internal_date=forwarded_at)
+    # The specialist's own reply quoting a department ("RE:", no forward mark): not credited to anyone else.
+    reply = mails.report(SPECIALIST, "RE: 10 сарын тайлан", forwarded_at, "<re1@altantal.gov.mn>",
+                         [("Засвар.xlsx", mails.template(tmp_path, "ХЭЗХ"))],
+                         body="Засварласан хувилбар.\n\nFrom: zuh@altantal.gov.mn\nSent: Thursday, November 5, 2026 10:00 PM\n")
+    box.append(inline, attached, reply, internal_date=forwarded_at)
     configure(mappings, box, smtp, specialists=[SPECIALIST])
     result = fetch(tmp_path, mappings, box)
     assert result.exit_code == 0, result.output
@@ -175,10 +179,31 @@ def specialist_forwards(tmp_path: Path, mappings: Path, box: Mailbox, smtp: Smtp
         "ЗУХ 10 сар.xlsx": ("zuh@altantal.gov.mn", "2026-11-05T22:00:00+08:00", "Захиргаа, удирдлагын хэлтэс"),
         "ХБТХ 10 сар.xlsx": ("hbth@altantal.gov.mn", "2026-11-05T21:15:00+08:00", "Хөгжлийн бодлого, төлөвлөлтийн хэлтэс"),
     }
-    assert rows(tmp_path, "SELECT sender, forwarded_by FROM mail_messages ORDER BY id") == [
-        ("zuh@altantal.gov.mn", SPECIALIST), ("hbth@altantal.gov.mn", SPECIALIST)]
+    assert rows(tmp_path, "SELECT sender, forwarded_by, outcome FROM mail_messages ORDER BY id") == [
+        ("zuh@altantal.gov.mn", SPECIALIST, "taken"), ("hbth@altantal.gov.mn", SPECIALIST, "taken"),
+        (SPECIALIST, None, "quarantined")]
     assert [to for to, _ in texts(smtp)] == ["zuh@altantal.gov.mn", "hbth@altantal.gov.mn"]  # the departments, not the specialist
     assert "2026-11-05 22:00" in texts(smtp)[0][1]
+
+
+def copied_later_keeps_the_delivery_time(tmp_path: Path, mappings: Path, box: Mailbox, smtp: SmtpServer) -> None:
+    """A message moved into the folder two weeks later (a new INTERNALDATE): the Received: line our server
+    wrote on delivery agrees with its Date, so the Date stands; a wrong clock is judged by that line."""
+    delivered = "Thu, 05 Nov 2026 20:31:02 +0800"
+    moved = dt.datetime(2026, 11, 19, 9, 0, tzinfo=UB)
+    on_time = mails.report("zuh@altantal.gov.mn", "ЗУХ", dt.datetime(2026, 11, 5, 20, 30, tzinfo=UB), "<mv1@x>",
+                           [("ЗУХ 10 сар.xlsx", mails.template(tmp_path, "ЗУХ"))])
+    wrong_clock = mails.report("hbth@altantal.gov.mn", "ХБТХ", dt.datetime(2016, 11, 5, 20, 30, tzinfo=UB), "<mv2@x>",
+                               [("ХБТХ 10 сар.xlsx", mails.template(tmp_path, "ХБТХ"))])
+    hop = f"Received: from mx.altantal.gov.mn by mail.altantal.gov.mn; {delivered}\r\n".encode()
+    box.append(hop + on_time, hop + wrong_clock, internal_date=moved)
+    configure(mappings, box, smtp)
+    result = fetch(tmp_path, mappings, box)
+    assert result.exit_code == 0, result.output
+    assert dict(rows(tmp_path, "SELECT original_name, received_at FROM submissions")) == {
+        "ЗУХ 10 сар.xlsx": "2026-11-05T20:30:00+08:00", "ХБТХ 10 сар.xlsx": "2026-11-05T20:31:02+08:00"}
+    [line] = [line for line in result.output.splitlines() if "mail-date-skewed" in line]
+    assert "2016-11-05 20:30 +0800" in line and "2026-11-05 20:31 +0800" in line
 
 
 def attached_outlook_item(tmp_path: Path, mappings: Path, box: Mailbox, smtp: SmtpServer) -> None:
@@ -224,5 +249,6 @@ def messages_that_are_not_reports(tmp_path: Path, mappings: Path, box: Mailbox, 
 
 
 # Every scenario but the kill (which takes the point to stop at), for the test modules to parametrize over.
-SCENARIOS = (reused_message_id, skewed_clocks, specialist_forwards, attached_outlook_item, messages_that_are_not_reports)
+SCENARIOS = (reused_message_id, skewed_clocks, copied_later_keeps_the_delivery_time, specialist_forwards, attached_outlook_item,
+             messages_that_are_not_reports)
 KILL_POINTS = ("after-intake", "after-record")
