@@ -211,12 +211,13 @@ class _Reader:
             self.fail(key, "и-мэйл хаягийн жагсаалт байх ёстой (- hshu@altantal.gov.mn) / must be a list of email addresses")
             return ()
         found: list[str] = []
+        wrong: list[str] = []
         for item in value:
             text = str(item).strip().lower() if isinstance(item, str) else ""
-            if not _ADDRESS.fullmatch(text):
-                self.fail(key, f"{item!r} и-мэйл хаяг биш / is not an email address")
-                continue
-            found.append(text)
+            (found if _ADDRESS.fullmatch(text) else wrong).append(text or repr(item))
+        if wrong:
+            listed = ", ".join(f"'{w}'" for w in wrong)
+            self.fail(key, f"{listed} и-мэйл хаяг биш / {'is' if len(wrong) == 1 else 'are'} not an email address")
         return tuple(found)
 
     def ca_file(self, node: Mapping[str, Any], where: str) -> str:
