@@ -103,6 +103,9 @@ def english_part(text: str) -> str:
     if not _CYRILLIC.search(_QUOTED.sub("", text)) or " / " not in text:
         return text
     halves = text.split(" / ")
+    if len(halves) == 2 and len(halves[1].split()) <= 2:  # one word in both languages: "1,200 нүд / cells"
+        head = re.sub(r"[\u0400-\u04ff]+(?:\s+[\u0400-\u04ff]+)*\s*$", "", halves[0]).rstrip()
+        return f"{head} {halves[1]}".strip()
     for index in range(1, len(halves)):
         tail = " / ".join(halves[index:])
         if not _CYRILLIC.search(_QUOTED.sub("", tail)):

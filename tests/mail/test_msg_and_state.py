@@ -97,3 +97,18 @@ CREATE TABLE receipts(id INTEGER PRIMARY KEY AUTOINCREMENT, submission_id INTEGE
         assert [m.outcome for m in state.messages(store)] == ["taken"] * 4
     finally:
         store.close()
+
+
+def test_an_old_stores_unsent_receipts_move_to_the_outbox_once(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    store = Store(db)  # the schema of the version before the outbox: the receipt kept on the message row
+    try:
+        store.db.execute("INSERT INTO mail_messages(message_id, outcome, processed_at, receipt_status, receipt_to, receipt_body) "
+                         "VALUES('<f@x>', 'taken', '2026-11-04T09:30:00+08:00', 'failed', 'zuh@altantal.gov.mn', x'41')")
+        store.db.execute("INSERT INTO mail_messages(message_id, outcome, processed_at, receipt_status, receipt_to, receipt_body) "
+                         "VALUES('<s@x>', 'taken', '2026-11-04T09:31:00+08:00', 'sent', 'hbth@altantal.gov.mn', x'42')")
+        state.ensure_schema(store)
+        state.ensure_schema(store)  # every run calls it: queued once, not twice
+        assert [(q.to_addr, q.body) for q in state.queued(store)] == [("zuh@altantal.gov.mn", b"A")]
+    finally:
+        store.close()

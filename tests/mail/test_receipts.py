@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from email import message_from_bytes, policy
 
-from pipeline.mail.receipts import ReceiptFile, ReceiptRequest, compose_receipt, receipt_subject, receipt_text
+from pipeline.mail.receipts import ReceiptFile, ReceiptRequest, compose_receipt, english_part, receipt_subject, receipt_text
 from pipeline.problems import Problem
 
 UB = dt.timezone(dt.timedelta(hours=8))
@@ -88,6 +88,8 @@ def test_english_lines_carry_no_mongolian_details() -> None:
     quoted = re.sub(r"«[^»]*»|\"[^\"]*\"|ЗУХ\.xlsx", "", english)
     assert re.findall(r"[\u0400-\u04ff]+", quoted) == []
     assert "эхний 30 мөрөнд" in text.split("English", 1)[0]  # the Mongolian section keeps its own words
+    assert english_part("A1:Z900, 1,200 нүд / cells") == "A1:Z900, 1,200 cells"
+    assert english_part("«Тайлан.xlsx» / x") == "«Тайлан.xlsx» / x"  # only quoted Cyrillic: kept whole
 
 
 def test_a_blank_template_is_an_error_not_an_accepted_report() -> None:
