@@ -285,6 +285,8 @@ def test_messages_no_person_wrote_are_recognised() -> None:
         assert parse_message(mails.out_of_office("zuh@altantal.gov.mn", DATE, "<a2@x>", header=header)).kind == "auto-reply"
     assert parse_message(mails.read_receipt("zuh@altantal.gov.mn", DATE, "<r@x>", "<o@x>")).kind == "read-receipt"
     assert parse_message(mails.bounce(DATE, "<b@x>", "nobody@altantal.gov.mn")).kind == "delivery-report"
+    bare_mdn = b"From: hezh@altantal.gov.mn\r\nContent-Type: message/disposition-notification\r\n\r\nDisposition: displayed\r\n"
+    assert parse_message(bare_mdn).kind == "read-receipt"
     thanks = parse_message(mails.thanks("zuh@altantal.gov.mn", DATE, "<t@x>", "<receipt@x>"))
     assert (thanks.kind, thanks.is_reply, thanks.attachments) == ("mail", True, ())
     assert parse_message(mails.report("zuh@altantal.gov.mn", "ЗУХ", DATE, "<m@x>", [])).kind == "mail"
