@@ -327,6 +327,46 @@ CATALOGUE: dict[str, ProblemType] = {
         "{value} хаяг руу хариу илгээж чадсангүй ({detail}); дараагийн удаа дахин оролдоно.",
         "The receipt to {value} could not be sent ({detail}); it will be tried again on the next run.",
     ),
+    # --- mail intake (issue 13) ---
+    "message-id-reused": ProblemType(
+        "warning",
+        "Энэ захидлын Message-ID ({value}) өмнө ирсэн өөр захидалд байсан. Агуулга нь шинэ тул хүлээн авлаа.",
+        "The message's Message-ID ({value}) was used by an earlier message. Its content is new, so it was taken.",
+    ),
+    "mail-date-skewed": ProblemType(
+        "warning",
+        "Захидалд бичсэн илгээсэн цаг ({value}) сервер хүлээн авсан цагаас ({detail}) хэт зөрүүтэй байна; илгээгчийн "
+        "компьютерийн цаг буруу байж магадгүй. Серверийн цагийг хүлээн авсан цаг гэж тооцлоо.",
+        "The message says it was sent at {value}, too far from the time the server received it ({detail}); the "
+        "sender's clock may be wrong. The server's time was taken as the received time.",
+    ),
+    "mail-date-unreadable": ProblemType(
+        "warning",
+        "Захидлын илгээсэн огноог (\"{value}\") уншиж чадсангүй. Сервер хүлээн авсан цагийг ({detail}) авлаа.",
+        "The message's Date (\"{value}\") could not be read. The time the server received it ({detail}) was taken.",
+    ),
+    "mail-auto-reply": ProblemType(
+        "warning",
+        "Автомат хариу (ажлаас гадуур байна гэх мэт) тул тайлан гэж аваагүй, хариу илгээгээгүй.",
+        "An automatic reply (such as out of office): not a report; no receipt was sent.",
+    ),
+    "mail-read-receipt": ProblemType(
+        "warning",
+        "Захидал уншсан тухай мэдэгдэл тул тайлан гэж аваагүй, хариу илгээгээгүй.",
+        "A read receipt: not a report; no receipt was sent.",
+    ),
+    "mail-delivery-report": ProblemType(
+        "warning",
+        "Шуудангийн серверийн хүргэлтийн мэдэгдэл (хүргэгдээгүй захидал гэх мэт) тул тайлан гэж аваагүй. Өөрийн "
+        "илгээсэн захидал хүрээгүй эсэхийг шалгана уу.",
+        "A delivery report from a mail server (such as a bounce): not a report. Check whether a message you sent "
+        "did not arrive.",
+    ),
+    "mail-reply-no-report": ProblemType(
+        "warning",
+        "Хавсралтгүй богино хариу (талархал гэх мэт) тул тайлан гэж аваагүй, хариу илгээгээгүй.",
+        "A short reply without attachments (such as a thank-you): not a report; no receipt was sent.",
+    ),
 }
 
 

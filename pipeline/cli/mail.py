@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from pipeline.config import Config
 from pipeline.errors import ConfigError, ConfigIssue, NegtgelError
 from pipeline.mail import MailSummary, ingest_paths
 from pipeline.mail.imap import fetch_mail
+from pipeline.mail.receipts import english_part
 from pipeline.mail.settings import MailSettings, load_mail_settings
 from pipeline.problems import Lang
 from pipeline.run import store_location
@@ -77,6 +79,9 @@ def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
         f"{counts[1]} warnings; receipts: {summary.receipts_sent} sent"
         + (f", {summary.receipts_failed} failed." if summary.receipts_failed else ".")
     )
+    if summary.not_reports:
+        click.echo(f"Тайлан биш захидал (автомат хариу, мэдэгдэл, талархал): {summary.not_reports}; хариу илгээгээгүй. / "
+                   f"Not reports (auto-replies, notices, thank-yous): {summary.not_reports}; not answered.")
     for sub in summary.submissions:
         click.echo(f"  + {sub.original_name} → {input_dir / sub.archive_path} ({sub.department or '?'}, {sub.period or '?'})")
     for path in summary.quarantine_paths:
@@ -84,6 +89,8 @@ def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
     language: Lang = "en" if lang == "en" else "mn"
     for problem in summary.problems:
         location = " ".join(part for part in (problem.sheet, problem.cell) if part) or "—"
+        if language == "en":  # a detail written "Монгол / English" is shown in English only
+            problem = dataclasses.replace(problem, detail=english_part(problem.detail))
         click.echo(f"{problem.file}\t{location}\t{problem.code}\t{problem.message(language)}")
 
 

@@ -33,6 +33,8 @@ DEFAULT_FLAG = "$Negtgel"
 DEFAULT_SUBJECT = "Тайлангийн хариу / Report receipt: {file}"
 SUBJECT_FIELDS = ("file", "department", "period")
 PASSWORD_KEYS = ("password", "pass", "passwd", "pwd", "нууц_үг")
+TOP_KEYS = ("imap", "smtp", "attachments", "specialists", "max_clock_skew_hours")
+DEFAULT_SKEW_HOURS = 12.0
 
 # An IMAP flag: a system flag (\Flagged) or a keyword atom ($Negtgel). No spaces, brackets or quotes.
 _FLAG = re.compile(r"\\?[A-Za-z0-9$_.\-+&']+")
@@ -78,6 +80,13 @@ class MailSettings:
     max_attachment_bytes: int = 20 * 1024 * 1024
     max_message_bytes: int = 60 * 1024 * 1024
     present: bool = False  # False when mail.yaml does not exist (defaults are used)
+    # The Date header is the sent time unless it is this far from the server's arrival time (a wrong clock).
+    max_clock_skew_hours: float = DEFAULT_SKEW_HOURS
+    specialists: tuple[str, ...] = ()  # addresses whose forwards are credited to the original sender
+
+    @property
+    def max_clock_skew(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.max_clock_skew_hours)
 
     def imap_issues(self) -> list[ConfigIssue]:
         """What stops fetch-mail from connecting: an empty host or user."""
@@ -160,7 +169,7 @@ class _Reader:
             return default
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 or (integer and not isinstance(value, int)):
             kind = ("эерэг бүхэл тоо", "a positive whole number") if integer else ("эерэг тоо", "a positive number")
-            self.fail(f"{where}.{key}", f"{kind[0]} байх ёстой / must be {kind[1]}, got {value!r}")
+            self.fail(f"{where}.{key}" if where else key, f"{kind[0]} байх ёстой / must be {kind[1]}, got {value!r}")
             return default
         return float(value)
 
@@ -193,6 +202,23 @@ class _Reader:
             self.fail(source, f"1-65535 хоорондох порт байх ёстой / must be a port 1-65535, got {raw!r}")
             return default
         return value
+
+    def addresses(self, node: Mapping[str, Any], key: str) -> tuple[str, ...]:
+        value = node.get(key)
+        if value in (None, ""):
+            return ()
+        if not isinstance(value, list):
+            self.fail(key, "и-мэйл хаягийн жагсаалт байх ёстой (- hshu@altantal.gov.mn) / must be a list of email addresses")
+            return ()
+        found: list[str] = []
+        wrong: list[str] = []
+        for item in value:
+            text = str(item).strip().lower() if isinstance(item, str) else ""
+            (found if _ADDRESS.fullmatch(text) else wrong).append(text or repr(item))
+        if wrong:
+            listed = ", ".join(f"'{w}'" for w in wrong)
+            self.fail(key, f"{listed} и-мэйл хаяг биш / {'is' if len(wrong) == 1 else 'are'} not an email address")
+        return tuple(found)
 
     def ca_file(self, node: Mapping[str, Any], where: str) -> str:
         value = self.text(node, "ca_file", where)
@@ -238,8 +264,10 @@ def load_mail_settings(mappings: str | os.PathLike[str], env: Mapping[str, str] 
             raise ConfigError([ConfigIssue(str(path), "(файл)", "түлхүүр: утга хэлбэртэй байх ёстой / must be a mapping of keys")])
     _scan_passwords(data, "", r)
     for key in data:
-        if key not in ("imap", "smtp", "attachments") and str(key).casefold() not in PASSWORD_KEYS:
-            r.fail(str(key), "үл мэдэгдэх түлхүүр / unknown key; known: imap, smtp, attachments")
+        if key not in TOP_KEYS and str(key).casefold() not in PASSWORD_KEYS:
+            r.fail(str(key), f"үл мэдэгдэх түлхүүр / unknown key; known: {', '.join(TOP_KEYS)}")
+    skew = r.number(data, "max_clock_skew_hours", "", DEFAULT_SKEW_HOURS)
+    specialists = r.addresses(data, "specialists")
 
     imap_node = r.section(data, "imap", IMAP_KEYS)
     imap_security = r.security(imap_node, "imap")
@@ -328,6 +356,8 @@ def load_mail_settings(mappings: str | os.PathLike[str], env: Mapping[str, str] 
         max_attachment_bytes=int(max_mb * 1024 * 1024),
         max_message_bytes=int(message_mb * 1024 * 1024),
         present=present,
+        max_clock_skew_hours=skew,
+        specialists=specialists,
     )
 
 
@@ -370,4 +400,5 @@ def network_error(service: str, host: str, port: int, exc: BaseException) -> Mai
         return MailError(f"{where}: хост олдсонгүй; нэрийг шалгана уу / host not found; check its name")
     if isinstance(exc, TimeoutError):
         return MailError(f"{where}: сервер хариу өгсөнгүй (хугацаа хэтэрсэн) / the server did not answer (timed out)")
-    return MailError(f"{where}: холбогдож чадсангүй ({exc}) / could not connect ({type(exc).__name__}: {exc})")
+    reason = " ".join(str(exc).split()) or exc.__class__.__doc__ or "?"
+    return MailError(f"{where}: холбогдож чадсангүй ({reason}) / could not connect ({reason})")

@@ -99,3 +99,14 @@ def test_ca_file_must_exist_and_may_be_relative(tmp_path: Path) -> None:
 def test_system_flags_people_change_are_refused(tmp_path: Path) -> None:
     assert "imap.processed.flag" in issues(write(tmp_path, 'imap: {processed: {flag: "\\\\Seen"}}\n'))
     assert load_mail_settings(write(tmp_path, 'imap: {processed: {flag: "\\\\Flagged"}}\n'), {}).imap.flag == "\\Flagged"
+
+
+def test_clock_skew_and_specialists(tmp_path: Path) -> None:
+    shipped = load_mail_settings(MAPPINGS, {})
+    assert (shipped.max_clock_skew, shipped.specialists) == (dt.timedelta(hours=12), ())
+    settings = load_mail_settings(write(tmp_path / "ok", "max_clock_skew_hours: 2.5\nspecialists: [HSHU@altantal.gov.mn]\n"), {})
+    assert (settings.max_clock_skew, settings.specialists) == (dt.timedelta(hours=2.5), ("hshu@altantal.gov.mn",))
+    found = issues(write(tmp_path / "bad", "max_clock_skew_hours: 0\nspecialists: [hshu, 5]\n"))
+    assert set(found) == {"max_clock_skew_hours", "specialists"}
+    assert found["specialists"] == "'hshu', '5' и-мэйл хаяг биш / are not an email address"
+    assert issues(write(tmp_path / "one", "specialists: hshu@altantal.gov.mn\n"))["specialists"].startswith("и-мэйл хаягийн жагсаалт")
