@@ -616,6 +616,9 @@ def run_consolidation(
         with contextlib.suppress(OSError):
             input_dir.mkdir(parents=True, exist_ok=True)
     output_dir = workspace.output if output_dir is None else output_dir
+    if arrivals is None and input_dir.absolute() == workspace.root:
+        raise NegtgelError(f"Ажлын хавтас {workspace.root} өөрөө оролтын хавтас биш: тайлангуудыг {workspace.input} хавтаст "
+                           f"хуулна уу / the workspace itself is not an input folder: put the reports in {workspace.input}.")
     if arrivals is None and not input_dir.is_dir():
         raise NegtgelError(f"Оролтын хавтас {input_dir} олдсонгүй / input folder not found.")
     with gc_paused(), open_store(store_location(config, workspace, store_path)) as store:

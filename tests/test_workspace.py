@@ -213,3 +213,9 @@ def test_a_blank_template_is_an_error_and_not_a_report(tmp_path: Path, own_works
     with (own_workspace / "output" / "2026-10" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["file"] == "БГ хоосон.xlsx"]
     assert [(r["code"], r["severity"], r["cell"]) for r in rows] == [("template-empty", "error", "B7")]
+
+
+def test_the_workspace_itself_is_not_an_input_folder(own_workspace: Path) -> None:
+    result = invoke("run", str(own_workspace))
+    assert result.exit_code == 1 and "оролтын хавтас биш" in result.output
+    assert not (own_workspace / "archive").exists()
