@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.mail.settings import DEFAULT_FLAG, is_local_host, load_mail_settings
+from pipeline.mail.settings import DEFAULT_FLAG, ImapSettings, MailSettings, SmtpSettings, is_local_host, load_mail_settings
 from tests.conftest import MAPPINGS
 
 
@@ -22,6 +22,29 @@ def issues(folder: Path, env: dict[str, str] | None = None) -> dict[str, str]:
     with pytest.raises(ConfigError) as caught:
         load_mail_settings(folder, env or {})
     return {issue.key: issue.message for issue in caught.value.issues}
+
+
+# What the shipped mail.yaml loaded as before the schema (pydantic) rewrite: the rewrite loads exactly this.
+SHIPPED = MailSettings(
+    path=MAPPINGS / "mail.yaml",
+    imap=ImapSettings(host="", port=993, security="tls", user="", folder="INBOX", since=None, flag="$Negtgel", move_to="",
+                      ca_file="", timeout=60.0),
+    smtp=SmtpSettings(reply=False, host="", port=465, security="tls", user="", from_addr="",
+                      subject="Тайлангийн хариу / Report receipt: {file}", ca_file="", timeout=60.0),
+    max_attachment_bytes=20 * 1024 * 1024,
+    max_message_bytes=60 * 1024 * 1024,
+    present=True,
+    max_clock_skew_hours=12.0,
+    specialists=(),
+)
+
+
+def test_the_shipped_file_loads_as_before() -> None:
+    settings = load_mail_settings(MAPPINGS, {})
+    assert settings == SHIPPED
+    assert type(settings.imap.timeout) is float and type(settings.smtp.timeout) is float
+    assert type(settings.max_clock_skew_hours) is float
+    assert type(settings.imap.port) is int and type(settings.max_attachment_bytes) is int
 
 
 def test_the_shipped_file_loads_with_safe_defaults() -> None:
@@ -38,6 +61,7 @@ def test_the_shipped_file_loads_with_safe_defaults() -> None:
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     settings = load_mail_settings(tmp_path, {})
     assert not settings.present and settings.imap.security == "tls"
+    assert settings == MailSettings(path=tmp_path / "mail.yaml")
 
 
 @pytest.mark.parametrize("text", [
