@@ -11,7 +11,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -138,7 +138,6 @@ class Settings:
     deadline_months_after: int
     limits: Limits
     department_sheets_max: int
-    mail: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -400,7 +399,6 @@ class SettingsFile(Schema):
     deadline: DeadlineFile = DeadlineFile()
     limits: LimitsFile = LimitsFile()
     output: OutputFile = OutputFile()
-    mail: dict[str, Any] = Field(default_factory=dict)
 
 
 # --- from the validated files to what the program uses --------------------------------------------------
@@ -460,7 +458,6 @@ def _settings(spec: SettingsFile) -> Settings:
             max_read_seconds=limits.max_read_seconds,
         ),
         department_sheets_max=spec.output.department_sheets_max,
-        mail=spec.mail,
     )
 
 

@@ -166,7 +166,6 @@ SETTINGS = Settings(
         max_read_seconds=60.0,
     ),
     department_sheets_max=60,
-    mail={},
 )
 
 
@@ -267,7 +266,7 @@ CASES = {
     ),
     "settings nothing near": (
         [("settings.yaml", "store:", "colour: red\nstore:")],
-        [("settings.yaml", "colour", UNKNOWN + "known: methodology, store, utc_offset_hours, deadline, limits, output, mail")],
+        [("settings.yaml", "colour", UNKNOWN + "known: methodology, store, utc_offset_hours, deadline, limits, output")],
     ),
     "headers top": (
         [("headers.yaml", "goal_row_words:", "goal_row_word:")],
