@@ -152,6 +152,12 @@ def read_yaml(path: Path, issues: list[ConfigIssue], *, missing_ok: bool = False
     except yaml.YAMLError as exc:
         issues.append(ConfigIssue(str(path), FILE_KEY, _yaml_message(exc)))
         return None
+    except (ValueError, OverflowError) as exc:
+        # PyYAML builds dates and numbers itself: an impossible date written unquoted (2026-13-01) fails there.
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        issues.append(ConfigIssue(str(path), FILE_KEY, f"огноо эсвэл тоо буруу бичигдсэн / an impossible date or number "
+                                                        f"({text}); write it in quotes or correct it"))
+        return None
     report: list[tuple[Loc, str]] = []
     data = _plain(raw, (), report)
     issues.extend(ConfigIssue(str(path), dotted(loc), message) for loc, message in report)

@@ -169,3 +169,14 @@ def test_every_message_is_plain(model: type[Schema], data: object) -> None:
         assert " / " in issue.message  # Mongolian, then English
         for jargon in ("Input should", "pydantic", "http", "Value error", "not a valid value", "Error", "Invalid"):
             assert jargon not in issue.message, issue
+
+
+def test_an_impossible_date_unquoted_is_a_message_not_a_crash(tmp_path: Path) -> None:
+    from pipeline.errors import ConfigIssue
+    from pipeline.schema import read_yaml
+
+    path = tmp_path / "mail.yaml"
+    path.write_text("imap:\n  since: 2026-13-01\n", encoding="utf-8")
+    issues: list[ConfigIssue] = []
+    assert read_yaml(path, issues) is None
+    assert [(i.key, i.message.split(" (")[0]) for i in issues] == [("(файл)", "огноо эсвэл тоо буруу бичигдсэн / an impossible date or number")]
