@@ -172,7 +172,6 @@ def test_every_message_is_plain(model: type[Schema], data: object) -> None:
 
 
 def test_an_impossible_date_unquoted_is_a_message_not_a_crash(tmp_path: Path) -> None:
-    from pipeline.errors import ConfigIssue
     from pipeline.schema import read_yaml
 
     path = tmp_path / "mail.yaml"
