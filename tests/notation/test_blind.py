@@ -31,7 +31,7 @@ def vocab():
 
 def legacy(s: str) -> str:
     """Cyrillic typed in an old 8-bit Mongolian font, as it reads back today (Latin-1 mojibake)."""
-    s = s.translate(str.maketrans({"Ө": "Є", "ө": "є", "Ү": "Ї", "ү": "ї"}))
+    s = s.translate(str.maketrans("ӨөҮү", "ЄєЇї"))  # Ө→Є, ө→є, Ү→Ї, ү→ї
     return s.encode("cp1251").decode("latin-1")
 
 
