@@ -1,4 +1,4 @@
-"""Timeframe readings: every form of domain.md §3 and seed 003, with the exact quarters and confidence."""
+"""Timeframe readings: every form of docs/methodology.md §3 and seed 003, with the exact quarters and confidence."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ CASES: list[tuple[str, tuple[int, ...], str]] = [
     ("Гуравдугаар улиралд", (3,), E),
     ("Дөрөвдүгээр улирал", (4,), E),
     ("хоёр дугаар улирал", (2,), E),
-    # Words (domain.md §3).
+    # Words (docs/methodology.md §3).
     ("Жилийн турш", ALL, E),
     ("Жилдээ", ALL, E),
     ("Жил бүр", ALL, E),
