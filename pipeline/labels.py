@@ -21,13 +21,6 @@ BASIS_LABELS: dict[str, tuple[str, str]] = {
     "": ("", ""),
 }
 
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "percent": ("Хувь", "Percent"),
-    "count": ("Тоо", "Count"),
-    "binary": ("Биелсэн эсэх", "Done/not done"),
-    "text": ("Текст", "Text"),
-}
-
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "department": ("Хэлтэс, нэгж", "Department"),
     "source_file": ("Файл", "File"),

@@ -24,8 +24,6 @@ from pipeline.read.table import cell_text
 from pipeline.read.workbook import FileRead, a1
 from pipeline.score import measure_key
 
-TEXT_COLUMNS = ("goal", "measure_no", "measure", "indicator", "baseline", "responsible", "progress", "note", "budget")
-
 
 @dataclass(frozen=True)
 class Source:

@@ -150,11 +150,6 @@ CATALOGUE: dict[str, ProblemType] = {
         "Тайлан хэд хэдэн хэлтэст тохирч байна: {detail}. Загварын \"Хэлтэс, нэгж\" нүдэнд нэрийг бүтнээр бичнэ үү.",
         "The file matches several departments: {detail}. Write the full name in the department cell.",
     ),
-    "department-not-expected": ProblemType(
-        "warning",
-        "\"{value}\" нь хүлээгдэж буй хэлтсийн жагсаалтад байхгүй; тусад нь нэгтгэлээ.",
-        "\"{value}\" is not in the list of expected departments; it was consolidated on its own.",
-    ),
     "period-missing": ProblemType(
         "warning",
         "Тайлант сар бичигдээгүй тул {detail} гэж үзлээ. Загварын \"Тайлант сар\" нүдийг бөглөнө үү.",
@@ -164,11 +159,6 @@ CATALOGUE: dict[str, ProblemType] = {
         "error",
         "Тайлант хугацааг \"{value}\" гэж бичсэнийг ойлгосонгүй.",
         "The reporting period \"{value}\" was not understood.",
-    ),
-    "period-other": ProblemType(
-        "warning",
-        "Энэ файл {detail} сарын тайлан тул энэ удаагийн нэгтгэлд ороогүй.",
-        "This file reports for {detail}; it is not part of this consolidation.",
     ),
     "submission-superseded": ProblemType(
         "warning",

@@ -12,7 +12,7 @@ import shutil
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +157,7 @@ def _xl_string(text: str, length_bytes: int) -> bytes:
     return count + b"\x01" + text.encode("utf-16-le")
 
 
-def biff8_workbook(sheets: dict[str, Sequence[Sequence[Any]]], *, far_cell: bool = False) -> bytes:
+def biff8_workbook(sheets: Mapping[str, Sequence[Sequence[Any]]], *, far_cell: bool = False) -> bytes:
     """A BIFF8 `Workbook` stream: globals (BOF, CODEPAGE, FONT and XF records, a BOUNDSHEET per sheet, SST, EOF),
     then each sheet (BOF, DIMENSIONS, LABELSST/NUMBER cells, EOF). `far_cell` adds a value at IV65536 to each sheet."""
     strings: list[str] = []

@@ -7,6 +7,7 @@ rewrite is held to loading exactly the same configuration.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -214,7 +215,7 @@ UNKNOWN = "үл мэдэгдэх түлхүүр / unknown key; "
 MISSING = "заавал байх түлхүүр алга / required key is missing"
 
 
-def load_edited(tmp_path: Path, edits: list[tuple[str, str | None, str]], **kwargs: str) -> list[tuple[str, str, str]]:
+def load_edited(tmp_path: Path, edits: Sequence[tuple[str, str | None, str]], **kwargs: str) -> list[tuple[str, str, str]]:
     """The issues (file name, key, message) of the shipped mappings with `edits` made: (file, old, new);
     old None replaces the whole file. [] when they load."""
     root = tmp_path / "mappings"
@@ -233,7 +234,7 @@ def load_edited(tmp_path: Path, edits: list[tuple[str, str | None, str]], **kwar
     return []
 
 
-CASES = {
+CASES: dict[str, tuple[list[tuple[str, str | None, str]], list[tuple[str, str, str]]]] = {
     # unknown keys, at the top and nested, with the nearest valid one
     "methodology top": (
         [("methodology.yaml", "late_penalty_per_day: 1", "late_penalty_per_dya: 5")],

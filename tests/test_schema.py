@@ -38,6 +38,7 @@ class Server(Schema):
     @classmethod
     def _relative_to_the_file(cls, value: str, info: ValidationInfo) -> str:
         if value:
+            assert info.context is not None  # validate_model passes the file as context
             path = info.context["file"].parent / value
             if not path.is_file():
                 raise Invalid(f"{path} файл олдсонгүй / file not found")
@@ -45,7 +46,7 @@ class Server(Schema):
 
 
 class Mail(Schema):
-    imap: Server = Server()
+    imap: Server = Server()  # type: ignore[call-arg]  # mypy takes the alias "from" for a required argument
     words: dict[int, Items[Text]] = Field(default_factory=dict)
 
 

@@ -38,7 +38,7 @@ SHEETS = ["Самбар", "Хэлтсүүд", "Хангалтгүй хэрэгж
 def template(folder: Path, name: str, department: str, month: int, levels: list[int | None], saved: dt.datetime,
              texts: dict[int, tuple[str, str]] | None = None) -> Path:
     """A filled standard template; each measure's level is given by a status word in `Хүрсэн түвшин`."""
-    rows = [["Зорилго 1: Төлөвлөгөөг хэрэгжүүлэх"]]
+    rows: list[list[Any]] = [["Зорилго 1: Төлөвлөгөөг хэрэгжүүлэх"]]
     for i, level in enumerate(levels, start=1):
         measure, note = (texts or {}).get(i, (f"{department}: арга хэмжээ {i}-ийг хэрэгжүүлнэ.", ""))
         rows.append([f"1.{i}", measure, "Хэрэгжилтийн хувиар", None, "Хэрэгжилт - 100%", "I-IV улирал", "Мэргэжилтэн",

@@ -16,7 +16,6 @@ from typing import Any
 from pipeline.config import HeaderConfig, header_key
 
 HEADER_SCAN_ROWS = 30
-TEXT_FIELDS = ("goal", "measure", "indicator", "baseline", "responsible", "progress", "note", "budget")
 # Fields whose cells may carry a percent number format that changes their meaning (0.85 shown as 85 %).
 PERCENT_FIELDS = ("target", "actual", "self_pct", "evaluation")
 
@@ -41,8 +40,6 @@ class SheetTable:
     layout: Layout
     meta: dict[str, Cell]
     measures: list[dict[str, Any]] = field(default_factory=list)
-    # (row, col, original, converted) of every cell converted from a legacy 8-bit font
-    legacy_cells: list[tuple[int, int, str, str]] = field(default_factory=list)
 
 
 def cell_text(value: Cell) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import random
 import zipfile
+from collections.abc import Sequence
 from email import policy
 from email.header import Header
 from email.message import EmailMessage
@@ -61,7 +62,7 @@ def docx_bytes() -> bytes:
 def _headers(msg: EmailMessage | MIMEMultipart, sender: str, subject: str, date: dt.datetime, message_id: str) -> None:
     msg["From"] = sender
     msg["To"] = "ХШҮ мэргэжилтэн <mne@altantal.gov.mn>"
-    msg["Subject"] = subject if isinstance(msg, EmailMessage) else Header(subject, "utf-8")
+    msg["Subject"] = subject if isinstance(msg, EmailMessage) else Header(subject, "utf-8")  # type: ignore[assignment]  # compat32 takes a Header
     msg["Date"] = format_datetime(date)
     msg["Message-ID"] = message_id
 
@@ -113,7 +114,7 @@ def with_inline_image_and_signature(sender: str, subject: str, date: dt.datetime
     _headers(msg, sender, subject, date, message_id)
     msg.set_content("Тайлан хавсаргав.")
     msg.add_alternative('<p>Тайлан хавсаргав.</p><img src="cid:logo@altantal">', subtype="html")
-    html = msg.get_payload()[1]
+    html = list(msg.iter_parts())[1]
     html.add_related(PNG, maintype="image", subtype="png", cid="<logo@altantal>")
     msg.add_attachment(data, maintype="application", subtype=XLSX.split("/")[1], filename=name)
     msg.add_attachment(b"0\x82\x01\x00fake-signature", maintype="application", subtype="pkcs7-signature",
@@ -135,8 +136,8 @@ def forwarded(sender: str, subject: str, date: dt.datetime, message_id: str, inn
     return raw
 
 
-def plain(sender: str, subject: str, date: dt.datetime, message_id: str, attachments: list[tuple[str, str, bytes]] = ()
-          ) -> bytes:  # type: ignore[assignment]
+def plain(sender: str, subject: str, date: dt.datetime, message_id: str, attachments: Sequence[tuple[str, str, bytes]] = ()
+          ) -> bytes:
     """A message with only non-spreadsheet attachments (name, mime type, bytes), or none."""
     msg = EmailMessage()
     _headers(msg, sender, subject, date, message_id)

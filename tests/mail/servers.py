@@ -274,7 +274,8 @@ def append_all(conn: imaplib.IMAP4, folder: str, messages: Iterable[bytes], inte
 class Received:
     mail_from: str
     rcpt_tos: list[str]
-    message: Message
+    # an email.message.Message; Any because typeshed types get_payload(decode=True) as Message | bytes
+    message: Any
     authenticated: bool
 
 
