@@ -74,7 +74,7 @@ def discover_returned(paths: Sequence[Path]) -> list[Path]:
         if path.is_dir():
             found += sorted(p for p in path.iterdir()
                             if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES and not is_skipped_name(p.name))
-        else:
+        elif path.is_file():
             found.append(path)
     return found
 

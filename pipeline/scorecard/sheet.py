@@ -121,7 +121,7 @@ def _write(tmp: Path, card: Scorecard, period: str, organisations: Sequence[Depa
     for criterion in card.evaluated:
         col = by_key[f"criterion:{criterion.key}"]
         ws.data_validation(FIRST_ROW, col, last, col, {
-            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": criterion.max,
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": _number(criterion.max),
             "input_title": "Оноо", "input_message": f"0-ээс {criterion.max:g} хүртэл оноо бичнэ үү.",
             "error_title": "Буруу оноо",
             "error_message": f"«{criterion.label}» шалгуурын оноо 0-ээс {criterion.max:g} хүртэл байна.",
@@ -133,6 +133,11 @@ def _write(tmp: Path, card: Scorecard, period: str, organisations: Sequence[Depa
     ws.protect("", {"format_columns": True, "format_rows": True})
     _guide(workbook.add_worksheet(GUIDE_SHEET), card, period, title, workbook.add_format({**base, "text_wrap": True}))
     workbook.close()
+
+
+def _number(value: float) -> float | int:
+    """30 rather than 30.0 in the validation Excel shows when it refuses a value."""
+    return int(value) if float(value).is_integer() else value
 
 
 def _guide(ws: Any, card: Scorecard, period: str, title: Any, wrap: Any) -> None:
