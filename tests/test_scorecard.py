@@ -7,6 +7,7 @@ read back too. The totals and ranks are checked against values worked out by han
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from collections.abc import Sequence
@@ -23,9 +24,9 @@ from pipeline.config import load_config
 from pipeline.errors import ConfigError
 from pipeline.scorecard import load_scorecard, make_templates, returned_folder, run_scorecard
 from pipeline.scorecard.facts import Facts
-from pipeline.scorecard.score import computed_points
+from pipeline.scorecard.score import Row, computed_points, rank
 from pipeline.scorecard.sheet import FIRST_ROW, SHEET
-from pipeline.scorecard.spec import Criterion
+from pipeline.scorecard.spec import EARLIER_REPORT, Criterion
 from pipeline.workspace import Workspace
 from tests.conftest import EXAMPLES, MAPPINGS
 
@@ -206,15 +207,54 @@ def test_a_broken_or_foreign_workbook_is_a_problem_never_a_traceback(contest: tu
     card = load_scorecard(mappings, "contest")
     template = make_templates(config, workspace, card, PERIOD)[0].path
     folder = returned_folder(workspace, card, PERIOD)
-    fill(template, folder / "a.xlsx", [*EVALUATOR_B[:1], (1, "сайн", -1)], 3, evaluator="А")
+    filled = fill(template, folder / "a.xlsx", [*EVALUATOR_B[:1], (1, "сайн", -1)], 3, evaluator="А")
+    book = openpyxl.load_workbook(filled)  # a row typed below the table, for an organisation not in the list
+    book[SHEET].cell(FIRST_ROW + len(ORGANISATIONS) + 2, 2).value = "Үл мэдэгдэх байгууллага"
+    book[SHEET].cell(FIRST_ROW + len(ORGANISATIONS) + 2, 4).value = 5
+    book.save(filled)
     (folder / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     openpyxl.Workbook().save(folder / "other.xlsx")
     run = run_scorecard(config, workspace, card, PERIOD)
     codes = sorted((p.file, p.cell, p.code) for p in run.problems if p.code != "scorecard-value-missing")
-    assert codes == [("a.xlsx", "E9", "scorecard-value-invalid"), ("a.xlsx", "F9", "scorecard-value-invalid"),
-                     ("broken.xlsx", "", "file-unreadable"), ("other.xlsx", "", "scorecard-not-a-scorecard")]
+    assert codes == [("a.xlsx", "B21", "scorecard-unknown-organisation"), ("a.xlsx", "E9", "scorecard-value-invalid"),
+                     ("a.xlsx", "F9", "scorecard-value-invalid"), ("broken.xlsx", "", "file-unreadable"),
+                     ("other.xlsx", "", "scorecard-not-a-scorecard")]
     # The only evaluator gave every point of the first organisation alone; ten were left empty, one typed wrongly.
     assert [r.organisation for r in run.rows if r.complete] == [ORGANISATIONS[0][0]]
+
+
+def test_an_evaluators_second_workbook_replaces_the_first(contest: tuple[Workspace, Path]) -> None:
+    workspace, mappings = contest
+    config = load_config(mappings)
+    card = load_scorecard(mappings, "contest")
+    template = make_templates(config, workspace, card, PERIOD, ["Б.Бат"])[0].path
+    folder = returned_folder(workspace, card, PERIOD)
+    first = fill(template, folder / "Бат 1.xlsx", [(11, 5, 5)] * 12, 3)  # over the maximum everywhere
+    second = fill(template, folder / "Бат засвар.xlsx", EVALUATOR_A, 3)
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    os.utime(second, (1_700_000_900, 1_700_000_900))
+    run = run_scorecard(config, workspace, card, PERIOD)
+    assert [(g.evaluator, g.file) for g in run.given] == [("Б.Бат", "Бат засвар.xlsx")]
+    # The first workbook's own faults no longer count: only that it was not used.
+    assert sorted((p.file, p.code) for p in run.problems) == [("Бат 1.xlsx", "scorecard-evaluator-twice"),
+                                                              ("Бат засвар.xlsx", "scorecard-value-missing")]
+    assert run.rows[0].total == 20.0  # A alone: 10 + 5 + 5
+
+
+def test_ties_are_broken_in_the_configured_order_and_what_still_ties_shares_a_rank() -> None:
+    def row(name: str, plan: float | None, other: float, received: str, complete: bool = True) -> Row:
+        points = {"plan": plan, "other": other}
+        return Row(name, name, points, set(), [], sum(p for p in points.values() if p is not None), complete, received)
+
+    rows = [row("late", 20, 10, "2026-11-05 12:00"), row("early", 20, 10, "2026-11-03 09:00"),
+            row("none", 20, 10, ""), row("more plan", 25, 5, "2026-11-09 09:00"), row("same", 20, 10, "2026-11-03 09:00"),
+            row("best so far", 30, 10, "2026-11-01 09:00", complete=False)]
+    ranked = rank(rows, ["plan", EARLIER_REPORT])
+    assert [(r.rank, r.organisation) for r in ranked] == [
+        (1, "more plan"), (2, "early"), (2, "same"), (4, "late"), (5, "none"), (6, "best so far")]
+    # Without a tie-break every complete total of 30 shares the first place.
+    assert [(r.rank, r.organisation) for r in rank(rows, [])][:5] == [
+        (1, "late"), (1, "early"), (1, "none"), (1, "more plan"), (1, "same")]
 
 
 @pytest.mark.parametrize(
@@ -354,6 +394,12 @@ def test_monthly_scorecard_from_the_example_consolidation(tmp_path: Path, own_wo
     assert (cells["ЭМГ"][4], cells["БОАЖГ"][4], cells["ЗУХ"][4]) == (6.0, 0.0, 10.0)
     assert (cells["ХХААГ"][5], cells["ЗУХ"][5]) == (9.0, 10.0)
     assert cells["ОБГ"][3:7] == [0.0, 0.0, 0.0, 0.0] and "ирүүлээгүй" in str(cells["ОБГ"][-1])
+
+    # Closed, the period's frozen figures give the same points.
+    assert invoke("close", "--period", PERIOD, "--reason", "шалгалт").exit_code == 0
+    assert invoke("scorecard", "template", "monthly", "--period", PERIOD, "-o", str(tmp_path / "closed")).exit_code == 0
+    closed = tmp_path / "closed" / PERIOD / "scorecard_monthly_2026-10_evaluator.xlsx"
+    assert [row[3:7] for row in grid(closed, SHEET)[FIRST_ROW:]] == [row[3:7] for row in grid(template, SHEET)[FIRST_ROW:]]
 
     folder = own_workspace / "scorecards" / "monthly" / PERIOD
     fill(template, folder / "Бат.xlsx", [(8, 4, 4, 4, 4, 4)] * 10, 7)
