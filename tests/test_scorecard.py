@@ -17,6 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 import python_calamine as calamine
+import xlsxwriter
 from click.testing import CliRunner, Result
 
 from pipeline.cli import cli
@@ -214,11 +215,14 @@ def test_a_broken_or_foreign_workbook_is_a_problem_never_a_traceback(contest: tu
     book.save(filled)
     (folder / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     openpyxl.Workbook().save(folder / "other.xlsx")
+    huge = xlsxwriter.Workbook(str(folder / "huge.xlsx"))
+    huge.add_worksheet(SHEET).write_number(1_048_575, 16_383, 1)  # one value at XFD1048576: never a 17-billion-cell grid
+    huge.close()
     run = run_scorecard(config, workspace, card, PERIOD)
     codes = sorted((p.file, p.cell, p.code) for p in run.problems if p.code != "scorecard-value-missing")
     assert codes == [("a.xlsx", "B21", "scorecard-unknown-organisation"), ("a.xlsx", "E9", "scorecard-value-invalid"),
                      ("a.xlsx", "F9", "scorecard-value-invalid"), ("broken.xlsx", "", "file-unreadable"),
-                     ("other.xlsx", "", "scorecard-not-a-scorecard")]
+                     ("huge.xlsx", "", "sheet-too-large"), ("other.xlsx", "", "scorecard-not-a-scorecard")]
     # The only evaluator gave every point of the first organisation alone; ten were left empty, one typed wrongly.
     assert [r.organisation for r in run.rows if r.complete] == [ORGANISATIONS[0][0]]
 

@@ -25,7 +25,7 @@ from pipeline.config import Config, Department, header_key
 from pipeline.intake import DepartmentMatcher
 from pipeline.output.safe import Written, new_workbook, write_atomically
 from pipeline.problems import Problem
-from pipeline.read.package import Refusal, inspect_file
+from pipeline.read.package import MAX_SHEET_CELLS, Package, Refusal, inspect_file, sheet_marks
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import a1
 from pipeline.rollup import round_half_up
@@ -40,6 +40,7 @@ META = {"scorecard": "Үнэлгээний хуудас:", "period": "Тайла
 KEY_ROW, HEADER_ROW, FIRST_ROW = 5, 6, 7
 NAME_COL, SHORT_COL, FIRST_CRITERION_COL = 1, 2, 3
 SEARCH_ROWS = 40
+MAX_ROWS = 5000  # rows read of a returned sheet: far more than organisations
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -184,7 +185,7 @@ def read_returned(path: Path, card: Scorecard, period: str, config: Config) -> R
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
         try:
-            return _read(workbook, name, card, period, config)
+            return _read(workbook, path, package, card, period, config)
         finally:
             workbook.close()
     except calamine.PasswordError:
@@ -202,11 +203,18 @@ def _short(exc: BaseException) -> str:
     return f"гэмтсэн файл / damaged file: {text[:120]}"
 
 
-def _find_keys(workbook: Any) -> tuple[str, list[list[Any]], int] | None:
+def _find_keys(workbook: Any, path: Path, package: Package, problems: list[Problem]) -> tuple[str, list[list[Any]], int] | None:
     for meta in workbook.sheets_metadata:
         if meta.typ != calamine.SheetTypeEnum.WorkSheet:
             continue
-        grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False, nrows=5000)
+        # Bound the grid before the reader builds it, as templates are: one far-away value would ask for gigabytes.
+        marks = sheet_marks(path, package, meta.name)
+        if marks.cells > MAX_SHEET_CELLS:
+            rows, cols = marks.extent
+            problems.append(Problem("sheet-too-large", file=path.name, sheet=meta.name,
+                                    detail=f"A1:{a1(rows - 1, cols - 1)}, {marks.cells:,} нүд / cells"))
+            continue
+        grid = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False, nrows=MAX_ROWS)
         for r, row in enumerate(grid[:SEARCH_ROWS]):
             if row and cell_text(row[0]).strip() == MARKER:
                 return meta.name, grid, r
@@ -236,10 +244,12 @@ def parse_points(value: Any) -> float | str | None:
     return text
 
 
-def _read(workbook: Any, name: str, card: Scorecard, period: str, config: Config) -> Returned:
-    found = _find_keys(workbook)
+def _read(workbook: Any, path: Path, package: Package, card: Scorecard, period: str, config: Config) -> Returned:
+    name = path.name
+    refused: list[Problem] = []
+    found = _find_keys(workbook, path, package, refused)
     if found is None:
-        return Returned(name, None, [Problem("scorecard-not-a-scorecard", file=name, detail=card.name)])
+        return Returned(name, None, refused or [Problem("scorecard-not-a-scorecard", file=name, detail=card.name)])
     sheet, grid, key_row = found
     meta = _meta(grid, key_row)
     result = Returned(name, None, scorecard=meta.get("scorecard", ""), period=meta.get("period", ""))
