@@ -431,6 +431,9 @@ def test_run_with_an_error_exits_1_and_lists_it(tmp_path: Path, monkeypatch: pyt
     assert result.exit_code == 1
     assert "✗ A.xlsx Үнэлгээ D10: 11 оноо нь шалгуурын дээд оноо" in result.output
     assert "  1. " in result.output and "Гаралт:" in result.output
+    english = invoke("scorecard", "run", "contest", "--period", PERIOD, str(filled), "--lang", "en")
+    assert "✗ A.xlsx Үнэлгээ D10: 11 points is above the criterion's maximum (Work done: 10)" in english.output
+    assert "Written to" in english.output and "Гаралт" not in english.output
 
 
 def test_a_scorecard_mistake_stops_the_command_with_the_file_and_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -114,7 +114,7 @@ def run_scorecard(config: Config, workspace: Workspace, card: Scorecard, period:
     log = ProblemLog()
     returned: list[tuple[Path, Given]] = []
     for path in paths:
-        read = read_returned(path, card, period, config)
+        read = read_returned(path, card, period, config, lang)
         log.extend(read.problems)
         if read.given is not None:
             returned.append((path, read.given))
@@ -125,7 +125,7 @@ def run_scorecard(config: Config, workspace: Workspace, card: Scorecard, period:
     log = ProblemLog(p for p in log if p.file not in dropped or p.code == "scorecard-evaluator-twice")
     organisations = [(d.name, d.short) for d in config.departments]
     if card.computed:
-        log.extend(computed_problems(card, [name for name, _ in organisations], facts))
+        log.extend(computed_problems(card, [name for name, _ in organisations], facts, lang))
     rows = score(card, organisations, facts, given)
     out = (workspace.output if output_dir is None else output_dir) / period
     written = write_result(out / result_name(card, period, lang), card, period, rows, given, log, lang)

@@ -76,17 +76,17 @@ def computed_points(criterion: Criterion, facts: Facts | None) -> float | None:
     raise ValueError(criterion.rule)
 
 
-def computed_problems(card: Scorecard, organisations: Sequence[str], facts: Mapping[str, Facts]) -> list[Problem]:
+def computed_problems(card: Scorecard, organisations: Sequence[str], facts: Mapping[str, Facts], lang: str = "mn") -> list[Problem]:
     """Who did not report (0 points for the computed criteria) and whose computed points are missing."""
     problems = []
     for name in organisations:
         found = facts.get(name)
         if found is None or not found.reported:
-            problems.append(Problem("scorecard-not-reported", value=name, detail=", ".join(c.label for c in card.computed)))
+            problems.append(Problem("scorecard-not-reported", value=name, detail=", ".join(c.name(lang) for c in card.computed)))
             continue
         for criterion in card.computed:
             if computed_points(criterion, found) is None:
-                problems.append(Problem("scorecard-computed-missing", value=name, detail=criterion.label))
+                problems.append(Problem("scorecard-computed-missing", value=name, detail=criterion.name(lang)))
     return problems
 
 

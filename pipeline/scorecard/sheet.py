@@ -176,8 +176,8 @@ class Returned:
     period: str = ""
 
 
-def read_returned(path: Path, card: Scorecard, period: str, config: Config) -> Returned:
-    """Read an evaluator's workbook. Never raises for a bad file: every fault is a Problem."""
+def read_returned(path: Path, card: Scorecard, period: str, config: Config, lang: str = "mn") -> Returned:
+    """Read an evaluator's workbook. Never raises for a bad file: every fault is a Problem (criteria named in `lang`)."""
     name = path.name
     package = inspect_file(path, config.settings.limits)
     if isinstance(package, Refusal):
@@ -185,7 +185,7 @@ def read_returned(path: Path, card: Scorecard, period: str, config: Config) -> R
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
         try:
-            return _read(workbook, path, package, card, period, config)
+            return _read(workbook, path, package, card, period, config, lang)
         finally:
             workbook.close()
     except calamine.PasswordError:
@@ -244,7 +244,8 @@ def parse_points(value: Any) -> float | str | None:
     return text
 
 
-def _read(workbook: Any, path: Path, package: Package, card: Scorecard, period: str, config: Config) -> Returned:
+def _read(workbook: Any, path: Path, package: Package, card: Scorecard, period: str, config: Config,
+          lang: str) -> Returned:
     name = path.name
     refused: list[Problem] = []
     found = _find_keys(workbook, path, package, refused)
@@ -263,7 +264,7 @@ def _read(workbook: Any, path: Path, package: Package, card: Scorecard, period: 
     result.given = given
     for criterion in card.evaluated:
         if f"criterion:{criterion.key}" not in keys:
-            result.problems.append(Problem("scorecard-column-missing", file=name, sheet=sheet, detail=criterion.label))
+            result.problems.append(Problem("scorecard-column-missing", file=name, sheet=sheet, detail=criterion.name(lang)))
     matcher = DepartmentMatcher(config.departments)
     name_col = keys.get("organisation", NAME_COL)
     for r in range(key_row + 2, len(grid)):
@@ -292,13 +293,13 @@ def _read(workbook: Any, path: Path, package: Package, card: Scorecard, period: 
             points = parse_points(cells[criterion.key])
             if points is None:
                 problem: Problem | None = Problem("scorecard-value-missing", file=name, sheet=sheet, cell=cell, row=r + 1,
-                                                  value=org, detail=criterion.label)
+                                                  value=org, detail=criterion.name(lang))
             elif isinstance(points, str) or points < 0:
                 problem = Problem("scorecard-value-invalid", file=name, sheet=sheet, cell=cell, row=r + 1,
-                                  value=cell_text(cells[criterion.key]), detail=f"{criterion.label}: 0-{criterion.max:g}")
+                                  value=cell_text(cells[criterion.key]), detail=f"{criterion.name(lang)}: 0-{criterion.max:g}")
             elif points > criterion.max + 1e-9:
                 problem = Problem("scorecard-value-over-max", file=name, sheet=sheet, cell=cell, row=r + 1, value=f"{points:g}",
-                                  detail=f"{criterion.label}: {criterion.max:g}")
+                                  detail=f"{criterion.name(lang)}: {criterion.max:g}")
             else:
                 problem = None
             if problem is not None:
@@ -310,5 +311,5 @@ def _read(workbook: Any, path: Path, package: Package, card: Scorecard, period: 
     for dept in config.departments:
         if dept.name not in given.rows and card.evaluated:
             result.problems.append(Problem("scorecard-value-missing", file=name, sheet=sheet, value=dept.name,
-                                           detail=", ".join(c.label for c in card.evaluated)))
+                                           detail=", ".join(c.name(lang) for c in card.evaluated)))
     return result
