@@ -357,6 +357,70 @@ CATALOGUE: dict[str, ProblemType] = {
         "Хавсралтгүй богино хариу (талархал гэх мэт) тул тайлан гэж аваагүй, хариу илгээгээгүй.",
         "A short reply without attachments (such as a thank-you): not a report; no receipt was sent.",
     ),
+    # --- scorecards (issue 18) ---
+    "scorecard-value-over-max": ProblemType(
+        "error",
+        "{value} оноо нь шалгуурын дээд оноо ({detail})-оос их тул тооцоогүй; байгууллагын нийт оноо дутуу. Засаж дахин илгээнэ үү.",
+        "{value} points is above the criterion's maximum ({detail}) and was not used; the organisation's total is incomplete. "
+        "Correct it and resend.",
+    ),
+    "scorecard-value-missing": ProblemType(
+        "warning",
+        "{value}: \"{detail}\" шалгуурт оноо бичигдээгүй. 0 гэж тооцоогүй: нийт оноо дутуу гэж тэмдэглэгдэж, бүрэн "
+        "оноотой байгууллагуудын дараа эрэмбэлэгдэнэ.",
+        "{value}: no points for \"{detail}\". Not taken as 0: the total is marked incomplete and ranked after the "
+        "complete ones.",
+    ),
+    "scorecard-value-invalid": ProblemType(
+        "error",
+        "\"{value}\" нь оноо биш ({detail}) тул тооцоогүй; байгууллагын нийт оноо дутуу. 0-ээс дээд оноо хүртэлх тоо бичнэ үү.",
+        "\"{value}\" is not points ({detail}) and was not used; the organisation's total is incomplete. Write a number from "
+        "0 to the maximum.",
+    ),
+    "scorecard-unknown-organisation": ProblemType(
+        "error",
+        "\"{value}\" байгууллага mappings/departments.yaml жагсаалтад алга (эсвэл хэд хэдэнд тохирно) тул энэ мөрийн оноог "
+        "тооцоогүй.",
+        "The organisation \"{value}\" is not in mappings/departments.yaml (or matches several), so this row's points were "
+        "not used.",
+    ),
+    "scorecard-organisation-twice": ProblemType(
+        "error",
+        "{value} байгууллага энэ хуудсанд хоёр дахь удаагаа бичигдсэн; эхний мөрийн оноог авлаа.",
+        "{value} appears a second time on this sheet; the first row's points were taken.",
+    ),
+    "scorecard-column-missing": ProblemType(
+        "error",
+        "\"{detail}\" шалгуурын багана энэ ажлын номд алга (хуучин загвар уу?); энэ шалгуурын оноо дутуу. "
+        "negtgel scorecard template-ээр шинэ загвар гаргана уу.",
+        "The column of \"{detail}\" is missing from this workbook (an older template?); its points are incomplete. "
+        "Write a new one with negtgel scorecard template.",
+    ),
+    "scorecard-not-a-scorecard": ProblemType(
+        "error",
+        "Энэ файл «{detail}» үнэлгээний хуудас биш (negtgel scorecard template-ийн бичсэн хуудас олдсонгүй) тул уншаагүй.",
+        "This file is not a «{detail}» evaluators' workbook (no sheet written by negtgel scorecard template) and was not read.",
+    ),
+    "scorecard-other-workbook": ProblemType(
+        "error",
+        "Энэ ажлын ном «{value}» үнэлгээнийх тул «{detail}»-д тооцоогүй.",
+        "This workbook belongs to «{value}», not «{detail}»; it was not used.",
+    ),
+    "scorecard-evaluator-twice": ProblemType(
+        "warning",
+        "{value} үнэлгээчний хоёр ажлын ном ирсэн; сүүлд хадгалсан {detail} файлыг авч, энэ файлыг тооцоогүй.",
+        "Two workbooks of the evaluator {value}: the one saved last, {detail}, was taken; this one was not used.",
+    ),
+    "scorecard-not-reported": ProblemType(
+        "warning",
+        "{value} энэ сарын тайлангаа ирүүлээгүй тул тооцоолох шалгуурт ({detail}) 0 оноо авлаа.",
+        "{value} has not reported for the period, so it gets 0 points for the computed criteria ({detail}).",
+    ),
+    "scorecard-computed-missing": ProblemType(
+        "warning",
+        "{value}-ийн хугацаа болсон арга хэмжээ алга тул \"{detail}\" шалгуурыг тооцож чадсангүй; нийт оноо дутуу.",
+        "{value} has no measure due, so \"{detail}\" cannot be computed; the total is incomplete.",
+    ),
 }
 
 

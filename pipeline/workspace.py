@@ -34,6 +34,8 @@ README_NAME = "README.md"
 # The default mappings that `negtgel init` copies. departments.yaml is written fresh (see DEPARTMENTS_TEMPLATE):
 # the shipped one lists the example aimag's departments, which a real office must not inherit unnoticed.
 DEFAULT_FILES = ("headers.yaml", "notation.yaml", "methodology.yaml", "methodology_fine.yaml", "settings.yaml", "mail.yaml")
+# The default folders of mappings that `negtgel init` copies: the example scorecards (issue 18).
+DEFAULT_FOLDERS = ("scorecards",)
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ README_TEMPLATE = """\
 | `archive/` | ирсэн файл бүрийн хуулбар; **устгаж, засаж болохгүй** — дүн эндээс дахин бодогдоно |
 | `quarantine/` | үл мэдэгдэх хаягаас ирсэн хавсралтууд |
 | `output/` | нэгтгэл: `output/ОООО-СС/` хавтаст ажлын номууд, график, PDF |
+| `scorecards/` | үнэлгээчдийн бөглөж ирүүлсэн ажлын номууд: `scorecards/НЭР/ОООО-СС/` (`negtgel scorecard --help`) |
 | `negtgel.db` | санах ой: ирсэн тайлан, засвар, хаалт, өмнөх саруудын дүн |
 
 ## Алхмууд
@@ -199,6 +202,11 @@ def init(folder: Path) -> Workspace:
             target = mappings / name
             if not target.exists():
                 shutil.copyfile(source / name, target)
+        for sub in DEFAULT_FOLDERS:
+            (mappings / sub).mkdir(exist_ok=True)
+            for shipped in sorted((source / sub).glob("*.yaml")):
+                if not (mappings / sub / shipped.name).exists():
+                    shutil.copyfile(shipped, mappings / sub / shipped.name)
         _write_new(mappings / "departments.yaml", DEPARTMENTS_TEMPLATE)
         for sub in (INPUT_DIR, OUTPUT_DIR):
             (folder / sub).mkdir(exist_ok=True)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pipeline.cli import cli
-from pipeline.workspace import DEFAULT_FILES, default_mappings
+from pipeline.workspace import DEFAULT_FILES, DEFAULT_FOLDERS, default_mappings
 from tests.conftest import EXAMPLES, MAPPINGS, ROOT
 from tests.helpers import template_rows, write_xlsx
 
@@ -108,11 +108,14 @@ def test_init_writes_a_workspace_and_every_command_finds_it_from_inside(tmp_path
     home = tmp_path / "negtgel-work"
     result = invoke("init", str(home))
     assert result.exit_code == 0 and "negtgel run" in result.output
-    assert sorted(p.name for p in (home / "mappings").iterdir()) == sorted([*DEFAULT_FILES, "departments.yaml"])
+    assert sorted(p.name for p in (home / "mappings").iterdir()) == sorted([*DEFAULT_FILES, *DEFAULT_FOLDERS, "departments.yaml"])
     assert (home / "input").is_dir() and (home / "output").is_dir()
     assert "Алхмууд" in (home / "README.md").read_text(encoding="utf-8")
     for name in DEFAULT_FILES:
         assert (home / "mappings" / name).read_bytes() == (MAPPINGS / name).read_bytes()
+    for shipped in (MAPPINGS / "scorecards").glob("*.yaml"):  # the example scorecards (issue 18)
+        assert (home / "mappings" / "scorecards" / shipped.name).read_bytes() == shipped.read_bytes()
+    assert {p.name for p in (home / "mappings" / "scorecards").iterdir()} == {"campaign.yaml", "monthly.yaml"}
 
     # A second init changes nothing and says so.
     (home / "mappings" / "settings.yaml").write_text((MAPPINGS / "settings.yaml").read_text(encoding="utf-8") + "# mine\n",
@@ -154,8 +157,9 @@ def test_a_folder_that_is_not_a_workspace_is_named(tmp_path: Path, monkeypatch: 
 
 def test_the_default_mappings_ship_inside_the_package() -> None:
     shipped = default_mappings()
-    for name in (*DEFAULT_FILES, "departments.yaml"):
+    for name in (*DEFAULT_FILES, "departments.yaml", "scorecards/campaign.yaml", "scorecards/monthly.yaml"):
         assert (shipped / name).is_file(), name
+    assert "scorecards/*.yaml" in parser_of_setup()["options.package_data"]["pipeline.defaults"]
     # setup.cfg lists every package (pipeline.defaults is the mappings/ folder): a new subpackage must be added.
     parser = configparser.ConfigParser()
     parser.read(ROOT / "setup.cfg", encoding="utf-8")
@@ -164,6 +168,12 @@ def test_the_default_mappings_ship_inside_the_package() -> None:
              if "__pycache__" not in p.parts}
     assert found | {"pipeline.defaults"} == listed
     assert "pipeline.defaults = mappings" in parser["options"]["package_dir"]
+
+
+def parser_of_setup() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "setup.cfg", encoding="utf-8")
+    return parser
 
 
 # --- 3. the main job never writes into the shipped examples ---------------------------------------------------------

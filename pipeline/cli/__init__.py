@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "reopen": "pipeline.cli.periods:reopen_command",
     "fetch-mail": "pipeline.cli.mail:fetch_mail_command",
     "ingest": "pipeline.cli.mail:ingest_command",
+    "scorecard": "pipeline.cli.scorecard:scorecard_group",
 }
 
 
