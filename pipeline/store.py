@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy.exc
 from filelock import FileLock, Timeout
-from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, select, text, update
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
@@ -306,8 +306,9 @@ class Store:
 
     def insert_new(self, table: Table, values: dict[str, Any]) -> bool:
         """Insert one row unless it conflicts with a row there (INSERT OR IGNORE); whether it was inserted."""
-        statement = self._dialect_insert(table).values(**values).on_conflict_do_nothing()
-        return self._write(lambda c: c.execute(statement).rowcount > 0)
+        # Told by the row it returns: an INSERT's rowcount is not what the drivers agree on.
+        statement = self._dialect_insert(table).values(**values).on_conflict_do_nothing().returning(literal(1))
+        return self._write(lambda c: c.execute(statement).first() is not None)
 
     def upsert(self, table: Table, values: dict[str, Any], keys: Sequence[str]) -> None:
         """Insert one row, or update the row with the same keys (INSERT OR REPLACE)."""
