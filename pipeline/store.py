@@ -22,13 +22,13 @@ import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy.exc
 from filelock import FileLock, Timeout
-from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, func, literal, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, delete, event, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
@@ -117,6 +117,32 @@ class Submission:
 
 
 _SUBMISSION_COLUMNS = [_submissions.c[f.name] for f in fields(Submission)]
+_DEFAULTS = {"intake_problems", "readable"}
+assert all(f.default is not MISSING for f in fields(Submission) if f.name in _DEFAULTS)
+
+# Statements of the hot paths (every file of a run asks several), built once and run with parameters: building
+# and keying a statement costs far more than running it on SQLite.
+_statements: dict[tuple[Any, ...], Any] = {}
+
+
+def _prepared(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    found = _statements.get(key)
+    if found is None:
+        found = _statements[key] = build()
+    return found
+
+
+_BY_RECEIVED = (_submissions.c.received_at, _submissions.c.id)
+_SUB_BY_HASH = select(*_SUBMISSION_COLUMNS).where(_submissions.c.sha256 == bindparam("sha"))
+_SUB_BY_ID = select(*_SUBMISSION_COLUMNS).where(_submissions.c.id == bindparam("sid"))
+_SUBS_ALL = select(*_SUBMISSION_COLUMNS).order_by(*_BY_RECEIVED)
+_SUBS_OF = select(*_SUBMISSION_COLUMNS).where(_submissions.c.period == bindparam("period")).order_by(*_BY_RECEIVED)
+_SEEN_HASH = select(_seen.c.sha256).where(_seen.c.path == bindparam("path"), _seen.c.size == bindparam("size"),
+                                          _seen.c.mtime_ns == bindparam("mtime"))
+_PARSED = select(_parsed.c.payload).where(_parsed.c.sha256 == bindparam("sha"), _parsed.c.reader_key == bindparam("key"))
+_SET_COUNTS = update(_submissions).where(_submissions.c.id == bindparam("sid")).values(
+    errors=bindparam("e"), warnings=bindparam("w"))
+_PINS = select(_pins.c.department, _pins.c.submission_id).where(_pins.c.period == bindparam("period"))
 
 
 def _reason(exc: sqlalchemy.exc.DBAPIError) -> str:
@@ -285,11 +311,11 @@ class Store:
             return work(conn)
 
     # The few statements the mail intake's state (mail/state.py) and other modules build on the tables.
-    def rows(self, statement: Executable) -> list[Any]:
-        return self._read(lambda c: list(c.execute(statement).all()))
+    def rows(self, statement: Executable, params: dict[str, Any] | None = None) -> list[Any]:
+        return self._read(lambda c: list(c.execute(statement, params).all()))
 
-    def row(self, statement: Executable) -> Any | None:
-        return self._read(lambda c: c.execute(statement).first())
+    def row(self, statement: Executable, params: dict[str, Any] | None = None) -> Any | None:
+        return self._read(lambda c: c.execute(statement, params).first())
 
     def execute(self, statement: Executable, params: Sequence[dict[str, Any]] | dict[str, Any] | None = None) -> int:
         """Run a statement that writes; the number of rows it changed."""
@@ -297,8 +323,10 @@ class Store:
 
     def insert(self, table: Table, values: dict[str, Any]) -> int:
         """Insert one row; its new id."""
+        statement = _prepared(("insert", table.name), table.insert)
+
         def work(conn: Connection) -> int:
-            key = conn.execute(table.insert().values(**values)).inserted_primary_key
+            key = conn.execute(statement, values).inserted_primary_key
             assert key is not None
             return int(key[0])
 
@@ -307,16 +335,20 @@ class Store:
     def insert_new(self, table: Table, values: dict[str, Any]) -> bool:
         """Insert one row unless it conflicts with a row there (INSERT OR IGNORE); whether it was inserted."""
         # Told by the row it returns: an INSERT's rowcount is not what the drivers agree on.
-        statement = self._dialect_insert(table).values(**values).on_conflict_do_nothing().returning(literal(1))
-        return self._write(lambda c: c.execute(statement).first() is not None)
+        statement = _prepared(("insert_new", self.dialect, table.name),
+                              lambda: self._dialect_insert(table).on_conflict_do_nothing().returning(literal(1)))
+        return self._write(lambda c: c.execute(statement, values).first() is not None)
 
     def upsert(self, table: Table, values: dict[str, Any], keys: Sequence[str]) -> None:
         """Insert one row, or update the row with the same keys (INSERT OR REPLACE)."""
-        statement = self._dialect_insert(table).values(**values)
-        changed = {name: statement.excluded[name] for name in values if name not in keys}
-        statement = (statement.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=changed) if changed
-                     else statement.on_conflict_do_nothing())
-        self._write(lambda c: c.execute(statement))
+        def build() -> Any:
+            statement = self._dialect_insert(table)
+            changed = {name: statement.excluded[name] for name in values if name not in keys}
+            return (statement.on_conflict_do_update(index_elements=[table.c[k] for k in keys], set_=changed) if changed
+                    else statement.on_conflict_do_nothing())
+
+        statement = _prepared(("upsert", self.dialect, table.name, tuple(values), tuple(keys)), build)
+        self._write(lambda c: c.execute(statement, values))
 
     def _dialect_insert(self, table: Table) -> Any:
         return (pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert)(table)
@@ -329,39 +361,39 @@ class Store:
         self._read(lambda c: c.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY}).scalar())
 
     # --- submissions ---------------------------------------------------------------------------------
-    def _submissions(self, *where: Any, order: Sequence[Any] = (_submissions.c.received_at, _submissions.c.id)) -> list[Submission]:
-        statement = select(*_SUBMISSION_COLUMNS).where(*where).order_by(*order)
-        return [Submission(*row) for row in self.rows(statement)]
+    def _submissions(self, statement: Executable, params: dict[str, Any] | None = None) -> list[Submission]:
+        return [Submission(*row) for row in self.rows(statement, params)]
 
     def by_hash(self, sha256: str) -> Submission | None:
-        found = self._submissions(_submissions.c.sha256 == sha256)
-        return found[0] if found else None
+        row = self.row(_SUB_BY_HASH, {"sha": sha256})
+        return Submission(*row) if row else None
 
     def by_id(self, submission_id: int) -> Submission | None:
-        found = self._submissions(_submissions.c.id == submission_id)
-        return found[0] if found else None
+        row = self.row(_SUB_BY_ID, {"sid": submission_id})
+        return Submission(*row) if row else None
 
     def add_submission(self, **values: Any) -> Submission:
         values.setdefault("recorded_at", now_iso())
         if "intake_problems" in values:
             values["intake_problems"] = problems_to_json(values["intake_problems"])
-        found = self.by_id(self.insert(_submissions, values))
-        assert found is not None
-        return found
+        new_id = self.insert(_submissions, values)
+        # As the row now reads, without reading it back: the columns not given take their defaults.
+        return Submission(**{**{f.name: f.default if f.name in _DEFAULTS else None for f in fields(Submission)}, **values,
+                             "id": new_id})
 
     def submissions(self, period: str | None = None) -> list[Submission]:
-        return self._submissions() if period is None else self._submissions(_submissions.c.period == period)
+        return self._submissions(_SUBS_ALL) if period is None else self._submissions(_SUBS_OF, {"period": period})
 
     def unmatched(self) -> list[Submission]:
         """Submissions no department could be found for (yet: the list may have been completed since)."""
-        return self._submissions(_submissions.c.department.is_(None), order=(_submissions.c.id,))
+        return self._submissions(select(*_SUBMISSION_COLUMNS).where(_submissions.c.department.is_(None)).order_by(_submissions.c.id))
 
     def set_department(self, submission_id: int, department: str, source: str, intake_problems: list[Any]) -> None:
         self.execute(update(_submissions).where(_submissions.c.id == submission_id).values(
             department=department, department_source=source, intake_problems=problems_to_json(intake_problems)))
 
     def set_counts(self, submission_id: int, errors: int, warnings: int) -> None:
-        self.execute(update(_submissions).where(_submissions.c.id == submission_id).values(errors=errors, warnings=warnings))
+        self.execute(_SET_COUNTS, {"sid": submission_id, "e": errors, "w": warnings})
 
     def assign_pending(self, period: str) -> int:
         """Put the submissions that said nothing of their period into `period` (marked as assumed)."""
@@ -377,7 +409,7 @@ class Store:
 
     # --- the cheap "have I seen this file" check ----------------------------------------------------
     def seen_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
-        row = self.row(select(_seen.c.sha256).where(_seen.c.path == path, _seen.c.size == size, _seen.c.mtime_ns == mtime_ns))
+        row = self.row(_SEEN_HASH, {"path": path, "size": size, "mtime": mtime_ns})
         return row[0] if row else None
 
     def remember_file(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
@@ -385,7 +417,7 @@ class Store:
 
     # --- parse cache -------------------------------------------------------------------------------
     def parsed(self, sha256: str, reader_key: str) -> Any | None:
-        row = self.row(select(_parsed.c.payload).where(_parsed.c.sha256 == sha256, _parsed.c.reader_key == reader_key))
+        row = self.row(_PARSED, {"sha": sha256, "key": reader_key})
         if row is None:
             return None
         try:
@@ -401,7 +433,7 @@ class Store:
 
     # --- pins, closing ---------------------------------------------------------------------------
     def pins(self, period: str) -> dict[str, int]:
-        rows = self.rows(select(_pins.c.department, _pins.c.submission_id).where(_pins.c.period == period))
+        rows = self.rows(_PINS, {"period": period})
         return {dept: int(sid) for dept, sid in rows}
 
     def pin(self, period: str, department: str, submission_id: int, reason: str) -> None:
