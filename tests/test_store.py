@@ -427,9 +427,9 @@ def test_a_period_closed_as_a_pickle_gives_the_same_report(tmp_path: Path) -> No
         store.close()
 
 
-def negtgel(workspace: Path, *args: str, timeout: str = "120") -> subprocess.Popen[str]:
-    env = {**os.environ, "NEGTGEL_LOCK_TIMEOUT": timeout, "NEGTGEL_WORKSPACE": str(workspace), "NEGTGEL_MAPPINGS": str(MAPPINGS)}
-    return subprocess.Popen([sys.executable, "-m", "pipeline", *args, "--mappings", str(MAPPINGS)], env=env, cwd=workspace,
+def negtgel(workspace: Path, *args: str, timeout: str = "120", mappings: Path = MAPPINGS) -> subprocess.Popen[str]:
+    env = {**os.environ, "NEGTGEL_LOCK_TIMEOUT": timeout, "NEGTGEL_WORKSPACE": str(workspace), "NEGTGEL_MAPPINGS": str(mappings)}
+    return subprocess.Popen([sys.executable, "-m", "pipeline", *args, "--mappings", str(mappings)], env=env, cwd=workspace,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -464,12 +464,19 @@ def test_a_second_run_waits_for_the_first_then_stops_clearly(tmp_path: Path, pg_
         assert refused.returncode == 1 and time.monotonic() - started >= 1
         assert f"Өөр нэгтгэл {pg_url} санг ашиглаж байна" in out and f"/ Another run is using the store {pg_url};" in out
         assert "Traceback" not in out and "Error" not in out.replace("Error:", "")
-        waiting = negtgel(workspace, "run", "--store", pg_url)
+        # This one names the store in settings.yaml, as a specialist does.
+        mappings = workspace / "mappings-shared"
+        shutil.copytree(MAPPINGS, mappings)
+        settings = mappings / "settings.yaml"
+        settings.write_text(settings.read_text(encoding="utf-8").replace("\nstore:\n", f"\nstore: {pg_url}\n"), encoding="utf-8")
+        assert f"store: {pg_url}" in settings.read_text(encoding="utf-8")
+        waiting = negtgel(workspace, "run", mappings=mappings)
         threading.Event().wait(3)
         assert waiting.poll() is None  # still waiting for the lock
         assert held.submissions() == []
     out = waiting.communicate(timeout=300)[0]
     assert waiting.returncode == 1 and "Another run" not in out, out
+    assert not (workspace / "negtgel.db").exists()
     store = Store(pg_url)
     try:
         assert len(store.submissions()) == 9
