@@ -15,6 +15,7 @@ beside a SQLite store, a session advisory lock on a PostgreSQL one.
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import hashlib
 import os
@@ -157,6 +158,7 @@ class Store:
         location = store_location_of(location) if isinstance(location, str) else location
         self.location = location
         self.path: Path | None = None
+        self._decoded: dict[str, tuple[str, Any]] = {}
         self._engine: Engine
         if isinstance(location, Path):
             self.path = location
@@ -456,7 +458,12 @@ class Store:
                     f"{period}-ийн хаалтын хуулбарыг (хувилбар {row.version}) энэ программ уншиж чадахгүй; negtgel-ийг шинэчилнэ үү. "
                     f"/ The snapshot of closed {period} (format {row.version}) is newer than this program; upgrade negtgel."
                 )
-            return str(row.closed_at), snapshot_from_json(row.data)
+            # Decoded once per text: a run asks for it several times (closing, fingerprint, report); each caller
+            # gets its own copy, as each got its own unpickled one.
+            cached = self._decoded.get(period)
+            if cached is None or cached[0] != row.data:
+                cached = self._decoded[period] = (row.data, snapshot_from_json(row.data))
+            return str(row.closed_at), copy.deepcopy(cached[1])
         legacy = self.row(select(_frozen.c.closed_at, _frozen.c.payload).where(_frozen.c.period == period))
         if legacy is None:
             return None

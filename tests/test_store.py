@@ -250,6 +250,11 @@ def test_closing_keeps_the_snapshot_as_data_and_reopening_removes_it(store: Stor
     found = store.frozen("2026-10")
     assert found is not None and found[0] == at
     assert_same_snapshot(found[1], snapshot)
+    found[1]["measures"].loc[0, "row"] = 99  # each caller has its own copy
+    found[1]["problems"].clear()
+    again = store.frozen("2026-10")
+    assert again is not None
+    assert_same_snapshot(again[1], snapshot)
     assert store.events("2026-10") == [("close", "Удирдлагад танилцуулсан", at)]
     data = store.row(TABLES.tables["snapshots"].select())
     assert data is not None and data.version == 1 and data.data.startswith('{"version": 1')
