@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import pwd
 import secrets
 import shutil
 import signal
@@ -48,8 +47,10 @@ def _free_port() -> int:
 
 def _as_server_user() -> tuple[list[str], int | None, int | None]:
     """The command prefix that runs a program as a non-root user, and that user's uid/gid (None: as we are)."""
-    if os.geteuid() != 0:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return [], None, None
+    import pwd  # POSIX only, as root is
+
     nobody = pwd.getpwnam("nobody")
     if shutil.which("setpriv"):
         return ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"], nobody.pw_uid, nobody.pw_gid
@@ -88,6 +89,7 @@ class PostgresServer:
 
 @contextlib.contextmanager
 def running_postgres() -> Iterator[PostgresServer]:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e \".[test]\"): the PostgreSQL store tests skip")
     folder_bin = postgres_bin()
     if folder_bin is None:
         pytest.skip("PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin): "

@@ -513,6 +513,12 @@ def test_a_postgresql_store_that_cannot_be_used_is_explained_in_words(
     assert "Traceback" not in output and "OperationalError" not in output and "sqlalchemy" not in output.lower()
 
 
+def test_a_store_address_of_another_kind_is_explained_in_words(tmp_path: Path) -> None:
+    code, output = cli_run(example_workspace(tmp_path / "ws"), "status", "--store", "mysql://negtgel@db/negtgel")
+    assert code != 0 and "Мэдээллийн сан mysql://negtgel@db/negtgel: зөвхөн SQLite файл эсвэл postgresql://" in output
+    assert "/ The store mysql://negtgel@db/negtgel: only a SQLite file or postgresql://user@host:port/database" in output
+
+
 def test_a_file_that_is_not_a_database_is_explained_in_words(tmp_path: Path) -> None:
     workspace = example_workspace(tmp_path / "ws")
     (workspace / "negtgel.db").write_bytes(b"PK\x03\x04 this is a zip, not a store" * 100)
