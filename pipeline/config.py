@@ -132,7 +132,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class Settings:
-    store: Path | None
+    store: Path | str | None  # a SQLite file, or a postgresql:// URL (text: a Path would fold its //)
     utc_offset_hours: float
     deadline_day: int
     deadline_months_after: int
@@ -444,7 +444,7 @@ MB = 1024 * 1024
 def _settings(spec: SettingsFile) -> Settings:
     limits = spec.limits
     return Settings(
-        store=Path(spec.store) if spec.store else None,
+        store=(spec.store if "://" in spec.store else Path(spec.store)) if spec.store else None,
         utc_offset_hours=spec.utc_offset_hours,
         deadline_day=spec.deadline.day,
         deadline_months_after=spec.deadline.months_after,

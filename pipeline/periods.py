@@ -15,6 +15,7 @@ import pandas as pd
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
 from pipeline.intake import Intake, tz_of
+from pipeline.mail import state as mail_state
 from pipeline.manifest import edited_since_written
 from pipeline.review import load_overrides, save_overrides
 from pipeline.run import (
@@ -77,19 +78,17 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     table["days_late"] = table["days_late"].astype("Int64")
     quarantined = [
         (sender or "", (date or "")[:16], subject or "")
-        for sender, date, subject in store.db.execute(
-            "SELECT sender, date, subject FROM mail_messages WHERE outcome = 'quarantined' ORDER BY id"
-        )
+        for sender, date, subject in mail_state.quarantined(store)
     ]
     return Completeness(period, deadline, store.frozen(period) is not None, table, quarantined)
 
 
-def status(config: Config, workspace: Workspace, store_path: Path | None, period: str | None) -> Completeness:
+def status(config: Config, workspace: Workspace, store_path: Path | str | None, period: str | None) -> Completeness:
     with open_store(store_location(config, workspace, store_path)) as store:
         return completeness(store, config, choose_period(store, period, assign=False))
 
 
-def close(config: Config, workspace: Workspace, output_dir: Path | None, store_path: Path | None, period: str, reason: str) -> Report:
+def close(config: Config, workspace: Workspace, output_dir: Path | None, store_path: Path | str | None, period: str, reason: str) -> Report:
     """Freeze the period's figures as they stand now (with the specialist's review applied), rebuilt from the
     archive; a period whose archived files are missing or changed cannot be closed (ArchiveError)."""
     if not reason.strip():
@@ -113,7 +112,7 @@ def close(config: Config, workspace: Workspace, output_dir: Path | None, store_p
         return report
 
 
-def reopen(config: Config, workspace: Workspace, store_path: Path | None, period: str, reason: str) -> None:
+def reopen(config: Config, workspace: Workspace, store_path: Path | str | None, period: str, reason: str) -> None:
     if not reason.strip():
         raise NegtgelError("Дахин нээх шалтгааныг бичнэ үү / give a reason for reopening.")
     with open_store(store_location(config, workspace, store_path)) as store:
@@ -122,7 +121,7 @@ def reopen(config: Config, workspace: Workspace, store_path: Path | None, period
         store.reopen_period(period, reason.strip())
 
 
-def pin(config: Config, workspace: Workspace, store_path: Path | None, period: str, submission: str, reason: str) -> str:
+def pin(config: Config, workspace: Workspace, store_path: Path | str | None, period: str, submission: str, reason: str) -> str:
     """Consolidate an older submission instead of the newest: by its number or its file name."""
     with open_store(store_location(config, workspace, store_path)) as store:
         subs = store.submissions(period)
@@ -139,7 +138,7 @@ def pin(config: Config, workspace: Workspace, store_path: Path | None, period: s
         return f"{sub.department}: {sub.original_name}"
 
 
-def unpin(config: Config, workspace: Workspace, store_path: Path | None, period: str, department: str) -> bool:
+def unpin(config: Config, workspace: Workspace, store_path: Path | str | None, period: str, department: str) -> bool:
     with open_store(store_location(config, workspace, store_path)) as store:
         match = [d.name for d in config.departments if department in (d.name, d.short)] or [department]
         return store.unpin(period, match[0])

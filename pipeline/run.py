@@ -601,7 +601,7 @@ def run_consolidation(
     input_dir: Path | None = None,
     output_dir: Path | None = None,
     period: str | None = None,
-    store_path: Path | None = None,
+    store_path: Path | str | None = None,
     lang: Lang = "mn",
     progress: Progress | None = None,
     arrivals: Sequence[Arrival] | None = None,
@@ -671,6 +671,6 @@ def consolidated_path(period_dir: Path, period: str, lang: Lang = "mn") -> Path:
     return period_dir / consolidated_name(period, lang)
 
 
-def store_location(config: Config, workspace: Workspace, store_path: Path | None = None) -> Path:
+def store_location(config: Config, workspace: Workspace, store_path: Path | str | None = None) -> Path | str:
     """`--store`, else settings.yaml `store:` (relative to the workspace), else the workspace's negtgel.db."""
     return workspace.store_path(config.settings.store, store_path)

@@ -67,9 +67,14 @@ class Workspace:
     def output(self) -> Path:
         return self.root / OUTPUT_DIR
 
-    def store_path(self, configured: Path | None = None, override: Path | None = None) -> Path:
-        """The store: `--store`, else settings.yaml `store:` (relative to the workspace), else negtgel.db here."""
+    def store_path(self, configured: Path | str | None = None, override: Path | str | None = None) -> Path | str:
+        """The store: `--store`, else settings.yaml `store:` (relative to the workspace), else negtgel.db here.
+        A database server's URL (postgresql://...) is text, as given."""
         chosen = override or configured
+        if isinstance(chosen, str):
+            if "://" in chosen:
+                return chosen
+            chosen = Path(chosen)
         if chosen is None:
             legacy = self.output / STORE_NAME  # where versions before the workspace kept it
             return legacy if legacy.is_file() and not (self.root / STORE_NAME).exists() else self.root / STORE_NAME

@@ -241,16 +241,20 @@ def test_a_period_closed_before_overrides_were_frozen_shows_them_from_the_store(
     import pickle
     import sqlite3
 
+    from pipeline.store_codec import snapshot_from_json
+
     inbox, out, _ = started(tmp_path)
     set_override(out, "Журмыг шинэчилнэ.", "30", "Төсөл боловсруулсан")
     run(inbox, out)
     invoke("close", "--period", "2026-10", "--reason", "Удирдлагад танилцуулсан", "-o", str(out))
-    # A snapshot written by the previous version has no overrides in it.
+    # A snapshot written by an earlier version has no overrides in it (and was a pickle, before schema 3).
     with sqlite3.connect(own_workspace / "negtgel.db") as db:
-        (payload,) = db.execute("SELECT payload FROM frozen WHERE period = '2026-10'").fetchone()
-        frozen = pickle.loads(payload)
+        (closed_at, data) = db.execute("SELECT closed_at, data FROM snapshots WHERE period = '2026-10'").fetchone()
+        frozen = snapshot_from_json(data)
         del frozen["overrides"]
-        db.execute("UPDATE frozen SET payload = ? WHERE period = '2026-10'", (pickle.dumps(frozen),))
+        db.execute("DELETE FROM snapshots")
+        db.execute("INSERT INTO frozen VALUES('2026-10', ?, ?)", (closed_at, pickle.dumps(frozen)))
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     (out / "2026-10" / "summary_2026-10.xlsx").unlink()
     assert "66.7 %" in run(inbox, out)  # (100 + 70 + 30) / 3, as frozen
     assert review_cells(workbook(out))["Журмыг шинэчилнэ."] == ("30", "Төсөл боловсруулсан")

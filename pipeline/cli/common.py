@@ -68,9 +68,16 @@ def output_option(fn: F) -> F:
                         help="Гаралтын хавтас (анхдагч: ажлын хавтасны output/) / output folder (default: the workspace's output/).")(fn)
 
 
+def _store_value(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Path | str | None:
+    """A file, or a database server's URL kept as text (a Path would fold postgresql:// into postgresql:/)."""
+    return None if value is None else (value if "://" in value else Path(value))
+
+
 def store_option(fn: F) -> F:
-    return click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
-                        help="Мэдээллийн сан (анхдагч: ажлын хавтасны negtgel.db) / the store (default: the workspace's negtgel.db).")(fn)
+    return click.option("--store", "store_path", type=str, callback=_store_value, metavar="FILE|postgresql://USER@HOST:PORT/DB",
+                        help="Мэдээллийн сан (анхдагч: ажлын хавтасны negtgel.db; эсвэл PostgreSQL-ийн хаяг, нууц үг "
+                             "NEGTGEL_STORE_PASSWORD-д) / the store (default: the workspace's negtgel.db; or a PostgreSQL "
+                             "URL, the password in NEGTGEL_STORE_PASSWORD).")(fn)
 
 
 def lang_option(fn: F, help: str = "Мессежийн хэл / language of messages.") -> F:

@@ -55,7 +55,7 @@ def _reply_setup(settings: MailSettings, reply: bool | None) -> tuple[bool, str 
     return True, password
 
 
-def _store_path(config: Config, store_path: Path | None) -> Path:
+def _store_path(config: Config, store_path: Path | str | None) -> Path | str:
     return store_location(config, workspace_or_fail(), store_path)
 
 
@@ -94,7 +94,7 @@ def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
         click.echo(f"{problem.file}\t{location}\t{problem.code}\t{problem.message(language)}")
 
 
-def _take_mail(config: Config, store_path: Path | None, lang: str, input_dir: Path,
+def _take_mail(config: Config, store_path: Path | str | None, lang: str, input_dir: Path,
                take: Callable[[Store, Callable[[int, int], None]], MailSummary]) -> None:
     """Run `take` (fetch or ingest) on the store with a progress bar; its errors become messages."""
     bar = Progress()
@@ -134,7 +134,7 @@ reply_option = click.option("--reply/--no-reply", default=None,
 @reply_option
 @mappings_option
 @lang_option
-def fetch_mail_command(input_dir: Path | None, store_path: Path | None, reply: bool | None, mappings: str | None, lang: str) -> None:
+def fetch_mail_command(input_dir: Path | None, store_path: Path | str | None, reply: bool | None, mappings: str | None, lang: str) -> None:
     """Шуудангийн хайрцгаас шинэ захидлыг татаж, Excel тайланг хүлээн авна.
 
     Reads the new messages of the mailbox in mappings/mail.yaml, takes their Excel reports into the
@@ -164,7 +164,7 @@ def fetch_mail_command(input_dir: Path | None, store_path: Path | None, reply: b
 @reply_option
 @mappings_option
 @lang_option
-def ingest_command(paths: tuple[Path, ...], input_dir: Path | None, store_path: Path | None, reply: bool | None,
+def ingest_command(paths: tuple[Path, ...], input_dir: Path | None, store_path: Path | str | None, reply: bool | None,
                    mappings: str | None, lang: str) -> None:
     """Хадгалсан захидлаас (.eml, Outlook .msg) Excel тайланг хүлээн авна.
 

@@ -29,7 +29,7 @@ def _fail(exc: NegtgelError) -> click.ClickException:
 @click.command("status")
 @period_option
 @_common
-def status_command(period: str | None, store_path: Path | None, mappings: str | None) -> None:
+def status_command(period: str | None, store_path: Path | str | None, mappings: str | None) -> None:
     """Тайлант хугацаанд хэн тайлангаа ирүүлсэн, хоцорсон, ирүүлээгүйг хэвлэнэ.
 
     Prints which expected departments reported for the period, on time or how many days late, and which
@@ -72,7 +72,7 @@ def status_command(period: str | None, store_path: Path | None, mappings: str | 
 @click.option("--reason", required=True, help="Хаах шалтгаан / why the period is closed.")
 @output_option
 @_common
-def close_command(period: str, reason: str, output_dir: Path | None, store_path: Path | None, mappings: str | None) -> None:
+def close_command(period: str, reason: str, output_dir: Path | None, store_path: Path | str | None, mappings: str | None) -> None:
     """Тайлант хугацааг хааж, нийтэлсэн дүнг царцаана.
 
     Freezes the period: later runs reproduce these figures exactly, and files that arrive afterwards are
@@ -95,7 +95,7 @@ def close_command(period: str, reason: str, output_dir: Path | None, store_path:
 @required_period
 @click.option("--reason", required=True, help="Дахин нээх шалтгаан / why it is reopened.")
 @_common
-def reopen_command(period: str, reason: str, store_path: Path | None, mappings: str | None) -> None:
+def reopen_command(period: str, reason: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Хаасан тайлант хугацааг дахин нээнэ.
 
     Reopens a closed period; the next run recomputes its figures from the archive.
@@ -117,7 +117,7 @@ def reopen_command(period: str, reason: str, store_path: Path | None, mappings: 
 @click.option("--submission", required=True, help="Файлын дугаар, нэр эсвэл хэш / submission number, file name or hash.")
 @click.option("--reason", default="", help="Шалтгаан / why.")
 @_common
-def pin_command(period: str, submission: str, reason: str, store_path: Path | None, mappings: str | None) -> None:
+def pin_command(period: str, submission: str, reason: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Хэлтсийн хамгийн сүүлийн биш, өмнөх тайланг нэгтгэлд ашиглана.
 
     Consolidates an older submission of a department instead of its newest one.
@@ -138,7 +138,7 @@ def pin_command(period: str, submission: str, reason: str, store_path: Path | No
 @required_period
 @click.option("--department", required=True, help="Хэлтэс / department.")
 @_common
-def unpin_command(period: str, department: str, store_path: Path | None, mappings: str | None) -> None:
+def unpin_command(period: str, department: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Сонголтыг цуцалж, хамгийн сүүлийн тайланг дахин ашиглана.
 
     Removes a pin: the department's newest submission is consolidated again.

@@ -81,7 +81,7 @@ def plural(count: int, word: str) -> str:
 @mappings_option
 @functools.partial(lang_option, help=OUTPUT_LANG_HELP)
 def run_command(
-    input_dir: Path | None, period: str | None, output_dir: Path | None, store_path: Path | None, per_department: bool,
+    input_dir: Path | None, period: str | None, output_dir: Path | None, store_path: Path | str | None, per_department: bool,
     mappings: str | None, lang: str,
 ) -> None:
     """Бүх загварыг уншиж, шалгаж, үнэлээд OUTPUT/YYYY-MM/ хавтаст нэгтгэлийг бичнэ. --lang en нь

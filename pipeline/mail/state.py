@@ -16,65 +16,33 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select, update
+
 from pipeline.problems import Problem
 from pipeline.store import Store, now_iso
+from pipeline.store_schema import TABLES
 
-# Columns added after the first schema: a store created by an earlier version gets them on first use.
-_COLUMNS = {
-    "mail_state": {"updated_at": "TEXT"},
-    "mail_messages": {
-        "raw_sha256": "TEXT", "origin": "TEXT", "source": "TEXT", "department": "TEXT", "files": "INTEGER",
-        "problems": "TEXT", "receipt_status": "TEXT", "receipt_to": "TEXT", "receipt_at": "TEXT",
-        "receipt_body": "BLOB", "receipt_error": "TEXT",
-        # issue 13: the Date header as written, where the received time (`date`) came from, the kind of message, who forwarded it
-        "date_header": "TEXT", "received_from": "TEXT", "kind": "TEXT", "forwarded_by": "TEXT",
-    },
-    "receipts": {"mail_message_id": "INTEGER", "error": "TEXT"},
-}
-_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS mail_messages_message_id ON mail_messages(message_id)",
-    "CREATE INDEX IF NOT EXISTS mail_messages_raw ON mail_messages(raw_sha256)",
-    "CREATE INDEX IF NOT EXISTS mail_messages_uid ON mail_messages(mailbox, uidvalidity, uid)",
-)
-_OUTBOX = """
-CREATE TABLE IF NOT EXISTS mail_outbox(
-    id INTEGER PRIMARY KEY AUTOINCREMENT, mail_message_id INTEGER NOT NULL UNIQUE, to_addr TEXT NOT NULL,
-    subject TEXT NOT NULL, body BLOB NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-    error TEXT, created_at TEXT NOT NULL, sent_at TEXT
-)"""
-# A store written before the outbox kept unsent receipts on the message row: they are queued once.
-_OUTBOX_FROM_OLD = """
-INSERT OR IGNORE INTO mail_outbox(mail_message_id, to_addr, subject, body, status, created_at)
-SELECT id, receipt_to, '', receipt_body, 'failed', COALESCE(receipt_at, processed_at) FROM mail_messages
-WHERE receipt_status IN ('failed', 'sending') AND receipt_body IS NOT NULL AND receipt_to IS NOT NULL"""
+_state = TABLES.tables["mail_state"]
+_messages = TABLES.tables["mail_messages"]
+_receipts = TABLES.tables["receipts"]
+_outbox = TABLES.tables["mail_outbox"]
 
 
 def ensure_schema(store: Store) -> None:
-    for table, columns in _COLUMNS.items():
-        present = {row[1] for row in store.db.execute(f"PRAGMA table_info({table})")}
-        for name, kind in columns.items():
-            if name not in present:
-                store.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
-    for statement in _INDEXES:
-        store.db.execute(statement)
-    store.db.execute(_OUTBOX)
-    store.db.execute(_OUTBOX_FROM_OLD)
+    """The mail tables are part of the store's schema: opening the store migrated them (store_schema.py,
+    migration 2: the columns added after the first schema, and the outbox). Kept for the callers."""
 
 
 # --- mailbox position ----------------------------------------------------------------------------------
 def mailbox_state(store: Store, mailbox: str) -> tuple[int, int] | None:
     """(UIDVALIDITY, last UID processed), or None for a mailbox never read."""
-    row = store.db.execute("SELECT uidvalidity, last_uid FROM mail_state WHERE mailbox = ?", (mailbox,)).fetchone()
+    row = store.row(select(_state.c.uidvalidity, _state.c.last_uid).where(_state.c.mailbox == mailbox))
     return (int(row[0]), int(row[1])) if row else None
 
 
 def save_mailbox_state(store: Store, mailbox: str, uidvalidity: int, last_uid: int) -> None:
-    store.db.execute(
-        "INSERT INTO mail_state(mailbox, uidvalidity, last_uid, updated_at) VALUES(?, ?, ?, ?) "
-        "ON CONFLICT(mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid, "
-        "updated_at = excluded.updated_at",
-        (mailbox, uidvalidity, last_uid, now_iso()),
-    )
+    store.upsert(_state, {"mailbox": mailbox, "uidvalidity": uidvalidity, "last_uid": last_uid, "updated_at": now_iso()},
+                 ["mailbox"])
 
 
 # --- messages ------------------------------------------------------------------------------------------
@@ -82,18 +50,17 @@ def message_known(store: Store, raw_sha256: str | None, mailbox: str | None = No
                   uid: int | None = None) -> bool:
     """True when this message was taken before: the same mailbox UID, or the same bytes. Never the
     Message-ID alone: scanners, webmail and copied mails reuse it for new content."""
-    if mailbox and uidvalidity is not None and uid is not None and store.db.execute(
-        "SELECT 1 FROM mail_messages WHERE mailbox = ? AND uidvalidity = ? AND uid = ? LIMIT 1", (mailbox, uidvalidity, uid)
-    ).fetchone():
+    if mailbox and uidvalidity is not None and uid is not None and store.row(select(_messages.c.id).where(
+        _messages.c.mailbox == mailbox, _messages.c.uidvalidity == uidvalidity, _messages.c.uid == uid).limit(1)
+    ):
         return True
     if raw_sha256:
-        return store.db.execute("SELECT 1 FROM mail_messages WHERE raw_sha256 = ? LIMIT 1", (raw_sha256,)).fetchone() is not None
+        return store.row(select(_messages.c.id).where(_messages.c.raw_sha256 == raw_sha256).limit(1)) is not None
     return False
 
 
 def message_id_used(store: Store, message_id: str | None) -> bool:
-    return bool(message_id) and store.db.execute(
-        "SELECT 1 FROM mail_messages WHERE message_id = ? LIMIT 1", (message_id,)).fetchone() is not None
+    return bool(message_id) and store.row(select(_messages.c.id).where(_messages.c.message_id == message_id).limit(1)) is not None
 
 
 def problems_json(problems: Iterable[Problem]) -> str:
@@ -117,10 +84,7 @@ def record_message(store: Store, **fields: Any) -> int:
     fields.setdefault("processed_at", now_iso())
     if isinstance(fields.get("problems"), list):
         fields["problems"] = problems_json(fields["problems"])
-    names = ", ".join(fields)
-    marks = ", ".join("?" for _ in fields)
-    cursor = store.db.execute(f"INSERT INTO mail_messages({names}) VALUES({marks})", tuple(fields.values()))
-    return int(cursor.lastrowid or 0)
+    return store.insert(_messages, fields)
 
 
 @dataclass(frozen=True)
@@ -138,9 +102,9 @@ class MailRecord:
 
 def messages(store: Store) -> list[MailRecord]:
     """Every message taken, oldest first (for listings and for the run's problem sheet)."""
-    rows = store.db.execute(
-        "SELECT id, origin, sender, subject, date, outcome, files, problems, receipt_status FROM mail_messages ORDER BY id"
-    ).fetchall()
+    m = _messages.c
+    rows = store.rows(select(m.id, m.origin, m.sender, m.subject, m.date, m.outcome, m.files, m.problems, m.receipt_status)
+                      .order_by(m.id))
     return [MailRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], problems_from_json(r[7]), r[8]) for r in rows]
 
 
@@ -161,7 +125,7 @@ def record_with_receipt(store: Store, message: dict[str, Any], submission_ids: S
     so a stop before it leaves nothing (the message is taken again) and one after it a queued receipt.
     Returns (the message's row id, whether a receipt was queued). A submission answered before is not
     answered again (the receipts table's UNIQUE submission_id)."""
-    with store.transaction() as db:
+    with store.transaction():
         if receipt is not None:
             message = {**message, "receipt_status": "pending", "receipt_to": receipt[0], "receipt_at": now_iso()}
         mail_id = record_message(store, **message)
@@ -170,45 +134,48 @@ def record_with_receipt(store: Store, message: dict[str, Any], submission_ids: S
         to_addr, subject, body = receipt
         claimed = []
         for sid in submission_ids:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO receipts(submission_id, to_addr, subject, status, sent_at, mail_message_id) "
-                "VALUES(?, ?, ?, 'pending', ?, ?)", (sid, to_addr, subject, now_iso(), mail_id))
-            if cursor.rowcount:
+            if store.insert_new(_receipts, {"submission_id": sid, "to_addr": to_addr, "subject": subject, "status": "pending",
+                                            "sent_at": now_iso(), "mail_message_id": mail_id}):
                 claimed.append(sid)
         if submission_ids and not claimed:
-            db.execute("UPDATE mail_messages SET receipt_status = NULL, receipt_to = NULL WHERE id = ?", (mail_id,))
+            store.execute(update(_messages).where(_messages.c.id == mail_id).values(receipt_status=None, receipt_to=None))
             return mail_id, False
-        db.execute("INSERT INTO mail_outbox(mail_message_id, to_addr, subject, body, status, created_at) "
-                   "VALUES(?, ?, ?, ?, 'pending', ?)", (mail_id, to_addr, subject, body, now_iso()))
+        store.insert(_outbox, {"mail_message_id": mail_id, "to_addr": to_addr, "subject": subject, "body": body,
+                               "status": "pending", "created_at": now_iso()})
     return mail_id, True
 
 
 def queued(store: Store, mail_message_id: int | None = None) -> list[Queued]:
     """Receipts not yet accepted by the SMTP server (pending, or failed on an earlier try), oldest first."""
-    sql = "SELECT mail_message_id, to_addr, subject, body FROM mail_outbox WHERE status IN ('pending', 'failed')"
-    args: tuple[int, ...] = ()
+    o = _outbox.c
+    statement = select(o.mail_message_id, o.to_addr, o.subject, o.body).where(o.status.in_(("pending", "failed")))
     if mail_message_id is not None:
-        sql += " AND mail_message_id = ?"
-        args = (mail_message_id,)
-    return [Queued(int(r[0]), str(r[1]), str(r[2]), bytes(r[3])) for r in store.db.execute(sql + " ORDER BY id", args)]
+        statement = statement.where(o.mail_message_id == mail_message_id)
+    return [Queued(int(r[0]), str(r[1]), str(r[2]), bytes(r[3])) for r in store.rows(statement.order_by(o.id))]
 
 
 def finish_receipt(store: Store, mail_message_id: int, status: str, error: str | None = None) -> None:
     """Record the result of sending a message's receipt: 'sent' or 'failed' (retried on a later run)."""
     at = now_iso()
-    with store.transaction() as db:
-        db.execute("UPDATE mail_outbox SET status = ?, error = ?, attempts = attempts + 1, sent_at = ? "
-                   "WHERE mail_message_id = ?", (status, error, at if status == "sent" else None, mail_message_id))
-        db.execute("UPDATE mail_messages SET receipt_status = ?, receipt_error = ?, receipt_at = ? WHERE id = ?",
-                   (status, error, at, mail_message_id))
-        db.execute("UPDATE receipts SET status = ?, error = ?, sent_at = ? WHERE mail_message_id = ?",
-                   (status, error, at, mail_message_id))
+    with store.transaction():
+        store.execute(update(_outbox).where(_outbox.c.mail_message_id == mail_message_id).values(
+            status=status, error=error, attempts=_outbox.c.attempts + 1, sent_at=at if status == "sent" else None))
+        store.execute(update(_messages).where(_messages.c.id == mail_message_id).values(
+            receipt_status=status, receipt_error=error, receipt_at=at))
+        store.execute(update(_receipts).where(_receipts.c.mail_message_id == mail_message_id).values(
+            status=status, error=error, sent_at=at))
 
 
 def answered(store: Store, submission_id: int) -> bool:
-    return store.db.execute("SELECT 1 FROM receipts WHERE submission_id = ?", (submission_id,)).fetchone() is not None
+    return store.row(select(_receipts.c.id).where(_receipts.c.submission_id == submission_id)) is not None
 
 
 def receipt_status(store: Store, submission_id: int) -> str | None:
-    row = store.db.execute("SELECT status FROM receipts WHERE submission_id = ?", (submission_id,)).fetchone()
+    row = store.row(select(_receipts.c.status).where(_receipts.c.submission_id == submission_id))
     return row[0] if row else None
+
+
+def quarantined(store: Store) -> list[tuple[str | None, str | None, str | None]]:
+    """(sender, date, subject) of every message whose attachments were kept aside (unknown sender), oldest first."""
+    m = _messages.c
+    return [(r[0], r[1], r[2]) for r in store.rows(select(m.sender, m.date, m.subject).where(m.outcome == "quarantined").order_by(m.id))]

@@ -6,9 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
 from pipeline.cli.mail import ingest_command
 from pipeline.store import Store
+from pipeline.store_schema import TABLES
 from tests.mail import mails
 from tests.mail.cfb import CompoundFile, MsgAttachment, MsgMessage, build_msg
 from tests.mail.conftest import write_mail_yaml
@@ -103,7 +105,8 @@ def test_msg_sender_and_date_from_transport_headers_and_8bit_properties(tmp_path
     assert submissions(tmp_path)["HEZH10.xlsx"].archive_path == "archive/2026-10/ХЭЗХ/HEZH10.xlsx"  # type: ignore[attr-defined]
     store = Store(tmp_path / "negtgel.db")
     try:
-        row = store.db.execute("SELECT sender, subject, date, message_id FROM mail_messages").fetchone()
+        m = TABLES.tables["mail_messages"].c
+        row = tuple(store.row(select(m.sender, m.subject, m.date, m.message_id)) or ())
     finally:
         store.close()
     assert row == ("hezh@altantal.gov.mn", "ХЭЗХ тайлан", "2026-11-03T16:45:00+08:00", "<hdr-1@altantal.gov.mn>")

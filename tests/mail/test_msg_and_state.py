@@ -101,14 +101,22 @@ CREATE TABLE receipts(id INTEGER PRIMARY KEY AUTOINCREMENT, submission_id INTEGE
 
 def test_an_old_stores_unsent_receipts_move_to_the_outbox_once(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
-    store = Store(db)  # the schema of the version before the outbox: the receipt kept on the message row
-    try:
-        store.db.execute("INSERT INTO mail_messages(message_id, outcome, processed_at, receipt_status, receipt_to, receipt_body) "
-                         "VALUES('<f@x>', 'taken', '2026-11-04T09:30:00+08:00', 'failed', 'zuh@altantal.gov.mn', x'41')")
-        store.db.execute("INSERT INTO mail_messages(message_id, outcome, processed_at, receipt_status, receipt_to, receipt_body) "
-                         "VALUES('<s@x>', 'taken', '2026-11-04T09:31:00+08:00', 'sent', 'hbth@altantal.gov.mn', x'42')")
-        state.ensure_schema(store)
-        state.ensure_schema(store)  # every run calls it: queued once, not twice
-        assert [(q.to_addr, q.body) for q in state.queued(store)] == [("zuh@altantal.gov.mn", b"A")]
-    finally:
-        store.close()
+    with sqlite3.connect(db) as conn:  # the schema of the version before the outbox: the receipt kept on the message row
+        conn.executescript("""
+CREATE TABLE mail_messages(id INTEGER PRIMARY KEY AUTOINCREMENT, mailbox TEXT, uidvalidity INTEGER, uid INTEGER,
+    message_id TEXT, sender TEXT, subject TEXT, date TEXT, outcome TEXT NOT NULL, processed_at TEXT NOT NULL,
+    raw_sha256 TEXT, origin TEXT, source TEXT, department TEXT, files INTEGER, problems TEXT,
+    receipt_status TEXT, receipt_to TEXT, receipt_at TEXT, receipt_body BLOB, receipt_error TEXT);
+INSERT INTO mail_messages(message_id, outcome, processed_at, receipt_status, receipt_to, receipt_body)
+    VALUES('<f@x>', 'taken', '2026-11-04T09:30:00+08:00', 'failed', 'zuh@altantal.gov.mn', x'41');
+INSERT INTO mail_messages(message_id, outcome, processed_at, receipt_status, receipt_to, receipt_body)
+    VALUES('<s@x>', 'taken', '2026-11-04T09:31:00+08:00', 'sent', 'hbth@altantal.gov.mn', x'42');
+""")
+    for _ in range(2):  # every run opens the store: queued once, not twice
+        store = Store(db)
+        try:
+            state.ensure_schema(store)
+            assert [(q.to_addr, q.body) for q in state.queued(store)] == [("zuh@altantal.gov.mn", b"A")]
+            assert store.schema_version == 3
+        finally:
+            store.close()
