@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,7 +73,7 @@ class PostgresServer:
         """The store's address as a specialist writes it: no password in it."""
         return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
 
-    def admin(self) -> object:
+    def admin(self) -> Any:
         import psycopg
 
         return psycopg.connect(host=self.host, port=self.port, user=self.user, password=self.password, dbname="postgres",
@@ -82,7 +83,7 @@ class PostgresServer:
         """A new, empty database; its URL."""
         name = f"store_{len(self.databases) + 1}_{secrets.token_hex(3)}"
         with contextlib.closing(self.admin()) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
+            conn.execute(f'CREATE DATABASE "{name}"')
         self.databases.append(name)
         return self.url(name)
 
