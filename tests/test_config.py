@@ -234,6 +234,12 @@ def load_edited(tmp_path: Path, edits: Sequence[tuple[str, str | None, str]], **
     return []
 
 
+# Line numbers in the shipped settings.yaml, so that editing its comments does not break these cases: the second
+# utc_offset_hours is on the line after the first; YAML notices the unclosed "[" two lines after "limits:".
+_SETTINGS_LINES = (MAPPINGS / "settings.yaml").read_text(encoding="utf-8").splitlines()
+DUPLICATE_LINE = _SETTINGS_LINES.index("utc_offset_hours: 8") + 2
+BROKEN_LINE = _SETTINGS_LINES.index("limits:") + 3
+
 CASES: dict[str, tuple[list[tuple[str, str | None, str]], list[tuple[str, str, str]]]] = {
     # unknown keys, at the top and nested, with the nearest valid one
     "methodology top": (
@@ -474,11 +480,12 @@ CASES: dict[str, tuple[list[tuple[str, str | None, str]], list[tuple[str, str, s
     ),
     "a key listed twice": (
         [("settings.yaml", "utc_offset_hours: 8", "utc_offset_hours: 8\nutc_offset_hours: 9")],
-        [("settings.yaml", "utc_offset_hours", "түлхүүр давхардсан (12-р мөр) / the key is listed twice (line 12)")],
+        [("settings.yaml", "utc_offset_hours", f"түлхүүр давхардсан ({DUPLICATE_LINE}-р мөр) / the key is listed twice "
+                                               f"(line {DUPLICATE_LINE})")],
     ),
     "a YAML mistake names the line": (
         [("settings.yaml", "limits:\n", "limits: [\n")],
-        [("settings.yaml", "(файл)", "YAML бичлэгийн алдаа 19-р мөрөнд / not valid YAML at line 19, column 3: "
+        [("settings.yaml", "(файл)", f"YAML бичлэгийн алдаа {BROKEN_LINE}-р мөрөнд / not valid YAML at line {BROKEN_LINE}, column 3: "
                                      "expected ',' or ']', but got '<scalar>' "
                                      "(check the indentation, a missing ':' or an unclosed quote or bracket)")],
     ),
