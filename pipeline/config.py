@@ -122,6 +122,8 @@ class Limits:
     max_compression_ratio: float
     max_rows: int
     max_cell_chars: int
+    max_read_mb: int = 1024  # memory one file's reader process may take (beyond what it starts with)
+    max_read_seconds: float = 60.0  # time one file's read may take before its reader is stopped
 
 
 @dataclass(frozen=True)
@@ -399,6 +401,8 @@ def _load_settings(path: Path, issues: list[ConfigIssue]) -> tuple[Settings, str
             max_compression_ratio=positive(limits, "max_compression_ratio", "limits", 200.0, float),
             max_rows=positive(limits, "max_rows", "limits", 100_000),
             max_cell_chars=positive(limits, "max_cell_chars", "limits", 10_000),
+            max_read_mb=positive(limits, "max_read_mb", "limits", 1024),
+            max_read_seconds=positive(limits, "max_read_seconds", "limits", 60.0, float),
         ),
         department_sheets_max=positive(output, "department_sheets_max", "output", 60),
         mail=c.get(d, "mail", "", dict, {}) or {},

@@ -157,9 +157,12 @@ def _xl_string(text: str, length_bytes: int) -> bytes:
     return count + b"\x01" + text.encode("utf-16-le")
 
 
-def biff8_workbook(sheets: dict[str, Sequence[Sequence[Any]]], *, far_cell: bool = False) -> bytes:
+def biff8_workbook(sheets: dict[str, Sequence[Sequence[Any]]], *, far_cell: bool = False,
+                   dimensions: tuple[int, int] | None = None, sheet_kinds: Sequence[int] = ()) -> bytes:
     """A BIFF8 `Workbook` stream: globals (BOF, CODEPAGE, FONT and XF records, a BOUNDSHEET per sheet, SST, EOF),
-    then each sheet (BOF, DIMENSIONS, LABELSST/NUMBER cells, EOF). `far_cell` adds a value at IV65536 to each sheet."""
+    then each sheet (BOF, DIMENSIONS, LABELSST/NUMBER cells, EOF). `far_cell` adds a value at IV65536 to each sheet;
+    `dimensions` makes every DIMENSIONS record claim (rows, columns) whatever the cells; `sheet_kinds` gives each
+    sheet's BOUNDSHEET type byte (0 worksheet, 1 Excel 4 macro sheet) and BOF type."""
     strings: list[str] = []
     index: dict[str, int] = {}
     bodies: list[bytes] = []
@@ -182,8 +185,10 @@ def biff8_workbook(sheets: dict[str, Sequence[Sequence[Any]]], *, far_cell: bool
         if far_cell:
             cells += _record(0x0203, struct.pack("<HHHd", 65535, 255, 15, 1.0))
             last_row, last_col = 65535, 255
-        dims = _record(0x0200, struct.pack("<IIHHH", 0, last_row + 1, 0, last_col + 1, 0))
-        bodies.append(_bof(0x0010) + dims + cells + _record(0x000A, b""))
+        rows_claimed, cols_claimed = dimensions or (last_row + 1, last_col + 1)
+        dims = _record(0x0200, struct.pack("<IIHHH", 0, rows_claimed, 0, cols_claimed, 0))
+        macro = len(bodies) < len(sheet_kinds) and sheet_kinds[len(bodies)] == 1
+        bodies.append(_bof(0x0040 if macro else 0x0010) + dims + cells + _record(0x000A, b""))
     sst = struct.pack("<II", len(strings), len(strings)) + b"".join(_xl_string(s, 2) for s in strings)
     assert len(sst) < 8224, "no CONTINUE records: keep the fixture small"
     xfs = b"".join(_record(0x00E0, struct.pack("<HHHBBBBIIH", 0, 0, 0xFFF5 if i < 15 else 0x0001, 0x20, 0, 0, 0, 0, 0, 0x20C0))
@@ -191,8 +196,9 @@ def biff8_workbook(sheets: dict[str, Sequence[Sequence[Any]]], *, far_cell: bool
     font = _record(0x0031, struct.pack("<HHHHHBBBB", 200, 0, 0x7FFF, 400, 0, 0, 0, 0, 0) + _xl_string("Arial", 1))
 
     def globals_with(offsets: list[int]) -> bytes:
-        bound = b"".join(_record(0x0085, struct.pack("<IBB", offset, 0, 0) + _xl_string(name, 1))
-                         for offset, name in zip(offsets, sheets, strict=True))
+        kinds = [*sheet_kinds, *[0] * len(sheets)]
+        bound = b"".join(_record(0x0085, struct.pack("<IBB", offset, 0, kind) + _xl_string(name, 1))
+                         for offset, name, kind in zip(offsets, sheets, kinds, strict=False))
         return (_bof(0x0005) + _record(0x0042, struct.pack("<H", 1200)) + font * 5 + xfs + bound
                 + _record(0x00FC, sst) + _record(0x000A, b""))
 
@@ -214,6 +220,15 @@ def xls_far_cells(path: Path) -> Path:
     """An .xls of two sheets, each with a value at its last cell (IV65536): the reader would build 2 x 16.7 million cells."""
     sheets = {"Төлөвлөгөө": template_rows(GOOD_MEASURES), "Хоёр": [["a"]]}
     path.write_bytes(compound_file({"Workbook": biff8_workbook(sheets, far_cell=True)}))
+    return path
+
+
+def xls_huge_dimensions(path: Path) -> Path:
+    """A small, valid .xls whose DIMENSIONS record claims 1,048,576 x 256 cells: the native reader reserves room
+    for all of them when it opens the file (about 10 GB), the way ExcelDataReader's Test_git_issue_382_oom.xls
+    made it ask for 4 GB and abort the process."""
+    book = biff8_workbook({"Төлөвлөгөө": template_rows(GOOD_MEASURES)}, dimensions=(1 << 20, 256))
+    path.write_bytes(compound_file({"Workbook": book}))
     return path
 
 
