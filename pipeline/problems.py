@@ -85,6 +85,11 @@ CATALOGUE: dict[str, ProblemType] = {
         "Энэ файл Excel хүснэгт биш ({detail}) тул тайлан гэж уншаагүй; хадгалж авлаа. Тайлангаа .xlsx хэлбэрээр илгээнэ үү.",
         "This file is not a spreadsheet ({detail}), so it was not read as a report; it was kept. Send the report as .xlsx.",
     ),
+    "sheet-unreadable": ProblemType(
+        "warning",
+        "\"{sheet}\" хуудас гэмтсэн тул уншаагүй ({detail}); бусад хуудсыг уншлаа.",
+        "Sheet \"{sheet}\" is damaged and was not read ({detail}); the other sheets were read.",
+    ),
     # --- sheets and tables -------------------------------------------------------------------------
     "header-missing": ProblemType(
         "error",

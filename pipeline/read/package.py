@@ -28,6 +28,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xltx", ".xltm", ".xls", ".xlt", ".ods", ".fods")
 # The password Excel itself uses for "read-only recommended" and protected-structure files: they open without a prompt.
 EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
+BARE_BIFF = "Office сав баглаа боодолгүй хуучин Excel файл / an old Excel file without its Office container"
 PRE_1997 = "1997 оноос өмнөх Excel (2.x-4.0) файл / an Excel file from before 1997 (Excel 2.x-4.0)"
 # A reader holds a sheet as a dense grid of every cell from A1 to its last value (32 bytes each): one value
 # typed at XFD1048576 would ask for 512 GB and end the process. Real plans are far smaller.
@@ -101,6 +102,8 @@ def _inspect(path: Path, limits: Limits, workdir: Path | None) -> Package | Refu
             return found
         if _is_old_biff(head):
             return Refusal("file-unreadable", PRE_1997)
+        if _is_bare_biff8(head):
+            return Refusal("file-unreadable", BARE_BIFF)
         flat = _inspect_flat_ods(path)
         if flat is not None:
             return flat
@@ -127,11 +130,12 @@ def prepared(path: Path, package: Package, workdir: Path) -> Path:
             out.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
             out.writestr("content.xml", source.read_bytes())
         return target
-    if package.prepare == "drop-macro-sheets":
-        # The reader refuses a whole workbook for one Excel 4 macro sheet: give it the workbook without those.
+    if package.prepare == "drop-sheets":
+        # The reader refuses a whole workbook for one Excel 4 macro sheet, or one sheet whose part is missing:
+        # give it the workbook without those.
         ids = "|".join(re.escape(rid) for rid in package.dropped_sheets)
         sheet = re.compile((r'<(?:\w+:)?sheet\b[^>]*?\b(?:\w+:)?id="(?:' + ids + r')"[^>]*?/>').encode())
-        target = workdir / "without-macro-sheets.xlsx"
+        target = workdir / "without-some-sheets.xlsx"
         with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
             for info in archive.infolist():
                 data = archive.read(info)
@@ -140,6 +144,14 @@ def prepared(path: Path, package: Package, workdir: Path) -> Path:
                 out.writestr(info.filename, data)
         return target
     return source
+
+
+def _is_bare_biff8(head: bytes) -> bool:
+    """An Excel 5-2003 worksheet stream saved without its compound-file container (some exporters write these)."""
+    if len(head) < 8:
+        return False
+    kind, length = struct.unpack_from("<HH", head)
+    return kind == 0x0809 and 4 <= length <= 20
 
 
 def _is_old_biff(head: bytes) -> bool:
@@ -390,21 +402,23 @@ def _inspect_zip(path: Path, limits: Limits) -> Package | Refusal:
                 if sheet_count > MAX_SHEETS:
                     return Refusal("file-too-large", f"{sheet_count} хуудас / sheets > {MAX_SHEETS}")
                 return Package(kind="xlsb", has_macros="xl/vbaproject.bin" in index)
-            sheet_parts, unreadable = _sheet_parts(index, workbook_part)
+            sheet_parts, macro_sheets, orphans = _sheet_parts(index, workbook_part)
             percent_styles = _percent_styles(index, workbook_part)
         except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, ElementTree.ParseError):
             return Refusal("file-unreadable", DAMAGED)
         if len(sheet_parts) > MAX_SHEETS:
             return Refusal("file-too-large", f"{len(sheet_parts)} хуудас / sheets > {MAX_SHEETS}")
-        has_macros = bool(unreadable) or any(key.endswith("vbaproject.bin") for key in index.by_key)
+        has_macros = bool(macro_sheets) or any(key.endswith("vbaproject.bin") for key in index.by_key)
+        # Sheets with no part at all are dropped only while another sheet is left (else: the reader says why).
+        dropped = (*macro_sheets, *(orphans if sheet_parts else ()))
         return Package(
             kind="xlsm" if has_macros or path.suffix.lower() in (".xlsm", ".xltm") else "xlsx",
             has_macros=has_macros,
             sheet_parts=sheet_parts,
             percent_styles=percent_styles,
-            prepare="drop-macro-sheets" if unreadable else None,
+            prepare="drop-sheets" if dropped else None,
             workbook_part=index.name(workbook_part) or workbook_part,
-            dropped_sheets=tuple(unreadable),
+            dropped_sheets=dropped,
         )
 
 
@@ -509,12 +523,13 @@ def _workbook_part(index: PartIndex) -> str | None:
     return None
 
 
-def _sheet_parts(index: PartIndex, workbook_part: str) -> tuple[dict[str, str], list[str]]:
+def _sheet_parts(index: PartIndex, workbook_part: str) -> tuple[dict[str, str], list[str], list[str]]:
     """(sheet name -> its part's stored name, for every sheet the value reader opens; the relationship ids of
-    the sheets it cannot open, such as Excel 4 macro sheets)."""
+    the sheets it cannot open, such as Excel 4 macro sheets; those of sheets whose relationship is missing)."""
     targets = _relationships(index, workbook_part)
     result: dict[str, str] = {}
     unreadable: list[str] = []
+    orphans: list[str] = []
     for element in _xml(index.read(workbook_part)).iter():
         if _local(element.tag) != "sheet":
             continue
@@ -524,9 +539,12 @@ def _sheet_parts(index: PartIndex, workbook_part: str) -> tuple[dict[str, str], 
         if kind and not kind.endswith(_READABLE_SHEETS):
             unreadable.append(rid)
             continue
+        if rid not in targets and targets:
+            orphans.append(rid)
+            continue
         stored = index.name(target) if target else None
         result[element.get("name", "")] = stored or target
-    return result, unreadable
+    return result, unreadable, orphans
 
 
 _BUILTIN_PERCENT_FORMATS = {9, 10}

@@ -93,6 +93,14 @@ def read_file(path: Path, config: Config, *, name: str | None = None) -> FileRea
     return result
 
 
+class _Unreadable(Exception):
+    """No sheet could be read; `detail` says why the first one could not."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 def _read_into(result: FileRead, path: Path, work: Path, config: Config) -> None:
     try:
         package = inspect_file(path, config.settings.limits, work)
@@ -118,6 +126,8 @@ def _read_into(result: FileRead, path: Path, work: Path, config: Config) -> None
         raise
     except calamine.PasswordError:
         failure = Problem("file-encrypted", file=result.name)
+    except _Unreadable as exc:
+        failure = Problem("file-unreadable", file=result.name, detail=exc.detail)
     except Exception as exc:  # calamine's own errors, OSError, ValueError, and reader defects on a strange file
         failure = Problem("file-unreadable", file=result.name, detail=_short_error(exc))
     except BaseException as exc:
@@ -190,6 +200,7 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead,
         hidden_plans: list[str] = []
         budget = MAX_WORKBOOK_CELLS
         too_large = False
+        broken: list[tuple[str, str]] = []
         for meta in workbook.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
@@ -202,9 +213,15 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead,
                 too_large = True
                 continue
             budget -= marks.cells
-            sheet = workbook.get_sheet_by_name(meta.name)
-            grid = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows + 40)
-            merged = sheet.merged_cell_ranges or []
+            try:
+                sheet = workbook.get_sheet_by_name(meta.name)
+                grid = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows + 40)
+                merged = sheet.merged_cell_ranges or []
+            except calamine.PasswordError:
+                raise
+            except Exception as exc:  # one damaged sheet: the others may hold the plan (Excel opens the rest too)
+                broken.append((meta.name, _short_error(exc)))
+                continue
             before = set(cleaner.converted)
             layout = find_layout(grid, merged, matcher, cleaner)
             if layout is None:
@@ -225,6 +242,10 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead,
             yield Problem("text-truncated", file=result.name, value=text, detail=str(limits.max_cell_chars))
     finally:
         workbook.close()
+    if not result.tables and broken and not too_large:
+        raise _Unreadable(broken[0][1])
+    for sheet_name, detail in broken:
+        yield Problem("sheet-unreadable", file=result.name, sheet=sheet_name, detail=detail)
     if not result.tables and too_large:
         return
     if not result.tables:
