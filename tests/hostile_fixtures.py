@@ -577,3 +577,140 @@ def ods_entity_bomb(path: Path) -> Path:
                                         b"office:document-content", 0)
             dst.writestr(info, content)
     return path
+
+
+# --- guarded reading and misleading refusals (issue 12) ----------------------------------------------------
+
+def _prefixed(xml: bytes, prefix: bytes) -> bytes:
+    """The same XML with its default namespace bound to `prefix` (as openpyxl's bigfoot.xlsx is written)."""
+    xml = re.sub(rb"<(/?)(?![?!])([A-Za-z]+)(?=[\s/>])", rb"<\1" + prefix + rb":\2", xml)
+    return re.sub(rb'\sxmlns="', b" xmlns:" + prefix + b'="', xml)
+
+
+def many_sheets(path: Path, empty_sheets: int, *, prefixed: bool = True) -> Path:
+    """A real template plus `empty_sheets` empty sheets; with `prefixed`, the relationship parts and the workbook
+    part use namespace prefixes (`ns0:Relationship`, `s:sheet`), valid XML a pattern for `<Relationship` misses."""
+    data = good_bytes(path)
+    empty = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<dimension ref="A1"/><sheetData/></worksheet>')
+    sheet_type = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+    ns_r = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+    def workbook(xml: bytes) -> bytes:
+        extra = b"".join(b'<sheet name="empty %d" sheetId="%d" r:id="rIdE%d"/>' % (i, 100 + i, i) for i in range(empty_sheets))
+        xml = xml.replace(b"</sheets>", extra + b"</sheets>")
+        if prefixed:
+            xml = _prefixed(xml, b"s")
+            # r:id keeps its own prefix; the r namespace declared on each sheet, as openpyxl 1.x wrote it
+            xml = xml.replace(b"<s:sheet ", b'<s:sheet xmlns:r="' + ns_r + b'" ')
+        return xml
+
+    def rels(xml: bytes) -> bytes:
+        extra = b"".join(b'<Relationship Id="rIdE%d" Type="%s" Target="worksheets/empty%d.xml"/>' % (i, sheet_type, i)
+                         for i in range(empty_sheets))
+        xml = xml.replace(b"</Relationships>", extra + b"</Relationships>")
+        return _prefixed(xml, b"ns0") if prefixed else xml
+
+    def types(xml: bytes) -> bytes:
+        extra = b"".join(b'<Override PartName="/xl/worksheets/empty%d.xml" ContentType="application/vnd.openxmlformats-'
+                         b'officedocument.spreadsheetml.worksheet+xml"/>' % i for i in range(empty_sheets))
+        return xml.replace(b"</Types>", extra + b"</Types>")
+
+    changes: dict[str, Callable[[bytes], bytes]] = {"xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": rels,
+                                                    "[Content_Types].xml": types}
+    if prefixed:
+        changes["_rels/.rels"] = lambda xml: _prefixed(xml, b"ns0")
+    rewrite_parts(path, data, changes)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        for i in range(empty_sheets):
+            z.writestr(f"xl/worksheets/empty{i}.xml", empty)
+    return path
+
+
+def legacy_xls_stream(path: Path, stream: str) -> Path:
+    """A real .xls whose workbook stream is named in other letters ("BOOK", "WORKBOOK"), as some writers do."""
+    path.write_bytes(compound_file({stream: biff8_workbook({"Төлөвлөгөө": template_rows(GOOD_MEASURES)})}))
+    return path
+
+
+def backslash_parts(path: Path) -> Path:
+    """A real template whose zip part names use backslashes and other letter case (`xl\\worksheets\\sheet1.xml`,
+    `[content_types].xml`, `xl\\sharedstrings.xml`), as some exporters write them."""
+    data = good_bytes(path)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            name = info.filename.replace("/", "\\")
+            if name.lower() in ("[content_types].xml", "xl\\sharedstrings.xml"):
+                name = name.lower()
+            dst.writestr(name, src.read(info))
+    return path
+
+
+def excel4_macro_sheet(path: Path) -> Path:
+    """A real template with an Excel 4 macro sheet beside its plan sheet (`xl/macrosheets/sheet1.xml`)."""
+    data = good_bytes(path)
+    macro = (b'<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             b'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData><row r="1"><c r="A1"><f>HALT()</f></c></row>'
+             b"</sheetData></xm:macrosheet>")
+    rewrite_parts(path, data, {
+        "xl/workbook.xml": lambda xml: xml.replace(b"</sheets>", b'<sheet name="Macro1" sheetId="9" r:id="rIdM"/></sheets>'),
+        "xl/_rels/workbook.xml.rels": lambda xml: xml.replace(b"</Relationships>", (
+            b'<Relationship Id="rIdM" Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" '
+            b'Target="macrosheets/sheet1.xml"/></Relationships>')),
+        "[Content_Types].xml": lambda xml: xml.replace(b"</Types>", (
+            b'<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>')),
+    })
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/macrosheets/sheet1.xml", macro)
+    return path
+
+
+def encrypted_legacy_xls(path: Path) -> Path:
+    """An .xls encrypted with a real password: a FILEPASS record (RC4 CryptoAPI) after the globals' BOF, and the
+    records after it noise, which read as cells at IV65536 (a 33-million-cell grid) to a scan that does not stop."""
+    book = biff8_workbook({"Төлөвлөгөө": template_rows(GOOD_MEASURES), "Хоёр": [["a"]]}, far_cell=True)
+    filepass = _record(0x002F, struct.pack("<HHH", 1, 4, 2) + struct.pack("<I", 0x24) + b"\x17" * 180)
+    bof_end = 4 + struct.unpack_from("<H", book, 2)[0]
+    book = book[:bof_end] + filepass + book[bof_end:]
+    path.write_bytes(compound_file({"Workbook": book}))
+    return path
+
+
+def excel2_worksheet(path: Path) -> Path:
+    """An Excel 2.x worksheet (BIFF2, 1987): no compound file, a BOF record first, then cells."""
+    bof = struct.pack("<HHHH", 0x0009, 4, 0x0002, 0x0010)
+    number = struct.pack("<HHHH", 0x0003, 15, 0, 0) + b"\0\0\0" + struct.pack("<d", 1.0)
+    path.write_bytes(bof + number + struct.pack("<HH", 0x000A, 0))
+    return path
+
+
+def broken_ole(path: Path) -> Path:
+    """An Office compound-file signature followed by nothing sensible (olefile raises its own error class)."""
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    return path
+
+
+def ods_with_basic_macro(path: Path) -> Path:
+    """An OpenDocument spreadsheet with a StarBasic module, as LibreOffice saves it (each part with its DTD line)."""
+    ods_spreadsheet(path)
+    doctype = b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">\n'
+    module = doctype + (b'<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" '
+                        b'script:language="StarBasic">Sub Main\nEnd Sub</script:module>')
+    library = doctype.replace(b"script:module", b"library:libraries") + (
+        b'<library:libraries xmlns:library="http://openoffice.org/2000/library"/>')
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Basic/Standard/Module1.xml", module)
+        z.writestr("Basic/script-lc.xml", library)
+    return path
+
+
+def flat_ods(path: Path, *, department: str = "Санхүү, төрийн сангийн хэлтэс") -> Path:
+    """A flat OpenDocument spreadsheet (.fods): the whole document in one XML file."""
+    tmp = path.with_name(f".flat-{path.name}.ods")
+    ods_spreadsheet(tmp, department=department)
+    with zipfile.ZipFile(tmp) as z:
+        content = z.read("content.xml")
+    tmp.unlink()
+    content = content.replace(b"<office:document-content ", b'<office:document office:mimetype="application/vnd.oasis.opendocument.spreadsheet" ')
+    path.write_bytes(content.replace(b"</office:document-content>", b"</office:document>"))
+    return path

@@ -130,6 +130,11 @@ def prepared(path: Path, package: Package, workdir: Path) -> Path:
             out.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
             out.writestr("content.xml", source.read_bytes())
         return target
+    if package.prepare == "rename-stream":
+        # Compound-file names compare in upper case, so a change of case keeps the directory's order valid.
+        target = workdir / "renamed.xls"
+        target.write_bytes(_renamed_stream(source.read_bytes(), package.workbook_part))
+        return target
     if package.prepare == "drop-sheets":
         # The reader refuses a whole workbook for one Excel 4 macro sheet, or one sheet whose part is missing:
         # give it the workbook without those.
@@ -144,6 +149,20 @@ def prepared(path: Path, package: Package, workdir: Path) -> Path:
                 out.writestr(info.filename, data)
         return target
     return source
+
+
+def _renamed_stream(data: bytes, name: str) -> bytes:
+    """The compound file with the directory entry `name` spelt the way the value reader looks for it."""
+    wanted = ("Workbook" if name.lower() == "workbook" else "Book").encode("utf-16-le")
+    raw, patched = name.encode("utf-16-le") + b"\0\0", bytearray(data)
+    sector = 1 << struct.unpack_from("<H", data, 30)[0] if len(data) >= 32 else 512
+    at = data.find(raw)
+    while at != -1:
+        # a directory entry: 128-byte aligned in its sector, its name length field agreeing
+        if at >= sector and (at - sector) % 128 == 0 and struct.unpack_from("<H", data, at + 64)[0] == len(raw):
+            patched[at : at + len(wanted)] = wanted
+        at = data.find(raw, at + 1)
+    return bytes(patched)
 
 
 def _is_bare_biff8(head: bytes) -> bool:
@@ -245,7 +264,10 @@ def _inspect_ole(path: Path) -> Package | Refusal:
         oversized = _xls_oversized(path, stream)
         if oversized:
             return oversized
-        return Package(kind="xls", has_macros=any(s.startswith("_vba_project") for s in streams))
+        # The value reader looks for four spellings only; any other case is the same stream to Excel.
+        rename = stream not in ("Workbook", "Book", "WORKBOOK", "BOOK")
+        return Package(kind="xls", has_macros=any(s.startswith("_vba_project") for s in streams),
+                       prepare="rename-stream" if rename else None, workbook_part=stream)
     if "worddocument" in streams:
         return Refusal("file-unreadable", "Word баримт бичиг (.doc) / a Word document", foreign=True)
     if "powerpoint document" in streams:

@@ -15,6 +15,7 @@ says it was saved, so the parent neither pickles it again nor opens the file onc
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import importlib
 import multiprocessing
 import os
@@ -116,6 +117,9 @@ def _peak_mb() -> float:
 
 
 def _worker_main(conn: Connection, config: Config, max_mb: int, use_rlimit: bool, reader: Reader | None) -> None:
+    # A crash is reported by the parent as a problem of the file; a fault handler inherited from the parent
+    # (pytest, python -X faulthandler) would print the worker's stack on the terminal instead.
+    faulthandler.disable()
     # The parent stops the workers; Ctrl-C in the terminal must not print a worker's traceback.
     with contextlib.suppress(ValueError, OSError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
