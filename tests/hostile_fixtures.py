@@ -666,13 +666,14 @@ def excel4_macro_sheet(path: Path) -> Path:
 
 
 def encrypted_legacy_xls(path: Path) -> Path:
-    """An .xls encrypted with a real password: a FILEPASS record (RC4 CryptoAPI) after the globals' BOF, and the
-    records after it noise, which read as cells at IV65536 (a 33-million-cell grid) to a scan that does not stop."""
-    book = biff8_workbook({"Төлөвлөгөө": template_rows(GOOD_MEASURES), "Хоёр": [["a"]]}, far_cell=True)
-    filepass = _record(0x002F, struct.pack("<HHH", 1, 4, 2) + struct.pack("<I", 0x24) + b"\x17" * 180)
+    """An Excel 95 .xls (BIFF5, a `Book` stream) with a password, like POI's 60284.xls: a FILEPASS record (XOR
+    obfuscation) after the globals' BOF. msoffcrypto does not know the format, and the records after FILEPASS are
+    noise, which here read as cells at IV65536 (a 33-million-cell grid) to a scan that does not stop at it."""
+    book = bytearray(biff8_workbook({"Төлөвлөгөө": template_rows(GOOD_MEASURES), "Хоёр": [["a"]]}, far_cell=True))
+    struct.pack_into("<H", book, 4, 0x0500)  # BOF: BIFF5
+    filepass = _record(0x002F, struct.pack("<HH", 0xB359, 0x9A0A))
     bof_end = 4 + struct.unpack_from("<H", book, 2)[0]
-    book = book[:bof_end] + filepass + book[bof_end:]
-    path.write_bytes(compound_file({"Workbook": book}))
+    path.write_bytes(compound_file({"Book": bytes(book[:bof_end]) + filepass + bytes(book[bof_end:])}))
     return path
 
 
@@ -713,4 +714,55 @@ def flat_ods(path: Path, *, department: str = "Санхүү, төрийн сан
     tmp.unlink()
     content = content.replace(b"<office:document-content ", b'<office:document office:mimetype="application/vnd.oasis.opendocument.spreadsheet" ')
     path.write_bytes(content.replace(b"</office:document-content>", b"</office:document>"))
+    return path
+
+
+def _brt(kind: int, data: bytes = b"") -> bytes:
+    """A BIFF12 record: type and size as 7-bit groups, low first."""
+    head = bytes([kind & 0x7F | 0x80, kind >> 7]) if kind >= 0x80 else bytes([kind])
+    size, length = b"", len(data)
+    while True:
+        size += bytes([length & 0x7F | (0x80 if length >= 0x80 else 0)])
+        length >>= 7
+        if not length:
+            break
+    return head + size + data
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def xlsb_template(path: Path, *, department: str = "Хууль, эрх зүйн хэлтэс") -> Path:
+    """A filled template as an Excel binary workbook (.xlsb, BIFF12), written record by record."""
+    rows = template_rows(GOOD_MEASURES, department=department)
+    cells = b""
+    for r, row in enumerate(rows):
+        cells += _brt(0x0000, struct.pack("<I", r) + b"\0" * 13)  # BrtRowHdr
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cells += _brt(0x0005, struct.pack("<II", c, 0) + struct.pack("<d", float(value)))  # BrtCellReal
+            else:
+                cells += _brt(0x0006, struct.pack("<II", c, 0) + _wide(str(value)))  # BrtCellSt
+    width = max(len(row) for row in rows)
+    sheet = (_brt(0x0081) + _brt(0x0094, struct.pack("<IIII", 0, len(rows) - 1, 0, width - 1)) + _brt(0x0091)
+             + cells + _brt(0x0092) + _brt(0x0082))
+    workbook = (_brt(0x0083) + _brt(0x008F) + _brt(0x009C, struct.pack("<II", 0, 1) + _wide("rId1") + _wide("Төлөвлөгөө"))
+                + _brt(0x0090) + _brt(0x0084))
+    ns = "http://schemas.openxmlformats.org/package/2006/relationships"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/xl/workbook.bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+            '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/></Types>'))
+        z.writestr("_rels/.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}"><Relationship Id="rId1" '
+                                  f'Type="{office}/officeDocument" Target="xl/workbook.bin"/></Relationships>')
+        z.writestr("xl/_rels/workbook.bin.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}"><Relationship '
+                                                 f'Id="rId1" Type="{office}/worksheet" Target="worksheets/sheet1.bin"/></Relationships>')
+        z.writestr("xl/workbook.bin", workbook)
+        z.writestr("xl/worksheets/sheet1.bin", sheet)
     return path

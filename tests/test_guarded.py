@@ -101,6 +101,15 @@ def test_a_real_xls_that_makes_the_native_reader_ask_for_gigabytes_is_listed(tmp
     assert reads == [("oom.xls", ["file-reader-crashed"], 0), ("good.xls", ["file-legacy-format"], 2)]
 
 
+def test_an_xls_with_one_far_value_is_refused_before_it_needs_the_memory(tmp_path: Path, config) -> None:
+    # POI's 51535.xls: one value at IV65536 on one sheet, 16.7 million cells, more than max_read_mb to open.
+    path = tmp_path / "far.xls"
+    path.write_bytes(hf.compound_file({"Workbook": hf.biff8_workbook({"Төлөвлөгөө": hf.template_rows(hf.GOOD_MEASURES)}, far_cell=True)}))
+    (parsed,) = read_many([(path, "far.xls")], config)
+    assert codes(parsed.read) == ["file-too-large"]
+    assert parsed.read.problems[0].detail == "16,777,216 нүд / cells > 10,000,000"
+
+
 def test_validate_on_the_oom_xls_lists_it_and_prints_no_native_message(tmp_path: Path) -> None:
     path = hf.xls_huge_dimensions(tmp_path / "oom.xls")
     done = subprocess.run([PYTHON, "-m", "pipeline", "validate", str(path), "--mappings", str(MAPPINGS)],
@@ -200,10 +209,12 @@ def formats_inbox(inbox: Path) -> dict[str, str | None]:
     hf.good_template(inbox / "ЗУХ 2026-10.xltx")
     hf.xlsm_with_macros(inbox / "ХШҮДАХ 2026-10.xltm")
     hf.flat_ods(inbox / "СТСХ 2026-10.fods")
+    hf.xlsb_template(inbox / "ХЭЗХ 2026-10.xlsb")
     (inbox / "тайлан 2026-10.csv").write_text("№,Арга хэмжээ\n1.1,Сургалт\n", encoding="utf-8")
     (inbox / "тайлбар.txt").write_text("Хавсралтыг үзнэ үү.\n", encoding="utf-8")
     hf.renamed_pdf(inbox / "тушаал.pdf")
     return {"ЗУХ 2026-10.xltx": None, "ХШҮДАХ 2026-10.xltm": "file-macros-ignored", "СТСХ 2026-10.fods": None,
+            "ХЭЗХ 2026-10.xlsb": None,
             "тайлан 2026-10.csv": "file-not-spreadsheet", "тайлбар.txt": "file-not-spreadsheet", "тушаал.pdf": "file-not-spreadsheet"}
 
 
@@ -226,7 +237,7 @@ def test_run_accounts_for_every_received_file_and_validate_agrees(tmp_path: Path
     assert "CSV" in messages["тайлан 2026-10.csv"] and "Excel хүснэгт биш" in messages["тайлан 2026-10.csv"]
     assert "PDF" in messages["тушаал.pdf"] and "текст" in messages["тайлбар.txt"]
     consolidated = {m["source_file"] for m in read_csv(out / "2026-10" / "measures.csv")}
-    assert consolidated == {"ЗУХ 2026-10.xltx", "ХШҮДАХ 2026-10.xltm", "СТСХ 2026-10.fods"}
+    assert consolidated == {"ЗУХ 2026-10.xltx", "ХШҮДАХ 2026-10.xltm", "СТСХ 2026-10.fods", "ХЭЗХ 2026-10.xlsb"}
     archived = {sha(p) for p in (inbox / "archive").rglob("*") if p.is_file()}
     assert set(received.values()) <= archived  # the .csv, .txt and .pdf are kept like every received file
 

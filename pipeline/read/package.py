@@ -33,6 +33,9 @@ PRE_1997 = "1997 оноос өмнөх Excel (2.x-4.0) файл / an Excel file 
 # A reader holds a sheet as a dense grid of every cell from A1 to its last value (32 bytes each): one value
 # typed at XFD1048576 would ask for 512 GB and end the process. Real plans are far smaller.
 MAX_SHEET_CELLS = 20_000_000
+# An .xls is held twice while it opens (every cell as a record, then the grid): half the cells fit the same memory.
+# POI's 51535.xls (one value at IV65536, 16.7 million cells) otherwise needs more than `max_read_mb`.
+MAX_XLS_CELLS = MAX_SHEET_CELLS // 2
 MAX_SHEETS = 200
 DAMAGED = "гэмтсэн эсвэл дутуу татагдсан файл / a damaged or truncated file"
 
@@ -319,8 +322,8 @@ def _xls_oversized(path: Path, stream: str) -> Refusal | None:
             max_row = max_col = -1
     if sheets > MAX_SHEETS:
         return Refusal("file-too-large", f"{sheets} хуудас / sheets > {MAX_SHEETS}")
-    if total > MAX_SHEET_CELLS:
-        return Refusal("file-too-large", f"{total:,} нүд / cells > {MAX_SHEET_CELLS:,}")
+    if total > MAX_XLS_CELLS:
+        return Refusal("file-too-large", f"{total:,} нүд / cells > {MAX_XLS_CELLS:,}")
     return None
 
 
