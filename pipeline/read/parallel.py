@@ -289,14 +289,7 @@ class _Pool:
                 payload, saved = _parse(*self.jobs[index], self.config, self.reader)
                 done[index] = Parsed(pickle.loads(payload), payload, saved)
             return
-        wanted = min(self.count, len(self.pending) + sum(w.job is not None for w in self.workers))
-        while len(self.workers) < wanted:
-            self.workers.append(_Worker(self.context, self.config, self.max_mb, self.use_rlimit, self.reader))
-        for worker in self.workers:
-            if worker.ready and worker.job is None and self.pending and self.pending[0] < window_end:
-                index = self.pending.popleft()
-                if not worker.send(index, *self.jobs[index]):
-                    self.pending.appendleft(index)
+        self._feed(window_end)
         now = time.monotonic()
         timeout = 1.0
         for worker in self.workers:
@@ -318,6 +311,19 @@ class _Pool:
             handled.add(id(worker))
             self._answer(worker, done)
         self._watch(done)
+        # The next files go out now, so the workers read while the caller records the ones just done.
+        self._feed(window_end)
+
+    def _feed(self, window_end: int) -> None:
+        """Replace lost workers and give every idle one the next file."""
+        wanted = min(self.count, len(self.pending) + sum(w.job is not None for w in self.workers))
+        while len(self.workers) < wanted:
+            self.workers.append(_Worker(self.context, self.config, self.max_mb, self.use_rlimit, self.reader))
+        for worker in self.workers:
+            if worker.ready and worker.job is None and self.pending and self.pending[0] < window_end:
+                index = self.pending.popleft()
+                if not worker.send(index, *self.jobs[index]):
+                    self.pending.appendleft(index)
 
     def _answer(self, worker: _Worker, done: dict[int, Parsed]) -> None:
         # A worker that answered just before it died: take the answer first.
