@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.intake import _safe_component, archive_copy, discover
-from pipeline.read.package import MAX_SHEETS, inspect_file
+from pipeline.read.package import MAX_SHEETS, Package, inspect_file
 from pipeline.read.parallel import HOOK_ENV, read_many
 from pipeline.read.workbook import FileRead, _short_error, read_file
 from pipeline.validate import validate_paths
@@ -175,8 +175,8 @@ def test_a_run_with_crashing_and_spinning_readers_lists_them_and_consolidates_th
 def test_prefixed_relationship_parts_are_understood(tmp_path: Path, config) -> None:
     path = hf.many_sheets(tmp_path / "ns.xlsx", 3)
     package = inspect_file(path, config.settings.limits)
-    assert not isinstance(package, type(None))
-    assert package.sheet_parts == {  # type: ignore[union-attr]
+    assert isinstance(package, Package)
+    assert package.sheet_parts == {
         "Төлөвлөгөө": "xl/worksheets/sheet1.xml", "empty 0": "xl/worksheets/empty0.xml",
         "empty 1": "xl/worksheets/empty1.xml", "empty 2": "xl/worksheets/empty2.xml"}
     read = read_file(path, config)
@@ -323,8 +323,8 @@ def test_a_long_archive_name_keeps_its_extension(tmp_path: Path) -> None:
     assert first.read_bytes() == second.read_bytes() == source.read_bytes()
 
 
-def test_the_reader_hook_is_only_taken_from_the_environment_in_workers(config, tmp_path: Path) -> None:
-    # Without the variable the workers read with read_file: the misbehaving names are ordinary files.
+def test_without_the_test_hook_the_workers_read_with_read_file(config, tmp_path: Path) -> None:
+    # The misbehaving names are ordinary files to the product's own reader.
     assert os.environ.get(HOOK_ENV) is None
     jobs = [(hf.good_template(tmp_path / "spin.xlsx"), "spin")]
     assert [summary(p.read) for p in read_many(jobs, limited(config))] == [("spin", [], 2)]

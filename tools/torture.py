@@ -17,12 +17,14 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.config import load_config
 from pipeline.read.package import is_skipped_name
 from pipeline.read.parallel import read_many
+from pipeline.read.workbook import FileRead
 
 # Words that betray an exception class or a traceback inside a message meant for an official.
 LEAK = re.compile(r"\b\w*(?:Error|Exception)\b|Traceback|panicked")
@@ -44,7 +46,7 @@ def files_of(folders: list[Path]) -> tuple[list[Path], int]:
     return sorted(found), skipped
 
 
-def result_code(read) -> str:  # type: ignore[no-untyped-def]
+def result_code(read: FileRead) -> str:
     if read.readable:
         return "read"
     errors = [p.code for p in read.problems if p.severity == "error"]
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(args.mappings)
     files, skipped = files_of(args.folders)
     started = time.perf_counter()
-    results = []
+    results: list[dict[str, Any]] = []
     stopped = None
     try:
         for path, parsed in zip(files, read_many([(p, str(p)) for p in files], config), strict=False):

@@ -724,11 +724,35 @@ def _scan_every_tag(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tup
     return percent, (max_row + 1, max_col + 1)
 
 
+_OPEN_CELL = re.compile(rb"<c\b" + _ATTRS + rb"(?<!/)>")
+
+
+def _formula_cells(xml: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(attributes, body) of the cells that may hold a formula. Unprefixed sheets: only the cells around each
+    `<f`, found by looking back from it and cut at their `</c>`, so large text values are never walked."""
+    if b":c " in xml or b":c>" in xml or b":f" in xml:
+        for match in _CELL_BODY.finditer(xml):
+            yield match.group(1), match.group(2)
+        return
+    done = 0
+    for formula in re.finditer(rb"<f[\s>/]", xml):
+        if formula.start() < done:
+            continue  # a second <f> in a cell already looked at
+        start = max(xml.rfind(b"<c ", done, formula.start()), xml.rfind(b"<c>", done, formula.start()))
+        tag = _OPEN_CELL.match(xml, start) if start >= 0 else None
+        if tag is None or tag.end() > formula.start():
+            continue
+        close = xml.find(b"</c>", formula.start())  # a value holds no "<": the first close is the cell's
+        if close < 0:
+            return
+        done = close
+        yield tag.group(1), xml[tag.end() : close]
+
+
 def _formulas_without_value(xml: bytes) -> Iterator[tuple[int, int]]:
     if b"<f" not in xml and b":f" not in xml:
         return
-    for match in _CELL_BODY.finditer(xml):
-        attrs, body = match.group(1), match.group(2)
+    for attrs, body in _formula_cells(xml):
         if _FORMULA.search(body) and not re.search(rb"<(?:\w+:)?v>[^<]", body):
             if b't="str"' in attrs and re.search(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v></", body):
                 # a formula whose saved value is the empty string is a value, not a missing one
