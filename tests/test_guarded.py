@@ -24,7 +24,7 @@ from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.intake import _safe_component, archive_copy, discover
 from pipeline.read.package import MAX_SHEETS, Package, inspect_file
-from pipeline.read.parallel import HOOK_ENV, read_many
+from pipeline.read.parallel import HOOK_ENV, read_guarded, read_many
 from pipeline.read.workbook import FileRead, _short_error, read_file
 from pipeline.validate import validate_paths
 from tests import hostile_fixtures as hf
@@ -108,6 +108,14 @@ def test_an_xls_with_one_far_value_is_refused_before_it_needs_the_memory(tmp_pat
     (parsed,) = read_many([(path, "far.xls")], config)
     assert codes(parsed.read) == ["file-too-large"]
     assert parsed.read.problems[0].detail == "16,777,216 нүд / cells > 10,000,000"
+
+
+def test_a_file_read_again_from_the_archive_is_guarded_too(tmp_path: Path, config) -> None:
+    # read_cached (run's path for archived files whose cached read is stale) reads through one kept worker.
+    oom, good = hf.xls_huge_dimensions(tmp_path / "oom.xls"), hf.legacy_xls(tmp_path / "good.xls")
+    assert codes(read_guarded(oom, config, "oom.xls")) == ["file-reader-crashed"]
+    assert summary(read_guarded(good, config, "good.xls")) == ("good.xls", ["file-legacy-format"], 2)
+    assert summary(read_guarded(good, config, "again.xls")) == ("again.xls", ["file-legacy-format"], 2)
 
 
 def test_validate_on_the_oom_xls_lists_it_and_prints_no_native_message(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ says it was saved, so the parent neither pickles it again nor opens the file onc
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import faulthandler
 import importlib
@@ -395,7 +396,33 @@ def read_many(
         pool.close()
 
 
+_kept: list[_Pool] = []  # the one-worker pool `read_guarded` reuses from call to call
+
+
 def read_guarded(path: Path, config: Config, name: str) -> FileRead:
-    """One file through the guard (a file read again from the archive must not stop the run either)."""
-    with contextlib.closing(read_many([(path, name)], config)) as reads:
-        return next(reads).read
+    """One file through the guard (a file read again from the archive must not stop the run either). Files are
+    often read this way one after another, so the worker is kept for the next call rather than started for each."""
+    if _kept and _kept[0].config is not config:
+        _kept.pop().close()
+    if not _kept:
+        _kept.append(_Pool([], config, 1, None, None, True))
+    pool = _kept[0]
+    index = len(pool.jobs)
+    pool.jobs.append((path, name))
+    pool.pending.append(index)
+    done: dict[int, Parsed] = {}
+    try:
+        while index not in done:
+            pool.step(done, index + 1)
+    except BaseException:
+        _close_kept()
+        raise
+    return done[index].read
+
+
+def _close_kept() -> None:
+    while _kept:
+        _kept.pop().close()
+
+
+atexit.register(_close_kept)
