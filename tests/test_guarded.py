@@ -47,50 +47,61 @@ def summary(read: FileRead) -> tuple[str, list[str], int]:
     return read.name, codes(read), sum(len(t.measures) for t in read.tables)
 
 
-MISBEHAVING = ["good one", "allocate", "exit", "segfault", "abort", "spin", "good two"]
+CRASHING = ["good one", "allocate", "exit", "segfault", "abort", "good two"]
 EXPECTED = [
     ("good one", [], 2),
     ("allocate", ["file-reader-crashed"], 0),
     ("exit", ["file-reader-crashed"], 0),
     ("segfault", ["file-reader-crashed"], 0),
     ("abort", ["file-reader-crashed"], 0),
-    ("spin", ["file-too-slow"], 0),
     ("good two", [], 2),
 ]
 
 
-def misbehaving_jobs(folder: Path) -> list[tuple[Path, str]]:
-    return [(hf.good_template(folder / f"{name}.xlsx"), name) for name in MISBEHAVING]
+def jobs_named(folder: Path, names: list[str]) -> list[tuple[Path, str]]:
+    return [(hf.good_template(folder / f"{name}.xlsx"), name) for name in names]
 
 
 # --- 1. each file in a guarded worker -----------------------------------------------------------------------
 
+# The deadlines are generous where nothing spins: on a machine shared with other work, a starved worker must
+# not turn a crash into "too slow".
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_reader_that_allocates_crashes_or_spins_loses_its_file_only(tmp_path: Path, config, monkeypatch, workers: str) -> None:
+def test_a_reader_that_allocates_or_crashes_loses_its_file_only(tmp_path: Path, config, monkeypatch, workers: str) -> None:
     monkeypatch.setenv("NEGTGEL_WORKERS", workers)
-    started = time.monotonic()
-    reads = list(read_many(misbehaving_jobs(tmp_path), limited(config), reader=misbehaving))
-    elapsed = time.monotonic() - started
+    reads = list(read_many(jobs_named(tmp_path, CRASHING), limited(config, seconds=60), reader=misbehaving))
     assert [summary(p.read) for p in reads] == EXPECTED  # every file, in input order
-    assert elapsed < 30, elapsed  # the spinning worker is stopped at its deadline (3 s), not waited for
     by_name = {p.read.name: p for p in reads}
     assert "300 MB" in by_name["allocate"].read.problems[0].message("mn")
-    assert "3 секундэд" in by_name["spin"].read.problems[0].message("mn")
-    assert not by_name["spin"].cacheable and by_name["exit"].cacheable  # a busy machine must not list a file for ever
+    assert by_name["exit"].read.problems[0].detail == "уншигч гэнэт зогссон, код 3 / the reader stopped suddenly, code 3"
+    assert by_name["exit"].cacheable
     for parsed in reads:
         for problem in parsed.read.problems:
             assert "Error" not in problem.message("en") and "Traceback" not in problem.message("en")
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_reader_that_spins_is_stopped_at_its_deadline(tmp_path: Path, config, monkeypatch, workers: str) -> None:
+    monkeypatch.setenv("NEGTGEL_WORKERS", workers)
+    started = time.monotonic()
+    reads = list(read_many(jobs_named(tmp_path, ["good one", "spin", "good two"]), limited(config, seconds=2), reader=misbehaving))
+    elapsed = time.monotonic() - started
+    assert [summary(p.read) for p in reads] == [("good one", [], 2), ("spin", ["file-too-slow"], 0), ("good two", [], 2)]
+    assert elapsed < 20, elapsed  # stopped at its deadline (2 s), not waited for
+    spin = reads[1]
+    assert "2 секундэд" in spin.read.problems[0].message("mn")
+    assert not spin.cacheable  # a busy machine must not list a file for ever
+
+
 def test_where_the_system_cannot_limit_memory_the_parent_watches_it(tmp_path: Path, config) -> None:
-    jobs = [(hf.good_template(tmp_path / f"{name}.xlsx"), name) for name in ("allocate", "good")]
-    reads = [summary(p.read) for p in read_many(jobs, limited(config), reader=misbehaving, use_rlimit=False)]
+    jobs = jobs_named(tmp_path, ["allocate", "good"])
+    reads = [summary(p.read) for p in read_many(jobs, limited(config, seconds=60), reader=misbehaving, use_rlimit=False)]
     assert reads == [("allocate", ["file-reader-crashed"], 0), ("good", [], 2)]
 
 
 def test_guarded_reading_works_with_the_spawn_start_method(tmp_path: Path, config) -> None:
-    jobs = [(hf.good_template(tmp_path / f"{name}.xlsx"), name) for name in ("segfault", "good")]
-    reads = [summary(p.read) for p in read_many(jobs, limited(config, seconds=30), reader=misbehaving, start_method="spawn")]
+    jobs = jobs_named(tmp_path, ["segfault", "good"])
+    reads = [summary(p.read) for p in read_many(jobs, limited(config, seconds=60), reader=misbehaving, start_method="spawn")]
     assert reads == [("segfault", ["file-reader-crashed"], 0), ("good", [], 2)]
 
 
@@ -150,7 +161,7 @@ def sha(path: Path) -> str:
 def test_a_run_with_crashing_and_spinning_readers_lists_them_and_consolidates_the_rest(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv(HOOK_ENV, "tests.hostile_readers:misbehaving")
     monkeypatch.setenv("NEGTGEL_WORKERS", "2")
-    mappings = mappings_with(tmp_path, max_read_seconds=3)
+    mappings = mappings_with(tmp_path, max_read_seconds=4)
     inbox = tmp_path / "input"
     inbox.mkdir()
     hf.good_template(inbox / "ЗУХ 2026-10.xlsx")
@@ -335,4 +346,4 @@ def test_without_the_test_hook_the_workers_read_with_read_file(config, tmp_path:
     # The misbehaving names are ordinary files to the product's own reader.
     assert os.environ.get(HOOK_ENV) is None
     jobs = [(hf.good_template(tmp_path / "spin.xlsx"), "spin")]
-    assert [summary(p.read) for p in read_many(jobs, limited(config))] == [("spin", [], 2)]
+    assert [summary(p.read) for p in read_many(jobs, limited(config, seconds=60))] == [("spin", [], 2)]

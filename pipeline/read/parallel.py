@@ -108,6 +108,17 @@ def _limit_memory(max_mb: int) -> bool:
         return False
 
 
+def _no_core_dumps() -> None:
+    """A reader that crashes leaves no core file on the specialist's disk, and dies at once instead of while
+    the system writes one (which can outlast the deadline and turn a crash into "too slow")."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    except (ImportError, ValueError, OSError, AttributeError):
+        pass
+
+
 def _peak_mb() -> float:
     try:
         import resource
@@ -131,6 +142,7 @@ def _worker_main(conn: Connection, config: Config, max_mb: int, use_rlimit: bool
         os.dup2(sink, 2)
         os.close(sink)
     reader = reader or _hooked_reader()
+    _no_core_dumps()
     limited = _limit_memory(max_mb) if use_rlimit else False
     conn.send(("ready", limited))
     while True:

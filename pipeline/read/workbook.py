@@ -24,7 +24,7 @@ from pipeline.problems import Problem
 from pipeline.read.package import DAMAGED, MAX_SHEET_CELLS, Package, Refusal, inspect_file, prepared, sheet_marks
 from pipeline.read.table import SheetTable, find_layout, matcher_for, read_meta, read_rows
 
-READER_VERSION = "2"
+READER_VERSION = "3"  # 3: guarded reading, the package index, the formats and refusals of issue 12
 # All sheets of one workbook together: a file of many large sheets is bounded in time, not only in memory.
 MAX_WORKBOOK_CELLS = 3 * MAX_SHEET_CELLS
 
