@@ -565,18 +565,21 @@ def unsupported_zip_version(path: Path) -> Path:
     return path
 
 
-def ods_entity_bomb(path: Path) -> Path:
-    """Billion laughs in an OpenDocument spreadsheet's content.xml."""
-    ods_spreadsheet(path)
+def rewrite_ods_content(path: Path, change: Callable[[bytes], bytes]) -> Path:
+    """Rewrite an OpenDocument file's content.xml in place (the mimetype part kept first and stored)."""
     data = path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w") as dst:
         for info in src.infolist():
             content = src.read(info)
-            if info.filename == "content.xml":
-                content = _with_doctype(content.replace(b"<text:p>1.1</text:p>", b"<text:p>&lol9;</text:p>"),
-                                        b"office:document-content", 0)
-            dst.writestr(info, content)
+            dst.writestr(info, change(content) if info.filename == "content.xml" else content)
     return path
+
+
+def ods_entity_bomb(path: Path) -> Path:
+    """Billion laughs in an OpenDocument spreadsheet's content.xml."""
+    ods_spreadsheet(path)
+    return rewrite_ods_content(path, lambda content: _with_doctype(
+        content.replace(b"<text:p>1.1</text:p>", b"<text:p>&lol9;</text:p>"), b"office:document-content", 0))
 
 
 # --- guarded reading and misleading refusals (issue 12) ----------------------------------------------------

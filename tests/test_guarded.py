@@ -212,6 +212,20 @@ def test_a_workbook_of_1024_empty_sheets_is_handled_in_seconds(tmp_path: Path, c
     assert read.problems[0].detail == f"1025 хуудас / sheets > {MAX_SHEETS}"
 
 
+def test_the_sheet_limit_applies_to_opendocument_files_too(tmp_path: Path, config) -> None:
+    ods = hf.ods_spreadsheet(tmp_path / "many.ods")
+    data = ods.read_bytes()
+    hf.rewrite_ods_content(ods, lambda xml: xml.replace(b"</office:spreadsheet>", b'<table:table table:name="e"/>' * 250
+                                                        + b"</office:spreadsheet>"))
+    assert ods.read_bytes() != data
+    read = read_file(ods, config)
+    assert codes(read) == ["file-too-large"] and read.problems[0].detail == f"251 хуудас / sheets > {MAX_SHEETS}"
+    flat = hf.flat_ods(tmp_path / "many.fods")
+    flat.write_bytes(flat.read_bytes().replace(b"</office:spreadsheet>", b'<table:table table:name="e"/>' * 250
+                                               + b"</office:spreadsheet>"))
+    assert read_file(flat, config).problems[0].detail == f"251 хуудас / sheets > {MAX_SHEETS}"
+
+
 def test_many_sheets_under_the_limit_are_read_in_linear_time(tmp_path: Path, config) -> None:
     path = hf.many_sheets(tmp_path / "150.xlsx", 150)
     started = time.perf_counter()

@@ -209,6 +209,8 @@ def _with(package: Package, **changes: Any) -> Package:
     return dataclasses.replace(package, **changes)
 
 
+# A sheet of an OpenDocument spreadsheet (the sheet limit applies to every format).
+_ODS_TABLE = re.compile(rb"<table:table[\s>]")
 _FLAT_ODS = re.compile(rb"<office:document\b[^>]*opendocument\.spreadsheet", re.DOTALL)
 
 
@@ -222,6 +224,9 @@ def _inspect_flat_ods(path: Path) -> Package | Refusal | None:
     if _DOCTYPE.search(data):
         return Refusal("file-unsafe", f"{path.name}: XML DTD/ENTITY")
     has_macros = b"<office:scripts>" in data and b"<script:module" in data
+    tables = len(_ODS_TABLE.findall(data))
+    if tables > MAX_SHEETS:
+        return Refusal("file-too-large", f"{tables} хуудас / sheets > {MAX_SHEETS}")
     return Package(kind="fods", has_macros=has_macros, prepare="pack-fods")
 
 
@@ -470,6 +475,12 @@ def _inspect_ods(path: Path, index: PartIndex) -> Package | Refusal:
         pass  # the reader says what is wrong
     has_macros = any(not info.is_dir() and info.file_size > 0 and "script-lb.xml" not in info.filename.lower()
                      and "dialog-lb.xml" not in info.filename.lower() for info in macros)
+    try:
+        tables = len(_ODS_TABLE.findall(index.read("content.xml"))) if "content.xml" in index else 0
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return Refusal("file-unreadable", DAMAGED)
+    if tables > MAX_SHEETS:
+        return Refusal("file-too-large", f"{tables} хуудас / sheets > {MAX_SHEETS}")
     return Package(kind="ods", has_macros=has_macros)
 
 
