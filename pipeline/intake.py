@@ -16,10 +16,10 @@ from pathlib import Path
 from pipeline.archive import archived_path, sha256_of
 from pipeline.config import Config, Department, header_key
 from pipeline.problems import Problem
-from pipeline.read.package import SPREADSHEET_SUFFIXES, is_skipped_name, saved_time
-from pipeline.read.parallel import read_many
+from pipeline.read.package import is_skipped_name, saved_time
+from pipeline.read.parallel import read_guarded, read_many
 from pipeline.read.table import cell_text
-from pipeline.read.workbook import READER_VERSION, FileRead, read_file
+from pipeline.read.workbook import READER_VERSION, FileRead
 from pipeline.store import Store, Submission
 from pipeline.timing import checkpoint, stage
 from pipeline.workspace import Workspace
@@ -58,7 +58,10 @@ def reader_key(config: Config) -> str:
 
 
 def discover(folder: Path, skip: Iterable[Path] = ()) -> list[Path]:
-    """Spreadsheets waiting in the input folder, skipping the archive, quarantine, lock and hidden files.
+    """Every file waiting in the input folder, skipping the archive, quarantine, lock and hidden files.
+
+    Not only spreadsheet names: a report saved as .csv or .xlsb, or a renamed one, must be listed (and kept),
+    never silently left behind; the reader says what a file that is not a spreadsheet looks like.
     `skip`: the workspace's own folders (archive, output, mappings), when the input folder holds them."""
     found: list[Path] = []
     if not folder.is_dir():
@@ -71,7 +74,7 @@ def discover(folder: Path, skip: Iterable[Path] = ()) -> list[Path]:
         dirs[:] = [d for d in dirs if not is_skipped_name(d) and not (top and d in (ARCHIVE_DIR, QUARANTINE_DIR))
                    and (Path(root) / d).absolute() not in skipped]
         for name in files:
-            if not is_skipped_name(name) and Path(name).suffix.lower() in SPREADSHEET_SUFFIXES:
+            if not is_skipped_name(name):
                 path = Path(root) / name
                 if path.is_file():  # not a pipe or a device that would block the reader
                     found.append(path)
@@ -232,16 +235,26 @@ def received_time(arrival: Arrival, tz: dt.tzinfo, saved: str | None = NOT_LOOKE
     return dt.datetime.fromtimestamp(arrival.path.stat().st_mtime, tz)
 
 
-def _safe_component(text: str) -> str:
+MAX_COMPONENT = 80
+
+
+def _safe_component(text: str, *, keep_suffix: bool = False) -> str:
+    """A folder or file name every file system takes; a long file name is shortened before its extension, so
+    the archived copy still opens in Excel."""
     cleaned = re.sub(r'[\x00-\x1f<>:"/\\|?*]+', "_", text).strip(" .")
-    return cleaned[:80] or "_"
+    if len(cleaned) <= MAX_COMPONENT:
+        return cleaned or "_"
+    suffix = Path(cleaned).suffix if keep_suffix else ""
+    if len(suffix) > 16:  # not an extension, just a dot in a long name
+        suffix = ""
+    return cleaned[: MAX_COMPONENT - len(suffix)].rstrip(" .") + suffix
 
 
 def archive_copy(source: Path, archive_root: Path, period: str | None, folder: str, name: str) -> Path:
     """Copy into archive/YYYY-MM/<department>/ under a name no earlier file has; never overwrite."""
     target_dir = archive_root / (period or NO_PERIOD_FOLDER) / _safe_component(folder)
     target_dir.mkdir(parents=True, exist_ok=True)
-    base = Path(_safe_component(name))
+    base = Path(_safe_component(name, keep_suffix=True))
     stem, suffix = base.stem, base.suffix
     for n in range(1, 10_000):
         candidate = target_dir / (base.name if n == 1 else f"{stem} ({n}){suffix}")
@@ -272,7 +285,7 @@ def read_cached(path: Path, sha: str, name: str, store: Store, config: Config) -
     cached = store.parsed(sha, key)
     if isinstance(cached, FileRead):
         return renamed(cached, name)
-    read = read_file(path, config, name=name)
+    read = read_guarded(path, config, name)  # a file read again from the archive must not stop the run either
     store.save_parsed(sha, key, read)
     return read
 
@@ -340,7 +353,8 @@ def take_in(
             saved_at: str | None = NOT_LOOKED
             if sha not in reads:
                 done = next(parsed)
-                store.save_parsed_payload(sha, key, done.payload)
+                if done.cacheable:
+                    store.save_parsed_payload(sha, key, done.payload)
                 reads[sha], saved_at = done.read, done.saved_at
             record(arrival, sha, size, reads[sha], saved_at)
     return result

@@ -79,6 +79,31 @@ CATALOGUE: dict[str, ProblemType] = {
         "The archived file {value} (received {detail}) has changed since it arrived. Received files must never be "
         "edited: a correction comes as a new file. Restore the original.",
     ),
+    # --- guarded reading (issue 12) ---
+    "file-reader-crashed": ProblemType(
+        "error",
+        "Энэ файлыг уншиж байхад уншигч програм зогссон ({detail}). Файл гэмтсэн эсвэл хэт их санах ой шаардаж байж "
+        "магадгүй; бусад файлыг хэвийн уншлаа. Excel-ээр нээж .xlsx хэлбэрээр дахин хадгалаад илгээнэ үү.",
+        "Reading this file stopped the reader ({detail}). The file may be damaged or need too much memory; the other "
+        "files were read as usual. Open it in Excel, save as .xlsx and resend.",
+    ),
+    "file-too-slow": ProblemType(
+        "error",
+        "Энэ файлыг {detail} секундэд уншиж дуусгаагүй тул орхилоо; бусад файлыг хэвийн уншлаа. Илүүдэл хуудас, мөрийг "
+        "устгаж, .xlsx хэлбэрээр хадгалаад дахин илгээнэ үү.",
+        "This file could not be read within {detail} seconds and was left out; the other files were read as usual. "
+        "Delete extra sheets and rows, save as .xlsx and resend.",
+    ),
+    "file-not-spreadsheet": ProblemType(
+        "error",
+        "Энэ файл Excel хүснэгт биш ({detail}) тул тайлан гэж уншаагүй; хадгалж авлаа. Тайлангаа .xlsx хэлбэрээр илгээнэ үү.",
+        "This file is not a spreadsheet ({detail}), so it was not read as a report; it was kept. Send the report as .xlsx.",
+    ),
+    "sheet-unreadable": ProblemType(
+        "warning",
+        "\"{sheet}\" хуудас гэмтсэн тул уншаагүй ({detail}); бусад хуудсыг уншлаа.",
+        "Sheet \"{sheet}\" is damaged and was not read ({detail}); the other sheets were read.",
+    ),
     # --- sheets and tables -------------------------------------------------------------------------
     "header-missing": ProblemType(
         "error",
