@@ -1,0 +1,590 @@
+"""The approved plan of the year (issue 16, part 1): stored per department, compared with every report.
+
+A department's approved plan (`БАТЛАВ`, docs/methodology.md §1) is read from its plan workbook, or from a
+report the specialist marks as the plan, and kept in the workspace as data files, not in the store:
+
+    <workspace>/plans/2026/<department short name>.json    the plan: measures, indicators, baselines,
+                                                            targets, timeframes; the source file's sha256
+    <workspace>/plans/2026/log.jsonl                        every import and every accepted change, appended
+    <workspace>/archive/plans/2026/<file>                   the source files, never overwritten
+
+Each report is compared with its department's plan (measures matched by number and text, as `measure_key`):
+a target, timeframe or indicator changed, a measure removed or added is a `plan-changed` warning. Scoring
+uses the approved target and timeframe (settings.yaml `plan_targets: approved | report`); a removed measure
+counts as not done (level 0, basis `plan`) while it is due, until the specialist accepts the change
+(`negtgel plan accept`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.archive import sha256_of
+from pipeline.config import Config, Department
+from pipeline.errors import NegtgelError
+from pipeline.normalise import FRAME_COLUMNS, normalise_measures
+from pipeline.output.safe import atomic_path
+from pipeline.problems import Problem
+from pipeline.read.table import cell_text
+from pipeline.read.workbook import FileRead, a1
+from pipeline.score import measure_key
+from pipeline.workspace import Workspace
+
+PLANS_DIR = "plans"
+LOG_NAME = "log.jsonl"
+PLAN_VERSION = 1
+# What a plan holds of each measure (the department's progress columns are not part of it).
+PLAN_FIELDS = ("no", "goal", "measure", "indicator", "baseline", "target", "timeframe", "responsible")
+# The fields whose change a report must not make silently, with the names the change sheet uses.
+COMPARED = ("measure", "indicator", "target", "timeframe")
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "measure": ("Арга хэмжээ", "Measure"),
+    "indicator": ("Шалгуур үзүүлэлт", "Indicator"),
+    "target": ("Хүрэх түвшин", "Target"),
+    "timeframe": ("Хугацаа", "Timeframe"),
+    "removed": ("Арга хэмжээ хасагдсан", "Measure removed"),
+    "added": ("Арга хэмжээ нэмэгдсэн", "Measure added"),
+}
+# Columns of the frame the typed plan columns replace when scoring by the approved plan.
+TARGET_COLUMNS = ("target_raw", "target_pct_fmt", "target_pct_header", "target_text", "target_kind", "target_op",
+                  "target_value", "target_unit")
+TIMEFRAME_COLUMNS = ("timeframe_raw", "timeframe_text", "quarters", "q_first", "q_last", "q_count", "tf_confidence",
+                     "tf_status")
+PLAN_TARGET_CHOICES = ("approved", "report")
+
+
+class PlanError(NegtgelError):
+    """A plan cannot be imported or a change accepted as asked."""
+
+
+# --- where plans live -------------------------------------------------------------------------------------
+
+
+def plans_dir(workspace: Workspace, year: int) -> Path:
+    return workspace.root / PLANS_DIR / str(year)
+
+
+def archive_dir(workspace: Workspace, year: int) -> Path:
+    return workspace.archive / PLANS_DIR / str(year)
+
+
+def safe_name(department: Department) -> str:
+    base = department.short or department.name
+    return re.sub(r'[\x00-\x1f<>:"/\\|?*]+', "_", base).strip(" .") or "хэлтэс"
+
+
+def plan_path(workspace: Workspace, year: int, department: Department) -> Path:
+    return plans_dir(workspace, year) / f"{safe_name(department)}.json"
+
+
+def _write_json_atomically(path: Path, data: Any) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str) + "\n"
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def append_log(workspace: Workspace, year: int, entry: Mapping[str, Any]) -> None:
+    """One line appended to the year's log (imports and accepted changes); never rewritten."""
+    folder = plans_dir(workspace, year)
+    folder.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(dict(entry), ensure_ascii=False, sort_keys=True, default=str)
+    with (folder / LOG_NAME).open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_log(workspace: Workspace, year: int) -> list[dict[str, Any]]:
+    path = plans_dir(workspace, year) / LOG_NAME
+    if not path.is_file():
+        return []
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut by a crash: the rest of the log still counts
+        if isinstance(entry, dict):
+            entries.append(entry)
+    return entries
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+# --- the plan ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ApprovedPlan:
+    department: str
+    year: int
+    source_file: str
+    sha256: str
+    archived_as: str
+    imported_at: str
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    by_month: bool = False
+    target_pct_header: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": PLAN_VERSION, "department": self.department, "year": self.year,
+                "source_file": self.source_file, "sha256": self.sha256, "archived_as": self.archived_as,
+                "imported_at": self.imported_at, "by_month": self.by_month, "target_pct_header": self.target_pct_header,
+                "measures": self.measures}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ApprovedPlan:
+        return cls(department=str(data["department"]), year=int(data["year"]), source_file=str(data.get("source_file", "")),
+                   sha256=str(data.get("sha256", "")), archived_as=str(data.get("archived_as", "")),
+                   imported_at=str(data.get("imported_at", "")), measures=list(data.get("measures", [])),
+                   by_month=bool(data.get("by_month", False)), target_pct_header=bool(data.get("target_pct_header", False)))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def plan_measures(read: FileRead) -> tuple[list[dict[str, Any]], bool, bool]:
+    """The plan's measures from a read workbook (progress columns dropped), and whether its timeframe column
+    counts months and its target header speaks of percent."""
+    measures: list[dict[str, Any]] = []
+    by_month = pct_header = False
+    for table in read.tables:
+        by_month = by_month or table.layout.by_month
+        pct_header = pct_header or "target" in table.layout.percent_header
+        for record in table.measures:
+            kept = {name: _json_value(record.get(name)) for name in PLAN_FIELDS if record.get(name) not in (None, "")}
+            kept["no"] = cell_text(record.get("no", ""))
+            if record.get("target_pct_fmt"):
+                kept["target_pct_fmt"] = True
+            kept["row"] = int(record.get("row", 0))
+            measures.append(kept)
+    return measures, by_month, pct_header
+
+
+def department_of(read: FileRead, name: str, config: Config, asked: str | None) -> Department:
+    """The department a plan file belongs to: `--department`, else its department cell or file name."""
+    from pipeline.intake import Arrival, DepartmentMatcher, match_department
+    from pipeline.template import TemplateError, resolve_department
+
+    if asked:
+        try:
+            return resolve_department(asked, config.departments)
+        except TemplateError as exc:
+            raise PlanError(str(exc)) from None
+    found, _, problem = match_department(read, Arrival(Path(name), name), DepartmentMatcher(config.departments))
+    if found is None:
+        why = problem.message("mn") if problem is not None else ""
+        raise PlanError(f"\"{name}\": хэлтэс, нэгжийг тодорхойлж чадсангүй ({why}); --department-ээр заана уу "
+                        f"/ the department could not be told; name it with --department.")
+    return next(d for d in config.departments if d.name == found) if config.departments else resolve_department(found, ())
+
+
+def year_of(read: FileRead, name: str, asked: int | None) -> int:
+    if asked is not None:
+        return asked
+    for text in (cell_text(read.meta.get("year", "")), name):
+        match = re.search(r"(?<!\d)(20\d{2})(?!\d)", text)
+        if match:
+            return int(match.group(1))
+    raise PlanError(f"\"{name}\": төлөвлөгөөний он олдсонгүй; --year-ээр заана уу / the plan's year was not found; "
+                    f"give it with --year.")
+
+
+def _archive_copy(source: Path, folder: Path) -> Path:
+    """Copy `source` into `folder` under a name that is not taken (the same bytes already there: that file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = sha256_of(source)
+    stem, suffix = source.stem, source.suffix
+    for n in range(1000):
+        candidate = folder / (source.name if n == 0 else f"{stem} ({n}){suffix}")
+        if candidate.exists():
+            if sha256_of(candidate) == digest:
+                return candidate
+            continue
+        with atomic_path(candidate) as tmp:
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, candidate)
+        return candidate
+    raise PlanError(f"\"{source.name}\": архивт хадгалах нэр олдсонгүй / no free name in the archive.")
+
+
+@dataclass(frozen=True)
+class Imported:
+    department: str
+    year: int
+    measures: int
+    path: Path
+    replaced: bool  # an earlier plan of the department for the year was replaced
+    unchanged: bool  # the same file was already the plan
+
+
+def import_plan(path: Path, config: Config, workspace: Workspace, *, year: int | None = None,
+                department: str | None = None) -> Imported:
+    """Read a plan workbook (or a report marked as the plan) and store it as the department's approved plan."""
+    from pipeline.read.workbook import read_file
+
+    read = read_file(path, config)
+    if not read.readable:
+        messages = "; ".join(p.message("mn") for p in read.problems) or "хүснэгт олдсонгүй / no table found"
+        raise PlanError(f"\"{path.name}\" төлөвлөгөөг уншиж чадсангүй / could not read the plan: {messages}")
+    measures, by_month, pct_header = plan_measures(read)
+    if not measures:
+        raise PlanError(f"\"{path.name}\" файлд арга хэмжээ олдсонгүй / the plan holds no measures.")
+    dept = department_of(read, path.name, config, department)
+    plan_year = year_of(read, path.name, year)
+    digest = sha256_of(path)
+    target = plan_path(workspace, plan_year, dept)
+    previous = load_plan_file(target)
+    if previous is not None and previous.sha256 == digest:
+        return Imported(dept.name, plan_year, len(previous.measures), target, replaced=False, unchanged=True)
+    copy = _archive_copy(path, archive_dir(workspace, plan_year))
+    plan = ApprovedPlan(department=dept.name, year=plan_year, source_file=path.name, sha256=digest,
+                        archived_as=copy.relative_to(workspace.root).as_posix(), imported_at=_now(), measures=measures,
+                        by_month=by_month, target_pct_header=pct_header)
+    _write_json_atomically(target, plan.to_json())
+    append_log(workspace, plan_year, {"action": "import", "department": dept.name, "file": path.name, "sha256": digest,
+                                      "measures": len(measures), "at": plan.imported_at,
+                                      "replaced": previous.sha256 if previous else ""})
+    return Imported(dept.name, plan_year, len(measures), target, replaced=previous is not None, unchanged=False)
+
+
+def load_plan_file(path: Path) -> ApprovedPlan | None:
+    try:
+        return ApprovedPlan.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def load_plans(workspace: Workspace, year: int) -> dict[str, ApprovedPlan]:
+    """Every department's approved plan for the year, by the department's full name."""
+    folder = plans_dir(workspace, year)
+    plans: dict[str, ApprovedPlan] = {}
+    if not folder.is_dir():
+        return plans
+    for path in sorted(folder.glob("*.json")):
+        plan = load_plan_file(path)
+        if plan is not None and plan.year == year:
+            plans[plan.department] = plan
+    return plans
+
+
+def fingerprint(workspace: Workspace, year: int) -> str:
+    """Changes whenever a plan of the year or the log of accepted changes changes (for the "no change" re-run)."""
+    folder = plans_dir(workspace, year)
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and (path.suffix == ".json" or path.name == LOG_NAME):
+                digest.update(path.name.encode("utf-8"))
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# --- accepted changes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    department: str
+    measure_no: str
+    key: str  # the plan measure's key, "" when the number named no plan measure (an added one)
+    reason: str
+    at: str
+
+
+def acceptances(workspace: Workspace, year: int) -> list[Acceptance]:
+    return [Acceptance(str(e.get("department", "")), str(e.get("measure_no", "")), str(e.get("key", "")),
+                       str(e.get("reason", "")), str(e.get("at", "")))
+            for e in read_log(workspace, year) if e.get("action") == "accept"]
+
+
+def _gist(text: str) -> str:
+    return "".join(str(text).casefold().split()).rstrip(".;,")
+
+
+def accept_change(workspace: Workspace, config: Config, *, year: int, department: str, measure: str,
+                  reason: str) -> Acceptance:
+    """Record that the specialist accepts the change of one measure (by its number or its text)."""
+    from pipeline.template import TemplateError, resolve_department
+
+    if not reason.strip():
+        raise PlanError("Шалтгаан хоосон байна / the reason is empty: say why the change is accepted.")
+    try:
+        dept = resolve_department(department, config.departments)
+    except TemplateError as exc:
+        raise PlanError(str(exc)) from None
+    plan = load_plans(workspace, year).get(dept.name)
+    if plan is None:
+        raise PlanError(f"{dept.name}: {year} оны батлагдсан төлөвлөгөө алга; эхлээд `negtgel plan import` "
+                        f"/ no approved plan for {year}; import it first.")
+    wanted = measure.strip()
+    found = [m for m in plan.measures if str(m.get("no", "")).strip().rstrip(".") == wanted.rstrip(".")]
+    if not found:
+        found = [m for m in plan.measures if _gist(m.get("measure", "")) == _gist(wanted)]
+    key = measure_key(dept.name, str(found[0].get("no", "")), str(found[0].get("measure", ""))) if found else ""
+    no = str(found[0].get("no", "")) if found else wanted
+    entry = Acceptance(dept.name, no, key, reason.strip(), _now())
+    append_log(workspace, year, {"action": "accept", "department": entry.department, "measure_no": entry.measure_no,
+                                 "key": entry.key, "measure": str(found[0].get("measure", "")) if found else "",
+                                 "reason": entry.reason, "at": entry.at})
+    return entry
+
+
+# --- comparing a report with the plan ---------------------------------------------------------------------
+
+
+CHANGE_COLUMNS = ["department", "measure_no", "measure", "field", "file", "sheet", "cell", "old", "new", "accepted"]
+
+
+@dataclass
+class Comparison:
+    """What comparing the period's reports with the approved plans gives."""
+
+    measures: pd.DataFrame  # the report's measures, targets and timeframes from the plan where approved
+    removed: pd.DataFrame  # the plan's measures no report holds (normalised), not accepted
+    changes: pd.DataFrame  # one row per change (CHANGE_COLUMNS)
+    problems: list[Problem]
+
+
+def plan_frame(plans: Iterable[ApprovedPlan], config: Config) -> pd.DataFrame:
+    """The plans' measures as a normalised measures frame (as if each plan were a report with no progress)."""
+    rows: list[dict[str, Any]] = []
+    for plan in plans:
+        for m in plan.measures:
+            rows.append({
+                "submission_id": -1, "department": plan.department, "source_file": plan.source_file, "sheet": "",
+                "row": int(m.get("row", 0)), "goal": str(m.get("goal", "") or ""), "measure_no": str(m.get("no", "")),
+                "measure": cell_text(m.get("measure", "")), "indicator": cell_text(m.get("indicator", "")),
+                "baseline": cell_text(m.get("baseline", "")), "responsible": cell_text(m.get("responsible", "")),
+                "progress": "", "note": "", "budget": "", "target_raw": m.get("target"),
+                "timeframe_raw": m.get("timeframe"), "actual_raw": None, "self_raw": None, "evaluation_raw": None,
+                "target_pct_fmt": bool(m.get("target_pct_fmt")), "actual_pct_fmt": False, "self_pct_fmt": False,
+                "evaluation_pct_fmt": False, "c_target": -1, "c_timeframe": -1, "c_actual": -1, "c_self_pct": -1,
+                "c_evaluation": -1, "target_pct_header": plan.target_pct_header, "actual_pct_header": False,
+                "by_month": plan.by_month, "has_target_col": True, "has_actual_col": False, "c_progress": -1,
+            })
+    frame = pd.DataFrame.from_records(rows, columns=FRAME_COLUMNS)
+    normalised, _ = normalise_measures(frame, config)  # the plan's own notation problems were shown at import
+    return normalised
+
+
+def _same(field_name: str, old: str, new: str, old_q: str = "", new_q: str = "") -> bool:
+    if field_name == "timeframe" and old_q and new_q:
+        return old_q == new_q
+    if field_name == "measure":
+        return _gist(old) == _gist(new)
+    return " ".join(old.casefold().split()) == " ".join(new.casefold().split())
+
+
+def _match(report: pd.DataFrame, planned: pd.DataFrame) -> dict[int, int]:
+    """Report row index -> plan row index: by key (number and text), then by number, then by text alone."""
+    matched: dict[int, int] = {}
+    used: set[int] = set()
+    by_key: dict[str, list[int]] = {}
+    for j, key in zip(planned.index, planned["measure_key"], strict=True):
+        by_key.setdefault(key, []).append(j)
+    for i, key in zip(report.index, report["measure_key"], strict=True):
+        for j in by_key.get(key, []):
+            if j not in used:
+                matched[i] = j
+                used.add(j)
+                break
+    for column, norm in (("measure_no", lambda v: str(v).strip().rstrip(".")), ("measure", _gist)):
+        free: dict[str, list[int]] = {}
+        for j, value in zip(planned.index, planned[column], strict=True):
+            if j not in used and norm(value):
+                free.setdefault(norm(value), []).append(j)
+        for i, value in zip(report.index, report[column], strict=True):
+            if i in matched:
+                continue
+            for j in free.get(norm(value), []):
+                if j not in used:
+                    matched[i] = j
+                    used.add(j)
+                    break
+    return matched
+
+
+def compare(
+    measures: pd.DataFrame,
+    plans: Mapping[str, ApprovedPlan],
+    config: Config,
+    accepted: Sequence[Acceptance],
+    columns_of: Mapping[tuple[str, str], Mapping[str, int]],
+    *,
+    use: str = "approved",
+) -> Comparison:
+    """Compare each reporting department's measures with its approved plan.
+
+    `columns_of` gives each (file, sheet) the 0-based column of each field, so a change names its cell.
+    With `use="approved"` a measure's target and timeframe are the plan's (unless the change is accepted)."""
+    out = measures.copy()
+    reporting = [d for d in dict.fromkeys(out["department"]) if d in plans]
+    empty = pd.DataFrame(columns=CHANGE_COLUMNS)
+    if not reporting:
+        return Comparison(out, out.iloc[0:0], empty, [])
+    planned = plan_frame((plans[d] for d in reporting), config)
+    accepted_keys = {(a.department, a.key) for a in accepted if a.key}
+    accepted_nos = {(a.department, a.measure_no.strip().rstrip(".")) for a in accepted}
+    when = {(a.department, a.key or a.measure_no.strip().rstrip(".")): f"{a.at[:16].replace('T', ' ')} — {a.reason}"
+            for a in accepted}
+
+    def is_accepted(dept: str, key: str, no: str) -> str:
+        no = str(no).strip().rstrip(".")
+        if (dept, key) in accepted_keys:
+            return when.get((dept, key), "")
+        if (dept, no) in accepted_nos:
+            return when.get((dept, no), "") or next((when[k] for k in when if k[0] == dept and k[1] == no), "")
+        return ""
+
+    changes: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    removed_rows: list[int] = []
+
+    def add(dept: str, no: str, text: str, field_name: str, file: str, sheet: str, cell: str, row: int | None,
+            old: str, new: str, ok: str) -> None:
+        changes.append({"department": dept, "measure_no": no, "measure": text, "field": field_name, "file": file,
+                        "sheet": sheet, "cell": cell, "old": old, "new": new, "accepted": ok})
+        if not ok:
+            what = FIELD_LABELS[field_name][0]
+            problems.append(Problem("plan-changed", file, sheet, cell, row, value=new or "—", detail=old or "—",
+                                    extra=(("no", no), ("what", what), ("what_en", FIELD_LABELS[field_name][1]))))
+
+    for dept in reporting:
+        mine = out[out["department"] == dept]
+        theirs = planned[planned["department"] == dept]
+        matched = _match(mine, theirs)
+        for i, j in matched.items():
+            r, p = out.loc[i], theirs.loc[j]
+            ok = is_accepted(dept, str(p["measure_key"]), str(p["measure_no"])) or is_accepted(
+                dept, str(r["measure_key"]), str(r["measure_no"]))
+            cols = columns_of.get((str(r["source_file"]), str(r["sheet"])), {})
+            changed_fields = []
+            for name in COMPARED:
+                source = {"target": "target_text", "timeframe": "timeframe_text"}.get(name, name)
+                old, new = str(p[source] or ""), str(r[source] or "")
+                quarters = (str(p["quarters"]), str(r["quarters"])) if name == "timeframe" else ("", "")
+                if _same(name, old, new, *quarters):
+                    continue
+                changed_fields.append(name)
+                c = cols.get(name, -1)
+                cell = a1(int(r["row"]) - 1, c) if c >= 0 else ""
+                add(dept, str(r["measure_no"]), str(p["measure"]), name, str(r["source_file"]), str(r["sheet"]), cell,
+                    int(r["row"]), old, new, ok)
+            if changed_fields and not ok:
+                out.at[i, "flags"] = [*out.at[i, "flags"], "plan-changed"]
+            if use == "approved" and not ok:
+                for column in (*TARGET_COLUMNS, *TIMEFRAME_COLUMNS):
+                    if column in out.columns and column in theirs.columns:
+                        out.at[i, column] = p[column]
+        files = list(dict.fromkeys(mine["source_file"]))
+        for j in theirs.index:
+            if j in matched.values():
+                continue
+            p = theirs.loc[j]
+            ok = is_accepted(dept, str(p["measure_key"]), str(p["measure_no"]))
+            add(dept, str(p["measure_no"]), str(p["measure"]), "removed", files[0] if files else plans[dept].source_file,
+                "", "", None, f"{p['measure_no']} {p['measure']}".strip(), "", ok)
+            if not ok:
+                removed_rows.append(j)
+        for i in mine.index:
+            if i in matched:
+                continue
+            r = out.loc[i]
+            ok = is_accepted(dept, str(r["measure_key"]), str(r["measure_no"]))
+            cols = columns_of.get((str(r["source_file"]), str(r["sheet"])), {})
+            c = cols.get("measure", -1)
+            add(dept, str(r["measure_no"]), str(r["measure"]), "added", str(r["source_file"]), str(r["sheet"]),
+                a1(int(r["row"]) - 1, c) if c >= 0 else "", int(r["row"]), "", f"{r['measure_no']} {r['measure']}".strip(), ok)
+    removed = planned.loc[removed_rows].copy()
+    if len(removed):
+        first_file = {d: str(out.loc[out["department"] == d, "source_file"].iloc[0]) for d in reporting}
+        removed["source_file"] = [first_file[d] for d in removed["department"]]
+        removed["row"] = 0
+        removed["flags"] = [["plan-removed"] for _ in range(len(removed))]
+    # Numeric columns that picked up plan values keep their dtypes.
+    for column in ("q_first", "q_last"):
+        if column in out.columns:
+            out[column] = out[column].astype("Int64")
+    if "target_value" in out.columns:
+        out["target_value"] = out["target_value"].astype("Float64")
+    return Comparison(out, removed, pd.DataFrame(changes, columns=CHANGE_COLUMNS), problems)
+
+
+def score_removed(removed: pd.DataFrame, period: str, config: Config) -> pd.DataFrame:
+    """A removed, not accepted measure: not done (level 0, basis `plan`) when due by the approved timeframe."""
+    from pipeline.score import score_measures
+
+    scored, _ = score_measures(removed, period, config.methodology)
+    zero = min(lv.value for lv in config.methodology.levels)
+    status = next((lv.status for lv in config.methodology.levels if lv.value == zero), "not_done")
+    due = scored["due"].astype(bool)
+    scored["level"] = pd.array([zero if d else None for d in due], dtype="Float64")
+    scored["basis"] = ["plan" if d else "" for d in due]
+    scored["status"] = [status if d else "not_due" for d in due]
+    scored["achievement"] = pd.array([None] * len(scored), dtype="Float64")
+    return scored
+
+
+def apply_plans(
+    measures: pd.DataFrame,
+    sources: Sequence[Any],
+    config: Config,
+    workspace: Workspace,
+    period: str,
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, list[Problem]]:
+    """The run's entry point: (measures to score, removed measures to add once scored, the changes table or None
+    when the year has no plan, problems)."""
+    year = int(period[:4])
+    plans = load_plans(workspace, year)
+    if not plans:
+        return measures, None, None, []
+    columns_of = {(s.read.name, t.sheet): dict(t.layout.columns) for s in sources for t in s.read.tables}
+    result = compare(measures, plans, config, acceptances(workspace, year), columns_of, use=config.settings.plan_targets)
+    removed = score_removed(result.removed, period, config) if len(result.removed) else None
+    files = measures.drop_duplicates("department")
+    missing = [Problem("plan-missing", file=str(f), value=str(d), detail=str(year))
+               for d, f in zip(files["department"], files["source_file"], strict=True) if d not in plans]
+    return result.measures, removed, result.changes, [*result.problems, *missing]
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    department: str
+    short: str
+    official: str
+    has_plan: bool
+    measures: int
+    source_file: str
+    imported_at: str
+
+
+def plan_status(workspace: Workspace, config: Config, year: int) -> list[PlanStatus]:
+    """Every expected department (then any other with a plan): whether it has an approved plan for the year."""
+    plans = load_plans(workspace, year)
+    rows = [PlanStatus(d.name, d.short, d.official, d.name in plans, len(plans[d.name].measures) if d.name in plans else 0,
+                       plans[d.name].source_file if d.name in plans else "",
+                       plans[d.name].imported_at if d.name in plans else "") for d in config.departments]
+    known = {d.name for d in config.departments}
+    rows += [PlanStatus(name, "", "", True, len(p.measures), p.source_file, p.imported_at)
+             for name, p in sorted(plans.items()) if name not in known]
+    return rows
