@@ -33,6 +33,7 @@ import pandas as pd
 from pipeline.archive import sha256_of
 from pipeline.config import Config, Department
 from pipeline.errors import NegtgelError
+from pipeline.jsonlog import append_line, read_lines
 from pipeline.normalise import FRAME_COLUMNS, normalise_measures
 from pipeline.output.safe import atomic_path
 from pipeline.problems import Problem
@@ -97,28 +98,11 @@ def _write_json_atomically(path: Path, data: Any) -> None:
 
 def append_log(workspace: Workspace, year: int, entry: Mapping[str, Any]) -> None:
     """One line appended to the year's log (imports and accepted changes); never rewritten."""
-    folder = plans_dir(workspace, year)
-    folder.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(dict(entry), ensure_ascii=False, sort_keys=True, default=str)
-    with (folder / LOG_NAME).open("a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    append_line(plans_dir(workspace, year) / LOG_NAME, entry)
 
 
 def read_log(workspace: Workspace, year: int) -> list[dict[str, Any]]:
-    path = plans_dir(workspace, year) / LOG_NAME
-    if not path.is_file():
-        return []
-    entries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a line cut by a crash: the rest of the log still counts
-        if isinstance(entry, dict):
-            entries.append(entry)
-    return entries
+    return read_lines(plans_dir(workspace, year) / LOG_NAME)
 
 
 def _now() -> str:

@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "ingest": "pipeline.cli.mail:ingest_command",
     "scorecard": "pipeline.cli.scorecard:scorecard_group",
     "plan": "pipeline.cli.plan:plan_group",
+    "send-templates": "pipeline.cli.outgoing:send_templates_command",
+    "remind": "pipeline.cli.outgoing:remind_command",
 }
 
 
