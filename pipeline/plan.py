@@ -453,9 +453,12 @@ def compare(
             problems.append(Problem("plan-changed", file, sheet, cell, row, value=new or "—", detail=old or "—",
                                     extra=(("no", no), ("what", what), ("what_en", FIELD_LABELS[field_name][1]))))
 
+    replace: list[tuple[int, int]] = []  # (report row, plan row) whose target and timeframe are the plan's
+    mine_of = out.groupby("department", sort=False).groups
+    theirs_of = planned.groupby("department", sort=False).groups
     for dept in reporting:
-        mine = out[out["department"] == dept]
-        theirs = planned[planned["department"] == dept]
+        mine = out.loc[mine_of[dept]]
+        theirs = planned.loc[theirs_of[dept]] if dept in theirs_of else planned.iloc[0:0]
         matched = _match(mine, theirs)
         for i, j in matched.items():
             r, p = out.loc[i], theirs.loc[j]
@@ -476,10 +479,8 @@ def compare(
                     int(r["row"]), old, new, ok)
             if changed_fields and not ok:
                 out.at[i, "flags"] = [*out.at[i, "flags"], "plan-changed"]
-            if use == "approved" and not ok:
-                for column in (*TARGET_COLUMNS, *TIMEFRAME_COLUMNS):
-                    if column in out.columns and column in theirs.columns:
-                        out.at[i, column] = p[column]
+            if use == "approved" and not ok and changed_fields:
+                replace.append((i, j))
         files = list(dict.fromkeys(mine["source_file"]))
         for j in theirs.index:
             if j in matched.values():
@@ -499,18 +500,23 @@ def compare(
             c = cols.get("measure", -1)
             add(dept, str(r["measure_no"]), str(r["measure"]), "added", str(r["source_file"]), str(r["sheet"]),
                 a1(int(r["row"]) - 1, c) if c >= 0 else "", int(r["row"]), "", f"{r['measure_no']} {r['measure']}".strip(), ok)
+    if replace:
+        rows_out, rows_plan = [i for i, _ in replace], [j for _, j in replace]
+        for column in (*TARGET_COLUMNS, *TIMEFRAME_COLUMNS):
+            if column in out.columns and column in planned.columns:
+                values = planned.loc[rows_plan, column].tolist()
+                out[column] = out[column].astype(object)
+                out.loc[rows_out, column] = pd.Series(values, index=rows_out, dtype=object)
     removed = planned.loc[removed_rows].copy()
     if len(removed):
         first_file = {d: str(out.loc[out["department"] == d, "source_file"].iloc[0]) for d in reporting}
         removed["source_file"] = [first_file[d] for d in removed["department"]]
         removed["row"] = 0
         removed["flags"] = [["plan-removed"] for _ in range(len(removed))]
-    # Numeric columns that picked up plan values keep their dtypes.
-    for column in ("q_first", "q_last"):
-        if column in out.columns:
-            out[column] = out[column].astype("Int64")
-    if "target_value" in out.columns:
-        out["target_value"] = out["target_value"].astype("Float64")
+    # Columns that picked up plan values keep their dtypes.
+    for column in (*TARGET_COLUMNS, *TIMEFRAME_COLUMNS):
+        if column in out.columns and column in measures.columns:
+            out[column] = out[column].astype(measures[column].dtype) if measures[column].dtype != object else out[column]
     return Comparison(out, removed, pd.DataFrame(changes, columns=CHANGE_COLUMNS), problems)
 
 

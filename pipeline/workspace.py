@@ -7,6 +7,8 @@
       quarantine/    mail attachments from unknown senders
       output/        the published reports: output/YYYY-MM/ (`-o` writes them elsewhere)
       negtgel.db     the store: submissions, history, reviews, closings (`store:` in settings.yaml)
+      plans/         the approved plans of each year and the log of accepted changes (pipeline/plan.py)
+      outbox/        the templates and reminders sent out, one JSON line each (pipeline/outbox.py)
 
 Archive paths are recorded relative to the workspace, so the workspace can be moved or copied whole, and
 feeding the same files from another input folder changes nothing. A workspace is found from any folder
