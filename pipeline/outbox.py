@@ -97,21 +97,26 @@ def deliver(
     password: str | None = None,
     outbox_factory: Callable[[SmtpSettings, str | None], Any] = SmtpOutbox,
 ) -> list[Outcome]:
-    """Send each item not sent before (or, without `send`, say what would go); every sending is logged."""
+    """Send each item not sent before (or, without `send`, say what would go); every sending is logged, address by
+    address (`<key>|<address>`), so a failure at the second address never sends the first one a second copy."""
     known = states(workspace, kind)
     outcomes: list[Outcome] = []
     outbox = None
+
+    def now() -> str:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
     try:
         for item in items:
-            previous = known.get(item.key)
-            if previous == "sent":
-                outcomes.append(Outcome(item, "already-sent"))
-                continue
-            if previous == "pending":
-                outcomes.append(Outcome(item, "uncertain"))
-                continue
             if not item.to:
                 outcomes.append(Outcome(item, "no-address"))
+                continue
+            before = [known.get(f"{item.key}|{address}") for address in item.to]
+            if all(state == "sent" for state in before):
+                outcomes.append(Outcome(item, "already-sent"))
+                continue
+            if "pending" in before:
+                outcomes.append(Outcome(item, "uncertain"))
                 continue
             if not send:
                 outcomes.append(Outcome(item, "would-send"))
@@ -119,23 +124,25 @@ def deliver(
             assert smtp is not None
             outbox = outbox or outbox_factory(smtp, password)
             message = compose(item, smtp.from_addr)
-            moment = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-            append_log(workspace, kind, {"key": item.key, "state": "pending", "department": item.department,
-                                         "to": list(item.to), "subject": item.subject, "at": moment, **item.info})
-            try:
-                for address in item.to:
+            failure = ""
+            for address, state in zip(item.to, before, strict=True):
+                if state == "sent":
+                    continue
+                key = f"{item.key}|{address}"
+                append_log(workspace, kind, {"key": key, "state": "pending", "department": item.department, "to": address,
+                                             "subject": item.subject, "at": now(), **item.info})
+                try:
                     outbox.send(message, address)
-            except MailError as exc:
-                # Not taken by the server: the message did not go, so the key may be tried again.
-                append_log(workspace, kind, {"key": item.key, "state": "failed", "department": item.department,
-                                             "detail": str(exc), "at": moment})
-                outcomes.append(Outcome(item, "failed", str(exc)))
-                continue
-            append_log(workspace, kind, {"key": item.key, "state": "sent", "department": item.department,
-                                         "to": list(item.to), "message_id": str(message["Message-ID"]),
-                                         "at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), **item.info})
-            known[item.key] = "sent"
-            outcomes.append(Outcome(item, "sent"))
+                except MailError as exc:
+                    # Not taken by the server: it did not go, so a later run may try again.
+                    append_log(workspace, kind, {"key": key, "state": "failed", "department": item.department,
+                                                 "to": address, "detail": str(exc), "at": now()})
+                    failure = str(exc)
+                    continue
+                append_log(workspace, kind, {"key": key, "state": "sent", "department": item.department, "to": address,
+                                             "message_id": str(message["Message-ID"]), "at": now(), **item.info})
+                known[key] = "sent"
+            outcomes.append(Outcome(item, "failed", failure) if failure else Outcome(item, "sent"))
     finally:
         if outbox is not None:
             outbox.close()

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from email.header import decode_header, make_header
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +19,9 @@ import pytest
 from pipeline import remind
 from pipeline.config import load_config
 from pipeline.read.workbook import read_file
+from tests.helpers import write_xlsx
 from tests.mail.conftest import write_mail_yaml
-from tests.mail.servers import SmtpServer
+from tests.mail.servers import SmtpServer, free_port
 from tests.test_plan import EMG, HHAAG, ZUH, import_all, negtgel, year
 
 __all__ = ["year"]  # the fixture, used by name
@@ -154,3 +156,46 @@ def test_remind_lists_the_missing_and_the_erroneous_and_sends_once_a_day(
     assert remind.is_reminder_day(config, "2026-10", dt.date(2026, 11, 3))
     assert not remind.is_reminder_day(config, "2026-10", dt.date(2026, 11, 4))
 
+
+
+def test_a_sending_cut_off_is_not_repeated_and_a_refused_one_is_tried_again(
+    ready: dict[str, Any], smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, config = ready["root"], ready["config"]
+    monkeypatch.setattr(remind, "local_today", lambda config: dt.date(2026, 11, 6))
+    legal = next(d for d in config.departments if d.name == "Хууль, эрх зүйн хэлтэс")
+    # A run killed between "pending" and "sent": the message may have gone, so it is not sent again.
+    from pipeline.outbox import append_log
+    from pipeline.workspace import Workspace
+
+    workspace = Workspace.at(root)
+    append_log(workspace, "reminders", {"key": f"{legal.name}|2026-10|2026-11-06|{legal.emails[0]}", "state": "pending",
+                                        "department": legal.name})
+    result = negtgel(root, "remind", "--period", "2026-10", "--send")
+    assert result.exit_code == 0, result.output
+    assert not [r for r in smtp.received if r.rcpt_tos == list(legal.emails)]
+    assert f"{legal.name} <{legal.emails[0]}>: өмнөх илгээлт тасарсан" in result.output
+
+    # No server there: nothing recorded as sent, exit 1; the next run, with the server there, sends them all.
+    write_mail_yaml(root / "mappings", smtp_port=free_port())
+    down = negtgel(root, "send-templates", "--period", "2026-11", "--send")
+    assert down.exit_code == 1
+    log = [json.loads(line) for line in (root / "outbox" / "templates.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {e["state"] for e in log} == {"pending", "failed"}
+    before = len(smtp.received)
+    write_mail_yaml(root / "mappings", smtp_port=smtp.port)
+    up = negtgel(root, "send-templates", "--period", "2026-11", "--send")
+    assert up.exit_code == 0, up.output
+    assert len(smtp.received) - before == sum(len(d.emails) for d in config.departments)
+
+
+def test_plan_mistakes_are_messages(year: dict[str, Any], tmp_path: Path) -> None:
+    root = year["root"]
+    nobody = write_xlsx(tmp_path / "төлөвлөгөө.xlsx", [
+        ["№", "Хэрэгжүүлэх арга хэмжээ", "Шалгуур үзүүлэлт", "Хүрэх түвшин", "Хугацаа"],
+        ["1.1", "Сургалт зохион байгуулна.", "Тоо", "2-оос доошгүй", "I-IV улирал"],
+    ])
+    result = negtgel(root, "plan", "import", str(nobody), "--year", "2026")
+    assert result.exit_code == 1 and "--department" in result.output and "Traceback" not in result.output
+    result = negtgel(root, "plan", "accept", "--department", "ЗУХ", "--measure", "1.1", "--reason", "x", "--year", "2026")
+    assert result.exit_code == 1 and "plan import" in result.output
