@@ -449,6 +449,7 @@ def snapshot(report: Report) -> dict[str, object]:
     frozen["problems"] = list(report.problems)
     # The overrides in force, so the review columns keep showing them while the period is closed.
     frozen["overrides"] = dict(report.overrides.rows)
+    frozen["plan_changes"] = report.plan_changes  # the changes against the approved plans, as published
     return frozen
 
 
@@ -499,6 +500,7 @@ def frozen_report(frozen: dict[str, Any], closing: Closing, store: Store, config
         late_after_closing=[s.original_name for s in late],
         overrides=overrides,
         unmatched_overrides=unmatched,
+        plan_changes=frozen.get("plan_changes"),
     )
 
 

@@ -211,3 +211,17 @@ def test_unchanged_report_has_no_change_and_no_plan_means_no_sheet(year: dict[st
     negtgel(root, "run", "--period", "2026-10")
     assert not [p for p in problems_csv(root) if p["code"] == "plan-changed" and EMG[:3] in p["file"]]
     assert not [p for p in problems_csv(root) if p["code"] == "plan-changed" and p["file"] == EXAMPLE[EMG]]
+
+
+def test_a_closed_period_keeps_its_changes_and_a_later_acceptance_waits_for_reopening(year: dict[str, Any]) -> None:
+    root = year["root"]
+    import_all(root, year["plans"])
+    negtgel(root, "run", "--period", "2026-10")
+    closed = negtgel(root, "close", "--period", "2026-10", "--reason", "Хянаж баталсан")
+    assert closed.exit_code == 0, closed.output
+    negtgel(root, "plan", "accept", "--department", "ХХААГ", "--measure", "2.2", "--reason", "хасав", "--year", "2026")
+    negtgel(root, "run", "--period", "2026-10")
+    gone = [r for r in measures_csv(root) if r["department"] == HHAAG and r["measure_no"] == "2.2"]
+    assert len(gone) == 1 and gone[0]["basis"] == "plan"  # the frozen figures
+    book = openpyxl.load_workbook(root / "output" / "2026-10" / "negtgel_2026-10.xlsx", read_only=True)
+    assert "Төлөвлөгөөний өөрчлөлт" in book.sheetnames
