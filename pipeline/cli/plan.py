@@ -12,8 +12,13 @@ from pipeline.errors import NegtgelError
 from pipeline.plan import accept_change, import_plan, plan_status
 
 
-def _this_year() -> int:
-    return dt.date.today().year
+def _default_year(mappings: str | None) -> int:
+    """The latest year that has plans in the workspace, else this year."""
+    from pipeline.plan import PLANS_DIR
+
+    folder = workspace_or_fail(mappings).root / PLANS_DIR
+    years = [int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit()] if folder.is_dir() else []
+    return max(years, default=dt.date.today().year)
 
 
 @click.group("plan")
@@ -70,7 +75,7 @@ def import_command(files: tuple[Path, ...], year: int | None, department: str | 
 
 @plan_group.command("list")
 @click.option("--year", "-y", type=click.IntRange(2000, 2100), default=None,
-              help="Он (анхдагч: энэ он) / the year (default: this year).")
+              help="Он (анхдагч: төлөвлөгөөтэй сүүлийн он) / the year (default: the latest with plans).")
 @mappings_option
 def list_command(year: int | None, mappings: str | None) -> None:
     """Аль хэлтэс батлагдсан төлөвлөгөөтэй, аль нь байхгүйг харуулна.
@@ -83,7 +88,7 @@ def list_command(year: int | None, mappings: str | None) -> None:
       negtgel plan list --year 2026
     """
     config = load_config_or_fail(mappings)
-    chosen = year or _this_year()
+    chosen = year or _default_year(mappings)
     rows = plan_status(workspace_or_fail(mappings), config, chosen)
     with_plan = [r for r in rows if r.has_plan]
     click.echo(f"{chosen}: батлагдсан төлөвлөгөөтэй / with an approved plan: {len(with_plan)} / {len(config.departments)}")
@@ -100,7 +105,7 @@ def list_command(year: int | None, mappings: str | None) -> None:
 @click.option("--measure", "-m", required=True, help="Арга хэмжээний дугаар эсвэл нэр / the measure's number or text.")
 @click.option("--reason", "-r", required=True, help="Зөвшөөрсөн шалтгаан / why the change is accepted.")
 @click.option("--year", "-y", type=click.IntRange(2000, 2100), default=None,
-              help="Төлөвлөгөөний он (анхдагч: энэ он) / the plan's year (default: this year).")
+              help="Төлөвлөгөөний он (анхдагч: төлөвлөгөөтэй сүүлийн он) / the plan's year (default: the latest with plans).")
 @mappings_option
 def accept_command(department: str, measure: str, reason: str, year: int | None, mappings: str | None) -> None:
     """Тайланд орсон төлөвлөгөөний өөрчлөлтийг (хасагдсан, өөрчлөгдсөн арга хэмжээ) зөвшөөрнө.
@@ -115,7 +120,7 @@ def accept_command(department: str, measure: str, reason: str, year: int | None,
     """
     config = load_config_or_fail(mappings)
     try:
-        done = accept_change(workspace_or_fail(mappings), config, year=year or _this_year(), department=department,
+        done = accept_change(workspace_or_fail(mappings), config, year=year or _default_year(mappings), department=department,
                              measure=measure, reason=reason)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
