@@ -379,33 +379,50 @@ def _same(field_name: str, old: str, new: str, old_q: str = "", new_q: str = "")
     return " ".join(old.casefold().split()) == " ".join(new.casefold().split())
 
 
-def _match(report: pd.DataFrame, planned: pd.DataFrame) -> dict[int, int]:
-    """Report row index -> plan row index: by key (number and text), then by number, then by text alone."""
+Columns = dict[str, list[Any]]
+# The columns a comparison reads, taken out of the frames once as lists (a plan year has 50,000 measures).
+READ_COLUMNS = ("department", "measure_no", "measure", "measure_key", "indicator", "target_text", "timeframe_text",
+                "quarters", "source_file", "sheet", "row")
+
+
+def _number(value: Any) -> str:
+    return str(value).strip().rstrip(".")
+
+
+def _match(report: Columns, mine: list[int], planned: Columns, theirs: list[int]) -> dict[int, int]:
+    """Report row -> plan row (positions): by key (number and text), then by number, then by text alone."""
     matched: dict[int, int] = {}
     used: set[int] = set()
-    by_key: dict[str, list[int]] = {}
-    for j, key in zip(planned.index, planned["measure_key"], strict=True):
-        by_key.setdefault(key, []).append(j)
-    for i, key in zip(report.index, report["measure_key"], strict=True):
-        for j in by_key.get(key, []):
-            if j not in used:
-                matched[i] = j
-                used.add(j)
-                break
-    for column, norm in (("measure_no", lambda v: str(v).strip().rstrip(".")), ("measure", _gist)):
+    for column, norm in (("measure_key", str), ("measure_no", _number), ("measure", _gist)):
         free: dict[str, list[int]] = {}
-        for j, value in zip(planned.index, planned[column], strict=True):
-            if j not in used and norm(value):
-                free.setdefault(norm(value), []).append(j)
-        for i, value in zip(report.index, report[column], strict=True):
+        for j in theirs:
+            value = norm(planned[column][j])
+            if j not in used and value:
+                free.setdefault(value, []).append(j)
+        for i in mine:
             if i in matched:
                 continue
-            for j in free.get(norm(value), []):
+            for j in free.get(norm(report[column][i]), []):
                 if j not in used:
                     matched[i] = j
                     used.add(j)
                     break
     return matched
+
+
+class _Accepted:
+    """The specialist's acceptances, looked up by a measure's key or number."""
+
+    def __init__(self, accepted: Sequence[Acceptance]):
+        self.by: dict[tuple[str, str], str] = {}
+        for a in accepted:
+            note = f"{a.at[:16].replace('T', ' ')} — {a.reason}"
+            if a.key:
+                self.by[(a.department, a.key)] = note
+            self.by.setdefault((a.department, "no:" + _number(a.measure_no)), note)
+
+    def __call__(self, dept: str, key: str, no: Any) -> str:
+        return self.by.get((dept, key)) or self.by.get((dept, "no:" + _number(no)), "")
 
 
 def compare(
@@ -423,26 +440,24 @@ def compare(
     With `use="approved"` a measure's target and timeframe are the plan's (unless the change is accepted)."""
     out = measures.copy()
     reporting = [d for d in dict.fromkeys(out["department"]) if d in plans]
-    empty = pd.DataFrame(columns=CHANGE_COLUMNS)
     if not reporting:
-        return Comparison(out, out.iloc[0:0], empty, [])
-    planned = plan_frame((plans[d] for d in reporting), config)
-    accepted_keys = {(a.department, a.key) for a in accepted if a.key}
-    accepted_nos = {(a.department, a.measure_no.strip().rstrip(".")) for a in accepted}
-    when = {(a.department, a.key or a.measure_no.strip().rstrip(".")): f"{a.at[:16].replace('T', ' ')} — {a.reason}"
-            for a in accepted}
-
-    def is_accepted(dept: str, key: str, no: str) -> str:
-        no = str(no).strip().rstrip(".")
-        if (dept, key) in accepted_keys:
-            return when.get((dept, key), "")
-        if (dept, no) in accepted_nos:
-            return when.get((dept, no), "") or next((when[k] for k in when if k[0] == dept and k[1] == no), "")
-        return ""
+        return Comparison(out, out.iloc[0:0], pd.DataFrame(columns=CHANGE_COLUMNS), [])
+    planned = plan_frame((plans[d] for d in reporting), config).reset_index(drop=True)
+    is_accepted = _Accepted(accepted)
+    R: Columns = {c: out[c].tolist() for c in READ_COLUMNS}
+    P: Columns = {c: planned[c].tolist() for c in READ_COLUMNS}
+    rows_of: dict[str, list[int]] = {}
+    for i, dept in enumerate(R["department"]):
+        rows_of.setdefault(dept, []).append(i)
+    plan_rows_of: dict[str, list[int]] = {}
+    for j, dept in enumerate(P["department"]):
+        plan_rows_of.setdefault(dept, []).append(j)
 
     changes: list[dict[str, Any]] = []
     problems: list[Problem] = []
     removed_rows: list[int] = []
+    replace: list[tuple[int, int]] = []  # (report row, plan row) whose target and timeframe are the plan's
+    flagged: list[int] = []
 
     def add(dept: str, no: str, text: str, field_name: str, file: str, sheet: str, cell: str, row: int | None,
             old: str, new: str, ok: str) -> None:
@@ -453,70 +468,67 @@ def compare(
             problems.append(Problem("plan-changed", file, sheet, cell, row, value=new or "—", detail=old or "—",
                                     extra=(("no", no), ("what", what), ("what_en", FIELD_LABELS[field_name][1]))))
 
-    replace: list[tuple[int, int]] = []  # (report row, plan row) whose target and timeframe are the plan's
-    mine_of = out.groupby("department", sort=False).groups
-    theirs_of = planned.groupby("department", sort=False).groups
+    def cell_of(i: int, field_name: str) -> str:
+        c = columns_of.get((str(R["source_file"][i]), str(R["sheet"][i])), {}).get(field_name, -1)
+        return a1(int(R["row"][i]) - 1, c) if c >= 0 else ""
+
     for dept in reporting:
-        mine = out.loc[mine_of[dept]]
-        theirs = planned.loc[theirs_of[dept]] if dept in theirs_of else planned.iloc[0:0]
-        matched = _match(mine, theirs)
+        mine, theirs = rows_of[dept], plan_rows_of.get(dept, [])
+        matched = _match(R, mine, P, theirs)
         for i, j in matched.items():
-            r, p = out.loc[i], theirs.loc[j]
-            ok = is_accepted(dept, str(p["measure_key"]), str(p["measure_no"])) or is_accepted(
-                dept, str(r["measure_key"]), str(r["measure_no"]))
-            cols = columns_of.get((str(r["source_file"]), str(r["sheet"])), {})
-            changed_fields = []
+            ok = is_accepted(dept, P["measure_key"][j], P["measure_no"][j]) or is_accepted(dept, R["measure_key"][i],
+                                                                                           R["measure_no"][i])
+            changed = False
             for name in COMPARED:
                 source = {"target": "target_text", "timeframe": "timeframe_text"}.get(name, name)
-                old, new = str(p[source] or ""), str(r[source] or "")
-                quarters = (str(p["quarters"]), str(r["quarters"])) if name == "timeframe" else ("", "")
+                old, new = str(P[source][j] or ""), str(R[source][i] or "")
+                quarters = (str(P["quarters"][j]), str(R["quarters"][i])) if name == "timeframe" else ("", "")
                 if _same(name, old, new, *quarters):
                     continue
-                changed_fields.append(name)
-                c = cols.get(name, -1)
-                cell = a1(int(r["row"]) - 1, c) if c >= 0 else ""
-                add(dept, str(r["measure_no"]), str(p["measure"]), name, str(r["source_file"]), str(r["sheet"]), cell,
-                    int(r["row"]), old, new, ok)
-            if changed_fields and not ok:
-                out.at[i, "flags"] = [*out.at[i, "flags"], "plan-changed"]
-            if use == "approved" and not ok and changed_fields:
-                replace.append((i, j))
-        files = list(dict.fromkeys(mine["source_file"]))
-        for j in theirs.index:
-            if j in matched.values():
+                changed = True
+                add(dept, str(R["measure_no"][i]), str(P["measure"][j]), name, str(R["source_file"][i]),
+                    str(R["sheet"][i]), cell_of(i, name), int(R["row"][i]), old, new, ok)
+            if changed and not ok:
+                flagged.append(i)
+                if use == "approved":
+                    replace.append((i, j))
+        first_file = str(R["source_file"][mine[0]])
+        taken = set(matched.values())
+        for j in theirs:
+            if j in taken:
                 continue
-            p = theirs.loc[j]
-            ok = is_accepted(dept, str(p["measure_key"]), str(p["measure_no"]))
-            add(dept, str(p["measure_no"]), str(p["measure"]), "removed", files[0] if files else plans[dept].source_file,
-                "", "", None, f"{p['measure_no']} {p['measure']}".strip(), "", ok)
+            ok = is_accepted(dept, P["measure_key"][j], P["measure_no"][j])
+            add(dept, str(P["measure_no"][j]), str(P["measure"][j]), "removed", first_file, "", "", None,
+                f"{P['measure_no'][j]} {P['measure'][j]}".strip(), "", ok)
             if not ok:
                 removed_rows.append(j)
-        for i in mine.index:
+        for i in mine:
             if i in matched:
                 continue
-            r = out.loc[i]
-            ok = is_accepted(dept, str(r["measure_key"]), str(r["measure_no"]))
-            cols = columns_of.get((str(r["source_file"]), str(r["sheet"])), {})
-            c = cols.get("measure", -1)
-            add(dept, str(r["measure_no"]), str(r["measure"]), "added", str(r["source_file"]), str(r["sheet"]),
-                a1(int(r["row"]) - 1, c) if c >= 0 else "", int(r["row"]), "", f"{r['measure_no']} {r['measure']}".strip(), ok)
+            ok = is_accepted(dept, R["measure_key"][i], R["measure_no"][i])
+            add(dept, str(R["measure_no"][i]), str(R["measure"][i]), "added", str(R["source_file"][i]), str(R["sheet"][i]),
+                cell_of(i, "measure"), int(R["row"][i]), "", f"{R['measure_no'][i]} {R['measure'][i]}".strip(), ok)
+
+    if flagged:
+        flags = out["flags"].tolist()
+        for i in flagged:
+            flags[i] = [*flags[i], "plan-changed"]
+        out["flags"] = pd.Series(flags, index=out.index, dtype=object)
     if replace:
-        rows_out, rows_plan = [i for i, _ in replace], [j for _, j in replace]
         for column in (*TARGET_COLUMNS, *TIMEFRAME_COLUMNS):
             if column in out.columns and column in planned.columns:
-                values = planned.loc[rows_plan, column].tolist()
-                out[column] = out[column].astype(object)
-                out.loc[rows_out, column] = pd.Series(values, index=rows_out, dtype=object)
-    removed = planned.loc[removed_rows].copy()
+                values, approved = out[column].tolist(), planned[column].tolist()
+                for i, j in replace:
+                    values[i] = approved[j]
+                dtype = measures[column].dtype
+                column_values = pd.Series(values, index=out.index, dtype=object)
+                out[column] = column_values if pd.api.types.is_object_dtype(dtype) else column_values.astype(dtype)
+    removed = planned.iloc[removed_rows].copy()
     if len(removed):
-        first_file = {d: str(out.loc[out["department"] == d, "source_file"].iloc[0]) for d in reporting}
-        removed["source_file"] = [first_file[d] for d in removed["department"]]
+        first = {d: str(R["source_file"][rows_of[d][0]]) for d in reporting}
+        removed["source_file"] = [first[d] for d in removed["department"]]
         removed["row"] = 0
         removed["flags"] = [["plan-removed"] for _ in range(len(removed))]
-    # Columns that picked up plan values keep their dtypes.
-    for column in (*TARGET_COLUMNS, *TIMEFRAME_COLUMNS):
-        if column in out.columns and column in measures.columns:
-            out[column] = out[column].astype(measures[column].dtype) if measures[column].dtype != object else out[column]
     return Comparison(out, removed, pd.DataFrame(changes, columns=CHANGE_COLUMNS), problems)
 
 
