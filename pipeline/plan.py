@@ -62,7 +62,6 @@ TARGET_COLUMNS = ("target_raw", "target_pct_fmt", "target_pct_header", "target_t
                   "target_value", "target_unit")
 TIMEFRAME_COLUMNS = ("timeframe_raw", "timeframe_text", "quarters", "q_first", "q_last", "q_count", "tf_confidence",
                      "tf_status")
-PLAN_TARGET_CHOICES = ("approved", "report")
 
 
 class PlanError(NegtgelError):
