@@ -26,7 +26,7 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import pandas as pd
 
@@ -218,6 +218,7 @@ class Imported:
     path: Path
     replaced: bool  # an earlier plan of the department for the year was replaced
     unchanged: bool  # the same file was already the plan
+    notes: tuple[str, ...] = ()  # what in the plan cannot be read (a timeframe "I-V улирал"): to fix in the plan
 
 
 def import_plan(path: Path, config: Config, workspace: Workspace, *, year: int | None = None,
@@ -247,7 +248,15 @@ def import_plan(path: Path, config: Config, workspace: Workspace, *, year: int |
     append_log(workspace, plan_year, {"action": "import", "department": dept.name, "file": path.name, "sha256": digest,
                                       "measures": len(measures), "at": plan.imported_at,
                                       "replaced": previous.sha256 if previous else ""})
-    return Imported(dept.name, plan_year, len(measures), target, replaced=previous is not None, unchanged=False)
+    return Imported(dept.name, plan_year, len(measures), target, replaced=previous is not None, unchanged=False,
+                    notes=plan_notes(plan, config))
+
+
+def plan_notes(plan: ApprovedPlan, config: Config) -> tuple[str, ...]:
+    """The plan's targets and timeframes that cannot be read, as "row N: message" lines (errors first)."""
+    _, problems = plan_frame([plan], config, with_problems=True)
+    ordered = sorted(problems, key=lambda p: (p.severity != "error", p.row or 0))
+    return tuple(f"мөр / row {p.row}: {p.message('mn')}" for p in ordered if p.severity == "error" or p.code == "target-unparsed")
 
 
 def load_plan_file(path: Path) -> ApprovedPlan | None:
@@ -348,7 +357,15 @@ class Comparison:
     problems: list[Problem]
 
 
-def plan_frame(plans: Iterable[ApprovedPlan], config: Config) -> pd.DataFrame:
+@overload
+def plan_frame(plans: Iterable[ApprovedPlan], config: Config) -> pd.DataFrame: ...
+
+
+@overload
+def plan_frame(plans: Iterable[ApprovedPlan], config: Config, *, with_problems: bool) -> tuple[pd.DataFrame, list[Problem]]: ...
+
+
+def plan_frame(plans: Iterable[ApprovedPlan], config: Config, *, with_problems: bool | None = None) -> Any:
     """The plans' measures as a normalised measures frame (as if each plan were a report with no progress)."""
     rows: list[dict[str, Any]] = []
     for plan in plans:
@@ -366,8 +383,8 @@ def plan_frame(plans: Iterable[ApprovedPlan], config: Config) -> pd.DataFrame:
                 "by_month": plan.by_month, "has_target_col": True, "has_actual_col": False, "c_progress": -1,
             })
     frame = pd.DataFrame.from_records(rows, columns=FRAME_COLUMNS)
-    normalised, _ = normalise_measures(frame, config)  # the plan's own notation problems were shown at import
-    return normalised
+    normalised, problems = normalise_measures(frame, config)  # the plan's own problems are shown at import
+    return (normalised, problems) if with_problems else normalised
 
 
 def _same(field_name: str, old: str, new: str, old_q: str = "", new_q: str = "") -> bool:

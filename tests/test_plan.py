@@ -97,17 +97,20 @@ def problems_csv(root: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def import_all(root: Path, plans: tuple[Path, ...]) -> None:
+def import_all(root: Path, plans: tuple[Path, ...]) -> str:
     zuh, hhaag, emg = plans
     result = negtgel(root, "plan", "import", str(zuh), str(hhaag), "--year", "2026")
     assert result.exit_code == 0, result.output
-    result = negtgel(root, "plan", "import", str(emg), "--year", "2026", "--department", "ЭМГ")
-    assert result.exit_code == 0, result.output
+    again = negtgel(root, "plan", "import", str(emg), "--year", "2026", "--department", "ЭМГ")
+    assert again.exit_code == 0, again.output
+    return result.output + again.output
 
 
 def test_import_stores_each_plan_as_data_with_its_hash_and_archives_the_file(year: dict[str, Any]) -> None:
     root = year["root"]
-    import_all(root, year["plans"])
+    output = import_all(root, year["plans"])
+    # The plan's own unreadable timeframe (seed 003's "I-V улирал") is said at import, to fix in the plan.
+    assert "! мөр / row" in output and "«I-V улирал»" in output
     folder = root / "plans" / "2026"
     stored = {p.name for p in folder.glob("*.json")}
     assert stored == {"ЗУХ.json", "ХХААГ.json", "ЭМГ.json"}

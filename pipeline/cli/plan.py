@@ -69,6 +69,8 @@ def import_command(files: tuple[Path, ...], year: int | None, department: str | 
         else:
             again = ", өмнөхийг сольсон / replaces the earlier plan" if done.replaced else ""
             click.echo(f"  ✓ {done.department} {done.year}: {done.measures} арга хэмжээ / measures{again} — {path.name}")
+            for note in done.notes:
+                click.echo(f"      ! {note}")
     if failed:
         raise click.exceptions.Exit(1)
 
