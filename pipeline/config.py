@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, ValidationInfo, field_validator
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, ValidationInfo, field_validator
 
 from pipeline.errors import ConfigError, ConfigIssue
 from pipeline.notation import NotationVocab, load_vocab
@@ -138,6 +138,10 @@ class Settings:
     deadline_months_after: int
     limits: Limits
     department_sheets_max: int
+    # The plan year (issue 16): score by the approved plan's targets or the report's own; reminder days.
+    plan_targets: str = "approved"
+    reminder_days_before: tuple[int, ...] = (2,)
+    reminder_days_after: tuple[int, ...] = (1, 3)
 
 
 @dataclass(frozen=True)
@@ -392,6 +396,11 @@ class OutputFile(Schema):
     department_sheets_max: PositiveInt = 60
 
 
+class RemindersFile(Schema):
+    days_before: list[NonNegativeInt] = Field(default_factory=lambda: [2])
+    days_after: list[NonNegativeInt] = Field(default_factory=lambda: [1, 3])
+
+
 class SettingsFile(Schema):
     methodology: Text = "methodology.yaml"
     store: str | None = None
@@ -399,6 +408,8 @@ class SettingsFile(Schema):
     deadline: DeadlineFile = DeadlineFile()
     limits: LimitsFile = LimitsFile()
     output: OutputFile = OutputFile()
+    plan_targets: Literal["approved", "report"] = "approved"
+    reminders: RemindersFile = RemindersFile()
 
 
 # --- from the validated files to what the program uses --------------------------------------------------
@@ -458,6 +469,9 @@ def _settings(spec: SettingsFile) -> Settings:
             max_read_seconds=limits.max_read_seconds,
         ),
         department_sheets_max=spec.output.department_sheets_max,
+        plan_targets=spec.plan_targets,
+        reminder_days_before=tuple(sorted(set(spec.reminders.days_before))),
+        reminder_days_after=tuple(sorted(set(spec.reminders.days_after))),
     )
 
 

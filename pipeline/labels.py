@@ -18,6 +18,7 @@ BASIS_LABELS: dict[str, tuple[str, str]] = {
     "status_word": ("Төлөвийн үг", "Status word"),
     "computed": ("Тооцоолсон", "Computed"),
     "self_assessed": ("Өөрийн үнэлгээ", "Self-assessed"),
+    "plan": ("Батлагдсан төлөвлөгөө", "Approved plan"),
     "": ("", ""),
 }
 
@@ -85,6 +86,8 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "formula-no-value": ("томьёоны утга алга", "formula without value"),
     "evaluation-invalid": ("үнэлгээ буруу", "evaluation not a level"),
     "not-due-in-narrative": ("гүйцэтгэлд «хугацаа болоогүй» дурдсан", "narrative mentions not due"),
+    "plan-changed": ("төлөвлөгөөнөөс өөрчлөгдсөн", "changed from the plan"),
+    "plan-removed": ("тайлангаас хасагдсан", "removed from the report"),
 }
 
 ORIGIN_LABELS: dict[str, tuple[str, str]] = {

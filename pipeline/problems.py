@@ -446,6 +446,21 @@ CATALOGUE: dict[str, ProblemType] = {
         "{value}-ийн хугацаа болсон арга хэмжээ алга тул \"{detail}\" шалгуурыг тооцож чадсангүй; нийт оноо дутуу.",
         "{value} has no measure due, so \"{detail}\" cannot be computed; the total is incomplete.",
     ),
+    # --- plan year (issue 16) ---
+    "plan-changed": ProblemType(
+        "warning",
+        "Батлагдсан төлөвлөгөөнөөс өөрчлөгдсөн ({no}, {what}): төлөвлөгөөнд \"{detail}\", тайланд \"{value}\". "
+        "Үнэлгээнд батлагдсан төлөвлөгөөг мөрдөнө; өөрчлөлтийг зөвшөөрвөл `negtgel plan accept`.",
+        "Changed from the approved plan ({no}, {what_en}): the plan says \"{detail}\", the report \"{value}\". "
+        "Scoring follows the approved plan; to accept the change, `negtgel plan accept`.",
+    ),
+    "plan-missing": ProblemType(
+        "warning",
+        "{value}-ийн {detail} оны батлагдсан төлөвлөгөө алга тул тайланг төлөвлөгөөтэй тулгаагүй. "
+        "`negtgel plan import`-оор оруулна уу.",
+        "{value} has no approved plan for {detail}, so the report was not compared with one. "
+        "Add it with `negtgel plan import`.",
+    ),
 }
 
 

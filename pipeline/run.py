@@ -24,6 +24,8 @@ from pipeline.intake import Arrival, Intake, discover, previous_month, read_cach
 from pipeline.manifest import RunSummary
 from pipeline.normalise import Source, normalise_measures, records_frame
 from pipeline.output.names import LANGS, consolidated_name
+from pipeline.plan import apply_plans
+from pipeline.plan import fingerprint as plan_fingerprint
 from pipeline.problems import Lang, Problem, ProblemLog
 from pipeline.read.workbook import FileRead
 from pipeline.review import (
@@ -74,6 +76,7 @@ class Report:
     late_after_closing: list[str] = field(default_factory=list)
     previous_period: str | None = None
     overall_previous: float | None = None
+    plan_changes: pd.DataFrame | None = None  # changes against the approved plans (None: the year has no plan)
 
 
 def deadline_for(period: str, config: Config) -> dt.date:
@@ -160,6 +163,7 @@ def build_report(
 
     frame = records_frame(sources)
     measures, notation_problems = normalise_measures(frame, config)
+    measures, removed, plan_changes, plan_problems = apply_plans(measures, sources, config, workspace, period)
     unmatched = rekey(overrides, measures)
     log.extend(overrides.problems)
     review_file = overrides.source or consolidated_name(period)
@@ -169,6 +173,9 @@ def build_report(
     scored, score_problems = score_measures(measures, period, config.methodology, overrides.parsed(config.methodology))
     log.extend(notation_problems)
     log.extend(score_problems)
+    log.extend(plan_problems)
+    if removed is not None:  # the approved plan's measures no report holds: not done until accepted
+        scored = pd.concat([scored, removed[scored.columns]], ignore_index=True)
     _attach_read_flags(scored, list(log))
     if intake is not None:
         log.extend(intake.problems)
@@ -195,6 +202,7 @@ def build_report(
         reported=int(departments["reported"].sum()) if len(departments) else 0,
         overrides=overrides,
         unmatched_overrides=unmatched,
+        plan_changes=plan_changes,
     )
 
 
@@ -441,6 +449,7 @@ def snapshot(report: Report) -> dict[str, object]:
     frozen["problems"] = list(report.problems)
     # The overrides in force, so the review columns keep showing them while the period is closed.
     frozen["overrides"] = dict(report.overrides.rows)
+    frozen["plan_changes"] = report.plan_changes  # the changes against the approved plans, as published
     return frozen
 
 
@@ -491,6 +500,7 @@ def frozen_report(frozen: dict[str, Any], closing: Closing, store: Store, config
         late_after_closing=[s.original_name for s in late],
         overrides=overrides,
         unmatched_overrides=unmatched,
+        plan_changes=frozen.get("plan_changes"),
     )
 
 
@@ -634,7 +644,8 @@ def run_consolidation(
             missing = check_archive(store.submissions(chosen_period), workspace, store)
             if missing:
                 raise ArchiveError(chosen_period, missing, lang)
-        print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang, "split": per_department_files})
+        print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang, "split": per_department_files,
+                                                                      "plans": plan_fingerprint(workspace, int(chosen_period[:4]))})
         summary = None if review_pending(period_dir, chosen_period) else manifest.unchanged(period_dir, print_, lang)
         if summary is not None:
             return RunResult(summary, [], [], intake, period_dir)

@@ -7,6 +7,8 @@
       quarantine/    mail attachments from unknown senders
       output/        the published reports: output/YYYY-MM/ (`-o` writes them elsewhere)
       negtgel.db     the store: submissions, history, reviews, closings (`store:` in settings.yaml)
+      plans/         the approved plans of each year and the log of accepted changes (pipeline/plan.py)
+      outbox/        the templates and reminders sent out, one JSON line each (pipeline/outbox.py)
 
 Archive paths are recorded relative to the workspace, so the workspace can be moved or copied whole, and
 feeding the same files from another input folder changes nothing. A workspace is found from any folder
@@ -174,10 +176,14 @@ README_TEMPLATE = """\
 | `quarantine/` | үл мэдэгдэх хаягаас ирсэн хавсралтууд |
 | `output/` | нэгтгэл: `output/ОООО-СС/` хавтаст ажлын номууд, график, PDF |
 | `scorecards/` | үнэлгээчдийн бөглөж ирүүлсэн ажлын номууд: `scorecards/НЭР/ОООО-СС/` (`negtgel scorecard --help`) |
+| `plans/` | батлагдсан төлөвлөгөө: `plans/ОООО/` хэлтэс бүрийнх, зөвшөөрсөн өөрчлөлтийн бүртгэл (`negtgel plan --help`) |
+| `outbox/` | илгээсэн загвар, сануулгын бүртгэл; нэг зүйлийг хоёр удаа илгээхгүй |
 | `negtgel.db` | санах ой: ирсэн тайлан, засвар, хаалт, өмнөх саруудын дүн |
 
 ## Алхмууд
 1. `mappings/departments.yaml` файлд өөрийн хэлтсүүдийг бичнэ.
+   Жилийн эхэнд батлагдсан төлөвлөгөөг оруулна: `negtgel plan import ФАЙЛ... --year ОООО`; загвар илгээх:
+   `negtgel send-templates --period ОООО-СС --send`; сануулах: `negtgel remind --period ОООО-СС --send`.
 2. Ирсэн тайлангуудыг `input/` хавтаст хуулна.
 3. Энэ хавтаст (эсвэл доторх аль ч хавтаст) `negtgel run` гэж ажиллуулна.
 4. `output/` доторх `summary_ОООО-СС.xlsx`-ийг удирдлагад, `negtgel_ОООО-СС.xlsx`-ийг хянахад ашиглана.

@@ -273,7 +273,7 @@ CASES: dict[str, tuple[list[tuple[str, str | None, str]], list[tuple[str, str, s
     ),
     "settings nothing near": (
         [("settings.yaml", "store:", "colour: red\nstore:")],
-        [("settings.yaml", "colour", UNKNOWN + "known: methodology, store, utc_offset_hours, deadline, limits, output")],
+        [("settings.yaml", "colour", UNKNOWN + "known: methodology, store, utc_offset_hours, deadline, limits, output, plan_targets, reminders")],
     ),
     "headers top": (
         [("headers.yaml", "goal_row_words:", "goal_row_word:")],

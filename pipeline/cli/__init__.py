@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "fetch-mail": "pipeline.cli.mail:fetch_mail_command",
     "ingest": "pipeline.cli.mail:ingest_command",
     "scorecard": "pipeline.cli.scorecard:scorecard_group",
+    "plan": "pipeline.cli.plan:plan_group",
+    "send-templates": "pipeline.cli.outgoing:send_templates_command",
+    "remind": "pipeline.cli.outgoing:remind_command",
 }
 
 

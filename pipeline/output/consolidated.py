@@ -121,6 +121,27 @@ def problem_columns(lang: Lang) -> list[Col]:
     ]
 
 
+PLAN_CHANGE_SHEETS = ("Төлөвлөгөөний өөрчлөлт", "Plan changes")
+
+
+def plan_change_columns(lang: Lang) -> list[Col]:
+    """The changes against the approved plan (issue 16): which measure, which cell, the old and the new."""
+    from pipeline.plan import FIELD_LABELS
+
+    mn = lang != "en"
+    return [
+        Col("department", "Хэлтэс, нэгж" if mn else "Department", 26, "wrap"),
+        Col("measure_no", "№" if mn else "No.", 6),
+        Col("measure", "Арга хэмжээ" if mn else "Measure", 50, "wrap"),
+        Col("field", "Өөрчлөлт" if mn else "Change", 20, render=lambda v: label(FIELD_LABELS, v, lang)),
+        Col("file", "Файл" if mn else "File", 24, "wrap"),
+        Col("cell", "Нүд" if mn else "Cell", 8),
+        Col("old", "Батлагдсан" if mn else "Approved", 30, "wrap"),
+        Col("new", "Тайланд" if mn else "In the report", 30, "wrap"),
+        Col("accepted", "Зөвшөөрсөн" if mn else "Accepted", 30, "wrap"),
+    ]
+
+
 def submission_columns(lang: Lang) -> list[Col]:
     mn = lang != "en"
     return [
@@ -187,6 +208,11 @@ def write_consolidated(
                 write_table(sheet, groups[dept], dept_cols, formats, freeze_cols=3)
                 print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0))
                 _print_core_columns(sheet, dept_cols, len(groups[dept]))
+        changes = getattr(report, "plan_changes", None)
+        if changes is not None:
+            sheet = workbook.add_worksheet(sheet_name(PLAN_CHANGE_SHEETS[lang == "en"], taken))
+            write_table(sheet, changes, plan_change_columns(lang), formats)
+            print_setup(sheet, title=title, header_rows=(0, 0))
         sheet = workbook.add_worksheet(sheet_name("Асуудлууд" if lang != "en" else "Problems", taken), worksheet_class=TableSheet)
         write_table(sheet, problems, problem_columns(lang), formats)
         print_setup(sheet, title=title, header_rows=(0, 0))

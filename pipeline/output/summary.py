@@ -453,6 +453,9 @@ def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
         (t("Хугацаа болсон", "Due"), ov.due, styles.get("int")),
         (t("Үнэлэгдсэн", "Scored"), ov.scored, styles.get("int")),
     ]
+    if report.plan_changes is not None:  # issue 16: changes against the approved plans, not yet accepted
+        pending = int((report.plan_changes["accepted"] == "").sum())
+        rows.append((t("Төлөвлөгөөний өөрчлөлт", "Changes to the plan"), pending, styles.get("int")))
     for i, (text, value, fmt) in enumerate(rows, start=r + 1):
         sheet.write_string(i, 0, text, label)
         _cell(sheet, i, 1, value, fmt, book.lang)
