@@ -55,7 +55,7 @@ def last_progress(workspace: Workspace, config: Config, period: str) -> dict[str
     from pipeline.store import open_store
 
     store_file = store_location(config, workspace)
-    if not store_file.exists():
+    if isinstance(store_file, Path) and not store_file.exists():  # a PostgreSQL store (a URL) is always there
         return {}
     found: dict[str, tuple[str, list[dict[str, Any]]]] = {}
     with open_store(store_file) as store:

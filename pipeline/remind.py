@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.archive import sha256_of
 from pipeline.config import Config, Department
@@ -111,7 +112,7 @@ def waiting(workspace: Workspace, config: Config, period: str) -> list[Due]:
 
     chosen = {}
     store_file = store_location(config, workspace)
-    if store_file.exists():
+    if not isinstance(store_file, Path) or store_file.exists():  # a PostgreSQL store (a URL) is always there
         with open_store(store_file) as store:
             chosen = {d: s for d, s in current_submissions(store.submissions(period), store.pins(period)).items()
                       if s.readable}

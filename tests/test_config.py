@@ -437,7 +437,7 @@ CASES: dict[str, tuple[list[tuple[str, str | None, str]], list[tuple[str, str, s
          ("settings.yaml", "output.department_sheets_max", "эерэг тоо байх ёстой, 0 (тоо) байна / must be positive, got the number 0")],
     ),
     "the new read limits": (
-        [("settings.yaml", "max_rows: 100000", "max_rows: 100000\n  max_read_mb: 0\n  max_read_seconds: soon")],
+        [("settings.yaml", "max_read_mb: 1024", "max_read_mb: 0"), ("settings.yaml", "max_read_seconds: 60", "max_read_seconds: soon")],
         [("settings.yaml", "limits.max_read_mb", "эерэг тоо байх ёстой, 0 (тоо) байна / must be positive, got the number 0"),
          ("settings.yaml", "limits.max_read_seconds", 'тоо байх ёстой, "soon" (текст) байна / must be a number, got the text "soon"')],
     ),
