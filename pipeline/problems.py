@@ -447,6 +447,13 @@ CATALOGUE: dict[str, ProblemType] = {
         "{value} has no measure due, so \"{detail}\" cannot be computed; the total is incomplete.",
     ),
     # --- plan year (issue 16) ---
+    "plan-removed": ProblemType(
+        "warning",
+        "Батлагдсан төлөвлөгөөний энэ арга хэмжээ тайланд алга; өөрчлөлтийг зөвшөөрөх хүртэл хэрэгжээгүй гэж тооцно "
+        "(`negtgel plan accept`).",
+        "This measure of the approved plan is missing from the report; it counts as not done until the change is "
+        "accepted (`negtgel plan accept`).",
+    ),
     "plan-changed": ProblemType(
         "warning",
         "Батлагдсан төлөвлөгөөнөөс өөрчлөгдсөн ({no}, {what}): төлөвлөгөөнд \"{detail}\", тайланд \"{value}\". "

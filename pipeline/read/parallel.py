@@ -145,8 +145,14 @@ def _worker_main(conn: Connection, config: Config, max_mb: int, use_rlimit: bool
     _no_core_dumps()
     limited = _limit_memory(max_mb) if use_rlimit else False
     conn.send(("ready", limited))
+    parent = os.getppid()
     while True:
         try:
+            # A forked worker also holds the parent's end of its pipe, so the parent's death (a kill, a crash) brings
+            # no end-of-file: look for a new parent while waiting, or an orphan would hold the terminal's pipes open.
+            while not conn.poll(0.5):
+                if os.getppid() != parent:
+                    return
             job = conn.recv()
         except (EOFError, OSError):
             return
