@@ -310,6 +310,19 @@ def _departments_chart(fig: Figure | None, ax: Axes, ranked: pd.DataFrame, metho
         _margins(fig, left=_label_inches(labels, fontsize), right=0.3, top=0.75 if cut else 0.55, bottom=0.75)
 
 
+def _bars(ax: Axes, y: list[int], widths: list[float], left: list[float], *, color: str, edgecolor: str, linewidth: float,
+          height: float, label: str) -> None:
+    """Horizontal bars as one collection: drawn as `barh` draws them, without an artist a bar (a stacked chart of
+    60 departments has 360 bars: `barh` spent 0.3 s making them and as long drawing them)."""
+    from matplotlib.collections import PolyCollection
+
+    half = height / 2
+    boxes = [((x0, yi - half), (x0, yi + half), (x0 + w, yi + half), (x0 + w, yi - half))
+             for yi, w, x0 in zip(y, widths, left, strict=True) if w > 0]
+    ax.add_collection(PolyCollection(boxes, facecolors=color, edgecolors=edgecolor, linewidths=linewidth, label=label,
+                                     closed=True), autolim=False)
+
+
 def _status_chart(fig: Figure, ax: Axes, ranked: pd.DataFrame, lang: Lang) -> None:
     """Each department's measures by status, as shares stacked to 100 %, with the counts in the segments."""
     t = tr(lang)
@@ -332,7 +345,7 @@ def _status_chart(fig: Figure, ax: Axes, ranked: pd.DataFrame, lang: Lang) -> No
             continue
         shares = [v / tot * 100 if tot else 0.0 for v, tot in zip(values, totals, strict=True)]
         color = STATUS_COLORS[status]
-        ax.barh(y, shares, left=left, color=color, edgecolor="white", linewidth=0.5, height=0.72, label=status_name(status, lang))
+        _bars(ax, y, shares, left, color=color, edgecolor="white", linewidth=0.5, height=0.72, label=status_name(status, lang))
         if len(shown) <= 40:
             for yi, (share, value, start) in enumerate(zip(shares, values, left, strict=True)):
                 if share >= 7:
