@@ -19,6 +19,7 @@ drawn again: with 1,000 departments a change in one rarely moves the top and bot
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import textwrap
@@ -85,7 +86,8 @@ _DEPARTMENT_COLUMNS = ("department", "label", "rank", "scored_pct", "reported", 
 LAGGING_SHOWN = 40  # the digest's list of lagging measures: no more than this many fit on the page
 _LAGGING_COLUMNS = ("department", "measure_no", "measure", "target_text", "actual_text", "level", "status")
 PNG_KEY = "negtgel-key"  # the PNG text chunk that holds the key the chart was drawn from
-# Part of every figure's key: a change of the drawing code or of matplotlib draws every figure again.
+# Part of every figure's key, with the drawing code's own text (`_code_digest`) and matplotlib's version:
+# a change of either draws every figure again.
 DRAWING_VERSION = "2"
 
 
@@ -135,10 +137,22 @@ def _frame_values(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> 
     return [present, frame[present].astype(object).where(frame[present].notna(), None).to_numpy().tolist()]
 
 
+@functools.cache
+def _code_digest() -> str:
+    """The text of the modules the figures are drawn by (this one and the helpers it shares with the summary)."""
+    from pipeline.output import summary
+
+    digest = hashlib.sha256()
+    for module in (__file__, summary.__file__):
+        with contextlib.suppress(OSError, TypeError):
+            digest.update(Path(str(module)).read_bytes())
+    return digest.hexdigest()
+
+
 def _key(*parts: Any) -> str:
     import matplotlib
 
-    text = json.dumps([DRAWING_VERSION, __version__, matplotlib.__version__, *parts], ensure_ascii=False, default=repr)
+    text = json.dumps([DRAWING_VERSION, __version__, _code_digest(), matplotlib.__version__, *parts], ensure_ascii=False, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

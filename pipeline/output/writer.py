@@ -17,6 +17,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -47,12 +48,26 @@ class Drawer:
         self._process.start()
         child_conn.close()
         self._sent = False
+        self._sending: threading.Thread | None = None
 
     def draw(self, data: ChartData, period_dir: Path) -> None:
-        self._conn.send((data, period_dir))
+        # Sent from a thread: a pipe holds 64 KB, and the process may still be importing matplotlib; this one
+        # goes on writing the workbooks meanwhile.
+        self._sending = threading.Thread(target=self._send, args=((data, period_dir),), daemon=True)
+        self._sending.start()
         self._sent = True
 
+    def _send(self, job: Any) -> None:
+        with contextlib.suppress(OSError):  # the process ended: `result` says so
+            self._conn.send(job)
+
+    def sent(self) -> None:
+        """Wait until the data is with the drawing process (before forking another: no thread at a fork)."""
+        if self._sending is not None:
+            self._sending.join()
+
     def result(self) -> list[Written]:
+        self.sent()
         status, value = _answer(self._process, self._conn)
         if status != "ok":
             raise NegtgelError(f"Гаралтын файлыг бичиж чадсангүй / could not write an output: {value}")
@@ -62,6 +77,7 @@ class Drawer:
         if self._process.exitcode is None and not self._sent:
             with contextlib.suppress(OSError):
                 self._conn.send(None)
+        self.sent()
         self._conn.close()
         self._process.join()
 
@@ -138,6 +154,7 @@ def write_outputs(
         with stage("charts: data sent to the drawing process"):
             drawer.draw(chart_data(report, lang), period_dir)
         if len(report.measures) >= CONSOLIDATED_ALONE_FROM and _can_fork():
+            drawer.sent()
             written = _side_by_side([lambda: consolidated() + measures_csv()], the_rest)
         else:
             written = consolidated() + measures_csv() + the_rest()
