@@ -619,7 +619,7 @@ def run_consolidation(
 ) -> RunResult:
     """Take in every new file from `input_dir` (default: the workspace's input/) into the workspace, consolidate
     the period and write its outputs to `output_dir` (default: the workspace's output/). Raises only NegtgelError."""
-    from pipeline.output.writer import write_outputs
+    from pipeline.output.writer import drawing, write_outputs
 
     if input_dir is None:  # the workspace's own input folder: made when missing, never an error
         input_dir = workspace.input
@@ -649,10 +649,13 @@ def run_consolidation(
         summary = None if review_pending(period_dir, chosen_period) else manifest.unchanged(period_dir, print_, lang)
         if summary is not None:
             return RunResult(summary, [], [], intake, period_dir)
-        with stage("consolidate (normalise, score, roll up)"):
-            report = consolidate_period(store, config, chosen_period, workspace, period_dir, intake, lang)
-        with stage("write outputs"):
-            written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files)
+        # The drawing process gets matplotlib ready on the other core while this one builds the report.
+        with drawing(config.methodology) as drawer:
+            with stage("consolidate (normalise, score, roll up)"):
+                report = consolidate_period(store, config, chosen_period, workspace, period_dir, intake, lang)
+            with stage("write outputs"):
+                written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files,
+                                        drawer=drawer)
         summary = summarise(report, lang, config.methodology)
         manifest.record(period_dir, print_, [w.path for w in written], summary, lang)
     return RunResult(

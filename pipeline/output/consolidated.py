@@ -6,6 +6,7 @@ columns), a sheet per department, the problems and the submissions. With more de
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pandas as pd
 
 from pipeline.config import Methodology
 from pipeline.labels import BASIS_LABELS, COLUMN_LABELS, FLAG_LABELS, ORIGIN_LABELS, STATUS_LABELS, label
+from pipeline.output import keyed
 from pipeline.output.names import localized
 from pipeline.output.safe import Written, new_workbook, write_atomically
 from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, sheet_name, write_table
@@ -228,19 +230,47 @@ def write_consolidated(
     return written
 
 
+DEPARTMENT_KEYS = ".negtgel-departments.json"
+
+
 def _department_workbooks(report: Any, folder: Path, lang: Lang) -> list[Written]:
+    """A workbook per department; one whose department's rows are as when it was last written is kept
+    (`keyed`): a changed file among a thousand rewrites one workbook, not a thousand."""
+    from pipeline import __version__
+
     result = []
     short = dict(zip(report.departments["department"], report.departments["short"], strict=True))
-    for dept, group in report.measures.groupby("department", sort=True):
-        name = sheet_name(short.get(dept) or dept, set()).replace(" ", "_")
+    cols = measure_columns(lang, with_department=False)
+    shown = [c.key for c in cols if c.key in report.measures.columns]
+    # One hash a row of what the workbook shows, for all rows at once (a list of flags hashed as its text).
+    hashed = report.measures[shown]
+    if "flags" in hashed.columns:
+        hashed = hashed.assign(flags=["; ".join(v) if isinstance(v, list) else v for v in hashed["flags"]])
+    row_hashes = pd.util.hash_pandas_object(hashed, index=False, categorize=False).to_numpy() if len(hashed) else None
+    jobs = []
+    groups = report.measures.groupby("department", sort=True)
+    positions = groups.indices
+    for dept, group in groups:
+        name = localized(f"{sheet_name(short.get(dept) or dept, set()).replace(' ', '_')}_{report.period}.xlsx", lang)
+        digest = hashlib.sha256(repr((__version__, lang, report.period, dept, short.get(dept), [c.title for c in cols])).encode("utf-8"))
+        if row_hashes is not None:
+            digest.update(row_hashes[positions[dept]].tobytes())
+        jobs.append((dept, group, name, digest.hexdigest()))
+    keys = {name: key for _, _, name, key in jobs}
+    same = keyed.unchanged(folder / DEPARTMENT_KEYS, keys) if folder.is_dir() else set()
+    for dept, group, name, _ in jobs:
+        if name in same:
+            result.append(Written(folder / name))
+            continue
 
         def writer(tmp: Path, group: pd.DataFrame = group, dept: str = dept) -> None:
             workbook = new_workbook(tmp, constant_memory=True)
             formats = Formats(workbook)
             sheet = workbook.add_worksheet(sheet_name(short.get(dept) or dept, set()))
-            write_table(sheet, group, measure_columns(lang, with_department=False), formats, freeze_cols=3)
+            write_table(sheet, group, cols, formats, freeze_cols=3)
             print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0))
             workbook.close()
 
-        result.append(write_atomically(folder / localized(f"{name}_{report.period}.xlsx", lang), writer))
+        result.append(write_atomically(folder / name, writer))
+    keyed.remember(folder / DEPARTMENT_KEYS, keys, [w for w in result if w.path.name not in same])
     return result
