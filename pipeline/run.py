@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import manifest
+from pipeline import hierarchy, manifest
 from pipeline.archive import ArchiveError, archived_path, check_archive
 from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
@@ -74,6 +74,7 @@ class Report:
     late_after_closing: list[str] = field(default_factory=list)
     previous_period: str | None = None
     overall_previous: float | None = None
+    hierarchy: Any = None  # pipeline.hierarchy.Hierarchy when departments.yaml has a parent (issue 17)
 
 
 def deadline_for(period: str, config: Config) -> dt.date:
@@ -180,7 +181,7 @@ def build_report(
     goals = rollup(scored, config.methodology, ["department", "goal"])
     _update_counts(store, subs, reads, log)
     submissions = _submission_table(subs, chosen, reads, log, config)
-    return Report(
+    report = Report(
         period=period,
         generated_at=dt.datetime.now(tz_of(config)).replace(microsecond=0).isoformat(),
         measures=scored,
@@ -191,11 +192,13 @@ def build_report(
         submissions=submissions,
         history=pd.DataFrame(columns=["period", "department", "pct"]),
         methodology_name=config.methodology.name,
-        expected=len(config.departments),
+        expected=sum(1 for d in config.departments if d.reports),
         reported=int(departments["reported"].sum()) if len(departments) else 0,
         overrides=overrides,
         unmatched_overrides=unmatched,
     )
+    hierarchy.apply(report, config)  # issue 17: parent_path and every level's figures; nothing without parents
+    return report
 
 
 def _invalid_review_problems(
@@ -257,7 +260,7 @@ def _department_table(
 ) -> pd.DataFrame:
     """One row per department: figures, and timeliness from its first report (corrections never make it late)."""
     table = rollup(scored, config.methodology, ["department"])
-    expected = {d.name: d for d in config.departments}
+    expected = {d.name: d for d in config.departments if d.reports}  # a grouping unit (reports: false) is not expected
     names = list(expected) + [d for d in table["department"] if d not in expected]
     names += [d for d in chosen if d not in names]
     table = table.set_index("department").reindex(names)
@@ -441,6 +444,8 @@ def snapshot(report: Report) -> dict[str, object]:
     frozen["problems"] = list(report.problems)
     # The overrides in force, so the review columns keep showing them while the period is closed.
     frozen["overrides"] = dict(report.overrides.rows)
+    if report.hierarchy is not None:
+        frozen["hierarchy"] = report.hierarchy
     return frozen
 
 
@@ -491,6 +496,7 @@ def frozen_report(frozen: dict[str, Any], closing: Closing, store: Store, config
         late_after_closing=[s.original_name for s in late],
         overrides=overrides,
         unmatched_overrides=unmatched,
+        hierarchy=frozen.get("hierarchy"),
     )
 
 
