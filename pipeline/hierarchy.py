@@ -93,13 +93,18 @@ def parent_problems(units: Sequence[tuple[str, str, str]]) -> list[tuple[Loc, st
 # --- the tree --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Unit:
-    name: str
+    name: str  # the unit's key in its tree: the name for units of departments.yaml, unique for imported ones
     short: str = ""
-    parent: str = ""
+    parent: str = ""  # the parent's key
     level: str = ""
     reports: bool = True
     official: str = ""
     via: str = ""  # the export a unit came from ("" for units of this workspace's departments.yaml)
+    label: str = ""  # the name shown, when the key is not it (a unit taken from an export)
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name
 
 
 @dataclass
@@ -134,7 +139,7 @@ class Tree:
         return chain[::-1]
 
     def path(self, name: str) -> str:
-        return PATH_SEPARATOR.join(self.chain(name))
+        return PATH_SEPARATOR.join(self.units[n].shown if n in self.units else n for n in self.chain(name))
 
     def depth(self, name: str) -> int:
         return len(self.chain(name)) - 1
@@ -209,11 +214,12 @@ class UnitState:
 def figures(tree: Tree, measures: pd.DataFrame, states: Mapping[str, UnitState], method: Methodology) -> pd.DataFrame:
     """One row per unit: own and subtree counts, the figure by the methodology's `parent_percent`, the
     reporting units beneath it, and rank inside the parent."""
+    by = "unit" if "unit" in measures.columns else "department"  # a measure's unit: its department, or one from an export
     due = measures["due"].astype(bool) & measures["level"].notna() if len(measures) else pd.Series(dtype=bool)
-    levels = measures.loc[due, ["department", "level"]] if len(measures) else pd.DataFrame(columns=["department", "level"])
-    sums = levels.groupby("department")["level"].agg(["sum", "count"]) if len(levels) else pd.DataFrame(columns=["sum", "count"])
-    counts = measures.groupby("department").size() if len(measures) else pd.Series(dtype="int64")
-    due_counts = measures.groupby("department")["due"].sum() if len(measures) else pd.Series(dtype="int64")
+    levels = measures.loc[due, [by, "level"]] if len(measures) else pd.DataFrame(columns=[by, "level"])
+    sums = levels.groupby(by)["level"].agg(["sum", "count"]) if len(levels) else pd.DataFrame(columns=["sum", "count"])
+    counts = measures.groupby(by).size() if len(measures) else pd.Series(dtype="int64")
+    due_counts = measures.groupby(by)["due"].sum() if len(measures) else pd.Series(dtype="int64")
     rule = method.parent_percent
     cache: dict[str, float | None] = {}
 
@@ -255,7 +261,8 @@ def figures(tree: Tree, measures: pd.DataFrame, states: Mapping[str, UnitState],
         band = method.band_for(pct) if pct is not None else None
         kid_levels = [tree.units[u].level for u in beneath]
         rows.append({
-            "unit": name, "short": unit.short, "level": unit.level, "parent": unit.parent, "path": tree.path(name),
+            "key": name, "unit": unit.shown, "short": unit.short, "level": unit.level, "parent": unit.parent,
+            "parent_name": tree.units[unit.parent].shown if unit.parent in tree.units else unit.parent, "path": tree.path(name),
             "depth": tree.depth(name), "is_parent": len(subtree) > 1, "reports": unit.reports, "reported": bool(reported),
             "days_late": state.days_late if unit.reports else None,
             "measures": int(sum(int(counts.get(u, 0)) for u in subtree)),
@@ -263,7 +270,7 @@ def figures(tree: Tree, measures: pd.DataFrame, states: Mapping[str, UnitState],
             "scored": int(sum(int(sums.at[u, "count"]) for u in subtree if u in sums.index)),
             "pct_raw": raw(name), "pct": pct, "rating": band.label if band else "", "grade": band.grade if band else "",
             "units_expected": len(beneath), "units_reported": len(beneath) - len(missing), "units_missing": len(missing),
-            "missing_units": "; ".join(missing),
+            "missing_units": "; ".join(tree.units[u].shown for u in missing),
             "completeness": completeness_text(len(beneath), len(missing), kid_levels) if beneath else "",
             "completeness_en": completeness_text(len(beneath), len(missing), kid_levels, "en") if beneath else "",
             "via": unit.via,
@@ -294,18 +301,23 @@ def states_of(departments: pd.DataFrame) -> dict[str, UnitState]:
     return states
 
 
-def apply(report: Report, config: Config, extra: Iterable[Unit] = ()) -> None:
+def apply(report: Report, config: Config, extra: Iterable[Unit] = (), extra_states: Mapping[str, UnitState] | None = None) -> None:
     """Give the report its hierarchy when departments.yaml has a parent (or an export brought units):
-    `parent_path` on every measure (last column) and `report.hierarchy`. Without one, nothing changes."""
+    `parent_path` on every measure (last column), `unit` (the key of its unit in the tree) and
+    `report.hierarchy`. Without one, nothing changes."""
     tree = Tree.from_config(config)
     for unit in extra:
         tree.units.setdefault(unit.name, unit)
     if not tree.has_parents:
         return
     measures = report.measures
-    for name in measures["department"].unique() if len(measures) else ():
+    units = measures["unit"] if "unit" in measures.columns else measures["department"]
+    units = units.fillna(measures["department"]).astype(str) if len(measures) else units
+    for name in units.unique() if len(measures) else ():
         tree.units.setdefault(str(name), Unit(str(name)))
     paths = {name: tree.path(name) for name in tree.units}
-    report.measures = measures.assign(parent_path=[paths.get(str(d), str(d)) for d in measures["department"]])
+    measures = measures.assign(unit=units)
+    report.measures = measures.assign(parent_path=[paths.get(u, u) for u in units])
+    states = {**states_of(report.departments), **(extra_states or {})}
     report.hierarchy = Hierarchy(tree, config.methodology.parent_percent,
-                                 figures(tree, report.measures, states_of(report.departments), config.methodology))
+                                 figures(tree, report.measures, states, config.methodology))

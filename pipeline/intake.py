@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.archive import archived_path, sha256_of
 from pipeline.config import Config, Department, header_key
+from pipeline.export import EXPORT_SUFFIX, read_export
 from pipeline.problems import Problem
 from pipeline.read.package import SPREADSHEET_SUFFIXES, is_skipped_name, saved_time
 from pipeline.read.parallel import read_many
@@ -71,7 +72,7 @@ def discover(folder: Path, skip: Iterable[Path] = ()) -> list[Path]:
         dirs[:] = [d for d in dirs if not is_skipped_name(d) and not (top and d in (ARCHIVE_DIR, QUARANTINE_DIR))
                    and (Path(root) / d).absolute() not in skipped]
         for name in files:
-            if not is_skipped_name(name) and Path(name).suffix.lower() in SPREADSHEET_SUFFIXES:
+            if not is_skipped_name(name) and Path(name).suffix.lower() in (*SPREADSHEET_SUFFIXES, EXPORT_SUFFIX):
                 path = Path(root) / name
                 if path.is_file():  # not a pipe or a device that would block the reader
                     found.append(path)
@@ -272,7 +273,7 @@ def read_cached(path: Path, sha: str, name: str, store: Store, config: Config) -
     cached = store.parsed(sha, key)
     if isinstance(cached, FileRead):
         return renamed(cached, name)
-    read = read_file(path, config, name=name)
+    read = read_export(path, name, config) or read_file(path, config, name=name)  # issue 17: an export, else a template
     store.save_parsed(sha, key, read)
     return read
 
@@ -331,6 +332,9 @@ def take_in(
         cached = store.parsed(sha, key)
         if isinstance(cached, FileRead):
             reads[sha] = renamed(cached, arrival.name)
+        elif (exported := read_export(arrival.path, arrival.name, config)) is not None:  # issue 17: a lower level's export
+            reads[sha] = exported
+            store.save_parsed(sha, key, exported)
         else:
             to_read.append((arrival.path, arrival.name))
     record = _Recorder(store, config, workspace, result)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import hierarchy, manifest
+from pipeline import export, hierarchy, manifest
 from pipeline.archive import ArchiveError, archived_path, check_archive
 from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
@@ -171,6 +171,7 @@ def build_report(
     log.extend(notation_problems)
     log.extend(score_problems)
     _attach_read_flags(scored, list(log))
+    scored, imports = export.with_imported(scored, chosen, reads)  # issue 17: the exports of the units below, as published
     if intake is not None:
         log.extend(intake.problems)
 
@@ -197,7 +198,8 @@ def build_report(
         overrides=overrides,
         unmatched_overrides=unmatched,
     )
-    hierarchy.apply(report, config)  # issue 17: parent_path and every level's figures; nothing without parents
+    # Issue 17: parent_path and every level's figures; nothing without a parent or an export.
+    hierarchy.apply(report, config, imports.units if imports else (), imports.states if imports else None)
     return report
 
 

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "fetch-mail": "pipeline.cli.mail:fetch_mail_command",
     "ingest": "pipeline.cli.mail:ingest_command",
     "scorecard": "pipeline.cli.scorecard:scorecard_group",
+    "export": "pipeline.cli.export:export_command",
 }
 
 

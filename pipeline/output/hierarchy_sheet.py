@@ -67,7 +67,7 @@ def write_hierarchy_sheet(book: _Book, sheet: Worksheet) -> None:
         style = "bold" if rec.is_parent else (None if rec.reported else "missing")
         indent = "    " * int(rec.depth)
         values: list[tuple[Any, str]] = [
-            (indent + str(rec.unit), "text"), (_level_name(book, rec.level), "center"), (rec.parent, "wrap"),
+            (indent + str(rec.unit), "text"), (_level_name(book, rec.level), "center"), (rec.parent_name, "wrap"),
             (rec.pct, "pct"), (rating[i], "text"), (rec.rank_in_parent, "int"), (rec.measures, "int"), (rec.due, "int"),
             (rec.scored, "int"), (bool(rec.reported), "center"), (completeness[i], "wrap"), (rec.missing_units, "wrap"),
             (rec.path, "wrap")]
@@ -84,10 +84,10 @@ def write_hierarchy_sheet(book: _Book, sheet: Worksheet) -> None:
 def _parent_block(book: _Book, sheet: Worksheet, hier: Hierarchy, parent: str, top: int) -> int:
     """A parent's figure, completeness, its children in rank order and a chart; returns the next free row."""
     t, lang = book.t, book.lang
-    me = hier.figures[hier.figures["unit"] == parent].iloc[0]
+    me = hier.figures[hier.figures["key"] == parent].iloc[0]
     pct = "—" if is_missing(me["pct"]) else f"{float(me['pct']):.{book.rounding}f} %"
     done = me["completeness_en" if lang == "en" else "completeness"]
-    sheet.write_string(top, 0, f"{parent} — {pct}", book.styles.custom(bold=True, font_size=12, font_color="#1F4E78"))
+    sheet.write_string(top, 0, f"{me['unit']} — {pct}", book.styles.custom(bold=True, font_size=12, font_color="#1F4E78"))
     sheet.write_string(top + 1, 0, str(done), book.formats.subtitle)
     kids = hier.children_of(parent)
     heads = [t("Байр", "Rank"), t("Нэгж", "Unit"), t("Түвшин", "Level"), t("Хэрэгжилт, %", "Implementation, %"),
@@ -119,7 +119,7 @@ def _parent_block(book: _Book, sheet: Worksheet, hier: Hierarchy, parent: str, t
             "data_labels": {"value": True, "num_format": book.styles.pct_format, "font": {"size": 8}},
         })
         # The title starts with the program's words: a unit's name first could be taken for a formula.
-        chart.set_title({"name": t("Доод нэгжүүд: ", "Units beneath: ") + parent, "name_font": {"size": 11}})
+        chart.set_title({"name": t("Доод нэгжүүд: ", "Units beneath: ") + str(me["unit"]), "name_font": {"size": 11}})
         chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
         chart.set_x_axis({"min": 0, "max": 100, "major_unit": 20})
         chart.set_legend({"none": True})

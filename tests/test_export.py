@@ -1,0 +1,249 @@
+"""Issue 17, part 2: a published result is input one level up. Three levels, each a workspace of its own, on
+real template files, through the command line:
+
+    Монгол Улс (улс, reports: false)                          nation: 1440 / 20 = 72.0
+    ├── Аймгууд (reports: false)                              (740 + 300) / 15 = 69.33 -> 69.3
+    │   ├── Алтантал аймаг  <- its export: the tree of tests/test_hierarchy.py, 740 / 10 = 74.0, Өлзийт сум missing
+    │   └── Баянтал аймаг   <- its export:
+    │       ├── Захиргаа, удирдлагын хэлтэс (хэлтэс): 100, 100      (the same name as in Алтантал)
+    │       └── Мөрөн сум (сум): 70, 30, 0                            -> 300 / 5 = 60.0
+    ├── Сангийн яам (яам), its own template: 100, 70                   -> 85.0
+    └── Боловсролын яам (яам), its own template: 30, 100, 100, not due -> 230 / 3 = 76.67 -> 76.7
+
+Then Жаргалант сум corrects its report (100, 100): Алтантал reopens, runs, closes and exports again:
+810 / 10 = 81.0, and the nation (newer export supersedes) 1510 / 20 = 75.5. A tampered export is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_hierarchy import (
+    AIMAG,
+    AIMAG_UNITS,
+    BH,
+    JA,
+    OL,
+    SOUMS,
+    ZUH,
+    cli_run,
+    fill_aimag_inputs,
+    measures,
+    run_ws,
+    sheet_rows,
+    template,
+    workspace_with,
+)
+
+BAYAN = "Баянтал аймаг"
+MORON = "Мөрөн сум"
+NATION = "Монгол Улс"
+AIMAGS = "Аймгууд"
+MOF, MOE = "Сангийн яам", "Боловсролын яам"
+
+BAYAN_UNITS = f"""departments:
+  - {{name: "{BAYAN}", short: "Баянтал", level: "аймаг", reports: false}}
+  - {{name: "{ZUH}", short: "ЗУХ", parent: "{BAYAN}", level: "хэлтэс"}}
+  - {{name: "{MORON}", short: "МС", parent: "{BAYAN}", level: "сум"}}
+"""
+
+NATION_UNITS = f"""departments:
+  - {{name: "{NATION}", short: "Улс", level: "улс", reports: false}}
+  - {{name: "{AIMAGS}", parent: "Улс", reports: false}}
+  - {{name: "{AIMAG}", short: "Алтантал", aliases: ["Аймаг"], parent: "{AIMAGS}", level: "аймаг"}}
+  - {{name: "{BAYAN}", short: "Баянтал", parent: "{AIMAGS}", level: "аймаг"}}
+  - {{name: "{MOF}", short: "СЯ", parent: "Улс", level: "яам"}}
+  - {{name: "{MOE}", short: "БЯ", parent: "Улс", level: "яам"}}
+"""
+ON_TIME = dt.datetime(2026, 11, 4, 9, 0).timestamp()
+
+
+def ws_args(ws: Path) -> list[str]:
+    return ["--workspace", str(ws), "--mappings", str(ws / "mappings")]
+
+
+def close(ws: Path) -> None:
+    cli_run("close", "--period", "2026-10", "--reason", "Хянаж баталсан", *ws_args(ws))
+
+
+def export(ws: Path) -> tuple[Path, str]:
+    output = cli_run("export", "--period", "2026-10", *ws_args(ws))
+    files = sorted((ws / "output" / "2026-10").glob("export_*_2026-10.zip"))
+    assert len(files) == 1, output
+    return files[0], output
+
+
+def deliver(export_file: Path, nation: Path, when: float = ON_TIME) -> Path:
+    target = nation / "input" / export_file.name
+    shutil.copy2(export_file, target)
+    os.utime(target, (when, when))  # received (by hand, into input/) before the deadline
+    return target
+
+
+def tree_table(ws: Path) -> dict[str, dict[str, Any]]:
+    """The Шатлал sheet's table, by each unit's path (names repeat across aimags; paths do not)."""
+    rows = sheet_rows(ws / "output" / "2026-10" / "summary_2026-10.xlsx", "Шатлал")
+    start = next(i for i, row in enumerate(rows) if row and row[0] == "Нэгж")
+    header = rows[start]
+    table = {}
+    for row in rows[start + 1:]:
+        if not row or not row[0]:
+            break
+        record = dict(zip(header, row, strict=False))
+        table[str(record["Шатлал дахь байршил"])] = record
+    return table
+
+
+def problems(ws: Path) -> list[dict[str, str]]:
+    with (ws / "output" / "2026-10" / "problems.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def levels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    base = tmp_path_factory.mktemp("levels")
+    altantal = workspace_with(base / "altantal", AIMAG_UNITS)
+    fill_aimag_inputs(altantal / "input")
+    run_ws(altantal)
+    close(altantal)
+    altantal_export, _ = export(altantal)
+
+    bayan = workspace_with(base / "bayan", BAYAN_UNITS)
+    template(bayan / "input", ZUH, [100, 100])
+    template(bayan / "input", MORON, [70, 30, 0])
+    run_ws(bayan)
+    open_export, open_output = export(bayan)  # before closing: warned, and the manifest says so
+    open_manifest = json.loads(zipfile.ZipFile(open_export).read("manifest.json"))
+    open_export.unlink()
+    close(bayan)
+    bayan_export, bayan_output = export(bayan)
+
+    nation = workspace_with(base / "nation", NATION_UNITS)
+    deliver(altantal_export, nation)
+    deliver(bayan_export, nation)
+    template(nation / "input", MOF, [100, 70])
+    template(nation / "input", MOE, [30, 100, 100, None])
+    run_ws(nation)
+    return {"altantal": altantal, "bayan": bayan, "nation": nation, "altantal_export": altantal_export,
+            "bayan_export": bayan_export, "open_manifest": open_manifest, "open_output": open_output,
+            "bayan_output": bayan_output, "base": base}
+
+
+def test_the_export_is_a_zip_of_csvs_with_a_manifest_of_hashes(levels: dict[str, Any]) -> None:
+    archive = zipfile.ZipFile(levels["altantal_export"])
+    assert sorted(archive.namelist()) == ["departments.csv", "manifest.json", "measures.csv", "units.csv"]
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format"] == "negtgel-export"
+    assert (manifest["unit"], manifest["period"], manifest["closed"]) == (AIMAG, "2026-10", True)
+    assert manifest["reason"] == "Хянаж баталсан"
+    assert manifest["overall"]["pct"] == 74.0
+    assert manifest["rows"] == {"measures.csv": 11, "units.csv": 7, "departments.csv": 5}
+    import hashlib
+
+    for part in ("measures.csv", "units.csv", "departments.csv"):
+        assert manifest["sha256"][part] == hashlib.sha256(archive.read(part)).hexdigest()
+    rows = list(csv.DictReader(io.StringIO(archive.read("measures.csv").decode("utf-8-sig"))))
+    assert {r["parent_path"] for r in rows if r["department"] == BH} == {f"{AIMAG}/{SOUMS}/{BH}"}
+    assert sorted({r["level"] for r in rows}) == ["", "0", "100", "30", "70"]
+    units = list(csv.DictReader(io.StringIO(archive.read("units.csv").decode("utf-8-sig"))))
+    assert {u["name"]: u["reported"] for u in units}[OL] == "false"
+
+
+def test_an_open_period_is_exported_with_a_warning_and_the_manifest_says_so(levels: dict[str, Any]) -> None:
+    assert levels["open_manifest"]["closed"] is False
+    assert "closed\": false" in levels["open_output"]
+    assert "warning" not in levels["bayan_output"]
+
+
+def test_each_aimag_has_its_own_figures(levels: dict[str, Any]) -> None:
+    table = tree_table(levels["bayan"])
+    assert table[BAYAN]["Хэрэгжилт, %"] == 60.0
+    assert table[f"{BAYAN}/{MORON}"]["Хэрэгжилт, %"] == 33.3
+    assert table[BAYAN]["Ирц"] == "2 нэгжээс бүгд ирүүлсэн"
+
+
+def test_the_nation_ranks_the_aimags_and_ministries_with_drill_down_and_completeness_at_every_level(levels: dict[str, Any]) -> None:
+    nation = levels["nation"]
+    table = tree_table(nation)
+    pct = {path: row["Хэрэгжилт, %"] for path, row in table.items()}
+    top = f"{NATION}/{AIMAGS}"
+    assert pct[NATION] == 72.0
+    assert pct[top] == 69.3
+    assert pct[f"{top}/{AIMAG}"] == 74.0
+    assert pct[f"{top}/{BAYAN}"] == 60.0
+    assert pct[f"{NATION}/{MOF}"] == 85.0
+    assert pct[f"{NATION}/{MOE}"] == 76.7
+    # drill-down to the aimags' own units, the same names kept apart by their paths
+    assert pct[f"{top}/{AIMAG}/{SOUMS}"] == 80.0
+    assert pct[f"{top}/{AIMAG}/{SOUMS}/{BH}"] == 90.0
+    assert pct[f"{top}/{AIMAG}/{ZUH}"] == 60.0
+    assert pct[f"{top}/{BAYAN}/{ZUH}"] == 100.0
+    assert pct[f"{top}/{AIMAG}/{SOUMS}/{OL}"] is None
+    done = {path: row["Ирц"] for path, row in table.items()}
+    assert done[NATION] == "11 нэгжээс 1 нь ирүүлээгүй"
+    assert done[top] == "9 нэгжээс 1 нь ирүүлээгүй"
+    assert done[f"{top}/{AIMAG}"] == "5 нэгжээс 1 нь ирүүлээгүй"  # sent its export, but a soum was missing
+    assert done[f"{top}/{AIMAG}/{SOUMS}"] == "3 сумаас 1 нь ирүүлээгүй"
+    assert done[f"{top}/{BAYAN}"] == "2 нэгжээс бүгд ирүүлсэн"
+    rank = {path: row["Дотроо байр"] for path, row in table.items()}
+    assert (rank[f"{top}/{AIMAG}"], rank[f"{top}/{BAYAN}"]) == (1, 2)
+    assert (rank[f"{NATION}/{MOF}"], rank[f"{NATION}/{MOE}"], rank[top]) == (1, 2, 3)
+    # the department table ranks what reports to the nation: the aimags and the ministries
+    rows = sheet_rows(nation / "output" / "2026-10" / "summary_2026-10.xlsx", "Хэлтсүүд")
+    ranked = [(row[0], row[1], row[3]) for row in rows[4:] if row and row[1]]
+    assert ranked == [(1, MOF, 85.0), (2, MOE, 76.7), (3, AIMAG, 74.0), (4, BAYAN, 60.0)]
+    lines = measures(nation)
+    assert list(lines[0])[-1] == "parent_path"
+    assert {r["parent_path"] for r in lines if r["measure"].startswith(BH)} == {f"{top}/{AIMAG}/{SOUMS}/{BH}"}
+    assert {r["department"] for r in lines if r["measure"].startswith(BH)} == {AIMAG}
+    assert len(lines) == 11 + 5 + 2 + 4
+    assert "export-period-open" not in {p["code"] for p in problems(nation)}
+
+
+def test_a_newer_export_supersedes_the_older_and_a_tampered_one_is_refused(levels: dict[str, Any]) -> None:
+    altantal, nation = levels["altantal"], levels["nation"]
+    cli_run("reopen", "--period", "2026-10", "--reason", "Жаргалант сум засвар ирүүлсэн", *ws_args(altantal))
+    template(altantal / "input", JA, [100, 100], tag=" засвар")
+    run_ws(altantal)
+    close(altantal)
+    newer, _ = export(altantal)
+    assert json.loads(zipfile.ZipFile(newer).read("manifest.json"))["overall"]["pct"] == 81.0
+    deliver(newer, nation, ON_TIME + 3600)
+    run_ws(nation)
+    pct = {path: row["Хэрэгжилт, %"] for path, row in tree_table(nation).items()}
+    assert pct[f"{NATION}/{AIMAGS}/{AIMAG}"] == 81.0
+    assert pct[NATION] == 75.5
+    assert pct[f"{NATION}/{AIMAGS}/{AIMAG}/{SOUMS}/{JA}"] == 100.0
+    submissions = sheet_rows(nation / "output" / "2026-10" / "negtgel_2026-10.xlsx", "Ирүүлсэн файлууд")
+    states = [row[3] for row in submissions[1:] if row[1] == AIMAG]
+    assert len(states) == 2 and len(set(states)) == 2  # one consolidated, one superseded
+
+    # A level changed inside measures.csv, the manifest left as it was: refused, the good export stays in force.
+    tampered = levels["base"] / "tampered" / levels["bayan_export"].name
+    tampered.parent.mkdir()
+    with zipfile.ZipFile(levels["bayan_export"]) as source, zipfile.ZipFile(tampered, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "measures.csv":
+                data = data.replace(b",0,not_done,", b",100,done,")
+                assert data != source.read(name)
+            target.writestr(name, data)
+    deliver(tampered, nation, ON_TIME + 7200)
+    run_ws(nation, ok=(1,))
+    found = [p for p in problems(nation) if p["code"] == "export-tampered"]
+    assert len(found) == 1
+    assert "measures.csv sha256" in found[0]["message"]
+    assert found[0]["severity"] == "error"
+    pct = {path: row["Хэрэгжилт, %"] for path, row in tree_table(nation).items()}
+    assert pct[f"{NATION}/{AIMAGS}/{BAYAN}"] == 60.0
+    assert pct[NATION] == 75.5
