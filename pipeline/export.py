@@ -249,6 +249,17 @@ def _manifest_of(archive: zipfile.ZipFile) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
 
+def is_export_bytes(data: bytes) -> bool:
+    """Whether bytes (a mail attachment) are an export: a zip whose manifest.json says so."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _manifest_of(archive) is not None
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError):
+        return False
+
+
 def _rows(data: bytes) -> list[dict[str, str]]:
     text = data.decode("utf-8-sig")
     return [{k: _unsafe(v) for k, v in row.items() if k is not None} for row in csv.DictReader(io.StringIO(text, newline=""))]

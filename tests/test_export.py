@@ -247,3 +247,27 @@ def test_a_newer_export_supersedes_the_older_and_a_tampered_one_is_refused(level
     pct = {path: row["Хэрэгжилт, %"] for path, row in tree_table(nation).items()}
     assert pct[f"{NATION}/{AIMAGS}/{BAYAN}"] == 60.0
     assert pct[NATION] == 75.5
+
+
+def test_an_export_sent_by_mail_is_taken_like_a_report(levels: dict[str, Any], tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    nation = workspace_with(tmp_path / "nation", NATION_UNITS.replace(
+        f'short: "Баянтал", parent: "{AIMAGS}"', f'short: "Баянтал", emails: ["negtgel@bayantal.gov.mn"], parent: "{AIMAGS}"'))
+    message = EmailMessage()
+    message["From"] = "negtgel@bayantal.gov.mn"
+    message["To"] = "negtgel@cabinet.gov.mn"
+    message["Subject"] = "2026 оны 10 сарын нэгтгэл"
+    message["Date"] = "Wed, 04 Nov 2026 09:00:00 +0800"
+    message["Message-ID"] = "<export-1@bayantal.gov.mn>"
+    message.set_content("Нэгтгэлийг хавсаргав.")
+    export_file = levels["bayan_export"]
+    message.add_attachment(export_file.read_bytes(), maintype="application", subtype="zip", filename=export_file.name)
+    saved = tmp_path / "export.eml"
+    saved.write_bytes(message.as_bytes())
+    cli_run("ingest", str(saved), *ws_args(nation), ok=(0, 1))
+    run_ws(nation)
+    table = tree_table(nation)
+    assert table[f"{NATION}/{AIMAGS}/{BAYAN}"]["Хэрэгжилт, %"] == 60.0
+    assert table[f"{NATION}/{AIMAGS}/{BAYAN}/{MORON}"]["Хэрэгжилт, %"] == 33.3
+    assert table[f"{NATION}/{AIMAGS}"]["Ирц"] == "4 нэгжээс 1 нь ирүүлээгүй"  # Алтантал sent nothing
