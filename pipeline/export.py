@@ -67,6 +67,7 @@ DEPARTMENT_COLUMNS = ["period", "department", "short", "reported", "received_at"
                       "pct_raw", "pct", "rating", "grade", "rank"]
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same parts give the same bytes
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+MANIFEST_LIMIT = 1_000_000
 
 
 def export_name(unit: str, short: str, period: str) -> str:
@@ -236,17 +237,21 @@ class ExportRead(FileRead):
 
 
 def _manifest_of(archive: zipfile.ZipFile) -> dict[str, Any] | None:
-    try:
-        info = archive.getinfo(MANIFEST)
-    except KeyError:
-        return None
-    if info.file_size > 1_000_000:
+    if MANIFEST not in archive.namelist():
         return None
     try:
-        data = json.loads(archive.read(info).decode("utf-8"))
+        raw = _bounded(archive, MANIFEST, MANIFEST_LIMIT)
+        data = json.loads(raw.decode("utf-8")) if raw is not None else None
     except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
         return None
     return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+def _bounded(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """A part's bytes, or None when it unpacks to more than `limit` (its header may lie about its size)."""
+    with archive.open(name) as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
 
 
 def is_export_bytes(data: bytes) -> bool:
@@ -275,6 +280,8 @@ def _unsafe(value: str | None) -> str:
 def read_export(path: Path, name: str, config: Config) -> ExportRead | None:
     """The export at `path`, checked against its manifest; None when the file is not an export at all (a zip
     without a negtgel manifest is left to the template reader, which says what it is)."""
+    if Path(name).suffix.lower() != EXPORT_SUFFIX and path.suffix.lower() != EXPORT_SUFFIX:
+        return None  # templates are never opened here: only a .zip can be an export
     try:
         if not zipfile.is_zipfile(path):
             return None
@@ -323,7 +330,10 @@ def _checked(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str, conf
     for part in PARTS:
         if part not in present:
             return _refused(name, manifest, f"{part} −")
-        data[part] = archive.read(part)
+        read = _bounded(archive, part, limit)
+        if read is None:
+            return _refused(name, manifest, f"{part} size")
+        data[part] = read
         if hashlib.sha256(data[part]).hexdigest() != hashes[part]:
             return _refused(name, manifest, f"{part} sha256")
     tables = {part: _rows(data[part]) for part in PARTS}

@@ -271,3 +271,53 @@ def test_an_export_sent_by_mail_is_taken_like_a_report(levels: dict[str, Any], t
     assert table[f"{NATION}/{AIMAGS}/{BAYAN}"]["Хэрэгжилт, %"] == 60.0
     assert table[f"{NATION}/{AIMAGS}/{BAYAN}/{MORON}"]["Хэрэгжилт, %"] == 33.3
     assert table[f"{NATION}/{AIMAGS}"]["Ирц"] == "4 нэгжээс 1 нь ирүүлээгүй"  # Алтантал sent nothing
+
+
+def _rewritten(source: Path, target: Path, change: Any) -> Path:
+    """The export with its parts changed by `change(parts)` (a dict name -> bytes), the zip rebuilt."""
+    with zipfile.ZipFile(source) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    change(parts)
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return target
+
+
+def _manifest_edit(edit: Any) -> Any:
+    def change(parts: dict[str, bytes]) -> None:
+        manifest = json.loads(parts["manifest.json"])
+        edit(manifest)
+        parts["manifest.json"] = json.dumps(manifest).encode()
+    return change
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (lambda parts: parts.pop("units.csv"), "units.csv −"),
+    (lambda parts: parts.update({"extra.xlsx": b"PK"}), "+ extra.xlsx"),
+    (lambda parts: parts.update({"units.csv": parts["units.csv"] + b"x,x,,,,,,,,\r\n"}), "units.csv sha256"),
+    (_manifest_edit(lambda m: m["rows"].update({"measures.csv": 3})), "measures.csv: 5 ≠ 3"),
+    (_manifest_edit(lambda m: m.update({"period": "2026-11"})), "departments.csv: period ≠ 2026-11"),
+    (_manifest_edit(lambda m: m.update({"unit": "Өөр аймаг"})), "units.csv: unit ≠ Өөр аймаг"),
+    (_manifest_edit(lambda m: m.update({"version": 7})), "version 7"),
+])
+def test_an_export_that_contradicts_its_manifest_is_refused_with_the_reason(
+    levels: dict[str, Any], tmp_path: Path, change: Any, reason: str, config: Any
+) -> None:
+    from pipeline.export import read_export
+
+    path = _rewritten(levels["bayan_export"], tmp_path / "export_Баянтал_2026-10.zip", change)
+    read = read_export(path, path.name, config)
+    assert read is not None and not read.readable
+    assert [(p.code, p.detail) for p in read.problems] == [("export-tampered", reason)]
+    assert reason in read.problems[0].message("mn") and "manifest.json" in read.problems[0].message("en")
+
+
+def test_a_zip_that_is_no_export_is_left_to_the_template_reader(tmp_path: Path, config: Any) -> None:
+    from pipeline.export import read_export
+
+    path = tmp_path / "photos.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.txt", "hello")
+    assert read_export(path, path.name, config) is None
+    assert read_export(tmp_path / "x.xlsx", "x.xlsx", config) is None  # never opened: not a .zip
