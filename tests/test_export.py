@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -60,7 +61,7 @@ BAYAN_UNITS = f"""departments:
 NATION_UNITS = f"""departments:
   - {{name: "{NATION}", short: "Улс", level: "улс", reports: false}}
   - {{name: "{AIMAGS}", parent: "Улс", reports: false}}
-  - {{name: "{AIMAG}", short: "Алтантал", aliases: ["Аймаг"], parent: "{AIMAGS}", level: "аймаг"}}
+  - {{name: "{AIMAG}", short: "Алтантал", parent: "{AIMAGS}", level: "аймаг"}}
   - {{name: "{BAYAN}", short: "Баянтал", parent: "{AIMAGS}", level: "аймаг"}}
   - {{name: "{MOF}", short: "СЯ", parent: "Улс", level: "яам"}}
   - {{name: "{MOE}", short: "БЯ", parent: "Улс", level: "яам"}}
@@ -321,3 +322,57 @@ def test_a_zip_that_is_no_export_is_left_to_the_template_reader(tmp_path: Path, 
         archive.writestr("a.txt", "hello")
     assert read_export(path, path.name, config) is None
     assert read_export(tmp_path / "x.xlsx", "x.xlsx", config) is None  # never opened: not a .zip
+
+
+def _resealed(parts: dict[str, bytes], edit: Any) -> None:
+    """Parts changed by `edit` and the manifest's hashes made to match: a valid export with the changed text."""
+    import hashlib
+
+    edit(parts)
+    manifest = json.loads(parts["manifest.json"])
+    manifest["sha256"] = {name: hashlib.sha256(parts[name]).hexdigest() for name in manifest["sha256"]}
+    parts["manifest.json"] = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+
+
+def test_text_in_an_export_never_becomes_a_formula_or_a_link_one_level_up(levels: dict[str, Any], tmp_path: Path) -> None:
+    evil_unit, evil_measure = '=HYPERLINK("http://example.com/x","Мөрөн")', "=1+1 http://example.com/y"
+
+    def edit(parts: dict[str, bytes]) -> None:
+        for name, column, old, new in (("units.csv", "name", MORON, evil_unit),
+                                       ("measures.csv", "measure", f"{MORON}: арга хэмжээ 1", evil_measure)):
+            rows = list(csv.reader(io.StringIO(parts[name].decode("utf-8-sig"))))
+            at = rows[0].index(column)
+            for row in rows[1:]:
+                if row[at] == old:
+                    row[at] = "'" + new  # as the exporting side neutralised it
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\r\n").writerows(rows)
+            parts[name] = ("\ufeff" + out.getvalue()).encode("utf-8")
+
+    nation = workspace_with(tmp_path / "nation", NATION_UNITS)
+    crafted = _rewritten(levels["bayan_export"], nation / "input" / levels["bayan_export"].name, lambda p: _resealed(p, edit))
+    os.utime(crafted, (ON_TIME, ON_TIME))
+    run_ws(nation)
+    assert "export-tampered" not in {p["code"] for p in problems(nation)}
+    paths = set(tree_table(nation))
+    assert any(evil_unit in path for path in paths)  # taken, shown as the text it is
+    for book in (nation / "output" / "2026-10").glob("*.xlsx"):
+        with zipfile.ZipFile(book) as archive:
+            for name in archive.namelist():
+                if name.endswith(".xml") or name.endswith(".rels"):
+                    data = archive.read(name).decode("utf-8")
+                    assert "<f>" not in data and "<hyperlink " not in data, (book.name, name)  # no formula, no link
+                    assert "relationships/hyperlink" not in data, (book.name, name)
+                    assert not re.search(r"<c:f>[^<]*(HYPERLINK|1\+1)", data), (book.name, name)  # a chart reads cells only
+    lines = (nation / "output" / "2026-10" / "measures.csv").read_text(encoding="utf-8-sig")
+    assert f"'{evil_measure}" in lines
+
+
+def test_an_export_from_a_unit_the_upper_list_lacks_is_named_so(levels: dict[str, Any], tmp_path: Path) -> None:
+    nation = workspace_with(tmp_path / "nation", NATION_UNITS.replace(
+        f'  - {{name: "{BAYAN}", short: "Баянтал", parent: "{AIMAGS}", level: "аймаг"}}\n', ""))
+    deliver(levels["bayan_export"], nation)
+    run_ws(nation, ok=(1,))
+    found = [p for p in problems(nation) if p["code"] == "department-not-listed"]
+    assert len(found) == 1 and BAYAN in found[0]["message"]
+    assert not any(BAYAN in path for path in tree_table(nation))
