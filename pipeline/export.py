@@ -120,11 +120,11 @@ def export_tree(report: Report, config: Config, unit: str | None) -> ExportTree:
     if match is not None:
         raise NegtgelError(f"«{unit}» нь оройн нэгж биш: --unit-ээр бүх нэгжийн дээрх нэгжийг, эсвэл шинэ нэрийг өгнө / "
                            f"«{unit}» is not the unit at the top: name the unit above all, or a new name for it.")
-    tree.units[unit] = Unit(unit, reports=False)
+    units = dict(tree.units)
     for root in roots:
-        old = tree.units[root]
-        tree.units[root] = Unit(old.name, old.short, unit, old.level, old.reports, old.official, old.via, old.label)
-    return ExportTree(tree, unit)
+        old = units[root]
+        units[root] = Unit(old.name, old.short, unit, old.level, old.reports, old.official, old.via, old.label)
+    return ExportTree(Tree({unit: Unit(unit, reports=False), **units}), unit)
 
 
 def build_export(report: Report, config: Config, unit: str | None, exported_at: str) -> tuple[str, bytes, dict[str, Any]]:

@@ -110,6 +110,8 @@ class Unit:
 @dataclass
 class Tree:
     units: dict[str, Unit] = field(default_factory=dict)  # in the order listed; a parent need not come first
+    # parent -> children, built on first use and again when units were added (5,000 units: no scan per unit)
+    _kids: tuple[int, dict[str, list[str]]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, units: Iterable[Unit]) -> Tree:
@@ -124,7 +126,13 @@ class Tree:
         return any(u.parent for u in self.units.values())
 
     def children(self, name: str) -> list[str]:
-        return [u.name for u in self.units.values() if u.parent == name]
+        if self._kids is None or self._kids[0] != len(self.units):
+            kids: dict[str, list[str]] = {}
+            for u in self.units.values():
+                if u.parent:
+                    kids.setdefault(u.parent, []).append(u.name)
+            self._kids = (len(self.units), kids)
+        return self._kids[1].get(name, [])
 
     def roots(self) -> list[str]:
         return [u.name for u in self.units.values() if not u.parent or u.parent not in self.units]

@@ -376,3 +376,21 @@ def test_an_export_from_a_unit_the_upper_list_lacks_is_named_so(levels: dict[str
     found = [p for p in problems(nation) if p["code"] == "department-not-listed"]
     assert len(found) == 1 and BAYAN in found[0]["message"]
     assert not any(BAYAN in path for path in tree_table(nation))
+
+
+def test_a_workspace_without_a_tree_exports_under_the_unit_it_names(tmp_path: Path) -> None:
+    flat = workspace_with(tmp_path / "flat", f"""departments:
+  - {{name: "{ZUH}", short: "ЗУХ"}}
+  - {{name: "{MORON}", short: "МС"}}
+""")
+    template(flat / "input", ZUH, [100, 100])
+    template(flat / "input", MORON, [70, 30, 0])
+    run_ws(flat)
+    close(flat)
+    result = cli_run("export", "--period", "2026-10", *ws_args(flat), ok=(1,))
+    assert "--unit" in result
+    cli_run("export", "--period", "2026-10", "--unit", BAYAN, *ws_args(flat))
+    archive = zipfile.ZipFile(next((flat / "output" / "2026-10").glob("export_*.zip")))
+    units = list(csv.DictReader(io.StringIO(archive.read("units.csv").decode("utf-8-sig"))))
+    assert [(u["name"], u["parent_key"]) for u in units] == [(BAYAN, ""), (ZUH, BAYAN), (MORON, BAYAN)]
+    assert json.loads(archive.read("manifest.json"))["overall"]["pct"] == 60.0
