@@ -225,15 +225,19 @@ def figures(tree: Tree, measures: pd.DataFrame, states: Mapping[str, UnitState],
     by = "unit" if "unit" in measures.columns else "department"  # a measure's unit: its department, or one from an export
     due = measures["due"].astype(bool) & measures["level"].notna() if len(measures) else pd.Series(dtype=bool)
     levels = measures.loc[due, [by, "level"]] if len(measures) else pd.DataFrame(columns=[by, "level"])
-    sums = levels.groupby(by)["level"].agg(["sum", "count"]) if len(levels) else pd.DataFrame(columns=["sum", "count"])
-    counts = measures.groupby(by).size() if len(measures) else pd.Series(dtype="int64")
-    due_counts = measures.groupby(by)["due"].sum() if len(measures) else pd.Series(dtype="int64")
+    grouped = levels.groupby(by)["level"].agg(["sum", "count"]) if len(levels) else pd.DataFrame(columns=["sum", "count"])
+    # Plain dicts: looked up once per unit and per unit above it (pandas' .at would cost more than the sums).
+    sums: dict[str, tuple[float, int]] = {str(k): (float(v), int(c)) for k, v, c in
+                                          zip(grouped.index, grouped["sum"], grouped["count"], strict=True)}
+    counts = {str(k): int(v) for k, v in (measures.groupby(by).size() if len(measures) else pd.Series(dtype="int64")).items()}
+    due_counts = {str(k): int(v) for k, v in
+                  (measures.groupby(by)["due"].sum() if len(measures) else pd.Series(dtype="int64")).items()}
     rule = method.parent_percent
     cache: dict[str, float | None] = {}
 
     def own_raw(name: str) -> float | None:
-        if name in sums.index and sums.at[name, "count"]:
-            return float(sums.at[name, "sum"]) / float(sums.at[name, "count"])
+        if sums.get(name, (0.0, 0))[1]:
+            return sums[name][0] / sums[name][1]
         state = states.get(name)
         return state.pct_raw if state is not None else None
 
@@ -251,8 +255,8 @@ def figures(tree: Tree, measures: pd.DataFrame, states: Mapping[str, UnitState],
             known = [p for p in parts if p is not None]
             value = sum(known) / len(known) if known else None
         else:
-            total = sum(float(sums.at[u, "sum"]) for u in subtree if u in sums.index)
-            n = sum(int(sums.at[u, "count"]) for u in subtree if u in sums.index)
+            total = sum(sums[u][0] for u in subtree if u in sums)
+            n = sum(sums[u][1] for u in subtree if u in sums)
             value = total / n if n else None
         cache[name] = value
         return value
@@ -273,9 +277,9 @@ def figures(tree: Tree, measures: pd.DataFrame, states: Mapping[str, UnitState],
             "parent_name": tree.units[unit.parent].shown if unit.parent in tree.units else unit.parent, "path": tree.path(name),
             "depth": tree.depth(name), "is_parent": len(subtree) > 1, "reports": unit.reports, "reported": bool(reported),
             "days_late": state.days_late if unit.reports else None,
-            "measures": int(sum(int(counts.get(u, 0)) for u in subtree)),
-            "due": int(sum(int(due_counts.get(u, 0)) for u in subtree)),
-            "scored": int(sum(int(sums.at[u, "count"]) for u in subtree if u in sums.index)),
+            "measures": sum(counts.get(u, 0) for u in subtree),
+            "due": sum(due_counts.get(u, 0) for u in subtree),
+            "scored": sum(sums[u][1] for u in subtree if u in sums),
             "pct_raw": raw(name), "pct": pct, "rating": band.label if band else "", "grade": band.grade if band else "",
             "units_expected": len(beneath), "units_reported": len(beneath) - len(missing), "units_missing": len(missing),
             "missing_units": "; ".join(tree.units[u].shown for u in missing),
