@@ -235,3 +235,20 @@ def test_a_mistyped_key_in_a_unit_is_refused(tmp_path: Path) -> None:
     issues = config_issues(tmp_path, AIMAG_UNITS.replace('parent: "Аймаг", level: "бүлэг"', 'parnt: "Аймаг", level: "бүлэг"'))
     assert issues[0][:2] == ("departments.yaml", "departments[1].parnt")
     assert 'did you mean "parent"?' in issues[0][2]
+
+
+def test_a_closed_period_keeps_its_tree_and_a_scorecard_lists_only_the_units_that_report(tmp_path: Path) -> None:
+    ws = workspace_with(tmp_path, AIMAG_UNITS)
+    fill_aimag_inputs(ws / "input")
+    run_ws(ws)
+    before = hierarchy_table(ws)
+    cli_run("close", "--period", "2026-10", "--reason", "Баталсан", "--workspace", str(ws), "--mappings", str(ws / "mappings"))
+    # departments.yaml changed after closing: the closed period still shows the tree it was closed with
+    (ws / "mappings" / "departments.yaml").write_text(AIMAG_UNITS.replace(f'parent: "{SOUMS}"', 'parent: "Аймаг"'), encoding="utf-8")
+    run_ws(ws)
+    assert hierarchy_table(ws) == before
+    cli_run("scorecard", "template", "monthly", "--period", "2026-10", "--workspace", str(ws), "--mappings", str(ws / "mappings"))
+    book = next((ws / "output" / "2026-10").glob("scorecard_monthly_2026-10*.xlsx"))
+    cells = {str(v) for row in sheet_rows(book, openpyxl.load_workbook(book, read_only=True).sheetnames[0]) for v in row if v}
+    assert {BH, JA, OL, ZUH, BG} <= cells
+    assert AIMAG not in cells and SOUMS not in cells
