@@ -84,6 +84,7 @@ class Methodology:
     rounding: int
     pro_rate_counts: bool
     late_penalty_per_day: float = 0.0
+    parent_percent: str = "mean_of_measures"  # a parent unit's %: "mean_of_measures" or "mean_of_children" (issue 17)
 
     def level_status(self, value: float) -> str:
         for level in self.levels:
@@ -117,6 +118,9 @@ class Department:
     aliases: tuple[str, ...]
     emails: tuple[str, ...]
     official: str
+    parent: str = ""  # the full name of the unit above it (issue 17); "" at the top
+    level: str = ""  # the kind of unit: "сум", "хэлтэс", "агентлаг", ...
+    reports: bool = True  # False: a grouping unit that reports nothing itself
 
 
 @dataclass(frozen=True)
@@ -269,6 +273,7 @@ class MethodologyFile(Schema):
     rounding: int = 1
     pro_rate_counts: bool = True
     late_penalty_per_day: NonNegativeFloat = 0.0
+    parent_percent: Literal["mean_of_measures", "mean_of_children"] = "mean_of_measures"
 
     @field_validator("levels")
     @classmethod
@@ -341,6 +346,9 @@ class DepartmentFile(Schema):
     aliases: Items[Text] = ()
     emails: Items[Text] = ()
     official: AnyText = ""
+    parent: AnyText = ""
+    level: AnyText = ""
+    reports: bool = True
 
     @field_validator("emails")
     @classmethod
@@ -367,6 +375,9 @@ class DepartmentsFile(Schema):
                     other = owner[key][1]
                     problems.append(((index, *where), f'"{alias}" нэр {other}-д бас байна / also names {other}'))
         raise_problems(problems)
+        from pipeline.hierarchy import parent_problems  # issue 17: every parent exists, no cycles
+
+        raise_problems(parent_problems([(d.name, d.short, d.parent) for d in departments]))
         return departments
 
 
@@ -438,14 +449,19 @@ def _methodology(spec: MethodologyFile) -> Methodology:
         rounding=spec.rounding,
         pro_rate_counts=spec.pro_rate_counts,
         late_penalty_per_day=spec.late_penalty_per_day,
+        parent_percent=spec.parent_percent,
     )
 
 
 def _departments(spec: DepartmentsFile) -> tuple[Department, ...]:
+    from pipeline.hierarchy import parent_names
+
+    parents = parent_names([(d.name, d.short, d.parent) for d in spec.departments])
     return tuple(
         Department(name=d.name, short=d.short, aliases=tuple(d.aliases),
-                   emails=tuple(email.lower() for email in d.emails), official=d.official)
-        for d in spec.departments
+                   emails=tuple(email.lower() for email in d.emails), official=d.official,
+                   parent=parents[i], level=d.level, reports=d.reports)
+        for i, d in enumerate(spec.departments)
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.archive import archived_path, sha256_of
 from pipeline.config import Config, Department, header_key
+from pipeline.export import read_export
 from pipeline.problems import Problem
 from pipeline.read.package import is_skipped_name, saved_time
 from pipeline.read.parallel import read_guarded, read_many
@@ -285,7 +286,7 @@ def read_cached(path: Path, sha: str, name: str, store: Store, config: Config) -
     cached = store.parsed(sha, key)
     if isinstance(cached, FileRead):
         return renamed(cached, name)
-    read = read_guarded(path, config, name)  # a file read again from the archive must not stop the run either
+    read = read_export(path, name, config) or read_guarded(path, config, name)  # an export (issue 17), else a template, guarded
     store.save_parsed(sha, key, read)
     return read
 
@@ -344,6 +345,9 @@ def take_in(
         cached = store.parsed(sha, key)
         if isinstance(cached, FileRead):
             reads[sha] = renamed(cached, arrival.name)
+        elif (exported := read_export(arrival.path, arrival.name, config)) is not None:  # issue 17: a lower level's export
+            reads[sha] = exported
+            store.save_parsed(sha, key, exported)
         else:
             to_read.append((arrival.path, arrival.name))
     record = _Recorder(store, config, workspace, result)

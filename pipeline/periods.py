@@ -58,7 +58,7 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     deadline = deadline_for(period, config)
     tz = tz_of(config)
     rows = []
-    names = [d.name for d in config.departments] + sorted(d for d in chosen if d not in {x.name for x in config.departments})
+    names = [d.name for d in config.departments if d.reports] + sorted(d for d in chosen if d not in {x.name for x in config.departments})
     official = {d.name: d.official for d in config.departments}
     short = {d.name: d.short for d in config.departments}
     for name in names:

@@ -468,6 +468,19 @@ CATALOGUE: dict[str, ProblemType] = {
         "{value} has no approved plan for {detail}, so the report was not compared with one. "
         "Add it with `negtgel plan import`.",
     ),
+    # --- hierarchy (issue 17) ---
+    "export-tampered": ProblemType(
+        "error",
+        "Доод шатны нэгтгэлийн файл өөрийн manifest.json-той зөрж байна ({detail}): файлыг өөрчилсөн эсвэл гэмтсэн тул "
+        "хүлээж аваагүй. Илгээгч нэгжээс `negtgel export`-аар дахин гаргаж илгээхийг хүснэ үү.",
+        "The export contradicts its own manifest.json ({detail}): it was changed or damaged, and was refused. Ask the "
+        "sending unit to export it again with `negtgel export` and resend.",
+    ),
+    "export-period-open": ProblemType(
+        "warning",
+        "Доод шатны нэгтгэлийн {detail} үе хаагдаагүй байхад гаргасан тул дүн нь эцсийн биш байж болзошгүй.",
+        "The export was made while its period {detail} was still open: its figures may not be final.",
+    ),
 }
 
 

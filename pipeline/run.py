@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import manifest
+from pipeline import export, hierarchy, manifest
 from pipeline.archive import ArchiveError, archived_path, check_archive
 from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
@@ -77,6 +77,7 @@ class Report:
     previous_period: str | None = None
     overall_previous: float | None = None
     plan_changes: pd.DataFrame | None = None  # changes against the approved plans (None: the year has no plan)
+    hierarchy: Any = None  # pipeline.hierarchy.Hierarchy when departments.yaml has a parent (issue 17)
 
 
 def deadline_for(period: str, config: Config) -> dt.date:
@@ -177,6 +178,7 @@ def build_report(
     if removed is not None:  # the approved plan's measures no report holds: not done until accepted
         scored = pd.concat([scored, removed[scored.columns]], ignore_index=True)
     _attach_read_flags(scored, list(log))
+    scored, imports = export.with_imported(scored, chosen, reads)  # issue 17: the exports of the units below, as published
     if intake is not None:
         log.extend(intake.problems)
 
@@ -187,7 +189,7 @@ def build_report(
     goals = rollup(scored, config.methodology, ["department", "goal"])
     _update_counts(store, subs, reads, log)
     submissions = _submission_table(subs, chosen, reads, log, config)
-    return Report(
+    report = Report(
         period=period,
         generated_at=dt.datetime.now(tz_of(config)).replace(microsecond=0).isoformat(),
         measures=scored,
@@ -198,12 +200,15 @@ def build_report(
         submissions=submissions,
         history=pd.DataFrame(columns=["period", "department", "pct"]),
         methodology_name=config.methodology.name,
-        expected=len(config.departments),
+        expected=sum(1 for d in config.departments if d.reports),
         reported=int(departments["reported"].sum()) if len(departments) else 0,
         overrides=overrides,
         unmatched_overrides=unmatched,
         plan_changes=plan_changes,
     )
+    # Issue 17: parent_path and every level's figures; nothing without a parent or an export.
+    hierarchy.apply(report, config, imports.units if imports else (), imports.states if imports else None)
+    return report
 
 
 def _invalid_review_problems(
@@ -265,7 +270,7 @@ def _department_table(
 ) -> pd.DataFrame:
     """One row per department: figures, and timeliness from its first report (corrections never make it late)."""
     table = rollup(scored, config.methodology, ["department"])
-    expected = {d.name: d for d in config.departments}
+    expected = {d.name: d for d in config.departments if d.reports}  # a grouping unit (reports: false) is not expected
     names = list(expected) + [d for d in table["department"] if d not in expected]
     names += [d for d in chosen if d not in names]
     table = table.set_index("department").reindex(names)
@@ -450,6 +455,8 @@ def snapshot(report: Report) -> dict[str, object]:
     # The overrides in force, so the review columns keep showing them while the period is closed.
     frozen["overrides"] = dict(report.overrides.rows)
     frozen["plan_changes"] = report.plan_changes  # the changes against the approved plans, as published
+    if report.hierarchy is not None:
+        frozen["hierarchy"] = report.hierarchy
     return frozen
 
 
@@ -501,6 +508,7 @@ def frozen_report(frozen: dict[str, Any], closing: Closing, store: Store, config
         overrides=overrides,
         unmatched_overrides=unmatched,
         plan_changes=frozen.get("plan_changes"),
+        hierarchy=frozen.get("hierarchy"),
     )
 
 

@@ -52,10 +52,12 @@ def problems_from_json(text: str | None) -> list[Problem]:
 # --- snapshots --------------------------------------------------------------------------------------------
 def _records() -> dict[str, type]:
     # Imported here: these modules use the store, which uses this codec.
+    from pipeline.hierarchy import Hierarchy, Tree, Unit
     from pipeline.review import StoredOverride
     from pipeline.rollup import Overall
 
-    return {"Overall": Overall, "StoredOverride": StoredOverride}
+    # The unit tree a period was closed with (issue 17) is kept with it, field by field like the others.
+    return {"Overall": Overall, "StoredOverride": StoredOverride, "Hierarchy": Hierarchy, "Tree": Tree, "Unit": Unit}
 
 
 def snapshot_to_json(snapshot: dict[str, Any]) -> str:

@@ -405,7 +405,7 @@ CASES: dict[str, tuple[list[tuple[str, str | None, str]], list[tuple[str, str, s
         [("methodology.yaml", "bands:\n", "bands: []\nunused:\n")],
         [("methodology.yaml", "bands", "дор хаяж нэг зэрэглэл / at least one band is needed"),
          ("methodology.yaml", "unused", UNKNOWN + "known: name, levels, not_due, not_evaluated, status_levels, thresholds, "
-                                                  "bands, points_divisor, rounding, pro_rate_counts, late_penalty_per_day")],
+                                                  "bands, points_divisor, rounding, pro_rate_counts, late_penalty_per_day, parent_percent")],
     ),
     "a color": (
         [("methodology.yaml", 'color: "#FEE08B"', 'color: "FEE08B"')],

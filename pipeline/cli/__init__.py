@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "plan": "pipeline.cli.plan:plan_group",
     "send-templates": "pipeline.cli.outgoing:send_templates_command",
     "remind": "pipeline.cli.outgoing:remind_command",
+    "export": "pipeline.cli.export:export_command",
 }
 
 

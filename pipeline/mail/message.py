@@ -66,7 +66,10 @@ class Attachment:
 
     @property
     def is_spreadsheet(self) -> bool:
-        return is_spreadsheet(self.name, self.data)
+        """A report to take in: a spreadsheet, or a lower level's export (issue 17, `pipeline.export`)."""
+        from pipeline.export import is_export_bytes
+
+        return is_spreadsheet(self.name, self.data) or is_export_bytes(self.data)
 
     @property
     def is_winmail(self) -> bool:

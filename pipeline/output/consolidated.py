@@ -193,6 +193,8 @@ def write_consolidated(
         taken: set[str] = set()
         main = workbook.add_worksheet(sheet_name(MAIN_SHEETS[lang == "en"], taken), worksheet_class=TableSheet)
         cols = measure_columns(lang)
+        if "parent_path" in measures.columns:  # issue 17: the unit's path, last, only with a hierarchy
+            cols = [*cols, Col("parent_path", "Шатлал дахь байршил" if lang != "en" else "Path in the hierarchy", 40, "wrap")]
         write_table(main, measures, cols, formats, freeze_cols=4)
         _level_dropdown(main, cols, len(measures), method)
         print_setup(main, title=title, header_rows=(0, 0))

@@ -931,9 +931,18 @@ def build_summary(report: Report, path: Path, lang: Lang, method: Methodology) -
     goals = workbook.add_worksheet(t("Зорилго", "Goals"), worksheet_class=TableSheet)
     completeness = workbook.add_worksheet(t("Ирц", "Completeness"))
     trends = workbook.add_worksheet(t("Чиг хандлага", "Trends"))
+    hierarchy = None
+    if report.hierarchy is not None:  # issue 17: only when departments.yaml has a parent
+        from pipeline.output.hierarchy_sheet import SHEET
+
+        hierarchy = workbook.add_worksheet(t(*SHEET))
     data = workbook.add_worksheet(t("Графикийн өгөгдөл", "Chart data"))
     _dashboard(book, dashboard, data)
     _departments_sheet(book, departments)
+    if hierarchy is not None:
+        from pipeline.output.hierarchy_sheet import write_hierarchy_sheet
+
+        write_hierarchy_sheet(book, hierarchy)
     _lagging_sheet(book, lagging)
     _goals_sheet(book, goals)
     _completeness_sheet(book, completeness)

@@ -49,7 +49,8 @@ def make_templates(config: Config, workspace: Workspace, card: Scorecard, period
     facts = _facts(config, workspace, card, period, store_path, lang)
     folder = (workspace.output if output_dir is None else output_dir) / period
     returned_folder(workspace, card, period).mkdir(parents=True, exist_ok=True)
-    return [write_template(folder / template_name(card, period, name), card, period, config.departments, facts, name)
+    reporting = tuple(d for d in config.departments if d.reports)  # a grouping unit (issue 17) is no organisation
+    return [write_template(folder / template_name(card, period, name), card, period, reporting, facts, name)
             for name in (list(evaluators) or [""])]
 
 
@@ -123,7 +124,7 @@ def run_scorecard(config: Config, workspace: Workspace, card: Scorecard, period:
     # Only the problems of the workbooks used; a superseded workbook's own faults no longer matter.
     dropped = {path.name for path, g in returned if g.file not in used}
     log = ProblemLog(p for p in log if p.file not in dropped or p.code == "scorecard-evaluator-twice")
-    organisations = [(d.name, d.short) for d in config.departments]
+    organisations = [(d.name, d.short) for d in config.departments if d.reports]  # not a grouping unit (issue 17)
     if card.computed:
         log.extend(computed_problems(card, [name for name, _ in organisations], facts, lang))
     rows = score(card, organisations, facts, given)

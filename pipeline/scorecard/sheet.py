@@ -309,7 +309,7 @@ def _read(workbook: Any, path: Path, package: Package, card: Scorecard, period: 
             elif isinstance(points, float):
                 given.values[(org, criterion.key)] = points
     for dept in config.departments:
-        if dept.name not in given.rows and card.evaluated:
+        if dept.reports and dept.name not in given.rows and card.evaluated:
             result.problems.append(Problem("scorecard-value-missing", file=name, sheet=sheet, value=dept.name,
                                            detail=", ".join(c.name(lang) for c in card.evaluated)))
     return result
