@@ -1,18 +1,27 @@
-"""Benchmark: negtgel run end to end on N generated templates, an unchanged re-run, and the peer script.
+"""Benchmark: negtgel run end to end on N generated templates, against the peer script with both engines.
 
-    python benchmarks/bench_run.py --templates 200 [--templates 1000 ...] [--keep] [--no-peer]
+    python benchmarks/bench_run.py --templates 60 --templates 1000 [--repeat 3] [--keep] [--no-peer] [--no-openpyxl]
 
-Prints wall time, ms per template, peak RSS of each child process, and the peer / negtgel ratio, and
-writes the results to benchmarks/RESULTS.md with the date and the machine. Not a test: goals live here.
+For each N, in one run and alternating (so that a busy machine slows all of them alike), `--repeat` times:
+- negtgel, cold (no archive, store or output): every output — both workbooks, the CSVs, the PNG charts, the PDF;
+- the same run again with no file changed;
+- the same run after one template (in the middle of the ranking) was replaced by a changed one;
+- `peer_consolidate.py` with calamine and with openpyxl (`--no-openpyxl` skips the slow one).
+Prints the medians, the ratios the goals are set in (`RESULTS.md`), peak RSS of each child process, and writes
+them to benchmarks/RESULTS.md with the date and the machine. Not a test: absolute seconds differ between
+machines by 1.5x or more, the ratios much less.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
+import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,11 +32,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import department_of, generate, write_template  # noqa: E402
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB, exit code) of one child process."""
+    """(wall seconds, peak RSS in MB, exit code) of one child process (its own children included in the RSS)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -42,66 +51,120 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, int]:
 def mappings_for_bench(work: Path) -> Path:
     """The repository's mappings, with the generated units as the expected departments' list left empty."""
     target = work / "mappings"
-    shutil.copytree(ROOT / "mappings", target)
-    (target / "departments.yaml").write_text("departments: []\n", encoding="utf-8")
+    if not target.exists():
+        shutil.copytree(ROOT / "mappings", target)
+        (target / "departments.yaml").write_text("departments: []\n", encoding="utf-8")
     return target
 
 
-def bench(n: int, work: Path, peer: bool) -> dict[str, float]:
-    inbox = work / f"input_{n}"
-    measures = generate(inbox, n)
-    mappings = mappings_for_bench(work) if not (work / "mappings").exists() else work / "mappings"
-    out = work / f"output_{n}"
-    command = [sys.executable, "-m", "pipeline", "run", str(inbox), "-o", str(out), "--mappings", str(mappings)]
-    first, first_rss, _ = timed(command, ROOT)
-    second, second_rss, _ = timed(command, ROOT)
-    result = {"n": n, "measures": measures, "first": first, "first_rss": first_rss, "second": second, "second_rss": second_rss}
-    if peer:
-        peer_inbox = work / f"peer_{n}"
-        shutil.copytree(inbox, peer_inbox, ignore=shutil.ignore_patterns("archive"))
-        wall, rss, _ = timed([sys.executable, str(HERE / "peer_consolidate.py"), str(peer_inbox), str(work / f"peer_{n}.xlsx")], ROOT)
-        result.update(peer=wall, peer_rss=rss)
+def negtgel(inbox: Path, workspace: Path, mappings: Path) -> tuple[float, float, int]:
+    command = [sys.executable, "-m", "pipeline", "run", str(inbox), "-o", str(workspace / "output"), "--workspace", str(workspace),
+               "--mappings", str(mappings)]
+    return timed(command, ROOT)
+
+
+def peer(inbox: Path, target: Path, engine: str) -> tuple[float, float, int]:
+    return timed([sys.executable, str(HERE / "peer_consolidate.py"), str(inbox), str(target), engine], ROOT)
+
+
+def change_one(inbox: Path, n: int, round_: int) -> None:
+    """Replace the template in the middle of the folder by the same unit's corrected report."""
+    index = n // 2
+    path = inbox / f"unit_{index:04d}.xlsx"
+    write_template(path, index, random.Random(1000 + round_), department=department_of(path))
+
+
+def bench(n: int, work: Path, *, repeat: int, peers: list[str]) -> dict[str, float]:
+    source = work / f"templates_{n}"
+    measures = generate(source, n)
+    mappings = mappings_for_bench(work)
+    runs: dict[str, list[float]] = {}
+    rss: dict[str, list[float]] = {}
+
+    def note(name: str, result: tuple[float, float, int]) -> None:
+        runs.setdefault(name, []).append(result[0])
+        rss.setdefault(name, []).append(result[1])
+
+    for round_ in range(repeat):
+        inbox = work / f"input_{n}_{round_}"
+        shutil.copytree(source, inbox)
+        workspace = work / f"workspace_{n}_{round_}"
+        note("cold", negtgel(inbox, workspace, mappings))
+        note("unchanged", negtgel(inbox, workspace, mappings))
+        change_one(inbox, n, round_)
+        note("one_changed", negtgel(inbox, workspace, mappings))
+        for engine in peers:
+            note(engine, peer(source, work / f"peer_{n}_{engine}.xlsx", engine))
+        shutil.rmtree(inbox, ignore_errors=True)
+        shutil.rmtree(workspace, ignore_errors=True)
+    result: dict[str, float] = {"n": n, "measures": measures, "repeat": repeat}
+    for name, times in runs.items():
+        result[name] = statistics.median(times)
+        result[f"{name}_rss"] = max(rss[name])
     return result
+
+
+def describe(r: dict[str, float]) -> str:
+    n = int(r["n"])
+    text = (f"N={n:5d} measures={int(r['measures']):6d}  cold {r['cold']:6.2f} s ({1000 * r['cold'] / n:5.1f} ms/template, "
+            f"{r['cold_rss']:5.0f} MB)  unchanged {r['unchanged']:5.2f} s  one changed {r['one_changed']:5.2f} s "
+            f"({100 * r['one_changed'] / r['cold']:.0f} % of cold)")
+    if "calamine" in r:
+        text += f"  calamine script {r['calamine']:6.2f} s: negtgel/calamine {r['cold'] / r['calamine']:.2f}x"
+    if "openpyxl" in r:
+        text += f"  openpyxl script {r['openpyxl']:6.2f} s: openpyxl/negtgel {r['openpyxl'] / r['cold']:.2f}x"
+    return text
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--templates", type=int, action="append", help="how many templates (repeatable); default 200")
+    parser.add_argument("--templates", type=int, action="append", help="how many templates (repeatable); default 60 and 1000")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of alternating runs; the medians are reported")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
-    parser.add_argument("--no-peer", action="store_true", help="skip the peer script")
+    parser.add_argument("--no-peer", action="store_true", help="skip both peer scripts")
+    parser.add_argument("--no-openpyxl", action="store_true", help="skip the openpyxl peer script (the slow one)")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
-    sizes = args.templates or [200]
+    sizes = args.templates or [60, 1000]
+    peers = [] if args.no_peer else ["calamine"] + ([] if args.no_openpyxl else ["openpyxl"])
     work = Path(tempfile.mkdtemp(prefix="negtgel-bench-"))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     rows = []
     try:
         for n in sizes:
-            r = bench(n, work, not args.no_peer)
+            r = bench(n, work, repeat=max(1, args.repeat), peers=peers)
             rows.append(r)
-            ratio = f"{r['peer'] / r['first']:.1f}x" if "peer" in r else "—"
-            print(f"N={n:5d} measures={r['measures']:6d}  run {r['first']:6.2f} s ({1000 * r['first'] / n:5.1f} ms/template, "
-                  f"{r['first_rss']:5.0f} MB)  re-run {r['second']:5.2f} s ({r['first'] / r['second']:4.1f}x faster)  "
-                  + (f"peer {r['peer']:6.2f} s ({r['peer_rss']:4.0f} MB)  peer/negtgel {ratio}" if "peer" in r else ""), flush=True)
+            print(describe(r), flush=True)
     finally:
         if args.keep:
             print(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    write_results(args.results, rows)
+    write_results(args.results, rows, load)
 
 
-def write_results(path: Path, rows: list[dict[str, float]]) -> None:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+def machine() -> str:
+    model = ""
+    with contextlib.suppress(OSError):
+        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "")
+    return f"{model or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def write_results(path: Path, rows: list[dict[str, float]], load: float) -> None:
     lines = [
-        f"## Run of {dt.date.today().isoformat()} on {machine}",
+        f"## Run of {dt.date.today().isoformat()} on {machine()} (load average {load:.1f} at the start)",
         "",
-        "| templates | measures | run, s | ms / template | peak RSS, MB | unchanged re-run, s | re-run speed-up | peer, s | peer RSS, MB | peer / negtgel |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| templates | measures | rounds | cold, s | ms / template | peak RSS, MB | unchanged, s | one changed, s | one changed / cold "
+        "| calamine script, s | negtgel / calamine | openpyxl script, s | openpyxl / negtgel |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        peer = (f"{r['peer']:.2f} | {r['peer_rss']:.0f} | {r['peer'] / r['first']:.1f}x" if "peer" in r else "— | — | —")
-        lines.append(f"| {r['n']} | {r['measures']} | {r['first']:.2f} | {1000 * r['first'] / r['n']:.1f} | {r['first_rss']:.0f} | "
-                     f"{r['second']:.2f} | {r['first'] / r['second']:.1f}x | {peer} |")
+        calamine = f"{r['calamine']:.2f} | {r['cold'] / r['calamine']:.2f}x" if "calamine" in r else "— | —"
+        openpyxl = f"{r['openpyxl']:.2f} | {r['openpyxl'] / r['cold']:.2f}x" if "openpyxl" in r else "— | —"
+        lines.append(f"| {int(r['n'])} | {int(r['measures'])} | {int(r['repeat'])} | {r['cold']:.2f} | {1000 * r['cold'] / r['n']:.1f} | "
+                     f"{r['cold_rss']:.0f} | {r['unchanged']:.2f} | {r['one_changed']:.2f} | {100 * r['one_changed'] / r['cold']:.0f} % | "
+                     f"{calamine} | {openpyxl} |")
     previous = path.read_text(encoding="utf-8") if path.exists() else ""
     marker = "<!-- results -->"
     head, _, _ = previous.partition(marker) if marker in previous else (previous or "# Benchmark results\n\n", "", "")

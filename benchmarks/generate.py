@@ -38,13 +38,16 @@ def measure_text(rng: random.Random) -> str:
     return ", ".join(parts) + ", " + rng.choice(PURPOSES)
 
 
-def write_template(path: Path, index: int, rng: random.Random, period: tuple[int, int] = (2026, 10)) -> int:
+def write_template(path: Path, index: int, rng: random.Random, period: tuple[int, int] = (2026, 10),
+                   department: str | None = None) -> int:
+    """One filled template; `department` names it (else a name is drawn), as a changed resubmission does."""
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     workbook.set_properties({"created": dt.datetime(2026, 11, 1 + index % 9, 9, 0)})
     sheet = workbook.add_worksheet("Төлөвлөгөө")
     pct = workbook.add_format({"num_format": "0%"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    department = f"Нэгж {index:04d} — {rng.choice(['сум', 'хэлтэс', 'газар', 'алба'])}"
+    if department is None:
+        department = f"Нэгж {index:04d} — {rng.choice(['сум', 'хэлтэс', 'газар', 'алба'])}"
     sheet.merge_range(0, 0, 0, 10, f"{department}: {period[0]} оны үйл ажиллагааны төлөвлөгөөний биелэлт")
     for r, (label, value) in enumerate([("Хэлтэс, нэгж:", department), ("Он:", period[0]), ("Тайлант сар:", period[1]),
                                         ("Загварын хувилбар:", "1")], start=1):
@@ -78,6 +81,13 @@ def write_template(path: Path, index: int, rng: random.Random, period: tuple[int
             written += 1
     workbook.close()
     return written
+
+
+def department_of(path: Path) -> str:
+    """The department a generated template names (cell B2)."""
+    from python_calamine import CalamineWorkbook
+
+    return str(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1][1])
 
 
 def generate(folder: Path, n: int, seed: int = 20261029) -> int:

@@ -1,7 +1,8 @@
 """The straightforward script a colleague would write: read each file with pandas, concatenate, write.
 
-Kept as the yardstick negtgel is measured against (benchmarks/bench_run.py runs both on the same files).
-Usage: python benchmarks/peer_consolidate.py INPUT_DIR OUTPUT.xlsx
+Kept as the yardstick negtgel is measured against (benchmarks/bench_run.py runs it on the same files, once with
+each engine: openpyxl, pandas' default, and calamine, what a colleague who knows pandas would pick).
+Usage: python benchmarks/peer_consolidate.py INPUT_DIR OUTPUT.xlsx [openpyxl|calamine]
 """
 
 import sys
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
+engine = sys.argv[3] if len(sys.argv) > 3 else "openpyxl"
 frames = []
 for path in sorted(Path(sys.argv[1]).glob("*.xlsx")):
-    table = pd.read_excel(path, engine="openpyxl", header=6)
+    table = pd.read_excel(path, engine=engine, header=6)
     table = table[table["Хэрэгжүүлэх арга хэмжээ"].notna()]
     table.insert(0, "Файл", path.name)
     frames.append(table)

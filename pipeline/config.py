@@ -11,23 +11,27 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
-import yaml
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, ValidationInfo, field_validator
 
 from pipeline.errors import ConfigError, ConfigIssue
 from pipeline.notation import NotationVocab, load_vocab
+from pipeline.schema import AnyText, Invalid, Items, Loc, Schema, Text, load_yaml_model, raise_problems, read_yaml, validate_model
 
 DEFAULT_MAPPINGS = Path("mappings")
 MAPPINGS_ENV = "NEGTGEL_MAPPINGS"
-STATUSES = ("done", "in_progress", "insufficient", "not_done")
-FIELDS = (
+FieldName = Literal[
     "no", "goal", "measure", "indicator", "baseline", "target", "timeframe", "responsible",
     "progress", "actual", "self_pct", "evaluation", "note", "budget",
-)
-META_KEYS = ("department", "year", "month", "period", "version")
+]  # fmt: skip
+MetaKey = Literal["department", "year", "month", "period", "version"]
+Status = Literal["done", "in_progress", "insufficient", "not_done"]
+STATUSES: tuple[str, ...] = get_args(Status)
+FIELDS: tuple[str, ...] = get_args(FieldName)
+META_KEYS: tuple[str, ...] = get_args(MetaKey)
 
 
 def header_key(text: str) -> str:
@@ -45,6 +49,7 @@ class HeaderConfig:
     meta: Mapping[str, str]  # header_key(label) -> meta key
     goal_row_words: tuple[str, ...]
     section_numerals: tuple[str, ...]
+    instruction_sheet_words: tuple[str, ...] = ()  # a sheet so named is never a plan (issue 14)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class Methodology:
     rounding: int
     pro_rate_counts: bool
     late_penalty_per_day: float = 0.0
+    parent_percent: str = "mean_of_measures"  # a parent unit's %: "mean_of_measures" or "mean_of_children" (issue 17)
 
     def level_status(self, value: float) -> str:
         for level in self.levels:
@@ -113,6 +119,9 @@ class Department:
     aliases: tuple[str, ...]
     emails: tuple[str, ...]
     official: str
+    parent: str = ""  # the full name of the unit above it (issue 17); "" at the top
+    level: str = ""  # the kind of unit: "сум", "хэлтэс", "агентлаг", ...
+    reports: bool = True  # False: a grouping unit that reports nothing itself
 
 
 @dataclass(frozen=True)
@@ -122,17 +131,22 @@ class Limits:
     max_compression_ratio: float
     max_rows: int
     max_cell_chars: int
+    max_read_bytes: int
+    max_read_seconds: float
 
 
 @dataclass(frozen=True)
 class Settings:
-    store: Path | None
+    store: Path | str | None  # a SQLite file, or a postgresql:// URL (text: a Path would fold its //)
     utc_offset_hours: float
     deadline_day: int
     deadline_months_after: int
     limits: Limits
     department_sheets_max: int
-    mail: Mapping[str, Any] = field(default_factory=dict)
+    # The plan year (issue 16): score by the approved plan's targets or the report's own; reminder days.
+    plan_targets: str = "approved"
+    reminder_days_before: tuple[int, ...] = (2,)
+    reminder_days_after: tuple[int, ...] = (1, 3)
 
 
 @dataclass(frozen=True)
@@ -152,258 +166,332 @@ def resolve_mappings(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(path)
 
 
-class _Checker:
-    """Reads one YAML file and records every mistake with its dotted key."""
-
-    def __init__(self, path: Path, issues: list[ConfigIssue]):
-        self.path = path
-        self.issues = issues
-        self.data: Any = None
-        try:
-            with path.open(encoding="utf-8") as handle:
-                self.data = yaml.safe_load(handle)
-        except FileNotFoundError:
-            self.fail("", "файл олдсонгүй / file not found")
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            self.fail("", f"YAML бичлэгийн алдаа / not valid YAML: {exc}")
-
-    def fail(self, key: str, message: str) -> None:
-        self.issues.append(ConfigIssue(str(self.path), key or "(файл)", message))
-
-    def get(self, node: Any, key: str, path: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-        full = f"{path}.{key}" if path else key
-        if not isinstance(node, dict) or key not in node:
-            if default is ...:
-                self.fail(full, "заавал байх түлхүүр алга / required key is missing")
-                return None
-            return default
-        value = node[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
-            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            self.fail(full, f"{names} төрөл байх ёстой / must be {names}, got {value!r}")
-            return None if default is ... else default
-        return value
-
-    def strings(self, node: Any, key: str, path: str, default: Any = ...) -> tuple[str, ...]:
-        items = self.get(node, key, path, list, default)
-        if items is None:
-            return ()
-        result = []
-        for index, item in enumerate(items):
-            if isinstance(item, str) and item.strip():
-                result.append(item.strip())
-            else:
-                self.fail(f"{path}.{key}[{index}]", f"хоосон биш текст байх ёстой / must be text, got {item!r}")
-        return tuple(result)
+# --- the files' shapes (pydantic models; see pipeline/schema.py) ------------------------------------------
+NO_KEY_TEXT = "үсэг, тоо агуулаагүй / has no letters or digits"
 
 
-def _load_headers(path: Path, issues: list[ConfigIssue]) -> HeaderConfig:
-    c = _Checker(path, issues)
-    titles: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    required: set[str] = set()
-    fields = c.get(c.data, "fields", "", dict) or {}
-    for name, spec in fields.items():
-        where = f"fields.{name}"
-        if isinstance(name, bool):
-            c.fail(f"fields.{str(name).lower()}", 'түлхүүрийг хашилтад бичнэ үү / write the key in quotes, e.g. "no":')
-            continue
-        if name not in FIELDS:
-            c.fail(where, f"үл мэдэгдэх талбар / unknown field; known: {', '.join(FIELDS)}")
-            continue
-        labels[name] = c.get(spec, "label", where, str) or name
-        if c.get(spec, "required", where, bool, False):
-            required.add(name)
-        for index, title in enumerate(c.strings(spec, "titles", where)):
-            key = header_key(title)
+class FieldFile(Schema):
+    label: Text
+    required: bool = False
+    titles: Items[Text]
+
+
+class HeadersFile(Schema):
+    fields: dict[FieldName, FieldFile]
+    meta: dict[MetaKey, Items[Text]] = Field(default_factory=dict)
+    goal_row_words: Items[Text] = ()
+    section_numerals: Items[Text] = ()
+    instruction_sheet_words: Items[Text] = ()
+
+    @field_validator("fields")
+    @classmethod
+    def _titles_name_one_field(cls, fields: dict[str, FieldFile]) -> dict[str, FieldFile]:
+        problems = _one_owner({name: spec.titles for name, spec in fields.items()}, "titles", "гарчиг", "талбарт")
+        if "measure" not in fields:
+            problems.append((("measure",), "арга хэмжээний багана заавал тодорхойлогдсон байх ёстой / the measure field is required"))
+        raise_problems(problems)
+        return fields
+
+    @field_validator("meta")
+    @classmethod
+    def _labels_name_one_key(cls, meta: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        raise_problems(_one_owner(meta, None, "шошго", "түлхүүрт"))
+        return meta
+
+
+def _one_owner(lists: Mapping[str, tuple[str, ...]], sub: str | None, what: str, where: str) -> list[tuple[Loc, str]]:
+    """Each text (under header_key) belongs to one name: a title listed under two fields is a mistake."""
+    problems: list[tuple[Loc, str]] = []
+    owner: dict[str, str] = {}
+    for name, texts in lists.items():
+        for index, text in enumerate(texts):
+            loc: Loc = (name, sub, index) if sub else (name, index)
+            key = header_key(text)
             if not key:
-                c.fail(f"{where}.titles[{index}]", "үсэг, тоо агуулаагүй / has no letters or digits")
-            elif titles.get(key, name) != name:
-                c.fail(f"{where}.titles[{index}]", f"\"{title}\" гарчиг {titles[key]} талбарт бас байна / also under {titles[key]}")
-            else:
-                titles[key] = name
-    if "measure" not in labels:
-        c.fail("fields.measure", "арга хэмжээний багана заавал тодорхойлогдсон байх ёстой / the measure field is required")
-    required.add("measure")
-    meta: dict[str, str] = {}
-    meta_spec = c.get(c.data, "meta", "", dict, {})
-    for name, _ in (meta_spec or {}).items():
-        if name not in META_KEYS:
-            c.fail(f"meta.{name}", f"үл мэдэгдэх түлхүүр / unknown key; known: {', '.join(META_KEYS)}")
-            continue
-        for label in c.strings(meta_spec, name, "meta"):
-            meta[header_key(label)] = name
-    return HeaderConfig(
-        titles=titles,
-        labels=labels,
-        required=frozenset(required),
-        meta=meta,
-        goal_row_words=c.strings(c.data, "goal_row_words", "", ()),
-        section_numerals=c.strings(c.data, "section_numerals", "", ()),
-    )
+                problems.append((loc, NO_KEY_TEXT))
+            elif owner.setdefault(key, name) != name:
+                problems.append((loc, f'"{text}" {what} {owner[key]} {where} бас байна / also under {owner[key]}'))
+    return problems
 
 
-def _load_methodology(path: Path, issues: list[ConfigIssue]) -> Methodology:
-    c = _Checker(path, issues)
-    d = c.data
-    levels: list[Level] = []
-    for index, spec in enumerate(c.get(d, "levels", "", list) or []):
-        where = f"levels[{index}]"
-        value = c.get(spec, "value", where, float)
-        label = c.get(spec, "label", where, str)
-        status = c.get(spec, "status", where, str)
-        if status is not None and status not in STATUSES:
-            c.fail(f"{where}.status", f"{status!r} биш: {', '.join(STATUSES)} / must be one of these")
-        if value is not None and not 0 <= value <= 100:
-            c.fail(f"{where}.value", "0-100 хооронд байх ёстой / must be within 0-100")
-        if value is not None and label and status in STATUSES:
-            levels.append(Level(value, label, status))
-    if len({lv.value for lv in levels}) != len(levels):
-        c.fail("levels", "түвшин давхардсан / a level value is listed twice")
-    levels.sort(key=lambda lv: -lv.value)
-    level_values = {lv.value for lv in levels}
+class LevelFile(Schema):
+    value: float
+    label: Text
+    status: Status
 
-    not_due = c.get(d, "not_due", "", dict) or {}
-    not_evaluated = c.get(d, "not_evaluated", "", dict) or {}
-    status_levels: dict[str, float] = {}
-    spec = c.get(d, "status_levels", "", dict) or {}
-    for status in STATUSES:
-        value = c.get(spec, status, "status_levels", float)
-        if value is not None and value not in level_values:
-            c.fail(f"status_levels.{status}", f"{value} нь levels-д байхгүй / is not one of the levels")
-        elif value is not None:
-            status_levels[status] = value
-    for extra in set(spec) - set(STATUSES):
-        c.fail(f"status_levels.{extra}", f"үл мэдэгдэх төлөв / unknown status; known: {', '.join(STATUSES)}")
-
-    thresholds: list[tuple[float, float]] = []
-    for index, spec in enumerate(c.get(d, "thresholds", "", list) or []):
-        where = f"thresholds[{index}]"
-        minimum = c.get(spec, "min", where, float)
-        level = c.get(spec, "level", where, float)
-        if level is not None and level not in level_values:
-            c.fail(f"{where}.level", f"{level} нь levels-д байхгүй / is not one of the levels")
-        elif minimum is not None and level is not None:
-            thresholds.append((minimum, level))
-    thresholds.sort(key=lambda t: -t[0])
-    if thresholds and thresholds[-1][0] > 0:
-        c.fail("thresholds", "хамгийн бага босго 0 байх ёстой / the lowest threshold must be min: 0")
-
-    bands: list[Band] = []
-    for index, spec in enumerate(c.get(d, "bands", "", list) or []):
-        where = f"bands[{index}]"
-        above = c.get(spec, "above", where, (int, float, type(None)))
-        label = c.get(spec, "label", where, str)
-        label_en = c.get(spec, "label_en", where, str, "")
-        grade = c.get(spec, "grade", where, str, "")
-        color = c.get(spec, "color", where, str, "#999999")
-        if color and not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
-            c.fail(f"{where}.color", "#RRGGBB хэлбэрээр бичнэ / must be like #1A9850")
-            color = "#999999"
-        if label:
-            bands.append(Band(None if above is None else float(above), label, grade or "", color, label_en or ""))
-    if bands:
-        aboves = [b.above for b in bands]
-        if aboves[-1] is not None or None in aboves[:-1]:
-            c.fail("bands", "сүүлийн зэрэглэл л above: null байна / only the last band has above: null")
-        elif aboves[:-1] != sorted(aboves[:-1], reverse=True):  # type: ignore[type-var]
-            c.fail("bands", "above-ыг ихээс бага руу эрэмбэлнэ / list bands from the highest down")
-    elif c.data is not None:
-        c.fail("bands", "дор хаяж нэг зэрэглэл / at least one band is needed")
-
-    divisor = c.get(d, "points_divisor", "", float, 20.0)
-    if divisor is not None and divisor <= 0:
-        c.fail("points_divisor", "эерэг тоо / must be positive")
-        divisor = 20.0
-    rounding = c.get(d, "rounding", "", int, 1)
-    return Methodology(
-        name=c.get(d, "name", "", str, "") or "",
-        levels=tuple(levels),
-        not_due_label=c.get(not_due, "label", "not_due", str, "Хугацаа болоогүй") or "",
-        not_due_short=c.get(not_due, "short", "not_due", str, "ХБ") or "",
-        not_evaluated_label=c.get(not_evaluated, "label", "not_evaluated", str, "Үнэлээгүй") or "",
-        status_levels=status_levels,
-        thresholds=tuple(thresholds),
-        bands=tuple(bands),
-        points_divisor=divisor or 20.0,
-        rounding=rounding if rounding is not None else 1,
-        pro_rate_counts=bool(c.get(d, "pro_rate_counts", "", bool, True)),
-        late_penalty_per_day=_non_negative(c, d, "late_penalty_per_day", 0.0),
-    )
-
-
-def _non_negative(c: _Checker, node: Any, key: str, default: float) -> float:
-    value = c.get(node, key, "", float, default)
-    if value is None or value < 0:
-        c.fail(key, "0 эсвэл эерэг тоо / must be 0 or positive")
-        return default
-    return float(value)
-
-
-def _load_departments(path: Path, issues: list[ConfigIssue]) -> tuple[Department, ...]:
-    c = _Checker(path, issues)
-    result: list[Department] = []
-    seen: dict[str, str] = {}
-    for index, spec in enumerate(c.get(c.data, "departments", "", list) or []):
-        where = f"departments[{index}]"
-        name = c.get(spec, "name", where, str)
-        if not name:
-            continue
-        dept = Department(
-            name=name.strip(),
-            short=(c.get(spec, "short", where, str, "") or "").strip(),
-            aliases=c.strings(spec, "aliases", where, ()),
-            emails=tuple(e.lower() for e in c.strings(spec, "emails", where, ())),
-            official=(c.get(spec, "official", where, str, "") or "").strip(),
-        )
-        for alias in (dept.name, dept.short, *dept.aliases):
-            key = header_key(alias)
-            if key and seen.get(key, dept.name) != dept.name:
-                c.fail(where, f"\"{alias}\" нэр {seen[key]}-д бас байна / also names {seen[key]}")
-            seen[key] = dept.name
-        for email in dept.emails:
-            if "@" not in email:
-                c.fail(f"{where}.emails", f"\"{email}\" и-мэйл хаяг биш / is not an email address")
-        result.append(dept)
-    return tuple(result)
-
-
-def _load_settings(path: Path, issues: list[ConfigIssue]) -> tuple[Settings, str]:
-    c = _Checker(path, issues)
-    d = c.data if isinstance(c.data, dict) else {}
-    deadline = c.get(d, "deadline", "", dict, {}) or {}
-    limits = c.get(d, "limits", "", dict, {}) or {}
-    output = c.get(d, "output", "", dict, {}) or {}
-
-    def positive(node: Mapping[str, Any], key: str, where: str, default: float, kind: type = int) -> Any:
-        value = c.get(node, key, where, float if kind is float else int, default)
-        if value is None or value <= 0:
-            c.fail(f"{where}.{key}", "эерэг тоо / must be positive")
-            return default
+    @field_validator("value")
+    @classmethod
+    def _percent(cls, value: float) -> float:
+        if not 0 <= value <= 100:
+            raise Invalid(f"0-100 хооронд байх ёстой, {value:g} байна / must be within 0-100, got {value:g}")
         return value
 
-    day = positive(deadline, "day", "deadline", 5)
-    if day > 28:
-        c.fail("deadline.day", "1-28 хооронд / must be 1-28 so every month has it")
-        day = 5
-    settings = Settings(
-        store=Path(store) if (store := c.get(d, "store", "", (str, type(None)), None)) else None,
-        utc_offset_hours=c.get(d, "utc_offset_hours", "", float, 8.0) or 0.0,
-        deadline_day=day,
-        deadline_months_after=c.get(deadline, "months_after", "deadline", int, 1) or 0,
-        limits=Limits(
-            max_file_bytes=int(positive(limits, "max_file_mb", "limits", 50, float) * 1024 * 1024),
-            max_unpacked_bytes=int(positive(limits, "max_unpacked_mb", "limits", 300, float) * 1024 * 1024),
-            max_compression_ratio=positive(limits, "max_compression_ratio", "limits", 200.0, float),
-            max_rows=positive(limits, "max_rows", "limits", 100_000),
-            max_cell_chars=positive(limits, "max_cell_chars", "limits", 10_000),
-        ),
-        department_sheets_max=positive(output, "department_sheets_max", "output", 60),
-        mail=c.get(d, "mail", "", dict, {}) or {},
+
+class NotDueFile(Schema):
+    label: Text = "Хугацаа болоогүй"
+    short: Text = "ХБ"
+
+
+class NotEvaluatedFile(Schema):
+    label: Text = "Үнэлээгүй"
+
+
+class StatusLevelsFile(Schema):
+    done: float
+    in_progress: float
+    insufficient: float
+    not_done: float
+
+
+class ThresholdFile(Schema):
+    min: float
+    level: float
+
+
+class BandFile(Schema):
+    above: float | None
+    label: Text
+    label_en: str = ""
+    grade: str = ""
+    color: str = "#999999"
+
+    @field_validator("color")
+    @classmethod
+    def _rgb(cls, color: str) -> str:
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
+            raise Invalid(f'#RRGGBB хэлбэрээр бичнэ, "{color}" байна / must be like #1A9850, got "{color}"')
+        return color
+
+
+class MethodologyFile(Schema):
+    name: str = ""
+    levels: Items[LevelFile]
+    not_due: NotDueFile
+    not_evaluated: NotEvaluatedFile
+    status_levels: StatusLevelsFile
+    thresholds: Items[ThresholdFile]
+    bands: Items[BandFile]
+    points_divisor: PositiveFloat = 20.0
+    rounding: int = 1
+    pro_rate_counts: bool = True
+    late_penalty_per_day: NonNegativeFloat = 0.0
+    parent_percent: Literal["mean_of_measures", "mean_of_children"] = "mean_of_measures"
+
+    @field_validator("levels")
+    @classmethod
+    def _levels_differ(cls, levels: tuple[LevelFile, ...]) -> tuple[LevelFile, ...]:
+        seen: set[float] = set()
+        problems: list[tuple[Loc, str]] = []
+        for index, level in enumerate(levels):
+            if level.value in seen:
+                problems.append(((index, "value"), f"{level.value:g} түвшин давхардсан / the level {level.value:g} is listed twice"))
+            seen.add(level.value)
+        raise_problems(problems)
+        return levels
+
+    @field_validator("status_levels")
+    @classmethod
+    def _statuses_are_levels(cls, spec: StatusLevelsFile, info: ValidationInfo) -> StatusLevelsFile:
+        values = _level_values(info)
+        if values is not None:
+            raise_problems([((status,), _not_a_level(getattr(spec, status)))
+                            for status in STATUSES if getattr(spec, status) not in values])
+        return spec
+
+    @field_validator("thresholds")
+    @classmethod
+    def _thresholds_are_levels(cls, thresholds: tuple[ThresholdFile, ...], info: ValidationInfo) -> tuple[ThresholdFile, ...]:
+        values = _level_values(info)
+        problems: list[tuple[Loc, str]] = []
+        if values is not None:
+            problems += [((index, "level"), _not_a_level(t.level)) for index, t in enumerate(thresholds) if t.level not in values]
+        if not thresholds or min(t.min for t in thresholds) > 0:
+            problems.append(((), "хамгийн бага босго 0 байх ёстой / the lowest threshold must be min: 0"))
+        raise_problems(problems)
+        return thresholds
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_ordered(cls, bands: tuple[BandFile, ...]) -> tuple[BandFile, ...]:
+        if not bands:
+            raise Invalid("дор хаяж нэг зэрэглэл / at least one band is needed")
+        problems: list[tuple[Loc, str]] = []
+        last = len(bands) - 1
+        if bands[last].above is not None:
+            problems.append(((last, "above"), "сүүлийн зэрэглэл above: null байна / the last band has above: null (it takes the rest)"))
+        previous: float | None = None
+        for index, band in enumerate(bands[:last]):
+            if band.above is None:
+                problems.append(((index, "above"), "сүүлийн зэрэглэл л above: null байна / only the last band has above: null"))
+                continue
+            if previous is not None and band.above > previous:
+                problems.append(((index, "above"), f"above-ыг ихээс бага руу эрэмбэлнэ ({band.above:g} > {previous:g}) / "
+                                                   f"list bands from the highest down ({band.above:g} after {previous:g})"))
+            previous = band.above
+        raise_problems(problems)
+        return bands
+
+
+def _level_values(info: ValidationInfo) -> set[float] | None:
+    """The level values, when `levels` (validated before) is valid."""
+    levels = info.data.get("levels")
+    return None if levels is None else {level.value for level in levels}
+
+
+def _not_a_level(value: float) -> str:
+    return f"{value:g} нь levels-д байхгүй / is not one of the levels"
+
+
+class DepartmentFile(Schema):
+    name: Text
+    short: AnyText = ""
+    aliases: Items[Text] = ()
+    emails: Items[Text] = ()
+    official: AnyText = ""
+    parent: AnyText = ""
+    level: AnyText = ""
+    reports: bool = True
+
+    @field_validator("emails")
+    @classmethod
+    def _addresses(cls, emails: tuple[str, ...]) -> tuple[str, ...]:
+        raise_problems([((index,), f'"{email}" и-мэйл хаяг биш / is not an email address')
+                        for index, email in enumerate(emails) if "@" not in email])
+        return emails
+
+
+class DepartmentsFile(Schema):
+    departments: Items[DepartmentFile]
+
+    @field_validator("departments")
+    @classmethod
+    def _names_differ(cls, departments: tuple[DepartmentFile, ...]) -> tuple[DepartmentFile, ...]:
+        problems: list[tuple[Loc, str]] = []
+        owner: dict[str, tuple[int, str]] = {}
+        for index, dept in enumerate(departments):
+            names: list[tuple[Loc, str]] = [(("name",), dept.name), (("short",), dept.short)]
+            names += [(("aliases", number), alias) for number, alias in enumerate(dept.aliases)]
+            for where, alias in names:
+                key = header_key(alias)
+                if key and owner.setdefault(key, (index, dept.name))[0] != index:
+                    other = owner[key][1]
+                    problems.append(((index, *where), f'"{alias}" нэр {other}-д бас байна / also names {other}'))
+        raise_problems(problems)
+        from pipeline.hierarchy import parent_problems  # issue 17: every parent exists, no cycles
+
+        raise_problems(parent_problems([(d.name, d.short, d.parent) for d in departments]))
+        return departments
+
+
+class DeadlineFile(Schema):
+    day: int = 5
+    months_after: int = 1
+
+    @field_validator("day")
+    @classmethod
+    def _every_month_has_it(cls, day: int) -> int:
+        if not 1 <= day <= 28:
+            raise Invalid(f"1-28 хооронд байх ёстой, {day} байна / must be 1-28 so every month has it, got {day}")
+        return day
+
+
+class LimitsFile(Schema):
+    max_file_mb: PositiveFloat = 50.0
+    max_unpacked_mb: PositiveFloat = 300.0
+    max_compression_ratio: PositiveFloat = 200.0
+    max_rows: PositiveInt = 100_000
+    max_cell_chars: PositiveInt = 10_000
+    max_read_mb: PositiveFloat = 1024.0
+    max_read_seconds: PositiveFloat = 60.0
+
+
+class OutputFile(Schema):
+    department_sheets_max: PositiveInt = 60
+
+
+class RemindersFile(Schema):
+    days_before: list[NonNegativeInt] = Field(default_factory=lambda: [2])
+    days_after: list[NonNegativeInt] = Field(default_factory=lambda: [1, 3])
+
+
+class SettingsFile(Schema):
+    methodology: Text = "methodology.yaml"
+    store: str | None = None
+    utc_offset_hours: float = 8.0
+    deadline: DeadlineFile = DeadlineFile()
+    limits: LimitsFile = LimitsFile()
+    output: OutputFile = OutputFile()
+    plan_targets: Literal["approved", "report"] = "approved"
+    reminders: RemindersFile = RemindersFile()
+
+
+# --- from the validated files to what the program uses --------------------------------------------------
+def _headers(spec: HeadersFile) -> HeaderConfig:
+    return HeaderConfig(
+        titles={header_key(title): name for name, field in spec.fields.items() for title in field.titles},
+        labels={name: field.label for name, field in spec.fields.items()},
+        required=frozenset({"measure", *(name for name, field in spec.fields.items() if field.required)}),
+        meta={header_key(label): name for name, labels in spec.meta.items() for label in labels},
+        goal_row_words=tuple(spec.goal_row_words),
+        instruction_sheet_words=tuple(spec.instruction_sheet_words),
+        section_numerals=tuple(spec.section_numerals),
     )
-    return settings, c.get(d, "methodology", "", str, "methodology.yaml") or "methodology.yaml"
+
+
+def _methodology(spec: MethodologyFile) -> Methodology:
+    return Methodology(
+        name=spec.name,
+        levels=tuple(sorted((Level(lv.value, lv.label, lv.status) for lv in spec.levels), key=lambda lv: -lv.value)),
+        not_due_label=spec.not_due.label,
+        not_due_short=spec.not_due.short,
+        not_evaluated_label=spec.not_evaluated.label,
+        status_levels={status: getattr(spec.status_levels, status) for status in STATUSES},
+        thresholds=tuple(sorted(((t.min, t.level) for t in spec.thresholds), key=lambda t: -t[0])),
+        bands=tuple(Band(b.above, b.label, b.grade, b.color, b.label_en) for b in spec.bands),
+        points_divisor=spec.points_divisor,
+        rounding=spec.rounding,
+        pro_rate_counts=spec.pro_rate_counts,
+        late_penalty_per_day=spec.late_penalty_per_day,
+        parent_percent=spec.parent_percent,
+    )
+
+
+def _departments(spec: DepartmentsFile) -> tuple[Department, ...]:
+    from pipeline.hierarchy import parent_names
+
+    parents = parent_names([(d.name, d.short, d.parent) for d in spec.departments])
+    return tuple(
+        Department(name=d.name, short=d.short, aliases=tuple(d.aliases),
+                   emails=tuple(email.lower() for email in d.emails), official=d.official,
+                   parent=parents[i], level=d.level, reports=d.reports)
+        for i, d in enumerate(spec.departments)
+    )
+
+
+MB = 1024 * 1024
+
+
+def _settings(spec: SettingsFile) -> Settings:
+    limits = spec.limits
+    return Settings(
+        store=(spec.store if "://" in spec.store else Path(spec.store)) if spec.store else None,
+        utc_offset_hours=spec.utc_offset_hours,
+        deadline_day=spec.deadline.day,
+        deadline_months_after=spec.deadline.months_after,
+        limits=Limits(
+            max_file_bytes=int(limits.max_file_mb * MB),
+            max_unpacked_bytes=int(limits.max_unpacked_mb * MB),
+            max_compression_ratio=limits.max_compression_ratio,
+            max_rows=limits.max_rows,
+            max_cell_chars=limits.max_cell_chars,
+            max_read_bytes=int(limits.max_read_mb * MB),
+            max_read_seconds=limits.max_read_seconds,
+        ),
+        department_sheets_max=spec.output.department_sheets_max,
+        plan_targets=spec.plan_targets,
+        reminder_days_before=tuple(sorted(set(spec.reminders.days_before))),
+        reminder_days_after=tuple(sorted(set(spec.reminders.days_after))),
+    )
 
 
 def _fingerprint(paths: list[Path]) -> str:
@@ -417,32 +505,43 @@ def _fingerprint(paths: list[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
+def _methodology_file(raw: Any, settings: SettingsFile | None) -> str:
+    """The methodology file settings.yaml names, even when another of its keys is wrong (so it is checked too)."""
+    if settings is not None:
+        return settings.methodology
+    named = raw.get("methodology") if isinstance(raw, dict) else None
+    return named.strip() if isinstance(named, str) and named.strip() else "methodology.yaml"
+
+
 def load_config(mappings: str | os.PathLike[str] | None = None, *, methodology: str | None = None) -> Config:
     """Load and validate every file in the mappings folder; raise ConfigError listing all mistakes."""
     root = resolve_mappings(mappings)
     if not root.is_dir():
         raise ConfigError([ConfigIssue(str(root), "(хавтас)", "тохиргооны хавтас олдсонгүй / mappings folder not found")])
     issues: list[ConfigIssue] = []
-    headers = _load_headers(root / "headers.yaml", issues)
-    settings, methodology_file = _load_settings(root / "settings.yaml", issues)
-    methodology_path = root / (methodology or methodology_file)
-    method = _load_methodology(methodology_path, issues)
-    departments = _load_departments(root / "departments.yaml", issues)
+    headers = load_yaml_model(root / "headers.yaml", HeadersFile, issues)
+    settings_path = root / "settings.yaml"
+    unread: list[ConfigIssue] = []
+    raw_settings = read_yaml(settings_path, unread)
+    settings = None if raw_settings is None and unread else validate_model(raw_settings, SettingsFile, settings_path, unread)
+    issues += unread
+    methodology_path = root / (methodology or _methodology_file(raw_settings, settings))
+    method = load_yaml_model(methodology_path, MethodologyFile, issues)
+    departments = load_yaml_model(root / "departments.yaml", DepartmentsFile, issues)
     vocab: NotationVocab | None = None
     try:
         vocab = load_vocab(root / "notation.yaml")
     except ConfigError as exc:
         issues.extend(exc.issues)
-    if issues or vocab is None:
+    if issues or vocab is None or headers is None or settings is None or method is None or departments is None:
         raise ConfigError(issues)
-    files = [root / "headers.yaml", root / "settings.yaml", methodology_path, root / "departments.yaml", root / "notation.yaml"]
+    files = [root / "headers.yaml", settings_path, methodology_path, root / "departments.yaml", root / "notation.yaml"]
     return Config(
         root=root,
-        headers=headers,
+        headers=_headers(headers),
         vocab=vocab,
-        methodology=method,
-        departments=departments,
-        settings=settings,
+        methodology=_methodology(method),
+        departments=_departments(departments),
+        settings=_settings(settings),
         fingerprint=_fingerprint(files),
     )
-

@@ -5,7 +5,6 @@ matched to its department and period. Nothing received is ever overwritten or de
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import shutil
@@ -14,14 +13,17 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline.archive import archived_path, sha256_of
 from pipeline.config import Config, Department, header_key
+from pipeline.export import read_export
 from pipeline.problems import Problem
-from pipeline.read.package import SPREADSHEET_SUFFIXES, is_skipped_name, saved_time
-from pipeline.read.parallel import read_many
+from pipeline.read.package import is_skipped_name, saved_time
+from pipeline.read.parallel import read_guarded, read_many
 from pipeline.read.table import cell_text
-from pipeline.read.workbook import READER_VERSION, FileRead, read_file
+from pipeline.read.workbook import READER_VERSION, FileRead
 from pipeline.store import Store, Submission
-from pipeline.timing import stage
+from pipeline.timing import checkpoint, stage
+from pipeline.workspace import Workspace
 
 ARCHIVE_DIR = "archive"
 QUARANTINE_DIR = "quarantine"
@@ -56,25 +58,24 @@ def reader_key(config: Config) -> str:
     return f"{READER_VERSION}:{config.fingerprint}"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def discover(folder: Path, skip: Iterable[Path] = ()) -> list[Path]:
+    """Every file waiting in the input folder, skipping the archive, quarantine, lock and hidden files.
 
-
-def discover(folder: Path) -> list[Path]:
-    """Spreadsheets waiting in the input folder, skipping the archive, quarantine, lock and hidden files."""
+    Not only spreadsheet names: a report saved as .csv or .xlsb, or a renamed one, must be listed (and kept),
+    never silently left behind; the reader says what a file that is not a spreadsheet looks like.
+    `skip`: the workspace's own folders (archive, output, mappings), when the input folder holds them."""
     found: list[Path] = []
     if not folder.is_dir():
         return found
+    skipped = {p.absolute() for p in skip}
     for root, dirs, files in os.walk(folder):
         top = Path(root) == folder
-        # Pruned, not filtered: the archive grows every month and is never walked.
-        dirs[:] = [d for d in dirs if not is_skipped_name(d) and not (top and d in (ARCHIVE_DIR, QUARANTINE_DIR))]
+        # Pruned, not filtered: the archive grows every month and is never walked. `archive` and `quarantine`
+        # directly in an input folder are where versions before the workspace kept them.
+        dirs[:] = [d for d in dirs if not is_skipped_name(d) and not (top and d in (ARCHIVE_DIR, QUARANTINE_DIR))
+                   and (Path(root) / d).absolute() not in skipped]
         for name in files:
-            if not is_skipped_name(name) and Path(name).suffix.lower() in SPREADSHEET_SUFFIXES:
+            if not is_skipped_name(name):
                 path = Path(root) / name
                 if path.is_file():  # not a pipe or a device that would block the reader
                     found.append(path)
@@ -140,8 +141,10 @@ def match_department(
         if len(found) > 1:
             names = ", ".join(sorted(d.name for d in found))
             return None, source, Problem("department-ambiguous", file=arrival.name, value=cell, detail=names)
-    detail = f" (\"{cell}\")" if cell else ""
-    return None, "none", Problem("department-unknown", file=arrival.name, value=cell, detail=detail)
+    if cell:
+        # The cell is filled: the name is missing from the list, which the specialist can fix in one place.
+        return None, "none", Problem("department-not-listed", file=arrival.name, value=cell)
+    return None, "none", Problem("department-unknown", file=arrival.name, value=cell, detail="")
 
 
 _PERIOD_TEXT = re.compile(r"(20\d{2})\s*(?:он[ыо]?|[-./_ ])\s*(\d{1,2})(?!\d)")
@@ -233,16 +236,26 @@ def received_time(arrival: Arrival, tz: dt.tzinfo, saved: str | None = NOT_LOOKE
     return dt.datetime.fromtimestamp(arrival.path.stat().st_mtime, tz)
 
 
-def _safe_component(text: str) -> str:
+MAX_COMPONENT = 80
+
+
+def _safe_component(text: str, *, keep_suffix: bool = False) -> str:
+    """A folder or file name every file system takes; a long file name is shortened before its extension, so
+    the archived copy still opens in Excel."""
     cleaned = re.sub(r'[\x00-\x1f<>:"/\\|?*]+', "_", text).strip(" .")
-    return cleaned[:80] or "_"
+    if len(cleaned) <= MAX_COMPONENT:
+        return cleaned or "_"
+    suffix = Path(cleaned).suffix if keep_suffix else ""
+    if len(suffix) > 16:  # not an extension, just a dot in a long name
+        suffix = ""
+    return cleaned[: MAX_COMPONENT - len(suffix)].rstrip(" .") + suffix
 
 
 def archive_copy(source: Path, archive_root: Path, period: str | None, folder: str, name: str) -> Path:
     """Copy into archive/YYYY-MM/<department>/ under a name no earlier file has; never overwrite."""
     target_dir = archive_root / (period or NO_PERIOD_FOLDER) / _safe_component(folder)
     target_dir.mkdir(parents=True, exist_ok=True)
-    base = Path(_safe_component(name))
+    base = Path(_safe_component(name, keep_suffix=True))
     stem, suffix = base.stem, base.suffix
     for n in range(1, 10_000):
         candidate = target_dir / (base.name if n == 1 else f"{stem} ({n}){suffix}")
@@ -273,7 +286,7 @@ def read_cached(path: Path, sha: str, name: str, store: Store, config: Config) -
     cached = store.parsed(sha, key)
     if isinstance(cached, FileRead):
         return renamed(cached, name)
-    read = read_file(path, config, name=name)
+    read = read_export(path, name, config) or read_guarded(path, config, name)  # an export (issue 17), else a template, guarded
     store.save_parsed(sha, key, read)
     return read
 
@@ -308,13 +321,13 @@ def take_in(
     arrivals: Iterable[Arrival],
     store: Store,
     config: Config,
-    input_root: Path,
+    workspace: Workspace,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Intake:
-    """Record, read and archive each arrival; the same bytes twice are one submission."""
+    """Record, read and archive each arrival into the workspace's archive; the same bytes twice are one
+    submission, from whichever folder or mailbox they come."""
     result = Intake()
     arrivals = list(arrivals)
-    archive_root = input_root / ARCHIVE_DIR
 
     # 1. Which arrivals are new: the hash decides, remembered per path so unchanged files are not re-hashed.
     fresh: list[tuple[Arrival, str, int]] = []
@@ -332,16 +345,20 @@ def take_in(
         cached = store.parsed(sha, key)
         if isinstance(cached, FileRead):
             reads[sha] = renamed(cached, arrival.name)
+        elif (exported := read_export(arrival.path, arrival.name, config)) is not None:  # issue 17: a lower level's export
+            reads[sha] = exported
+            store.save_parsed(sha, key, exported)
         else:
             to_read.append((arrival.path, arrival.name))
-    record = _Recorder(store, config, archive_root, input_root, result)
+    record = _Recorder(store, config, workspace, result)
     # `closing`: a failure here stops the workers at once.
     with stage("  read, record and archive"), closing(read_many(to_read, config, progress)) as parsed, store.transaction():
         for arrival, sha, size in fresh:
             saved_at: str | None = NOT_LOOKED
             if sha not in reads:
                 done = next(parsed)
-                store.save_parsed_payload(sha, key, done.payload)
+                if done.cacheable:
+                    store.save_parsed_payload(sha, key, done.payload)
                 reads[sha], saved_at = done.read, done.saved_at
             record(arrival, sha, size, reads[sha], saved_at)
     return result
@@ -350,8 +367,8 @@ def take_in(
 class _Recorder:
     """Records one arrival: its department and period, its archive copy and its submission row."""
 
-    def __init__(self, store: Store, config: Config, archive_root: Path, input_root: Path, result: Intake):
-        self.store, self.config, self.archive_root, self.input_root, self.result = store, config, archive_root, input_root, result
+    def __init__(self, store: Store, config: Config, workspace: Workspace, result: Intake):
+        self.store, self.config, self.workspace, self.result = store, config, workspace, result
         self.matcher = DepartmentMatcher(config.departments)
         self.tz = tz_of(config)
 
@@ -361,12 +378,13 @@ class _Recorder:
         period, period_source, period_problem = resolve_period(read, arrival.name, received)
         problems = [p for p in (dept_problem, period_problem) if p is not None]
         short = next((d.short for d in self.config.departments if d.name == department and d.short), None)
-        archived = archive_copy(arrival.path, self.archive_root, period, short or department or UNKNOWN_FOLDER, arrival.name)
+        archived = archive_copy(arrival.path, self.workspace.archive, period, short or department or UNKNOWN_FOLDER, arrival.name)
+        checkpoint("archived, not yet recorded")
         all_problems = [*read.problems, *problems]
         submission = self.store.add_submission(
             sha256=sha,
             original_name=arrival.name,
-            archive_path=str(archived.relative_to(self.input_root)),
+            archive_path=self.workspace.relative(archived),
             department=department,
             department_source=dept_source,
             period=period,
@@ -384,3 +402,28 @@ class _Recorder:
         )
         self.result.new.append(submission)
         self.result.reads[sha] = read
+
+
+DEPARTMENT_CODES = ("department-unknown", "department-not-listed", "department-ambiguous")
+
+
+def rematch_departments(store: Store, config: Config, workspace: Workspace) -> list[Submission]:
+    """Files whose department could not be found are matched again against today's departments.yaml: adding a
+    unit (or an alias) to the list takes in its reports already received, without asking anyone to resend."""
+    matcher = DepartmentMatcher(config.departments)
+    found: list[Submission] = []
+    for sub in store.unmatched():
+        path = archived_path(sub, workspace)
+        if not path.exists():
+            continue  # the archive check names it when its period is consolidated
+        read = read_cached(path, sub.sha256, sub.original_name, store, config)
+        arrival = Arrival(path, sub.original_name, origin=sub.origin, sender=sub.sender)
+        department, source, problem = match_department(read, arrival, matcher)
+        if department is None:
+            continue
+        kept = [p for p in sub.problems() if p.code not in DEPARTMENT_CODES]
+        if problem is not None:
+            kept.append(problem)
+        store.set_department(sub.id, department, source, kept)
+        found.append(sub)
+    return found

@@ -18,14 +18,8 @@ BASIS_LABELS: dict[str, tuple[str, str]] = {
     "status_word": ("Төлөвийн үг", "Status word"),
     "computed": ("Тооцоолсон", "Computed"),
     "self_assessed": ("Өөрийн үнэлгээ", "Self-assessed"),
+    "plan": ("Батлагдсан төлөвлөгөө", "Approved plan"),
     "": ("", ""),
-}
-
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "percent": ("Хувь", "Percent"),
-    "count": ("Тоо", "Count"),
-    "binary": ("Биелсэн эсэх", "Done/not done"),
-    "text": ("Текст", "Text"),
 }
 
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
@@ -42,6 +36,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "target_kind": ("Зорилтын төрөл", "Target kind"),
     "target_op": ("Нөхцөл", "Condition"),
     "target_value": ("Зорилтын тоо", "Target value"),
+    "target_due": ("Тухайн үед хүрэх түвшин", "Target due this period"),
     "timeframe_text": ("Хугацаа", "Timeframe"),
     "quarters": ("Улирал", "Quarters"),
     "due": ("Хугацаа болсон", "Due"),
@@ -82,6 +77,9 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "timeframe-invalid": ("хугацаа ойлгомжгүй", "timeframe not understood"),
     "target-missing": ("хүрэх түвшин хоосон", "no target"),
     "target-unparsed": ("хүрэх түвшин тоон бус", "target not measurable"),
+    "target-range": ("хүрэх түвшин хязгаараар", "target given as a range"),
+    "target-direction-from-baseline": ("чиглэлийг суурь түвшнээс", "direction from the baseline"),
+    "actual-fraction-as-percent": ("бутархайг хувь болгосон", "fraction read as a percent"),
     "actual-from-narrative": ("хүрсэн түвшин тайлбараас", "achieved value from narrative"),
     "actual-ambiguous": ("хүрсэн түвшин ойлгомжгүй", "achieved value ambiguous"),
     "actual-interpreted": ("хүрсэн түвшнийг тайлбарлаж уншсан", "achieved value interpreted"),
@@ -91,6 +89,9 @@ FLAG_LABELS: dict[str, tuple[str, str]] = {
     "legacy-text-converted": ("хуучин фонт хөрвүүлсэн", "legacy font converted"),
     "formula-no-value": ("томьёоны утга алга", "formula without value"),
     "evaluation-invalid": ("үнэлгээ буруу", "evaluation not a level"),
+    "not-due-in-narrative": ("гүйцэтгэлд «хугацаа болоогүй» дурдсан", "narrative mentions not due"),
+    "plan-changed": ("төлөвлөгөөнөөс өөрчлөгдсөн", "changed from the plan"),
+    "plan-removed": ("тайлангаас хасагдсан", "removed from the report"),
 }
 
 ORIGIN_LABELS: dict[str, tuple[str, str]] = {

@@ -17,13 +17,14 @@ from pipeline.config import Config
 from pipeline.notation import parse_actual, parse_target, parse_timeframe
 from pipeline.notation.actual import fraction_as_percent
 from pipeline.notation.baseline import apply_baseline
+from pipeline.notation.numbers import lex
+from pipeline.notation.status import match_status
 from pipeline.notation.target import says_percent
+from pipeline.notation.vocab import NotationVocab, fold
 from pipeline.problems import Problem
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import FileRead, a1
 from pipeline.score import measure_key
-
-TEXT_COLUMNS = ("goal", "measure_no", "measure", "indicator", "baseline", "responsible", "progress", "note", "budget")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def records_frame(sources: Sequence[Source]) -> pd.DataFrame:
                 "c_actual": cols.get("actual", -1),
                 "c_self_pct": cols.get("self_pct", -1),
                 "c_evaluation": cols.get("evaluation", -1),
+                "c_progress": cols.get("progress", -1),
                 "target_pct_header": "target" in layout.percent_header,
                 "actual_pct_header": "actual" in layout.percent_header,
                 "by_month": layout.by_month,
@@ -92,7 +94,7 @@ FRAME_COLUMNS = [
     "baseline", "responsible", "progress", "note", "budget", "target_raw", "timeframe_raw", "actual_raw", "self_raw",
     "evaluation_raw", "target_pct_fmt", "actual_pct_fmt", "self_pct_fmt", "evaluation_pct_fmt", "c_target",
     "c_timeframe", "c_actual", "c_self_pct", "c_evaluation", "target_pct_header", "actual_pct_header", "by_month",
-    "has_target_col", "has_actual_col",
+    "has_target_col", "has_actual_col", "c_progress",
 ]
 
 
@@ -121,6 +123,30 @@ def read_distinct(keys: Iterable[Hashable], reader: Callable[..., Any]) -> list[
             memo[key] = value = reader(key)
             out.append(value)
     return out
+
+
+def narrative_not_due(text: str, vocab: NotationVocab) -> tuple[str, str]:
+    """What a progress narrative (`Гүйцэтгэл`) says about "not yet due": ("not_due", "") when the cell is
+    essentially the status word itself ("ХБ", "Хугацаа болоогүй байна.", "(ХБ)"); ("", words) when a longer
+    text merely mentions one ("Хугацаа болоогүй тул ..."), which the scorer flags and never takes as not
+    due; ("", "") otherwise."""
+    folded = fold(text) if text else ""
+    toks = lex(folded)
+    shown = text if len(folded) == len(text) else folded  # the mention quoted as typed where the positions agree
+    found = match_status(toks, vocab)
+    if found is not None and found.status == "not_due" and found.full:
+        return "not_due", ""
+    texts = [t.text for t in toks]
+    for k, tok in enumerate(toks):
+        phrase = vocab.status.match(texts, k) if tok.kind == "word" else None
+        if phrase is not None and phrase.meaning == ("status", "not_due"):
+            return "", shown[tok.start : toks[k + len(phrase.words) - 1].end]
+    return "", ""
+
+
+def _narrative_not_due(progress: pd.Series, vocab: NotationVocab) -> tuple[list[str], list[str]]:
+    readings = read_distinct(progress, lambda text: narrative_not_due(text, vocab))
+    return [r[0] for r in readings], [r[1] for r in readings]
 
 
 def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, list[Problem]]:
@@ -175,6 +201,7 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
         out[f"{prefix}_value"] = pd.array([r.value for r in readings], dtype="Float64")
         out[f"{prefix}_is_pct"] = [r.is_percent for r in readings]
         out[f"{prefix}_status"] = [r.status or "" for r in readings]
+    out["progress_status"], out["progress_mention"] = _narrative_not_due(out["progress"], vocab)
     out["actual_text"] = shown_as_typed(out["actual_raw"], out["actual_pct_fmt"])
     out["self_text"] = shown_as_typed(out["self_raw"], out["self_pct_fmt"])
     out["eval_text"] = shown_as_typed(out["evaluation_raw"], out["evaluation_pct_fmt"])

@@ -15,6 +15,7 @@ import pandas as pd
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
 from pipeline.intake import Intake, tz_of
+from pipeline.mail import state as mail_state
 from pipeline.manifest import edited_since_written
 from pipeline.review import load_overrides, save_overrides
 from pipeline.run import (
@@ -22,14 +23,18 @@ from pipeline.run import (
     build_report,
     choose_period,
     closing_of,
-    consolidated_path,
+    corrections_of,
     current_submissions,
     deadline_for,
+    first_reports,
+    lateness,
+    review_workbook,
     save_results,
     snapshot,
     store_location,
 )
 from pipeline.store import Store, open_store
+from pipeline.workspace import Workspace
 
 
 @dataclass
@@ -37,7 +42,9 @@ class Completeness:
     period: str
     deadline: dt.date
     closed: bool
-    table: pd.DataFrame  # department, short, official, reported, received_at, days_late, on_time, file, submissions
+    # department, short, official, reported, received_at (first report), days_late, on_time, file (consolidated),
+    # submissions, corrections (later readable reports' times)
+    table: pd.DataFrame
     quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # (sender, date, subject) of mail kept aside
 
 
@@ -45,53 +52,58 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     """Which expected departments reported for the period, on time or how many days late, and who is missing."""
     subs = store.submissions(period)
     chosen = current_submissions(subs, store.pins(period))
+    # Timeliness is set by the first readable report; the file shown is the one consolidated.
+    first = first_reports(subs)
+    later = corrections_of(subs, first)
     deadline = deadline_for(period, config)
     tz = tz_of(config)
     rows = []
-    names = [d.name for d in config.departments] + sorted(d for d in chosen if d not in {x.name for x in config.departments})
+    names = [d.name for d in config.departments if d.reports] + sorted(d for d in chosen if d not in {x.name for x in config.departments})
     official = {d.name: d.official for d in config.departments}
     short = {d.name: d.short for d in config.departments}
     for name in names:
-        sub = chosen.get(name)
+        sub = first.get(name)
         count = sum(1 for s in subs if s.department == name)
         if sub is None:
             rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": False,
-                         "received_at": "", "days_late": None, "on_time": None, "file": "", "submissions": count})
+                         "received_at": "", "days_late": None, "on_time": None, "file": "", "submissions": count, "corrections": ""})
             continue
-        moment = dt.datetime.fromisoformat(sub.received_at).astimezone(tz)
-        late = max(0, (moment.date() - deadline).days)
+        when, late = lateness(sub, deadline, tz)
         rows.append({"department": name, "short": short.get(name, ""), "official": official.get(name, ""), "reported": True,
-                     "received_at": moment.strftime("%Y-%m-%d %H:%M"), "days_late": late, "on_time": late == 0,
-                     "file": sub.original_name, "submissions": count})
-    table = pd.DataFrame(rows, columns=["department", "short", "official", "reported", "received_at", "days_late", "on_time", "file", "submissions"])
+                     "received_at": when, "days_late": late, "on_time": late == 0,
+                     "file": chosen[name].original_name if name in chosen else sub.original_name, "submissions": count,
+                     "corrections": "; ".join(lateness(fix, deadline, tz)[0] for fix in later.get(name, []))})
+    table = pd.DataFrame(rows, columns=["department", "short", "official", "reported", "received_at", "days_late", "on_time", "file", "submissions",
+                                        "corrections"])
     table["days_late"] = table["days_late"].astype("Int64")
     quarantined = [
         (sender or "", (date or "")[:16], subject or "")
-        for sender, date, subject in store.db.execute(
-            "SELECT sender, date, subject FROM mail_messages WHERE outcome = 'quarantined' ORDER BY id"
-        )
+        for sender, date, subject in mail_state.quarantined(store)
     ]
     return Completeness(period, deadline, store.frozen(period) is not None, table, quarantined)
 
 
-def status(config: Config, output_dir: Path, store_path: Path | None, period: str | None) -> Completeness:
-    with open_store(store_location(config, output_dir, store_path)) as store:
+def status(config: Config, workspace: Workspace, store_path: Path | str | None, period: str | None) -> Completeness:
+    with open_store(store_location(config, workspace, store_path)) as store:
         return completeness(store, config, choose_period(store, period, assign=False))
 
 
-def close(config: Config, input_dir: Path, output_dir: Path, store_path: Path | None, period: str, reason: str) -> Report:
-    """Freeze the period's figures as they stand now (with the specialist's review applied)."""
+def close(config: Config, workspace: Workspace, output_dir: Path | None, store_path: Path | str | None, period: str, reason: str) -> Report:
+    """Freeze the period's figures as they stand now (with the specialist's review applied), rebuilt from the
+    archive; a period whose archived files are missing or changed cannot be closed (ArchiveError)."""
     if not reason.strip():
         raise NegtgelError("Хаах шалтгааныг бичнэ үү / give a reason for closing.")
-    with open_store(store_location(config, output_dir, store_path)) as store:
+    output_dir = workspace.output if output_dir is None else output_dir
+    with open_store(store_location(config, workspace, store_path)) as store:
         if closing_of(store, period) is not None:
             raise NegtgelError(f"{period} аль хэдийн хаагдсан / {period} is already closed.")
         if not store.submissions(period):
             raise NegtgelError(f"{period}-д ирсэн тайлан алга / no reports for {period}.")
         period_dir = output_dir / period
-        workbook = consolidated_path(period_dir, period)
-        overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name))
-        report = build_report(store, config, period, input_dir, overrides, Intake())
+        workbook, source_lang = review_workbook(period_dir, period)
+        overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name, source_lang),
+                                   source_lang)
+        report = build_report(store, config, period, workspace, overrides, Intake())
         save_overrides(store, report.overrides, period)
         save_results(store, report)
         frozen = snapshot(report)
@@ -100,18 +112,18 @@ def close(config: Config, input_dir: Path, output_dir: Path, store_path: Path | 
         return report
 
 
-def reopen(config: Config, output_dir: Path, store_path: Path | None, period: str, reason: str) -> None:
+def reopen(config: Config, workspace: Workspace, store_path: Path | str | None, period: str, reason: str) -> None:
     if not reason.strip():
         raise NegtgelError("Дахин нээх шалтгааныг бичнэ үү / give a reason for reopening.")
-    with open_store(store_location(config, output_dir, store_path)) as store:
+    with open_store(store_location(config, workspace, store_path)) as store:
         if closing_of(store, period) is None:
             raise NegtgelError(f"{period} хаагдаагүй байна / {period} is not closed.")
         store.reopen_period(period, reason.strip())
 
 
-def pin(config: Config, output_dir: Path, store_path: Path | None, period: str, submission: str, reason: str) -> str:
+def pin(config: Config, workspace: Workspace, store_path: Path | str | None, period: str, submission: str, reason: str) -> str:
     """Consolidate an older submission instead of the newest: by its number or its file name."""
-    with open_store(store_location(config, output_dir, store_path)) as store:
+    with open_store(store_location(config, workspace, store_path)) as store:
         subs = store.submissions(period)
         found = [s for s in subs if str(s.id) == submission or s.original_name == submission or s.sha256.startswith(submission)]
         if len(found) != 1:
@@ -126,7 +138,7 @@ def pin(config: Config, output_dir: Path, store_path: Path | None, period: str, 
         return f"{sub.department}: {sub.original_name}"
 
 
-def unpin(config: Config, output_dir: Path, store_path: Path | None, period: str, department: str) -> bool:
-    with open_store(store_location(config, output_dir, store_path)) as store:
+def unpin(config: Config, workspace: Workspace, store_path: Path | str | None, period: str, department: str) -> bool:
+    with open_store(store_location(config, workspace, store_path)) as store:
         match = [d.name for d in config.departments if department in (d.name, d.short)] or [department]
         return store.unpin(period, match[0])

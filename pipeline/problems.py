@@ -65,6 +65,45 @@ CATALOGUE: dict[str, ProblemType] = {
         "Энэ файл өмнө ирсэн {detail} файлтай яг ижил тул дахин бүртгээгүй.",
         "This file is byte-identical to {detail}, received earlier; it was not recorded again.",
     ),
+    "archive-file-missing": ProblemType(
+        "error",
+        "Архивт хадгалсан файл {value} олдсонгүй ({detail}-нд ирсэн). Ирсэн файлыг устгаж, зөөж болохгүй: энэ "
+        "хугацааны дүнг түүнгүйгээр гаргахгүй. Файлыг нөөц хуулбар эсвэл ирсэн захидлаас сэргээнэ үү.",
+        "The archived file {value} (received {detail}) is missing. Received files must never be deleted or moved: "
+        "the period is not published without it. Restore it from a backup or the original email.",
+    ),
+    "archive-file-changed": ProblemType(
+        "error",
+        "Архивт хадгалсан файл {value} ({detail}-нд ирсэн) ирснээсээ хойш өөрчлөгдсөн байна. Ирсэн файлыг засаж "
+        "болохгүй: засвар бол шинэ файлаар ирүүлнэ. Анхны файлыг сэргээнэ үү.",
+        "The archived file {value} (received {detail}) has changed since it arrived. Received files must never be "
+        "edited: a correction comes as a new file. Restore the original.",
+    ),
+    # --- guarded reading (issue 12) ---
+    "file-reader-crashed": ProblemType(
+        "error",
+        "Энэ файлыг уншиж байхад уншигч програм зогссон ({detail}). Файл гэмтсэн эсвэл хэт их санах ой шаардаж байж "
+        "магадгүй; бусад файлыг хэвийн уншлаа. Excel-ээр нээж .xlsx хэлбэрээр дахин хадгалаад илгээнэ үү.",
+        "Reading this file stopped the reader ({detail}). The file may be damaged or need too much memory; the other "
+        "files were read as usual. Open it in Excel, save as .xlsx and resend.",
+    ),
+    "file-too-slow": ProblemType(
+        "error",
+        "Энэ файлыг {detail} секундэд уншиж дуусгаагүй тул орхилоо; бусад файлыг хэвийн уншлаа. Илүүдэл хуудас, мөрийг "
+        "устгаж, .xlsx хэлбэрээр хадгалаад дахин илгээнэ үү.",
+        "This file could not be read within {detail} seconds and was left out; the other files were read as usual. "
+        "Delete extra sheets and rows, save as .xlsx and resend.",
+    ),
+    "file-not-spreadsheet": ProblemType(
+        "error",
+        "Энэ файл Excel хүснэгт биш ({detail}) тул тайлан гэж уншаагүй; хадгалж авлаа. Тайлангаа .xlsx хэлбэрээр илгээнэ үү.",
+        "This file is not a spreadsheet ({detail}), so it was not read as a report; it was kept. Send the report as .xlsx.",
+    ),
+    "sheet-unreadable": ProblemType(
+        "warning",
+        "\"{sheet}\" хуудас гэмтсэн тул уншаагүй ({detail}); бусад хуудсыг уншлаа.",
+        "Sheet \"{sheet}\" is damaged and was not read ({detail}); the other sheets were read.",
+    ),
     # --- sheets and tables -------------------------------------------------------------------------
     "header-missing": ProblemType(
         "error",
@@ -124,15 +163,17 @@ CATALOGUE: dict[str, ProblemType] = {
         "Аль хэлтэс, нэгжийн тайлан болохыг тогтоож чадсангүй{detail}. Загварын \"Хэлтэс, нэгж\" нүдийг бөглөнө үү.",
         "The reporting department could not be identified{detail}. Fill the template's department cell.",
     ),
+    "department-not-listed": ProblemType(
+        "error",
+        "Тайлангийн «Хэлтэс, нэгж» нүдэнд «{value}» гэж бичсэн нь mappings/departments.yaml жагсаалтад алга. Энэ нэгж "
+        "тайлан ирүүлэх ёстой бол жагсаалтад нэмнэ үү (эсвэл aliases-д энэ бичлэгийг нэмнэ), дараа нь дахин ажиллуулна уу.",
+        "The report's department cell says «{value}», which is not in mappings/departments.yaml. If this unit reports, "
+        "add it to the list (or this spelling to its aliases) and run again.",
+    ),
     "department-ambiguous": ProblemType(
         "error",
         "Тайлан хэд хэдэн хэлтэст тохирч байна: {detail}. Загварын \"Хэлтэс, нэгж\" нүдэнд нэрийг бүтнээр бичнэ үү.",
         "The file matches several departments: {detail}. Write the full name in the department cell.",
-    ),
-    "department-not-expected": ProblemType(
-        "warning",
-        "\"{value}\" нь хүлээгдэж буй хэлтсийн жагсаалтад байхгүй; тусад нь нэгтгэлээ.",
-        "\"{value}\" is not in the list of expected departments; it was consolidated on its own.",
     ),
     "period-missing": ProblemType(
         "warning",
@@ -143,11 +184,6 @@ CATALOGUE: dict[str, ProblemType] = {
         "error",
         "Тайлант хугацааг \"{value}\" гэж бичсэнийг ойлгосонгүй.",
         "The reporting period \"{value}\" was not understood.",
-    ),
-    "period-other": ProblemType(
-        "warning",
-        "Энэ файл {detail} сарын тайлан тул энэ удаагийн нэгтгэлд ороогүй.",
-        "This file reports for {detail}; it is not part of this consolidation.",
     ),
     "submission-superseded": ProblemType(
         "warning",
@@ -251,13 +287,33 @@ CATALOGUE: dict[str, ProblemType] = {
     ),
     "review-level-invalid": ProblemType(
         "error",
-        "Хяналтын файлд \"{value}\" гэж бичсэн нь аргачлалын түвшин биш тул тооцоогүй ({detail}).",
-        "The review file's level \"{value}\" is not a level of the methodology and was ignored ({detail}).",
+        "Хяналтын файлд \"{value}\" гэж бичсэн нь аргачлалын түвшин биш тул тооцоогүй ({detail}); засах хүртэл нүдэндээ үлдэнэ.",
+        "The review file's level \"{value}\" is not a level of the methodology and is not applied ({detail}); it stays in its cell until fixed.",
     ),
     "review-row-unmatched": ProblemType(
         "warning",
         "Хяналтын файлын энэ мөрийн арга хэмжээ одоогийн тайланд олдсонгүй; засварыг хадгалж үлдээлээ.",
         "This review row matches no measure in the current reports; the override is kept.",
+    ),
+    # --- review and timeliness (issue 11) ---
+    "review-period-closed": ProblemType(
+        "error",
+        "{detail} үе хаагдсан тул хянагчийн нүдэнд \"{value}\" гэж бичсэнийг хүлээж аваагүй; мөрдөж буй утгыг буцааж бичлээ. "
+        "Өөрчлөх бол эхлээд дахин нээнэ үү (negtgel reopen --period {detail}).",
+        "The period {detail} is closed, so \"{value}\" typed in this review cell was refused; the value in force is written back. "
+        "To change it, reopen first (negtgel reopen --period {detail}).",
+    ),
+    "review-other-workbook": ProblemType(
+        "warning",
+        "Хянагчийн түвшинг {detail} файлаас уншдаг; энэ файлын нүдэнд \"{value}\" гэж бичсэнийг тооцоогүй. {detail} файлд оруулна уу.",
+        "Reviews are read from {detail}; \"{value}\" typed in this file's review cell was not used. Type it in {detail}.",
+    ),
+    "not-due-in-narrative": ProblemType(
+        "warning",
+        "Гүйцэтгэлийн тайлбарт \"{value}\" гэж дурдсан боловч арга хэмжээг хугацаа болсон гэж үнэлэв. Хугацаа болоогүй бол "
+        "хүрсэн түвшин эсвэл үнэлгээний нүдэнд «ХБ» гэж бичнэ үү.",
+        "The progress narrative mentions \"{value}\", but the measure is scored as due. If it is not yet due, write ХБ in the "
+        "achieved level or evaluation cell.",
     ),
     # --- mail --------------------------------------------------------------------------------------
     "attachment-winmail-unreadable": ProblemType(
@@ -301,6 +357,145 @@ CATALOGUE: dict[str, ProblemType] = {
         "warning",
         "{value} хаяг руу хариу илгээж чадсангүй ({detail}); дараагийн удаа дахин оролдоно.",
         "The receipt to {value} could not be sent ({detail}); it will be tried again on the next run.",
+    ),
+    # --- mail intake (issue 13) ---
+    "message-id-reused": ProblemType(
+        "warning",
+        "Энэ захидлын Message-ID ({value}) өмнө ирсэн өөр захидалд байсан. Агуулга нь шинэ тул хүлээн авлаа.",
+        "The message's Message-ID ({value}) was used by an earlier message. Its content is new, so it was taken.",
+    ),
+    "mail-date-skewed": ProblemType(
+        "warning",
+        "Захидалд бичсэн илгээсэн цаг ({value}) сервер хүлээн авсан цагаас ({detail}) хэт зөрүүтэй байна; илгээгчийн "
+        "компьютерийн цаг буруу байж магадгүй. Серверийн цагийг хүлээн авсан цаг гэж тооцлоо.",
+        "The message says it was sent at {value}, too far from the time the server received it ({detail}); the "
+        "sender's clock may be wrong. The server's time was taken as the received time.",
+    ),
+    "mail-date-unreadable": ProblemType(
+        "warning",
+        "Захидлын илгээсэн огноог (\"{value}\") уншиж чадсангүй. Сервер хүлээн авсан цагийг ({detail}) авлаа.",
+        "The message's Date (\"{value}\") could not be read. The time the server received it ({detail}) was taken.",
+    ),
+    "mail-auto-reply": ProblemType(
+        "warning",
+        "Автомат хариу (ажлаас гадуур байна гэх мэт) тул тайлан гэж аваагүй, хариу илгээгээгүй.",
+        "An automatic reply (such as out of office): not a report; no receipt was sent.",
+    ),
+    "mail-read-receipt": ProblemType(
+        "warning",
+        "Захидал уншсан тухай мэдэгдэл тул тайлан гэж аваагүй, хариу илгээгээгүй.",
+        "A read receipt: not a report; no receipt was sent.",
+    ),
+    "mail-delivery-report": ProblemType(
+        "warning",
+        "Шуудангийн серверийн хүргэлтийн мэдэгдэл (хүргэгдээгүй захидал гэх мэт) тул тайлан гэж аваагүй. Өөрийн "
+        "илгээсэн захидал хүрээгүй эсэхийг шалгана уу.",
+        "A delivery report from a mail server (such as a bounce): not a report. Check whether a message you sent "
+        "did not arrive.",
+    ),
+    "mail-reply-no-report": ProblemType(
+        "warning",
+        "Хавсралтгүй богино хариу (талархал гэх мэт) тул тайлан гэж аваагүй, хариу илгээгээгүй.",
+        "A short reply without attachments (such as a thank-you): not a report; no receipt was sent.",
+    ),
+    # --- scorecards (issue 18) ---
+    "scorecard-value-over-max": ProblemType(
+        "error",
+        "{value} оноо нь шалгуурын дээд оноо ({detail})-оос их тул тооцоогүй; байгууллагын нийт оноо дутуу. Засаж дахин илгээнэ үү.",
+        "{value} points is above the criterion's maximum ({detail}) and was not used; the organisation's total is incomplete. "
+        "Correct it and resend.",
+    ),
+    "scorecard-value-missing": ProblemType(
+        "warning",
+        "{value}: \"{detail}\" шалгуурт оноо бичигдээгүй. 0 гэж тооцоогүй: нийт оноо дутуу гэж тэмдэглэгдэж, бүрэн "
+        "оноотой байгууллагуудын дараа эрэмбэлэгдэнэ.",
+        "{value}: no points for \"{detail}\". Not taken as 0: the total is marked incomplete and ranked after the "
+        "complete ones.",
+    ),
+    "scorecard-value-invalid": ProblemType(
+        "error",
+        "\"{value}\" нь оноо биш ({detail}) тул тооцоогүй; байгууллагын нийт оноо дутуу. 0-ээс дээд оноо хүртэлх тоо бичнэ үү.",
+        "\"{value}\" is not points ({detail}) and was not used; the organisation's total is incomplete. Write a number from "
+        "0 to the maximum.",
+    ),
+    "scorecard-unknown-organisation": ProblemType(
+        "error",
+        "\"{value}\" байгууллага mappings/departments.yaml жагсаалтад алга (эсвэл хэд хэдэнд тохирно) тул энэ мөрийн оноог "
+        "тооцоогүй.",
+        "The organisation \"{value}\" is not in mappings/departments.yaml (or matches several), so this row's points were "
+        "not used.",
+    ),
+    "scorecard-organisation-twice": ProblemType(
+        "error",
+        "{value} байгууллага энэ хуудсанд хоёр дахь удаагаа бичигдсэн; эхний мөрийн оноог авлаа.",
+        "{value} appears a second time on this sheet; the first row's points were taken.",
+    ),
+    "scorecard-column-missing": ProblemType(
+        "error",
+        "\"{detail}\" шалгуурын багана энэ ажлын номд алга (хуучин загвар уу?); энэ шалгуурын оноо дутуу. "
+        "negtgel scorecard template-ээр шинэ загвар гаргана уу.",
+        "The column of \"{detail}\" is missing from this workbook (an older template?); its points are incomplete. "
+        "Write a new one with negtgel scorecard template.",
+    ),
+    "scorecard-not-a-scorecard": ProblemType(
+        "error",
+        "Энэ файл «{detail}» үнэлгээний хуудас биш (negtgel scorecard template-ийн бичсэн хуудас олдсонгүй) тул уншаагүй.",
+        "This file is not a «{detail}» evaluators' workbook (no sheet written by negtgel scorecard template) and was not read.",
+    ),
+    "scorecard-other-workbook": ProblemType(
+        "error",
+        "Энэ ажлын ном «{value}» үнэлгээнийх тул «{detail}»-д тооцоогүй.",
+        "This workbook belongs to «{value}», not «{detail}»; it was not used.",
+    ),
+    "scorecard-evaluator-twice": ProblemType(
+        "warning",
+        "{value} үнэлгээчний хоёр ажлын ном ирсэн; сүүлд хадгалсан {detail} файлыг авч, энэ файлыг тооцоогүй.",
+        "Two workbooks of the evaluator {value}: the one saved last, {detail}, was taken; this one was not used.",
+    ),
+    "scorecard-not-reported": ProblemType(
+        "warning",
+        "{value} энэ сарын тайлангаа ирүүлээгүй тул тооцоолох шалгуурт ({detail}) 0 оноо авлаа.",
+        "{value} has not reported for the period, so it gets 0 points for the computed criteria ({detail}).",
+    ),
+    "scorecard-computed-missing": ProblemType(
+        "warning",
+        "{value}-ийн хугацаа болсон арга хэмжээ алга тул \"{detail}\" шалгуурыг тооцож чадсангүй; нийт оноо дутуу.",
+        "{value} has no measure due, so \"{detail}\" cannot be computed; the total is incomplete.",
+    ),
+    # --- plan year (issue 16) ---
+    "plan-removed": ProblemType(
+        "warning",
+        "Батлагдсан төлөвлөгөөний энэ арга хэмжээ тайланд алга; өөрчлөлтийг зөвшөөрөх хүртэл хэрэгжээгүй гэж тооцно "
+        "(`negtgel plan accept`).",
+        "This measure of the approved plan is missing from the report; it counts as not done until the change is "
+        "accepted (`negtgel plan accept`).",
+    ),
+    "plan-changed": ProblemType(
+        "warning",
+        "Батлагдсан төлөвлөгөөнөөс өөрчлөгдсөн ({no}, {what}): төлөвлөгөөнд \"{detail}\", тайланд \"{value}\". "
+        "Үнэлгээнд батлагдсан төлөвлөгөөг мөрдөнө; өөрчлөлтийг зөвшөөрвөл `negtgel plan accept`.",
+        "Changed from the approved plan ({no}, {what_en}): the plan says \"{detail}\", the report \"{value}\". "
+        "Scoring follows the approved plan; to accept the change, `negtgel plan accept`.",
+    ),
+    "plan-missing": ProblemType(
+        "warning",
+        "{value}-ийн {detail} оны батлагдсан төлөвлөгөө алга тул тайланг төлөвлөгөөтэй тулгаагүй. "
+        "`negtgel plan import`-оор оруулна уу.",
+        "{value} has no approved plan for {detail}, so the report was not compared with one. "
+        "Add it with `negtgel plan import`.",
+    ),
+    # --- hierarchy (issue 17) ---
+    "export-tampered": ProblemType(
+        "error",
+        "Доод шатны нэгтгэлийн файл өөрийн manifest.json-той зөрж байна ({detail}): файлыг өөрчилсөн эсвэл гэмтсэн тул "
+        "хүлээж аваагүй. Илгээгч нэгжээс `negtgel export`-аар дахин гаргаж илгээхийг хүснэ үү.",
+        "The export contradicts its own manifest.json ({detail}): it was changed or damaged, and was refused. Ask the "
+        "sending unit to export it again with `negtgel export` and resend.",
+    ),
+    "export-period-open": ProblemType(
+        "warning",
+        "Доод шатны нэгтгэлийн {detail} үе хаагдаагүй байхад гаргасан тул дүн нь эцсийн биш байж болзошгүй.",
+        "The export was made while its period {detail} was still open: its figures may not be final.",
     ),
 }
 

@@ -10,6 +10,7 @@ resubmission is kept on the "Тохироогүй" sheet, never dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,9 @@ class Overrides:
 
     rows: dict[str, StoredOverride] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    source: str = ""  # the review workbook's file name
+    source_lang: str = "mn"  # the language it was written in (its sheet and column titles)
+    read: int | None = None  # levels read from the workbook this run (None: the workbook was not read)
 
     def parsed(self, method: Methodology) -> dict[str, Override]:
         result = {}
@@ -88,16 +92,20 @@ def _read_review_columns(path: Path) -> list[dict[str, str]]:
                 if record["measure_key"]:
                     record["_sheet"] = sheet_name
                     record["_cell"] = f"{column_letters(override_col)}{r}"
+                    comment_col = index["comment"]
+                    record["_comment_cell"] = f"{column_letters(comment_col)}{r}" if comment_col is not None else record["_cell"]
                     rows.append(record)
         return rows
     finally:
         workbook.close()
 
 
-def load_overrides(store: Store, config: Config, period: str, workbook: Path, edited: bool) -> Overrides:
-    """The overrides in force: read from the consolidated workbook when the specialist has edited it since
-    the last run wrote it (`edited`), else the store's."""
-    result = Overrides()
+def load_overrides(store: Store, config: Config, period: str, workbook: Path, edited: bool, lang: str = "mn") -> Overrides:
+    """The overrides in force: read from the review workbook when the specialist has edited it since the
+    last run wrote it (`edited`), else the store's. A value that is not a level of the methodology is kept
+    as typed (it stays in its cell and `invalid_problems` reports it on every run until it is fixed); it is
+    never applied."""
+    result = Overrides(source=workbook.name, source_lang=lang)
     if edited and workbook.exists():
         try:
             records = _read_review_columns(workbook)
@@ -109,20 +117,58 @@ def load_overrides(store: Store, config: Config, period: str, workbook: Path, ed
                 level = record["override"]
                 if not level:
                     continue
-                if parse_override(level, config.methodology) is None:
-                    result.problems.append(
-                        Problem("review-level-invalid", file=workbook.name, sheet=record["_sheet"], cell=record["_cell"],
-                                value=level, detail=", ".join(f"{lv.value:g}" for lv in config.methodology.levels))
-                    )
-                    continue
                 result.rows[record["measure_key"]] = StoredOverride(
                     record["department"], record["measure_key"], record["measure_no"], record["measure"], level, record["comment"]
                 )
+            result.read = len(result.rows)
             save_overrides(store, result, period)
             return result
     for dept, key, no, measure, level, comment in store.overrides(period):
         result.rows[key] = StoredOverride(dept, key, no, measure, level, comment)
     return result
+
+
+def invalid_problems(overrides: Overrides, measure_keys: list[str], unmatched: list[StoredOverride], method: Methodology,
+                     cell_of: Callable[[int, bool], tuple[str, str]]) -> list[Problem]:
+    """A `review-level-invalid` error for every kept value that is not a level, at the cell the workbook shows
+    it in: `cell_of(position, on_unmatched_sheet)` gives (sheet, cell) of the position-th row."""
+    problems = []
+    allowed = ", ".join(f"{lv.value:g}" for lv in method.levels)
+    position = {key: i for i, key in enumerate(measure_keys)}
+    unmatched_position = {o.measure_key: i for i, o in enumerate(unmatched)}
+    for key, row in overrides.rows.items():
+        if parse_override(row.level, method) is not None:
+            continue
+        if key in position:
+            sheet, cell = cell_of(position[key], False)
+        elif key in unmatched_position:
+            sheet, cell = cell_of(unmatched_position[key], True)
+        else:
+            sheet, cell = "", ""
+        problems.append(Problem("review-level-invalid", file=overrides.source, sheet=sheet, cell=cell, value=row.level, detail=allowed))
+    return problems
+
+
+def refused_edits(workbook: Path, in_force: Overrides, period: str) -> list[Problem]:
+    """A closed period's review columns are not read: every cell that differs from the overrides in force
+    (a level or comment typed, changed or cleared since closing) is a `review-period-closed` error."""
+    try:
+        records = _read_review_columns(workbook)
+    except (calamine.CalamineError, OSError, ValueError) as exc:
+        return [Problem("file-unreadable", file=workbook.name, detail=str(exc)[:120])]
+    problems = []
+    for record in records:
+        kept = in_force.rows.get(record["measure_key"])
+        level, comment = (kept.level, kept.comment or "") if kept else ("", "")
+        if record["override"] != level.strip():
+            cell, typed = record["_cell"], record["override"]
+        elif record["override"] and (record["comment"] or "") != comment.strip():
+            cell, typed = record["_comment_cell"], record["comment"]
+        else:
+            continue
+        problems.append(Problem("review-period-closed", file=workbook.name, sheet=record["_sheet"], cell=cell,
+                                value=typed or "—", detail=period))
+    return problems
 
 
 def rekey(overrides: Overrides, measures: pd.DataFrame) -> list[StoredOverride]:

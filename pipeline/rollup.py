@@ -1,6 +1,6 @@
 """Roll-ups: each department's and each goal's implementation %, rating, points and rank; the overall %.
 
-A %-figure is the simple mean of the levels of the due, scored measures (domain.md §5); shares of each
+A %-figure is the simple mean of the levels of the due, scored measures (docs/methodology.md §7); shares of each
 status are over all measures, not-due included. Published figures are rounded half-up to the
 methodology's decimals, and the rating band and rank are taken from the published figure, so what
 leadership reads and how it is rated always agree.

@@ -16,20 +16,34 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import manifest
+from pipeline import export, hierarchy, manifest
+from pipeline.archive import ArchiveError, archived_path, check_archive
 from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
-from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, take_in, tz_of
+from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, rematch_departments, take_in, tz_of
 from pipeline.manifest import RunSummary
 from pipeline.normalise import Source, normalise_measures, records_frame
+from pipeline.output.names import LANGS, consolidated_name
+from pipeline.plan import apply_plans
+from pipeline.plan import fingerprint as plan_fingerprint
 from pipeline.problems import Lang, Problem, ProblemLog
 from pipeline.read.workbook import FileRead
-from pipeline.review import Overrides, StoredOverride, load_overrides, rekey, save_overrides
+from pipeline.review import (
+    UNMATCHED_SHEETS,
+    Overrides,
+    StoredOverride,
+    invalid_problems,
+    load_overrides,
+    refused_edits,
+    rekey,
+    save_overrides,
+)
 from pipeline.rollup import Overall, overall, rollup, standing_rank
 from pipeline.score import score_measures
 from pipeline.store import Store, Submission, open_store
 from pipeline.timing import stage
 from pipeline.values import is_missing
+from pipeline.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total): the terminal's progress bar
 
@@ -62,6 +76,8 @@ class Report:
     late_after_closing: list[str] = field(default_factory=list)
     previous_period: str | None = None
     overall_previous: float | None = None
+    plan_changes: pd.DataFrame | None = None  # changes against the approved plans (None: the year has no plan)
+    hierarchy: Any = None  # pipeline.hierarchy.Hierarchy when departments.yaml has a parent (issue 17)
 
 
 def deadline_for(period: str, config: Config) -> dt.date:
@@ -116,19 +132,23 @@ def build_report(
     store: Store,
     config: Config,
     period: str,
-    input_root: Path,
+    workspace: Workspace,
     overrides: Overrides,
     intake: Intake | None = None,
 ) -> Report:
-    """Score the period from the store's submissions (the archive), whatever is in the input folder now."""
+    """Score the period from the store's submissions (the archive), whatever is in the input folder now.
+    Raises ArchiveError, before anything is built, when a file the period needs is missing or changed."""
     subs = store.submissions(period)
+    missing = check_archive(subs, workspace, store)
+    if missing:
+        raise ArchiveError(period, missing)
     chosen = current_submissions(subs, store.pins(period))
     log = ProblemLog()
     reads: dict[int, FileRead] = {}
     sources: list[Source] = []
     consolidated = {s.id for s in chosen.values()}
     for sub in subs:
-        read = _load(sub, store, config, input_root, intake)
+        read = _load(sub, store, config, workspace, intake)
         reads[sub.id] = read
         log.extend(sub.problems())
         if sub.period_source == "assumed":
@@ -144,25 +164,32 @@ def build_report(
 
     frame = records_frame(sources)
     measures, notation_problems = normalise_measures(frame, config)
+    measures, removed, plan_changes, plan_problems = apply_plans(measures, sources, config, workspace, period)
     unmatched = rekey(overrides, measures)
     log.extend(overrides.problems)
+    review_file = overrides.source or consolidated_name(period)
     for row in unmatched:
-        log.add(Problem("review-row-unmatched", file=consolidated_path(Path("."), period).name, sheet="Тохироогүй",
+        log.add(Problem("review-row-unmatched", file=review_file, sheet=UNMATCHED_SHEETS[overrides.source_lang == "en"],
                         value=row.measure))
     scored, score_problems = score_measures(measures, period, config.methodology, overrides.parsed(config.methodology))
     log.extend(notation_problems)
     log.extend(score_problems)
+    log.extend(plan_problems)
+    if removed is not None:  # the approved plan's measures no report holds: not done until accepted
+        scored = pd.concat([scored, removed[scored.columns]], ignore_index=True)
     _attach_read_flags(scored, list(log))
+    scored, imports = export.with_imported(scored, chosen, reads)  # issue 17: the exports of the units below, as published
     if intake is not None:
         log.extend(intake.problems)
 
     scored = scored.sort_values(["department", "source_file", "sheet", "row"], kind="stable").reset_index(drop=True)
-    departments = _department_table(scored, chosen, config, period)
+    log.extend(_invalid_review_problems(overrides, scored, unmatched, config.methodology, review_file))
+    departments = _department_table(scored, chosen, config, period, subs)
     log.extend(_timeliness_problems(departments))
     goals = rollup(scored, config.methodology, ["department", "goal"])
     _update_counts(store, subs, reads, log)
     submissions = _submission_table(subs, chosen, reads, log, config)
-    return Report(
+    report = Report(
         period=period,
         generated_at=dt.datetime.now(tz_of(config)).replace(microsecond=0).isoformat(),
         measures=scored,
@@ -173,11 +200,28 @@ def build_report(
         submissions=submissions,
         history=pd.DataFrame(columns=["period", "department", "pct"]),
         methodology_name=config.methodology.name,
-        expected=len(config.departments),
+        expected=sum(1 for d in config.departments if d.reports),
         reported=int(departments["reported"].sum()) if len(departments) else 0,
         overrides=overrides,
         unmatched_overrides=unmatched,
+        plan_changes=plan_changes,
     )
+    # Issue 17: parent_path and every level's figures; nothing without a parent or an export.
+    hierarchy.apply(report, config, imports.units if imports else (), imports.states if imports else None)
+    return report
+
+
+def _invalid_review_problems(
+    overrides: Overrides, scored: pd.DataFrame, unmatched: list[StoredOverride], method: Methodology, review_file: str
+) -> list[Problem]:
+    """Every kept review value that is not a level, at its cell of the workbook this run writes (rows in `scored` order)."""
+    from pipeline.output.consolidated import review_cell
+
+    if not overrides.source:
+        overrides.source = review_file
+    lang: Lang = "en" if overrides.source_lang == "en" else "mn"
+    return invalid_problems(overrides, list(scored["measure_key"]), unmatched, method,
+                            lambda position, on_unmatched: review_cell(position, on_unmatched, lang))
 
 
 def _when(iso: str) -> str:
@@ -188,20 +232,45 @@ def _local(iso: str, tz: dt.tzinfo) -> str:
     return dt.datetime.fromisoformat(iso).astimezone(tz).replace(tzinfo=None).isoformat(sep=" ", timespec="minutes")
 
 
-def _load(sub: Submission, store: Store, config: Config, input_root: Path, intake: Intake | None) -> FileRead:
+def _load(sub: Submission, store: Store, config: Config, workspace: Workspace, intake: Intake | None) -> FileRead:
+    """A submission's read: from this intake, else the parse cache, else the archived copy (already verified)."""
     if intake is not None and sub.sha256 in intake.reads:
         return intake.reads[sub.sha256]
-    path = input_root / sub.archive_path
-    if not path.exists():
-        missing = FileRead(name=sub.original_name)
-        missing.problems.append(Problem("file-unreadable", file=sub.original_name, detail=f"архивт олдсонгүй / missing from the archive: {sub.archive_path}"))
-        return missing
-    return read_cached(path, sub.sha256, sub.original_name, store, config)
+    return read_cached(archived_path(sub, workspace), sub.sha256, sub.original_name, store, config)
 
 
-def _department_table(scored: pd.DataFrame, chosen: dict[str, Submission], config: Config, period: str) -> pd.DataFrame:
+def first_reports(subs: Sequence[Submission]) -> dict[str, Submission]:
+    """Each department's first report of the period: the earliest submission that could be read and held
+    measures (`Submission.readable`; an empty template is not readable). Timeliness is set by it alone."""
+    first: dict[str, Submission] = {}
+    for sub in sorted(subs, key=lambda s: (s.received_at, s.id)):
+        if sub.department is not None and sub.readable and sub.department not in first:
+            first[sub.department] = sub
+    return first
+
+
+def corrections_of(subs: Sequence[Submission], first: dict[str, Submission]) -> dict[str, list[Submission]]:
+    """The readable submissions that came after each department's first report, oldest first."""
+    later: dict[str, list[Submission]] = {}
+    for sub in sorted(subs, key=lambda s: (s.received_at, s.id)):
+        head = first.get(sub.department or "")
+        if head is not None and sub.readable and sub.id != head.id:
+            later.setdefault(head.department or "", []).append(sub)
+    return later
+
+
+def lateness(sub: Submission, deadline: dt.date, tz: dt.tzinfo) -> tuple[str, int]:
+    """A submission's local received time ("2026-11-03 10:24") and whole days after the deadline (0 when on time)."""
+    moment = dt.datetime.fromisoformat(sub.received_at).astimezone(tz)
+    return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes"), max(0, (moment.date() - deadline).days)
+
+
+def _department_table(
+    scored: pd.DataFrame, chosen: dict[str, Submission], config: Config, period: str, subs: Sequence[Submission]
+) -> pd.DataFrame:
+    """One row per department: figures, and timeliness from its first report (corrections never make it late)."""
     table = rollup(scored, config.methodology, ["department"])
-    expected = {d.name: d for d in config.departments}
+    expected = {d.name: d for d in config.departments if d.reports}  # a grouping unit (reports: false) is not expected
     names = list(expected) + [d for d in table["department"] if d not in expected]
     names += [d for d in chosen if d not in names]
     table = table.set_index("department").reindex(names)
@@ -212,38 +281,52 @@ def _department_table(scored: pd.DataFrame, chosen: dict[str, Submission], confi
         table[column] = table[column].fillna(0).astype("int64")
     deadline = deadline_for(period, config)
     tz = tz_of(config)
+    first = first_reports(subs)
+    later = corrections_of(subs, first)
     received: list[str] = []
     days_late: list[int | None] = []
+    corrected: list[str] = []
+    corrections: list[str] = []
     for name in table["department"]:
-        sub = chosen.get(name)
+        sub = first.get(name)
         if sub is None:
             received.append("")
             days_late.append(None)
+            corrected.append("")
+            corrections.append("")
             continue
-        moment = dt.datetime.fromisoformat(sub.received_at).astimezone(tz)
-        received.append(moment.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes"))
-        days_late.append(max(0, (moment.date() - deadline).days))
+        when, late = lateness(sub, deadline, tz)
+        received.append(when)
+        days_late.append(late)
+        fixes = later.get(name, [])
+        times = [lateness(fix, deadline, tz)[0] for fix in fixes]
+        corrected.append(times[-1] if times else "")
+        corrections.append("; ".join(times))
     table["short"] = [expected[n].short if n in expected else "" for n in table["department"]]
     table["official"] = [expected[n].official if n in expected else "" for n in table["department"]]
     table["expected"] = [n in expected for n in table["department"]]
-    table["reported"] = [n in chosen for n in table["department"]]
-    table["received_at"] = received
+    table["reported"] = [n in first for n in table["department"]]
+    table["received_at"] = received  # the first report's time: the one timeliness is set by
+    table["last_correction_at"] = corrected
+    table["corrections"] = corrections  # every later correction's time, oldest first
     table["days_late"] = pd.array(days_late, dtype="Int64")
     table["on_time"] = [None if d is None else d == 0 for d in days_late]
     table["source_file"] = [chosen[n].original_name if n in chosen else "" for n in table["department"]]
+    table["first_file"] = [first[n].original_name if n in first else "" for n in table["department"]]
     table["deadline"] = deadline.isoformat()
-    table["rank"] = standing_rank(table["pct"], table["days_late"], config.methodology.late_penalty_per_day)
+    table["rank"] = standing_rank(table["pct"].where(table["reported"]), table["days_late"], config.methodology.late_penalty_per_day)
     return table
 
 
 def _timeliness_problems(departments: pd.DataFrame) -> list[Problem]:
-    """Who has not reported and who reported late, for the specialist's list of things to chase."""
+    """Who has not reported and who reported late (by the first report), for the specialist's list of things to chase."""
     problems = []
     for row in departments.itertuples():
         if row.expected and not row.reported:
             problems.append(Problem("report-missing", value=row.department, detail=row.official or "—"))
         elif row.reported and not is_missing(row.days_late) and row.days_late > 0:
-            problems.append(Problem("report-late", file=row.source_file, value=row.department, detail=str(row.days_late)))
+            first_file = getattr(row, "first_file", "") or row.source_file
+            problems.append(Problem("report-late", file=first_file, value=row.department, detail=str(row.days_late)))
     return problems
 
 
@@ -328,7 +411,19 @@ def summarise(report: Report, lang: Lang = "mn", method: Methodology | None = No
         overall_pct=report.overall.pct,
         rating=method.rating_name(report.overall.rating, lang) if method else report.overall.rating,
         closed=report.closing is not None,
+        **_override_counts(report, method),
     )
+
+
+def _override_counts(report: Report, method: Methodology | None) -> dict[str, Any]:
+    """How many reviewer's levels the run read from the workbook, how many are applied to a measure, how many were refused."""
+    keys = set(report.measures["measure_key"]) if "measure_key" in report.measures.columns else set()
+    valid = report.overrides.parsed(method) if method is not None else report.overrides.rows
+    return {
+        "overrides_read": report.overrides.read,
+        "overrides_in_force": sum(1 for key in valid if key in keys),
+        "overrides_refused": sum(1 for p in report.problems if p.code == "review-period-closed"),
+    }
 
 
 def choose_period(store: Store, requested: str | None, today: dt.date | None = None, *, assign: bool = True) -> str:
@@ -357,7 +452,25 @@ def snapshot(report: Report) -> dict[str, object]:
     """What closing a period freezes: the figures exactly as published."""
     frozen: dict[str, object] = {name: getattr(report, name) for name in SNAPSHOT_FIELDS}
     frozen["problems"] = list(report.problems)
+    # The overrides in force, so the review columns keep showing them while the period is closed.
+    frozen["overrides"] = dict(report.overrides.rows)
+    frozen["plan_changes"] = report.plan_changes  # the changes against the approved plans, as published
+    if report.hierarchy is not None:
+        frozen["hierarchy"] = report.hierarchy
     return frozen
+
+
+def _frozen_overrides(frozen: dict[str, Any], store: Store, period: str) -> tuple[Overrides, list[StoredOverride]]:
+    """The overrides a closed period was frozen with (from the store for a period closed before they were
+    frozen too), and those that match none of its measures."""
+    overrides = Overrides()
+    if "overrides" in frozen:
+        overrides.rows = dict(frozen["overrides"])
+    else:
+        for dept, key, no, measure, level, comment in store.overrides(period):
+            overrides.rows[key] = StoredOverride(dept, key, no, measure, level, comment)
+    keys = set(frozen["measures"]["measure_key"]) if "measure_key" in frozen["measures"].columns else set()
+    return overrides, [o for k, o in overrides.rows.items() if k not in keys]
 
 
 def frozen_report(frozen: dict[str, Any], closing: Closing, store: Store, config: Config, period: str, intake: Intake) -> Report:
@@ -376,6 +489,7 @@ def frozen_report(frozen: dict[str, Any], closing: Closing, store: Store, config
     if rows:
         submissions = pd.concat([submissions, pd.DataFrame(rows, columns=submissions.columns)], ignore_index=True)
     log.extend(intake.problems)
+    overrides, unmatched = _frozen_overrides(frozen, store, period)
     return Report(
         period=period,
         generated_at=dt.datetime.now(tz).replace(microsecond=0).isoformat(),
@@ -391,6 +505,10 @@ def frozen_report(frozen: dict[str, Any], closing: Closing, store: Store, config
         reported=frozen["reported"],
         closing=closing,
         late_after_closing=[s.original_name for s in late],
+        overrides=overrides,
+        unmatched_overrides=unmatched,
+        plan_changes=frozen.get("plan_changes"),
+        hierarchy=frozen.get("hierarchy"),
     )
 
 
@@ -428,63 +546,126 @@ def attach_history(report: Report, store: Store, months: int = 12) -> None:
     report.overall_previous = float(previous[""]) if "" in previous.index and not is_missing(previous[""]) else None
 
 
+def review_workbook(period_dir: Path, period: str, lang: Lang = "mn") -> tuple[Path, Lang]:
+    """The workbook whose review columns are read back: the Mongolian `negtgel_YYYY-MM.xlsx`, whichever
+    language the run writes; the English one only when the period has no Mongolian workbook."""
+    for candidate in ("mn", "en"):
+        path = consolidated_path(period_dir, period, candidate)
+        if path.exists():
+            return path, candidate
+    return consolidated_path(period_dir, period, lang), lang
+
+
+def review_pending(period_dir: Path, period: str) -> bool:
+    """Whether a review workbook of either language was saved since its run wrote it (an English run must
+    not say "no change" over edits typed into the Mongolian workbook)."""
+    return any(manifest.edited_since_written(period_dir, consolidated_name(period, lang), lang) for lang in LANGS)
+
+
+def _edits_elsewhere(period_dir: Path, period: str, source: Path, in_force: Overrides) -> list[Problem]:
+    """Review cells typed into the workbook that is not read back: listed, never silently dropped."""
+    problems = []
+    for lang in LANGS:
+        other = consolidated_path(period_dir, period, lang)
+        if other == source or not manifest.edited_since_written(period_dir, other.name, lang):
+            continue
+        for p in refused_edits(other, in_force, period):
+            if p.code == "review-period-closed":
+                p = Problem("review-other-workbook", file=p.file, sheet=p.sheet, cell=p.cell, value=p.value, detail=source.name)
+            problems.append(p)
+    return problems
+
+
 def consolidate_period(
     store: Store,
     config: Config,
     period: str,
-    input_dir: Path,
+    workspace: Workspace,
     period_dir: Path,
     intake: Intake,
+    lang: Lang = "mn",
 ) -> Report:
-    """The period's report: rebuilt from the archive while open, reproduced from the frozen figures once closed."""
+    """The period's report: rebuilt from the archive while open, reproduced from the frozen figures once closed.
+
+    The review workbook (`review_workbook`) is read back when edited since written; a closed period's is not:
+    every cell that differs from the overrides in force is refused (`review-period-closed`) and the in-force
+    values are written back."""
     closing = closing_of(store, period)
+    workbook, source_lang = review_workbook(period_dir, period, lang)
+    edited = manifest.edited_since_written(period_dir, workbook.name, source_lang)
     if closing is not None:
         frozen = store.frozen(period)
         assert frozen is not None
         report = frozen_report(frozen[1], closing, store, config, period, intake)
+        report.overrides.source, report.overrides.source_lang = workbook.name, source_lang
+        if edited and workbook.exists():
+            refused = refused_edits(workbook, report.overrides, period)
+            report.problems.extend(refused)
+            report.overrides.read = 0
     else:
-        workbook = consolidated_path(period_dir, period)
-        overrides = load_overrides(store, config, period, workbook, manifest.edited_since_written(period_dir, workbook.name))
-        report = build_report(store, config, period, input_dir, overrides, intake)
+        overrides = load_overrides(store, config, period, workbook, edited, source_lang)
+        report = build_report(store, config, period, workspace, overrides, intake)
         save_overrides(store, report.overrides, period)
         save_results(store, report)
+    report.problems.extend(_edits_elsewhere(period_dir, period, workbook, report.overrides))
     attach_history(report, store)
     return report
 
 
 def run_consolidation(
-    input_dir: Path,
-    output_dir: Path,
+    workspace: Workspace,
     config: Config,
     *,
+    input_dir: Path | None = None,
+    output_dir: Path | None = None,
     period: str | None = None,
-    store_path: Path | None = None,
+    store_path: Path | str | None = None,
     lang: Lang = "mn",
     progress: Progress | None = None,
     arrivals: Sequence[Arrival] | None = None,
     per_department_files: bool = False,
 ) -> RunResult:
-    """Take in every new file, consolidate the period and write its outputs. Raises only NegtgelError."""
-    from pipeline.output.writer import write_outputs
+    """Take in every new file from `input_dir` (default: the workspace's input/) into the workspace, consolidate
+    the period and write its outputs to `output_dir` (default: the workspace's output/). Raises only NegtgelError."""
+    from pipeline.output.writer import drawing, write_outputs
 
-    if not input_dir.is_dir():
+    if input_dir is None:  # the workspace's own input folder: made when missing, never an error
+        input_dir = workspace.input
+        with contextlib.suppress(OSError):
+            input_dir.mkdir(parents=True, exist_ok=True)
+    output_dir = workspace.output if output_dir is None else output_dir
+    if arrivals is None and input_dir.absolute() == workspace.root:
+        raise NegtgelError(f"Ажлын хавтас {workspace.root} өөрөө оролтын хавтас биш: тайлангуудыг {workspace.input} хавтаст "
+                           f"хуулна уу / the workspace itself is not an input folder: put the reports in {workspace.input}.")
+    if arrivals is None and not input_dir.is_dir():
         raise NegtgelError(f"Оролтын хавтас {input_dir} олдсонгүй / input folder not found.")
-    with gc_paused(), open_store(store_location(config, output_dir, store_path)) as store:
-        found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir)]
+    with gc_paused(), open_store(store_location(config, workspace, store_path)) as store:
+        own = (workspace.archive, workspace.quarantine, workspace.output, output_dir, workspace.mappings)
+        found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir, skip=own)]
         with stage("intake (hash, read new files, archive)"):
-            intake = take_in(found, store, config, input_dir, progress=progress)
+            intake = take_in(found, store, config, workspace, progress=progress)
+            with store.transaction():
+                rematch_departments(store, config, workspace)
         chosen_period = choose_period(store, period)
         period_dir = output_dir / chosen_period
-        print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang, "split": per_department_files})
-        summary = manifest.unchanged(period_dir, print_)
+        if closing_of(store, chosen_period) is None:
+            missing = check_archive(store.submissions(chosen_period), workspace, store)
+            if missing:
+                raise ArchiveError(chosen_period, missing, lang)
+        print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang, "split": per_department_files,
+                                                                      "plans": plan_fingerprint(workspace, int(chosen_period[:4]))})
+        summary = None if review_pending(period_dir, chosen_period) else manifest.unchanged(period_dir, print_, lang)
         if summary is not None:
             return RunResult(summary, [], [], intake, period_dir)
-        with stage("consolidate (normalise, score, roll up)"):
-            report = consolidate_period(store, config, chosen_period, input_dir, period_dir, intake)
-        with stage("write outputs"):
-            written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files)
+        # The drawing process gets matplotlib ready on the other core while this one builds the report.
+        with drawing(config.methodology) as drawer:
+            with stage("consolidate (normalise, score, roll up)"):
+                report = consolidate_period(store, config, chosen_period, workspace, period_dir, intake, lang)
+            with stage("write outputs"):
+                written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files,
+                                        drawer=drawer)
         summary = summarise(report, lang, config.methodology)
-        manifest.record(period_dir, print_, [w.path for w in written], summary)
+        manifest.record(period_dir, print_, [w.path for w in written], summary, lang)
     return RunResult(
         summary=summary,
         outputs=[w.path for w in written],
@@ -508,9 +689,10 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def consolidated_path(period_dir: Path, period: str) -> Path:
-    return period_dir / f"negtgel_{period}.xlsx"
+def consolidated_path(period_dir: Path, period: str, lang: Lang = "mn") -> Path:
+    return period_dir / consolidated_name(period, lang)
 
 
-def store_location(config: Config, output_dir: Path, store_path: Path | None) -> Path:
-    return store_path or config.settings.store or output_dir / "negtgel.db"
+def store_location(config: Config, workspace: Workspace, store_path: Path | str | None = None) -> Path | str:
+    """`--store`, else settings.yaml `store:` (relative to the workspace), else the workspace's negtgel.db."""
+    return workspace.store_path(config.settings.store, store_path)

@@ -136,8 +136,12 @@ def score_measures(
         pd.Series([method.status_levels.get(s) for s in eval_status], index=m.index, dtype="Float64")
     )
 
+    # The timeframe, achieved, self-assessed and evaluation cells count wherever they say "not due"; the
+    # progress narrative only when it is the status word itself (`normalise.narrative_not_due`).
+    narrative = m["progress_status"] if "progress_status" in m.columns else pd.Series("", index=m.index)
     not_due_word = (
         (m["tf_status"] == "not_due") | (m["actual_status"] == "not_due") | (m["self_status"] == "not_due") | (eval_status == "not_due")
+        | (narrative == "not_due")
     )
     q_first = m["q_first"].astype("Float64")
     due = (q_first.isna() | (q_first <= quarter)).fillna(True).astype(bool) & ~not_due_word
@@ -175,6 +179,7 @@ def score_measures(
     level_status = m["level"].astype("float64").map(status_of).fillna("unscored")
     m["status"] = level_status.where(m["due"], "not_due").astype(object)
 
+    problems.extend(_narrative_mentions(m))
     for i in np.flatnonzero((m["basis"] == "self_assessed").to_numpy()):
         row = m.iloc[i]
         m.at[m.index[i], "flags"] = [*row["flags"], "self-assessed"]
@@ -189,6 +194,20 @@ def score_measures(
         cell = a1(int(row["row"]) - 1, int(row["c_actual"])) if row["c_actual"] >= 0 else ""
         problems.append(Problem("unscored", row["source_file"], row["sheet"], cell, int(row["row"])))
     return m, problems
+
+
+def _narrative_mentions(m: pd.DataFrame) -> list[Problem]:
+    """A due measure whose progress narrative mentions "not yet due" in passing is flagged, never made not due."""
+    if "progress_mention" not in m.columns:
+        return []
+    problems = []
+    for i in np.flatnonzero(((m["progress_mention"] != "") & m["due"]).to_numpy(dtype=bool)):
+        row = m.iloc[i]
+        m.at[m.index[i], "flags"] = [*row["flags"], "not-due-in-narrative"]
+        cell = a1(int(row["row"]) - 1, int(row["c_progress"])) if row["c_progress"] >= 0 else ""
+        problems.append(Problem("not-due-in-narrative", row["source_file"], row["sheet"], cell, int(row["row"]),
+                                value=row["progress_mention"]))
+    return problems
 
 
 def parse_override(text: str, method: Methodology) -> Override | None:

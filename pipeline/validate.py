@@ -9,9 +9,9 @@ from pipeline.config import Config
 from pipeline.intake import discover
 from pipeline.normalise import Source, normalise_measures, records_frame
 from pipeline.problems import ProblemLog
-from pipeline.read.package import SPREADSHEET_SUFFIXES, is_skipped_name
+from pipeline.read.package import is_skipped_name
+from pipeline.read.parallel import read_many
 from pipeline.read.table import cell_text
-from pipeline.read.workbook import read_file
 
 
 @dataclass
@@ -34,8 +34,10 @@ def validate_paths(paths: list[Path], config: Config) -> Validation:
     log = ProblemLog()
     sources = []
     files = _expand(paths)
-    for index, path in enumerate(files):
-        read = read_file(path, config, name=str(path) if path.suffix.lower() in SPREADSHEET_SUFFIXES else path.name)
+    # The same guarded reading as `run`: a file that crashes or hangs its reader is listed, the others checked.
+    reads = read_many([(path, str(path)) for path in files], config)
+    for index, parsed in enumerate(reads):
+        read = parsed.read
         log.extend(read.problems)
         if read.readable:
             sources.append(Source(index, cell_text(read.meta.get("department", "")), read))

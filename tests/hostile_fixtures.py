@@ -12,7 +12,7 @@ import shutil
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -157,9 +157,12 @@ def _xl_string(text: str, length_bytes: int) -> bytes:
     return count + b"\x01" + text.encode("utf-16-le")
 
 
-def biff8_workbook(sheets: dict[str, Sequence[Sequence[Any]]], *, far_cell: bool = False) -> bytes:
+def biff8_workbook(sheets: Mapping[str, Sequence[Sequence[Any]]], *, far_cell: bool = False,
+                   dimensions: tuple[int, int] | None = None, sheet_kinds: Sequence[int] = ()) -> bytes:
     """A BIFF8 `Workbook` stream: globals (BOF, CODEPAGE, FONT and XF records, a BOUNDSHEET per sheet, SST, EOF),
-    then each sheet (BOF, DIMENSIONS, LABELSST/NUMBER cells, EOF). `far_cell` adds a value at IV65536 to each sheet."""
+    then each sheet (BOF, DIMENSIONS, LABELSST/NUMBER cells, EOF). `far_cell` adds a value at IV65536 to each sheet;
+    `dimensions` makes every DIMENSIONS record claim (rows, columns) whatever the cells; `sheet_kinds` gives each
+    sheet's BOUNDSHEET type byte (0 worksheet, 1 Excel 4 macro sheet) and BOF type."""
     strings: list[str] = []
     index: dict[str, int] = {}
     bodies: list[bytes] = []
@@ -182,8 +185,10 @@ def biff8_workbook(sheets: dict[str, Sequence[Sequence[Any]]], *, far_cell: bool
         if far_cell:
             cells += _record(0x0203, struct.pack("<HHHd", 65535, 255, 15, 1.0))
             last_row, last_col = 65535, 255
-        dims = _record(0x0200, struct.pack("<IIHHH", 0, last_row + 1, 0, last_col + 1, 0))
-        bodies.append(_bof(0x0010) + dims + cells + _record(0x000A, b""))
+        rows_claimed, cols_claimed = dimensions or (last_row + 1, last_col + 1)
+        dims = _record(0x0200, struct.pack("<IIHHH", 0, rows_claimed, 0, cols_claimed, 0))
+        macro = len(bodies) < len(sheet_kinds) and sheet_kinds[len(bodies)] == 1
+        bodies.append(_bof(0x0040 if macro else 0x0010) + dims + cells + _record(0x000A, b""))
     sst = struct.pack("<II", len(strings), len(strings)) + b"".join(_xl_string(s, 2) for s in strings)
     assert len(sst) < 8224, "no CONTINUE records: keep the fixture small"
     xfs = b"".join(_record(0x00E0, struct.pack("<HHHBBBBIIH", 0, 0, 0xFFF5 if i < 15 else 0x0001, 0x20, 0, 0, 0, 0, 0, 0x20C0))
@@ -191,8 +196,9 @@ def biff8_workbook(sheets: dict[str, Sequence[Sequence[Any]]], *, far_cell: bool
     font = _record(0x0031, struct.pack("<HHHHHBBBB", 200, 0, 0x7FFF, 400, 0, 0, 0, 0, 0) + _xl_string("Arial", 1))
 
     def globals_with(offsets: list[int]) -> bytes:
-        bound = b"".join(_record(0x0085, struct.pack("<IBB", offset, 0, 0) + _xl_string(name, 1))
-                         for offset, name in zip(offsets, sheets, strict=True))
+        kinds = [*sheet_kinds, *[0] * len(sheets)]
+        bound = b"".join(_record(0x0085, struct.pack("<IBB", offset, 0, kind) + _xl_string(name, 1))
+                         for offset, name, kind in zip(offsets, sheets, kinds, strict=False))
         return (_bof(0x0005) + _record(0x0042, struct.pack("<H", 1200)) + font * 5 + xfs + bound
                 + _record(0x00FC, sst) + _record(0x000A, b""))
 
@@ -214,6 +220,15 @@ def xls_far_cells(path: Path) -> Path:
     """An .xls of two sheets, each with a value at its last cell (IV65536): the reader would build 2 x 16.7 million cells."""
     sheets = {"Төлөвлөгөө": template_rows(GOOD_MEASURES), "Хоёр": [["a"]]}
     path.write_bytes(compound_file({"Workbook": biff8_workbook(sheets, far_cell=True)}))
+    return path
+
+
+def xls_huge_dimensions(path: Path) -> Path:
+    """A small, valid .xls whose DIMENSIONS record claims 1,048,576 x 256 cells: the native reader reserves room
+    for all of them when it opens the file (about 10 GB), the way ExcelDataReader's Test_git_issue_382_oom.xls
+    made it ask for 4 GB and abort the process."""
+    book = biff8_workbook({"Төлөвлөгөө": template_rows(GOOD_MEASURES)}, dimensions=(1 << 20, 256))
+    path.write_bytes(compound_file({"Workbook": book}))
     return path
 
 
@@ -550,15 +565,207 @@ def unsupported_zip_version(path: Path) -> Path:
     return path
 
 
-def ods_entity_bomb(path: Path) -> Path:
-    """Billion laughs in an OpenDocument spreadsheet's content.xml."""
-    ods_spreadsheet(path)
+def rewrite_ods_content(path: Path, change: Callable[[bytes], bytes]) -> Path:
+    """Rewrite an OpenDocument file's content.xml in place (the mimetype part kept first and stored)."""
     data = path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w") as dst:
         for info in src.infolist():
             content = src.read(info)
-            if info.filename == "content.xml":
-                content = _with_doctype(content.replace(b"<text:p>1.1</text:p>", b"<text:p>&lol9;</text:p>"),
-                                        b"office:document-content", 0)
-            dst.writestr(info, content)
+            dst.writestr(info, change(content) if info.filename == "content.xml" else content)
+    return path
+
+
+def ods_entity_bomb(path: Path) -> Path:
+    """Billion laughs in an OpenDocument spreadsheet's content.xml."""
+    ods_spreadsheet(path)
+    return rewrite_ods_content(path, lambda content: _with_doctype(
+        content.replace(b"<text:p>1.1</text:p>", b"<text:p>&lol9;</text:p>"), b"office:document-content", 0))
+
+
+# --- guarded reading and misleading refusals (issue 12) ----------------------------------------------------
+
+def _prefixed(xml: bytes, prefix: bytes) -> bytes:
+    """The same XML with its default namespace bound to `prefix` (as openpyxl's bigfoot.xlsx is written)."""
+    xml = re.sub(rb"<(/?)(?![?!])([A-Za-z]+)(?=[\s/>])", rb"<\1" + prefix + rb":\2", xml)
+    return re.sub(rb'\sxmlns="', b" xmlns:" + prefix + b'="', xml)
+
+
+def many_sheets(path: Path, empty_sheets: int, *, prefixed: bool = True) -> Path:
+    """A real template plus `empty_sheets` empty sheets; with `prefixed`, the relationship parts and the workbook
+    part use namespace prefixes (`ns0:Relationship`, `s:sheet`), valid XML a pattern for `<Relationship` misses."""
+    data = good_bytes(path)
+    empty = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<dimension ref="A1"/><sheetData/></worksheet>')
+    sheet_type = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+    ns_r = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+    def workbook(xml: bytes) -> bytes:
+        extra = b"".join(b'<sheet name="empty %d" sheetId="%d" r:id="rIdE%d"/>' % (i, 100 + i, i) for i in range(empty_sheets))
+        xml = xml.replace(b"</sheets>", extra + b"</sheets>")
+        if prefixed:
+            xml = _prefixed(xml, b"s")
+            # r:id keeps its own prefix; the r namespace declared on each sheet, as openpyxl 1.x wrote it
+            xml = xml.replace(b"<s:sheet ", b'<s:sheet xmlns:r="' + ns_r + b'" ')
+        return xml
+
+    def rels(xml: bytes) -> bytes:
+        extra = b"".join(b'<Relationship Id="rIdE%d" Type="%s" Target="worksheets/empty%d.xml"/>' % (i, sheet_type, i)
+                         for i in range(empty_sheets))
+        xml = xml.replace(b"</Relationships>", extra + b"</Relationships>")
+        return _prefixed(xml, b"ns0") if prefixed else xml
+
+    def types(xml: bytes) -> bytes:
+        extra = b"".join(b'<Override PartName="/xl/worksheets/empty%d.xml" ContentType="application/vnd.openxmlformats-'
+                         b'officedocument.spreadsheetml.worksheet+xml"/>' % i for i in range(empty_sheets))
+        return xml.replace(b"</Types>", extra + b"</Types>")
+
+    changes: dict[str, Callable[[bytes], bytes]] = {"xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": rels,
+                                                    "[Content_Types].xml": types}
+    if prefixed:
+        changes["_rels/.rels"] = lambda xml: _prefixed(xml, b"ns0")
+    rewrite_parts(path, data, changes)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        for i in range(empty_sheets):
+            z.writestr(f"xl/worksheets/empty{i}.xml", empty)
+    return path
+
+
+def legacy_xls_stream(path: Path, stream: str) -> Path:
+    """A real .xls whose workbook stream is named in other letters ("BOOK", "WORKBOOK"), as some writers do."""
+    path.write_bytes(compound_file({stream: biff8_workbook({"Төлөвлөгөө": template_rows(GOOD_MEASURES)})}))
+    return path
+
+
+def backslash_parts(path: Path) -> Path:
+    """A real template whose zip part names use backslashes and other letter case (`xl\\worksheets\\sheet1.xml`,
+    `[content_types].xml`, `xl\\sharedstrings.xml`), as some exporters write them."""
+    data = good_bytes(path)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            name = info.filename.replace("/", "\\")
+            if name.lower() in ("[content_types].xml", "xl\\sharedstrings.xml"):
+                name = name.lower()
+            dst.writestr(name, src.read(info))
+    return path
+
+
+def excel4_macro_sheet(path: Path) -> Path:
+    """A real template with an Excel 4 macro sheet beside its plan sheet (`xl/macrosheets/sheet1.xml`)."""
+    data = good_bytes(path)
+    macro = (b'<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             b'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData><row r="1"><c r="A1"><f>HALT()</f></c></row>'
+             b"</sheetData></xm:macrosheet>")
+    rewrite_parts(path, data, {
+        "xl/workbook.xml": lambda xml: xml.replace(b"</sheets>", b'<sheet name="Macro1" sheetId="9" r:id="rIdM"/></sheets>'),
+        "xl/_rels/workbook.xml.rels": lambda xml: xml.replace(b"</Relationships>", (
+            b'<Relationship Id="rIdM" Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" '
+            b'Target="macrosheets/sheet1.xml"/></Relationships>')),
+        "[Content_Types].xml": lambda xml: xml.replace(b"</Types>", (
+            b'<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>')),
+    })
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/macrosheets/sheet1.xml", macro)
+    return path
+
+
+def encrypted_legacy_xls(path: Path) -> Path:
+    """An Excel 95 .xls (BIFF5, a `Book` stream) with a password, like POI's 60284.xls: a FILEPASS record (XOR
+    obfuscation) after the globals' BOF. msoffcrypto does not know the format, and the records after FILEPASS are
+    noise, which here read as cells at IV65536 (a 33-million-cell grid) to a scan that does not stop at it."""
+    book = bytearray(biff8_workbook({"Төлөвлөгөө": template_rows(GOOD_MEASURES), "Хоёр": [["a"]]}, far_cell=True))
+    struct.pack_into("<H", book, 4, 0x0500)  # BOF: BIFF5
+    filepass = _record(0x002F, struct.pack("<HH", 0xB359, 0x9A0A))
+    bof_end = 4 + struct.unpack_from("<H", book, 2)[0]
+    path.write_bytes(compound_file({"Book": bytes(book[:bof_end]) + filepass + bytes(book[bof_end:])}))
+    return path
+
+
+def excel2_worksheet(path: Path) -> Path:
+    """An Excel 2.x worksheet (BIFF2, 1987): no compound file, a BOF record first, then cells."""
+    bof = struct.pack("<HHHH", 0x0009, 4, 0x0002, 0x0010)
+    number = struct.pack("<HHHH", 0x0003, 15, 0, 0) + b"\0\0\0" + struct.pack("<d", 1.0)
+    path.write_bytes(bof + number + struct.pack("<HH", 0x000A, 0))
+    return path
+
+
+def broken_ole(path: Path) -> Path:
+    """An Office compound-file signature followed by nothing sensible (olefile raises its own error class)."""
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    return path
+
+
+def ods_with_basic_macro(path: Path) -> Path:
+    """An OpenDocument spreadsheet with a StarBasic module, as LibreOffice saves it (each part with its DTD line)."""
+    ods_spreadsheet(path)
+    doctype = b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">\n'
+    module = doctype + (b'<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" '
+                        b'script:language="StarBasic">Sub Main\nEnd Sub</script:module>')
+    library = doctype.replace(b"script:module", b"library:libraries") + (
+        b'<library:libraries xmlns:library="http://openoffice.org/2000/library"/>')
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Basic/Standard/Module1.xml", module)
+        z.writestr("Basic/script-lc.xml", library)
+    return path
+
+
+def flat_ods(path: Path, *, department: str = "Санхүү, төрийн сангийн хэлтэс") -> Path:
+    """A flat OpenDocument spreadsheet (.fods): the whole document in one XML file."""
+    tmp = path.with_name(f".flat-{path.name}.ods")
+    ods_spreadsheet(tmp, department=department)
+    with zipfile.ZipFile(tmp) as z:
+        content = z.read("content.xml")
+    tmp.unlink()
+    content = content.replace(b"<office:document-content ", b'<office:document office:mimetype="application/vnd.oasis.opendocument.spreadsheet" ')
+    path.write_bytes(content.replace(b"</office:document-content>", b"</office:document>"))
+    return path
+
+
+def _brt(kind: int, data: bytes = b"") -> bytes:
+    """A BIFF12 record: type and size as 7-bit groups, low first."""
+    head = bytes([kind & 0x7F | 0x80, kind >> 7]) if kind >= 0x80 else bytes([kind])
+    size, length = b"", len(data)
+    while True:
+        size += bytes([length & 0x7F | (0x80 if length >= 0x80 else 0)])
+        length >>= 7
+        if not length:
+            break
+    return head + size + data
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def xlsb_template(path: Path, *, department: str = "Хууль, эрх зүйн хэлтэс") -> Path:
+    """A filled template as an Excel binary workbook (.xlsb, BIFF12), written record by record."""
+    rows = template_rows(GOOD_MEASURES, department=department)
+    cells = b""
+    for r, row in enumerate(rows):
+        cells += _brt(0x0000, struct.pack("<I", r) + b"\0" * 13)  # BrtRowHdr
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cells += _brt(0x0005, struct.pack("<II", c, 0) + struct.pack("<d", float(value)))  # BrtCellReal
+            else:
+                cells += _brt(0x0006, struct.pack("<II", c, 0) + _wide(str(value)))  # BrtCellSt
+    width = max(len(row) for row in rows)
+    sheet = (_brt(0x0081) + _brt(0x0094, struct.pack("<IIII", 0, len(rows) - 1, 0, width - 1)) + _brt(0x0091)
+             + cells + _brt(0x0092) + _brt(0x0082))
+    workbook = (_brt(0x0083) + _brt(0x008F) + _brt(0x009C, struct.pack("<II", 0, 1) + _wide("rId1") + _wide("Төлөвлөгөө"))
+                + _brt(0x0090) + _brt(0x0084))
+    ns = "http://schemas.openxmlformats.org/package/2006/relationships"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/xl/workbook.bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+            '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/></Types>'))
+        z.writestr("_rels/.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}"><Relationship Id="rId1" '
+                                  f'Type="{office}/officeDocument" Target="xl/workbook.bin"/></Relationships>')
+        z.writestr("xl/_rels/workbook.bin.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}"><Relationship '
+                                                 f'Id="rId1" Type="{office}/worksheet" Target="worksheets/sheet1.bin"/></Relationships>')
+        z.writestr("xl/workbook.bin", workbook)
+        z.writestr("xl/worksheets/sheet1.bin", sheet)
     return path

@@ -13,7 +13,7 @@ from tests.conftest import MAPPINGS
 
 def test_the_command_list_is_complete() -> None:
     # The commands are imported lazily, so the list is the group's own; each entry must load.
-    assert len(COMMANDS) == 11
+    assert len(COMMANDS) == 17
     for name in COMMANDS:
         assert cli.get_command(None, name).name == name  # type: ignore[arg-type, union-attr]
 
@@ -29,7 +29,7 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
 def test_the_group_lists_the_commands() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for name in ("run", "validate", "template", "explain", "status", "close", "reopen", "pin"):
+    for name in ("init", "run", "validate", "template", "explain", "status", "close", "reopen", "pin"):
         assert name in result.output
 
 
@@ -38,6 +38,8 @@ def test_the_group_lists_the_commands() -> None:
     [
         ("- {min: 70, level: 70}", "- {min: 70, level: 75}", "methodology.yaml: thresholds[1].level"),
         ('label_en: "Good"', "label_en: 5", "methodology.yaml: bands[1].label_en"),
+        ("late_penalty_per_day: 1", "late_penalty_per_dya: 1",
+         'methodology.yaml: late_penalty_per_dya: үл мэдэгдэх түлхүүр / unknown key; did you mean "late_penalty_per_day"?'),
     ],
 )
 def test_a_broken_mapping_is_a_message_naming_file_and_key(tmp_path: Path, old: str, new: str, named: str) -> None:

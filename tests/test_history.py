@@ -43,10 +43,10 @@ def measures_csv(out: Path, period: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture()
-def world(tmp_path: Path) -> dict[str, Path]:
+def world(tmp_path: Path, own_workspace: Path) -> dict[str, Path]:
     inbox, out = tmp_path / "input", tmp_path / "output"
     inbox.mkdir()
-    return {"input": inbox, "output": out, "tmp": tmp_path}
+    return {"input": inbox, "output": out, "tmp": tmp_path, "workspace": own_workspace}
 
 
 def run(world: dict[str, Path], period: str | None = None) -> tuple[int, str]:
@@ -77,13 +77,13 @@ def test_three_periods_with_resubmission_duplicate_late_and_missing(world: dict[
     assert {r["source_file"] for r in rows} == {"ЗУХ 10 сар засвар.xlsx", "СТСХ 10 сар.xlsx"}
 
     # The store: each distinct file once; the duplicate is one submission.
-    db = sqlite3.connect(out / "negtgel.db")
+    db = sqlite3.connect(world["workspace"] / "negtgel.db")
     # Of two identical files the first found is the submission; the other is reported as its duplicate.
     names = {r[0] for r in db.execute("SELECT original_name FROM submissions WHERE period = '2026-10'")}
     copy = (names & {"ЗУХ 10 сар.xlsx", "ЗУХ 10 сар (хуулбар).xlsx"}).pop()
     assert names == {copy, "ЗУХ 10 сар засвар.xlsx", "СТСХ 10 сар.xlsx"}
     assert db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 7
-    archived = sorted(p.name for p in (inbox / "archive" / "2026-10").rglob("*.xlsx"))
+    archived = sorted(p.name for p in (world["workspace"] / "archive" / "2026-10").rglob("*.xlsx"))
     assert archived == sorted([copy, "ЗУХ 10 сар засвар.xlsx", "СТСХ 10 сар.xlsx"])
 
     # The consolidated workbook lists the superseded file and the duplicate.
@@ -95,7 +95,7 @@ def test_three_periods_with_resubmission_duplicate_late_and_missing(world: dict[
     assert "file-duplicate" in problems and "submission-superseded" in problems
 
     # Status: on time, late by days, missing with the official to call.
-    code, output = invoke("status", "--period", "2026-09", "-o", str(out))
+    code, output = invoke("status", "--period", "2026-09")
     assert code == 0
     assert "СТСХ 9 сар.xlsx" in output and "4 хоног хоцорч ирүүлсэн" in output
     assert "✗ Онцгой байдлын газар — Л.Ганзориг, хурандаа, 9911-2210" in output
@@ -120,12 +120,12 @@ def test_pin_close_late_arrival_and_reopen(world: dict[str, Path]) -> None:
     assert run(world)[0] == 0
     assert "100.0 %" in run(world)[1]
 
-    code, output = invoke("pin", "--period", "2026-10", "--submission", "ЗУХ 10 сар.xlsx", "--reason", "засвар буруу", "-o", str(out))
+    code, output = invoke("pin", "--period", "2026-10", "--submission", "ЗУХ 10 сар.xlsx", "--reason", "засвар буруу")
     assert code == 0, output
     assert "50.0 %" in run(world)[1]
-    assert invoke("unpin", "--period", "2026-10", "--department", "ЗУХ", "-o", str(out))[0] == 0
+    assert invoke("unpin", "--period", "2026-10", "--department", "ЗУХ")[0] == 0
 
-    code, output = invoke("close", "--period", "2026-10", "--reason", "Удирдлагад танилцуулсан", "--input", str(inbox), "-o", str(out))
+    code, output = invoke("close", "--period", "2026-10", "--reason", "Удирдлагад танилцуулсан", "-o", str(out))
     assert code == 0, output
     run(world)
     frozen = (out / "2026-10" / "measures.csv").read_bytes()
@@ -135,12 +135,12 @@ def test_pin_close_late_arrival_and_reopen(world: dict[str, Path]) -> None:
     code, output = run(world)
     assert "100.0 %" in output
     assert (out / "2026-10" / "measures.csv").read_bytes() == frozen
-    assert any(p.name == "ЗУХ 10 сар хоцорсон.xlsx" for p in (inbox / "archive").rglob("*.xlsx"))
+    assert any(p.name == "ЗУХ 10 сар хоцорсон.xlsx" for p in (world["workspace"] / "archive").rglob("*.xlsx"))
     with (out / "2026-10" / "problems.csv").open(encoding="utf-8-sig") as handle:
         assert "arrived-after-closing" in handle.read()
-    assert "хаагдсан" in invoke("status", "-o", str(out))[1]
+    assert "хаагдсан" in invoke("status")[1]
 
-    assert invoke("reopen", "--period", "2026-10", "--reason", "Засвар", "-o", str(out))[0] == 0
+    assert invoke("reopen", "--period", "2026-10", "--reason", "Засвар")[0] == 0
     assert "0.0 %" in run(world)[1]
 
 
@@ -154,9 +154,8 @@ def test_identical_inputs_give_byte_identical_measures_csv(world: dict[str, Path
 
 def test_a_second_run_on_a_busy_store_stops_with_a_clear_message(world: dict[str, Path], monkeypatch) -> None:
     report_file(world["input"], "ЗУХ.xlsx", ZUH, 10, 3, 5, dt.datetime(2026, 11, 2, 9))
-    world["output"].mkdir()
     monkeypatch.setenv("NEGTGEL_LOCK_TIMEOUT", "0.2")
-    with FileLock(str(world["output"] / "negtgel.db") + ".lock"):
+    with FileLock(str(world["workspace"] / "negtgel.db") + ".lock"):
         code, output = run(world)
     assert code == 1
     assert "Өөр нэгтгэл" in output and "Another run is using the store" in output

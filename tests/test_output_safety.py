@@ -78,7 +78,7 @@ def test_template_text_never_becomes_a_formula_or_a_link_in_any_output(tmp_path:
     for path in workbooks:
         book = openpyxl.load_workbook(path)  # formulas as formulas, not their values
         for sheet in book.worksheets:
-            assert not sheet._hyperlinks, (path.name, sheet.title)  # type: ignore[attr-defined]
+            assert not sheet._hyperlinks, (path.name, sheet.title)
             for row in sheet.iter_rows():
                 for cell in row:
                     assert cell.data_type != "f", (path.name, sheet.title, cell.coordinate, cell.value)
@@ -304,8 +304,8 @@ def test_stored_columns_mixed_with_single_cells_and_a_chart_match_xlsxwriter(tmp
     from pipeline.output.sheets import TableSheet
 
     n = 40
-    texts = [None if i % 7 == 0 else f"Мөр {i % 5}" for i in range(n)]
-    numbers = [None if i % 3 == 0 else float(i) / 4 for i in range(n)]
+    texts: list[str | float | None] = [None if i % 7 == 0 else f"Мөр {i % 5}" for i in range(n)]
+    numbers: list[str | float | None] = [None if i % 3 == 0 else float(i) / 4 for i in range(n)]
     parts = {}
     for fast in (False, True):
         path = tmp_path / f"{fast}.xlsx"

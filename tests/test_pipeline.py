@@ -15,7 +15,7 @@ from tests.helpers import template_rows, write_xlsx
 
 
 def published_aimag_rows() -> list[list[object]]:
-    """domain.md §5: 59 measures at 100, 13 at 70, 5 at 30, 1 at 0 and 2 not due."""
+    """docs/methodology.md §9: 59 measures at 100, 13 at 70, 5 at 30, 1 at 0 and 2 not due."""
     words = ["Бүрэн хэрэгжсэн"] * 59 + ["Хэрэгжих шатандаа"] * 13 + ["Хэрэгжилт хангалтгүй"] * 5 + ["Хэрэгжээгүй"] + ["ХБ"] * 2
     rows: list[list[object]] = [["Зорилго 1: Аймгийн хөгжлийн бодлогыг хэрэгжүүлэх"]]
     for i, word in enumerate(words, start=1):

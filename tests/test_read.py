@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -45,7 +46,7 @@ def test_standard_template_reads_meta_goals_and_measures(tmp_path: Path, config)
 
 
 def test_header_found_by_synonyms_in_any_order_case_and_line_breaks(tmp_path: Path, config) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["БАТЛАВ."],
         ["ГАЗРЫН ДАРГА Э.БАЛЖИННЯМ"],
         [],
@@ -61,7 +62,7 @@ def test_header_found_by_synonyms_in_any_order_case_and_line_breaks(tmp_path: Pa
 
 
 def test_two_row_header_under_merged_group_and_numbering_row(tmp_path: Path, config) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["Төлөвлөгөөний биелэлт"],
         ["№", "Арга хэмжээ", "Хүрэх түвшин", "Хугацаа", "Хэрэгжилт", None, None],
         [None, None, None, None, "Гүйцэтгэл", "Хүрсэн түвшин", "Хувь"],

@@ -106,3 +106,155 @@ def test_an_override_whose_measure_is_gone_is_kept_on_its_own_sheet(tmp_path: Pa
     assert [(r[2], r[3], r[4]) for r in kept] == [("Журмыг шинэчилнэ.", "70", "шалгасан")]
     with (out / "2026-10" / "problems.csv").open(encoding="utf-8-sig") as handle:
         assert "review-row-unmatched" in handle.read()
+
+
+# --- issue 11, item 6: reviews after closing, invalid values, the run line ------------------------------------
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(cli, [*args, "--mappings", str(MAPPINGS)])
+    assert result.exit_code in (0, 1), result.output
+    return result.output
+
+
+def review_cells(path: Path, sheet: str = "Нэгтгэл") -> dict[str, tuple[object, object]]:
+    """measure -> (reviewer's level, reviewer's comment) as the workbook shows them."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    titles = [c.value for c in ws[1]]
+    measure = titles.index("Хэрэгжүүлэх арга хэмжээ" if sheet != "All measures" else "Measure")
+    level = titles.index("Хянагчийн түвшин" if sheet != "All measures" else "Reviewer's level")
+    comment = titles.index("Хянагчийн тайлбар" if sheet != "All measures" else "Reviewer's comment")
+    return {r[measure]: (r[level], r[comment]) for r in ws.iter_rows(min_row=2, values_only=True)}
+
+
+def problem_rows(out: Path, name: str = "problems.csv") -> list[dict[str, str]]:
+    with (out / "2026-10" / name).open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def started(tmp_path: Path) -> tuple[Path, Path, str]:
+    """One department's three measures (100, 70, 0), consolidated once: the input, output and run line."""
+    inbox, out = tmp_path / "input", tmp_path / "output"
+    inbox.mkdir()
+    write_xlsx(inbox / "ЗУХ.xlsx", template_rows(measures(), department=ZUH), saved=dt.datetime(2026, 11, 2, 9))
+    return inbox, out, run(inbox, out)
+
+
+def resubmit(inbox: Path, name: str, saved: dt.datetime) -> None:
+    """The same measures renumbered 2.1-2.3."""
+    write_xlsx(inbox / name, template_rows(measures(("2.1", "2.2", "2.3")), department=ZUH), saved=saved)
+
+
+def workbook(out: Path) -> Path:
+    return out / "2026-10" / "negtgel_2026-10.xlsx"
+
+
+def test_a_closed_period_shows_its_overrides_and_refuses_edits_naming_the_cell(tmp_path: Path) -> None:
+    inbox, out, _ = started(tmp_path)
+    set_override(out, "Сургалт зохион байгуулна.", "Бүрэн хэрэгжсэн", "Нотлох баримт ирүүлсэн")
+    set_override(out, "Журмыг шинэчилнэ.", "30", "Төсөл боловсруулсан")
+    assert "76.7 %" in run(inbox, out)
+    invoke("close", "--period", "2026-10", "--reason", "Удирдлагад танилцуулсан", "-o", str(out))
+
+    # The runs after closing keep showing the overrides in force (they used to come out empty).
+    for _ in range(2):
+        output = run(inbox, out)
+        assert "76.7 %" in output
+        shown = review_cells(workbook(out))
+        assert shown["Сургалт зохион байгуулна."] == ("Бүрэн хэрэгжсэн", "Нотлох баримт ирүүлсэн")
+        assert shown["Журмыг шинэчилнэ."] == ("30", "Төсөл боловсруулсан")
+        assert shown["Цахим үйлчилгээг нэвтрүүлнэ."] == (None, None)
+    # A file that arrives after closing changes nothing there either.
+    resubmit(inbox, "ЗУХ хоцорсон.xlsx", dt.datetime(2026, 11, 20, 9))
+    assert "76.7 %" in run(inbox, out)
+    assert review_cells(workbook(out))["Журмыг шинэчилнэ."] == ("30", "Төсөл боловсруулсан")
+
+    # Edits after closing: a new override, a changed one and a cleared one are each refused at their cell.
+    set_override(out, "Цахим үйлчилгээг нэвтрүүлнэ.", "0", "шинэ")
+    set_override(out, "Журмыг шинэчилнэ.", "70", "Төсөл боловсруулсан")
+    set_override(out, "Сургалт зохион байгуулна.", None, None)  # type: ignore[arg-type]
+    output = run(inbox, out)
+    assert "76.7 %" in output
+    assert "3 засварыг хүлээж аваагүй (үе хаагдсан: эхлээд дахин нээнэ үү)" in output
+    refused = [(p["sheet"], p["cell"], p["severity"]) for p in problem_rows(out) if p["code"] == "review-period-closed"]
+    assert sorted(refused) == [("Нэгтгэл", "P2", "error"), ("Нэгтгэл", "P3", "error"), ("Нэгтгэл", "P4", "error")]
+    message = next(p["message"] for p in problem_rows(out) if p["cell"] == "P4" and p["code"] == "review-period-closed")
+    assert "«70»" in message and "эхлээд дахин нээнэ үү (negtgel reopen --period 2026-10)" in message
+    shown = review_cells(workbook(out))  # the values in force are written back
+    assert shown["Цахим үйлчилгээг нэвтрүүлнэ."] == (None, None)
+    assert shown["Журмыг шинэчилнэ."] == ("30", "Төсөл боловсруулсан")
+    assert shown["Сургалт зохион байгуулна."] == ("Бүрэн хэрэгжсэн", "Нотлох баримт ирүүлсэн")
+
+    # Reopened, the same edit counts (the resubmission that came after closing is now the one consolidated).
+    invoke("reopen", "--period", "2026-10", "--reason", "Засвар")
+    run(inbox, out)
+    set_override(out, "Журмыг шинэчилнэ.", "70", "Дахин шалгасан")
+    output = run(inbox, out)
+    assert "90.0 %" in output  # (100 + 100 + 70) / 3
+    assert "Хянагчийн түвшин: ажлын номоос 2 уншлаа, мөрдөж буй 2." in output
+
+
+def test_an_invalid_level_stays_in_its_cell_and_is_reported_on_every_run_until_fixed(tmp_path: Path) -> None:
+    inbox, out, _ = started(tmp_path)
+    set_override(out, "Журмыг шинэчилнэ.", "85", "шалгах")
+    set_override(out, "Цахим үйлчилгээг нэвтрүүлнэ.", "бүрэн", "")
+    set_override(out, "Сургалт зохион байгуулна.", "100", "")
+
+    def invalid() -> list[tuple[str, str, str]]:
+        return sorted((p["sheet"], p["cell"], p["message"].split("»")[0].split("«")[-1])
+                      for p in problem_rows(out) if p["code"] == "review-level-invalid")
+
+    for attempt in range(3):  # the edited run, a rebuild and an unchanged re-run
+        output = run(inbox, out)
+        assert "66.7 %" in output  # (0 + 100 + 100) / 3: only the valid 100 applies
+        assert invalid() == [("Нэгтгэл", "P2", "бүрэн"), ("Нэгтгэл", "P4", "85")], attempt
+        assert "P4" in output and "P2" in output  # the errors are on the run line every time
+        shown = review_cells(workbook(out))
+        assert shown["Журмыг шинэчилнэ."] == ("85", "шалгах")
+        assert shown["Цахим үйлчилгээг нэвтрүүлнэ."] == ("бүрэн", None)
+        if attempt == 0:
+            (out / "2026-10" / "summary_2026-10.xlsx").unlink()  # the next run rebuilds from the store
+    # A resubmission renumbers the measures: the value follows its measure, and its cell.
+    resubmit(inbox, "ЗУХ v2.xlsx", dt.datetime(2026, 11, 3, 9))
+    run(inbox, out)
+    assert invalid() == [("Нэгтгэл", "P2", "бүрэн"), ("Нэгтгэл", "P4", "85")]
+    # Fixed: gone.
+    set_override(out, "Журмыг шинэчилнэ.", "30", "шалгах")
+    set_override(out, "Цахим үйлчилгээг нэвтрүүлнэ.", "Бүрэн хэрэгжсэн", "")
+    assert "76.7 %" in run(inbox, out)  # (100 + 100 + 30) / 3
+    assert invalid() == []
+
+
+def test_the_run_line_says_how_many_overrides_it_read_in_either_language(tmp_path: Path) -> None:
+    inbox, out, output = started(tmp_path)
+    assert "Хянагчийн" not in output  # nothing reviewed yet: nothing to say
+    set_override(out, "Журмыг шинэчилнэ.", "30", "")
+    set_override(out, "Сургалт зохион байгуулна.", "85", "")
+    assert "Хянагчийн түвшин: ажлын номоос 2 уншлаа, мөрдөж буй 1." in run(inbox, out)
+    assert "Хянагчийн түвшин: ажлын ном засагдаагүй, мөрдөж буй 1." in run(inbox, out)
+    english = CliRunner().invoke(cli, ["run", str(inbox), "-o", str(out), "--mappings", str(MAPPINGS), "--lang", "en"]).output
+    assert "Review: 0 overrides read from the review workbook" not in english
+    assert "Review: workbook not edited, 1 in force." in english
+
+
+def test_a_period_closed_before_overrides_were_frozen_shows_them_from_the_store(tmp_path: Path, own_workspace: Path) -> None:
+    import pickle
+    import sqlite3
+
+    from pipeline.store_codec import snapshot_from_json
+
+    inbox, out, _ = started(tmp_path)
+    set_override(out, "Журмыг шинэчилнэ.", "30", "Төсөл боловсруулсан")
+    run(inbox, out)
+    invoke("close", "--period", "2026-10", "--reason", "Удирдлагад танилцуулсан", "-o", str(out))
+    # A snapshot written by an earlier version has no overrides in it (and was a pickle, before schema 3).
+    with sqlite3.connect(own_workspace / "negtgel.db") as db:
+        (closed_at, data) = db.execute("SELECT closed_at, data FROM snapshots WHERE period = '2026-10'").fetchone()
+        frozen = snapshot_from_json(data)
+        del frozen["overrides"]
+        db.execute("DELETE FROM snapshots")
+        db.execute("INSERT INTO frozen VALUES('2026-10', ?, ?)", (closed_at, pickle.dumps(frozen)))
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    (out / "2026-10" / "summary_2026-10.xlsx").unlink()
+    assert "66.7 %" in run(inbox, out)  # (100 + 70 + 30) / 3, as frozen
+    assert review_cells(workbook(out))["Журмыг шинэчилнэ."] == ("30", "Төсөл боловсруулсан")

@@ -1,4 +1,4 @@
-"""The scoring rules, each with exact numbers (domain.md §5 and the scoring issue)."""
+"""The scoring rules, each with exact numbers (docs/methodology.md §6–§8 and the scoring issue)."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from pipeline.output.charts import write_charts
 from pipeline.output.summary import write_summary
 from pipeline.rollup import overall
 from pipeline.run import Closing, Report, run_consolidation
+from pipeline.workspace import Workspace
 from tests.conftest import MAPPINGS
 from tests.helpers import template_rows, write_xlsx
 
@@ -37,7 +38,7 @@ SHEETS = ["Самбар", "Хэлтсүүд", "Хангалтгүй хэрэгж
 def template(folder: Path, name: str, department: str, month: int, levels: list[int | None], saved: dt.datetime,
              texts: dict[int, tuple[str, str]] | None = None) -> Path:
     """A filled standard template; each measure's level is given by a status word in `Хүрсэн түвшин`."""
-    rows = [["Зорилго 1: Төлөвлөгөөг хэрэгжүүлэх"]]
+    rows: list[list[Any]] = [["Зорилго 1: Төлөвлөгөөг хэрэгжүүлэх"]]
     for i, level in enumerate(levels, start=1):
         measure, note = (texts or {}).get(i, (f"{department}: арга хэмжээ {i}-ийг хэрэгжүүлнэ.", ""))
         rows.append([f"1.{i}", measure, "Хэрэгжилтийн хувиар", None, "Хэрэгжилт - 100%", "I-IV улирал", "Мэргэжилтэн",
@@ -56,9 +57,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     inbox, out = root / "input", root / "output"
     inbox.mkdir()
     config = load_config(MAPPINGS)
+    workspace = Workspace.at(root, MAPPINGS)
     template(inbox, "ЗУХ 9 сар.xlsx", ZUH, 9, [100, 70], dt.datetime(2026, 10, 2, 9))
     template(inbox, "БГ 9 сар.xlsx", BG, 9, [100, 100], dt.datetime(2026, 10, 3, 9))
-    assert run_consolidation(inbox, out, config).report is not None
+    assert run_consolidation(workspace, config, input_dir=inbox, output_dir=out).report is not None
     template(inbox, "ЗУХ 10 сар.xlsx", ZUH, 10, [100, 100, 100, 70], dt.datetime(2026, 11, 3, 9))
     template(inbox, "СТСХ 10 сар.xlsx", STS, 10, [100, 70, 70, 30, None], dt.datetime(2026, 11, 8, 9))
     template(inbox, "ХЭЗХ 10 сар.xlsx", HEZ, 10, [100, 70, 0, 30], dt.datetime(2026, 11, 4, 9),
@@ -66,7 +68,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     template(inbox, "БГ 10 сар.xlsx", BG, 10, [100, 100, 70, 70, 100], dt.datetime(2026, 11, 2, 9))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = run_consolidation(inbox, out, config)
+        result = run_consolidation(workspace, config, input_dir=inbox, output_dir=out)
     assert result.report is not None
     period_dir = out / "2026-10"
     return {
@@ -188,12 +190,12 @@ def test_goals_completeness_and_trends(world: dict[str, Any]) -> None:
     assert by_name[OBG]["Хариуцах албан тушаалтан"] == "Л.Ганзориг, хурандаа, 9911-2210"
     assert by_name[STS]["Хугацаа"] == "3 хоног хоцорч ирүүлсэн" and by_name[STS]["Файл"] == "СТСХ 10 сар.xlsx"
     # Real dates (they sort and filter as dates), shown as typed.
-    received, deadline = by_name[STS]["Ирүүлсэн огноо"], by_name[STS]["Эцсийн хугацаа"]
+    received, deadline = by_name[STS]["Анх ирүүлсэн"], by_name[STS]["Эцсийн хугацаа"]
     assert isinstance(received, dt.datetime) and received.date() == dt.date(2026, 11, 8)
     assert deadline == dt.datetime(2026, 11, 5)
-    col = header.index("Ирүүлсэн огноо") + 1
+    col = header.index("Анх ирүүлсэн") + 1
     assert ws.cell(row=5 + [r[0] for r in data].index(STS), column=col).number_format == "yyyy-mm-dd hh:mm"
-    assert by_name[OBG]["Ирүүлсэн огноо"] is None
+    assert by_name[OBG]["Анх ирүүлсэн"] is None
     assert data[0][2] == "Үгүй" and data[6][0] == STS  # the missing first, then the late
 
     ws = book["Чиг хандлага"]
@@ -256,7 +258,7 @@ def test_native_charts_read_cells_of_the_workbook(world: dict[str, Any]) -> None
                 first, last = (openpyxl.utils.cell.coordinate_from_string(e) for e in ends)
                 assert first[1] <= last[1] and openpyxl.utils.column_index_from_string(first[0]) <= openpyxl.utils.column_index_from_string(last[0])
     data = book["Графикийн өгөгдөл"]
-    assert [data.cell(row=r, column=1).value for r in range(2, 6)] == ["ЗУХ", "БГ", "СТСХ", "ХЭЗХ"]
+    assert [data.cell(row=r, column=1).value for r in range(2, 6)] == ["1. ЗУХ", "2. БГ", "3. СТСХ", "4. ХЭЗХ"]
 
 
 def test_every_sheet_is_print_ready(world: dict[str, Any]) -> None:

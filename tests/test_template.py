@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -29,7 +30,7 @@ from tests.helpers import STANDARD_HEADER, write_xlsx
 
 DEPT = "Захиргаа, удирдлагын хэлтэс"
 
-PREFILLED = [
+PREFILLED: list[dict[str, Any]] = [
     {"goal": "Зорилго 1: Төрийн үйлчилгээг ил тод болгох", "no": "1.1", "measure": "Цахим үйлчилгээг нэвтрүүлнэ.",
      "indicator": "Үйлчилгээний тоо", "baseline": 2, "target": "Гурваас доошгүй", "timeframe": "I-IV улирал",
      "responsible": "Мэргэжилтэн"},
@@ -49,7 +50,7 @@ def plan_sheet(path: Path):
     return openpyxl.load_workbook(path)[PLAN_SHEET]
 
 
-def validations(ws) -> dict[str, object]:
+def validations(ws) -> dict[str, Any]:
     """First cell of each validation's range -> the validation."""
     result = {}
     for dv in ws.data_validations.dataValidation:

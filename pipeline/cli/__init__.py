@@ -16,6 +16,7 @@ from pipeline.read.package import xml_defences_active
 
 # Each command's module is imported when the command is used: a run need not load the mail code.
 COMMANDS: dict[str, str] = {
+    "init": "pipeline.cli.init:init_command",
     "run": "pipeline.cli.run:run_command",
     "validate": "pipeline.cli.validate:validate_command",
     "template": "pipeline.cli.template:template_command",
@@ -27,6 +28,11 @@ COMMANDS: dict[str, str] = {
     "reopen": "pipeline.cli.periods:reopen_command",
     "fetch-mail": "pipeline.cli.mail:fetch_mail_command",
     "ingest": "pipeline.cli.mail:ingest_command",
+    "scorecard": "pipeline.cli.scorecard:scorecard_group",
+    "plan": "pipeline.cli.plan:plan_group",
+    "send-templates": "pipeline.cli.outgoing:send_templates_command",
+    "remind": "pipeline.cli.outgoing:remind_command",
+    "export": "pipeline.cli.export:export_command",
 }
 
 
@@ -47,7 +53,7 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Жишээ / example:  negtgel run input --period 2026-10",
+    epilog="Жишээ / example:  negtgel init ~/negtgel-work && cd ~/negtgel-work && negtgel run",
 )
 @click.version_option(__version__, prog_name="negtgel")
 def cli() -> None:

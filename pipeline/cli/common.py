@@ -1,44 +1,100 @@
-"""What every command shares: the mappings option, and turning domain errors into click errors."""
+"""What every command shares: finding the workspace and its mappings, and turning domain errors into click errors."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import click
 
 from pipeline.config import MAPPINGS_ENV, Config, load_config
 from pipeline.errors import NegtgelError
+from pipeline.workspace import WORKSPACE_ENV, Workspace, locate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+WORKSPACE_KEY = "negtgel.workspace"
+WORKSPACE_OPTION_KEY = "negtgel.workspace_option"
+
+
+def _remember_workspace(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    ctx.meta[WORKSPACE_OPTION_KEY] = value
+
+
 def mappings_option(fn: F) -> F:
-    return click.option(
+    """`--workspace` and `--mappings`: where the command works. Both are optional: a command run inside a
+    workspace (or a folder below it) finds it, as git finds `.git`."""
+    fn = click.option(
         "--mappings",
         "mappings",
         type=click.Path(file_okay=False, path_type=str),
-        default="mappings",
+        default=None,
         envvar=MAPPINGS_ENV,
-        show_default=True,
-        help="Тохиргооны хавтас / the configuration folder.",
+        help="Тохиргооны хавтас (анхдагч: ажлын хавтасны mappings/) / the configuration folder (default: the workspace's).",
+    )(fn)
+    return click.option(
+        "--workspace",
+        type=click.Path(file_okay=False, path_type=str),
+        default=None,
+        envvar=WORKSPACE_ENV,
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_workspace,
+        help="Ажлын хавтас (анхдагч: одоогийн хавтас эсвэл түүний дээд хавтас) / the workspace (default: the one "
+             "the current folder is in).",
     )(fn)
 
 
-def lang_option(fn: F) -> F:
+def workspace_or_fail(mappings: str | None = None) -> Workspace:
+    """The command's workspace, from `--workspace`, the current folder or `--mappings`."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.meta.get(WORKSPACE_KEY) if ctx is not None else None
+    if isinstance(found, Workspace):
+        return found
+    try:
+        workspace = locate(ctx.meta.get(WORKSPACE_OPTION_KEY) if ctx is not None else None, mappings)
+    except NegtgelError as exc:
+        raise click.ClickException(str(exc)) from None
+    if ctx is not None:
+        ctx.meta[WORKSPACE_KEY] = workspace
+    return workspace
+
+
+def output_option(fn: F) -> F:
+    return click.option("-o", "--output", "output_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+                        help="Гаралтын хавтас (анхдагч: ажлын хавтасны output/) / output folder (default: the workspace's output/).")(fn)
+
+
+def _store_value(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Path | str | None:
+    """A file, or a database server's URL kept as text (a Path would fold postgresql:// into postgresql:/)."""
+    return None if value is None else (value if "://" in value else Path(value))
+
+
+def store_option(fn: F) -> F:
+    return click.option("--store", "store_path", type=str, callback=_store_value, metavar="FILE|postgresql://USER@HOST:PORT/DB",
+                        help="Мэдээллийн сан (анхдагч: ажлын хавтасны negtgel.db; эсвэл PostgreSQL-ийн хаяг, нууц үг "
+                             "NEGTGEL_STORE_PASSWORD-д) / the store (default: the workspace's negtgel.db; or a PostgreSQL "
+                             "URL, the password in NEGTGEL_STORE_PASSWORD).")(fn)
+
+
+def lang_option(fn: F, help: str = "Мессежийн хэл / language of messages.") -> F:
     return click.option(
         "--lang",
         type=click.Choice(["mn", "en"]),
         default="mn",
         show_default=True,
-        help="Мессежийн хэл / language of messages.",
+        help=help,
     )(fn)
 
 
-def load_config_or_fail(mappings: str, methodology: str | None = None) -> Config:
+def load_config_or_fail(mappings: str | None = None, methodology: str | None = None) -> Config:
+    """The workspace's configuration, validated; every mistake in it, as one clear error."""
+    workspace = workspace_or_fail(mappings)
     try:
-        return load_config(mappings, methodology=methodology)
+        return load_config(workspace.mappings, methodology=methodology)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
 

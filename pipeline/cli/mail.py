@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -9,20 +10,21 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.common import Progress, lang_option, load_config_or_fail, mappings_option
+from pipeline.cli.common import Progress, lang_option, load_config_or_fail, mappings_option, store_option, workspace_or_fail
 from pipeline.config import Config
 from pipeline.errors import ConfigError, ConfigIssue, NegtgelError
 from pipeline.mail import MailSummary, ingest_paths
 from pipeline.mail.imap import fetch_mail
+from pipeline.mail.receipts import english_part
 from pipeline.mail.settings import MailSettings, load_mail_settings
 from pipeline.problems import Lang
 from pipeline.run import store_location
 from pipeline.store import Store, open_store
 
 
-def _settings_or_fail(mappings: str) -> MailSettings:
+def _settings_or_fail(mappings: str | None) -> MailSettings:
     try:
-        return load_mail_settings(mappings)
+        return load_mail_settings(workspace_or_fail(mappings).mappings)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -53,8 +55,14 @@ def _reply_setup(settings: MailSettings, reply: bool | None) -> tuple[bool, str 
     return True, password
 
 
-def _store_path(config: Config, store_path: Path | None) -> Path:
-    return store_location(config, Path("output"), store_path)
+def _store_path(config: Config, store_path: Path | str | None) -> Path | str:
+    return store_location(config, workspace_or_fail(), store_path)
+
+
+def _keeping_root(input_dir: Path | None) -> Path:
+    """Where archive/ and quarantine/ are: the workspace; `--input` (kept for scripts written before the
+    workspace) names another folder to keep them in."""
+    return input_dir if input_dir is not None else workspace_or_fail().root
 
 
 def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
@@ -71,6 +79,9 @@ def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
         f"{counts[1]} warnings; receipts: {summary.receipts_sent} sent"
         + (f", {summary.receipts_failed} failed." if summary.receipts_failed else ".")
     )
+    if summary.not_reports:
+        click.echo(f"Тайлан биш захидал (автомат хариу, мэдэгдэл, талархал): {summary.not_reports}; хариу илгээгээгүй. / "
+                   f"Not reports (auto-replies, notices, thank-yous): {summary.not_reports}; not answered.")
     for sub in summary.submissions:
         click.echo(f"  + {sub.original_name} → {input_dir / sub.archive_path} ({sub.department or '?'}, {sub.period or '?'})")
     for path in summary.quarantine_paths:
@@ -78,10 +89,12 @@ def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
     language: Lang = "en" if lang == "en" else "mn"
     for problem in summary.problems:
         location = " ".join(part for part in (problem.sheet, problem.cell) if part) or "—"
+        if language == "en":  # a detail written "Монгол / English" is shown in English only
+            problem = dataclasses.replace(problem, detail=english_part(problem.detail))
         click.echo(f"{problem.file}\t{location}\t{problem.code}\t{problem.message(language)}")
 
 
-def _take_mail(config: Config, store_path: Path | None, lang: str, input_dir: Path,
+def _take_mail(config: Config, store_path: Path | str | None, lang: str, input_dir: Path,
                take: Callable[[Store, Callable[[int, int], None]], MailSummary]) -> None:
     """Run `take` (fetch or ingest) on the store with a progress bar; its errors become messages."""
     bar = Progress()
@@ -106,11 +119,10 @@ def _finish(summary: MailSummary) -> None:
         )
 
 
-input_option = click.option("--input", "input_dir", default="input", show_default=True,
+input_option = click.option("--input", "input_dir", default=None, hidden=True,
                             type=click.Path(file_okay=False, path_type=Path),
-                            help="Оролтын хавтас (archive/, quarantine/ энд) / the input folder.")
-store_option = click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
-                            help="SQLite сан (анхдагч: output/negtgel.db) / the store.")
+                            help="archive/, quarantine/ хадгалах хавтас (анхдагч: ажлын хавтас) / where archive/ and "
+                                 "quarantine/ are kept (default: the workspace).")
 reply_option = click.option("--reply/--no-reply", default=None,
                             help="Илгээгч бүрт хариу илгээх эсэх (анхдагч: mail.yaml smtp.reply) / send receipts "
                                  "(default: smtp.reply in mail.yaml).")
@@ -122,7 +134,7 @@ reply_option = click.option("--reply/--no-reply", default=None,
 @reply_option
 @mappings_option
 @lang_option
-def fetch_mail_command(input_dir: Path, store_path: Path | None, reply: bool | None, mappings: str, lang: str) -> None:
+def fetch_mail_command(input_dir: Path | None, store_path: Path | str | None, reply: bool | None, mappings: str | None, lang: str) -> None:
     """Шуудангийн хайрцгаас шинэ захидлыг татаж, Excel тайланг хүлээн авна.
 
     Reads the new messages of the mailbox in mappings/mail.yaml, takes their Excel reports into the
@@ -132,9 +144,10 @@ def fetch_mail_command(input_dir: Path, store_path: Path | None, reply: bool | N
 
     \b
     Жишээ / example:
-      NEGTGEL_IMAP_PASSWORD=... negtgel fetch-mail --input input --reply
+      NEGTGEL_IMAP_PASSWORD=... negtgel fetch-mail --reply
     """
     config = load_config_or_fail(mappings)
+    input_dir = _keeping_root(input_dir)
     settings = _settings_or_fail(mappings)
     _fail_on(settings.imap_issues())
     reply_on, smtp_password = _reply_setup(settings, reply)
@@ -151,8 +164,8 @@ def fetch_mail_command(input_dir: Path, store_path: Path | None, reply: bool | N
 @reply_option
 @mappings_option
 @lang_option
-def ingest_command(paths: tuple[Path, ...], input_dir: Path, store_path: Path | None, reply: bool | None, mappings: str,
-                   lang: str) -> None:
+def ingest_command(paths: tuple[Path, ...], input_dir: Path | None, store_path: Path | str | None, reply: bool | None,
+                   mappings: str | None, lang: str) -> None:
     """Хадгалсан захидлаас (.eml, Outlook .msg) Excel тайланг хүлээн авна.
 
     Takes the Excel reports out of saved messages (.eml, Outlook .msg; a folder means every such file in
@@ -160,9 +173,10 @@ def ingest_command(paths: tuple[Path, ...], input_dir: Path, store_path: Path | 
 
     \b
     Жишээ / example:
-      negtgel ingest "Тайлан ЗУХ.msg" saved-mail/ --input input
+      negtgel ingest "Тайлан ЗУХ.msg" saved-mail/
     """
     config = load_config_or_fail(mappings)
+    input_dir = _keeping_root(input_dir)
     settings = _settings_or_fail(mappings)
     reply_on, smtp_password = _reply_setup(settings, reply)
     input_dir.mkdir(parents=True, exist_ok=True)

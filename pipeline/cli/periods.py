@@ -8,17 +8,13 @@ from typing import Any
 import click
 
 from pipeline import periods
-from pipeline.cli.common import load_config_or_fail, mappings_option
+from pipeline.cli.common import load_config_or_fail, mappings_option, output_option, store_option, workspace_or_fail
 from pipeline.cli.run import parse_period, period_option
 from pipeline.errors import NegtgelError
 
 
 def _common(fn: Any) -> Any:
-    fn = click.option("-o", "--output", "output_dir", default="output", show_default=True,
-                      type=click.Path(file_okay=False, path_type=Path), help="Гаралтын хавтас / output folder.")(fn)
-    fn = click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
-                      help="SQLite сан (анхдагч: OUTPUT/negtgel.db) / the store.")(fn)
-    return mappings_option(fn)
+    return mappings_option(store_option(fn))
 
 
 required_period = click.option(
@@ -33,7 +29,7 @@ def _fail(exc: NegtgelError) -> click.ClickException:
 @click.command("status")
 @period_option
 @_common
-def status_command(period: str | None, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+def status_command(period: str | None, store_path: Path | str | None, mappings: str | None) -> None:
     """Тайлант хугацаанд хэн тайлангаа ирүүлсэн, хоцорсон, ирүүлээгүйг хэвлэнэ.
 
     Prints which expected departments reported for the period, on time or how many days late, and which
@@ -45,7 +41,7 @@ def status_command(period: str | None, output_dir: Path, store_path: Path | None
     """
     config = load_config_or_fail(mappings)
     try:
-        result = periods.status(config, output_dir, store_path, period)
+        result = periods.status(config, workspace_or_fail(mappings), store_path, period)
     except NegtgelError as exc:
         raise _fail(exc) from None
     table = result.table
@@ -58,13 +54,15 @@ def status_command(period: str | None, output_dir: Path, store_path: Path | None
             click.echo(f"  ✓ {row.department}: {row.received_at}, хугацаандаа / on time — {row.file}")
         else:
             click.echo(f"  ! {row.department}: {row.received_at}, {row.days_late} хоног хоцорч ирүүлсэн / days late — {row.file}")
+        if row.corrections:
+            click.echo(f"      засвар (хоцролтод тооцохгүй) / corrections, never late: {row.corrections}")
     missing = table[~table["reported"]]
     if len(missing):
         click.echo(f"Ирүүлээгүй / missing: {len(missing)}")
         for row in missing.itertuples():
             click.echo(f"  ✗ {row.department} — {row.official or 'хариуцагч бүртгэлгүй / no official listed'}")
     if result.quarantined:
-        click.echo(f"Үл мэдэгдэх илгээгчийн захидал (input/quarantine) / mail from unknown senders: {len(result.quarantined)}")
+        click.echo(f"Үл мэдэгдэх илгээгчийн захидал (quarantine/) / mail from unknown senders: {len(result.quarantined)}")
         for sender, date, subject in result.quarantined:
             click.echo(f"  ? {sender} {date} — {subject}")
 
@@ -72,10 +70,9 @@ def status_command(period: str | None, output_dir: Path, store_path: Path | None
 @click.command("close")
 @required_period
 @click.option("--reason", required=True, help="Хаах шалтгаан / why the period is closed.")
-@click.option("--input", "input_dir", default="input", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Оролтын хавтас (архивтай) / input folder with the archive.")
+@output_option
 @_common
-def close_command(period: str, reason: str, input_dir: Path, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+def close_command(period: str, reason: str, output_dir: Path | None, store_path: Path | str | None, mappings: str | None) -> None:
     """Тайлант хугацааг хааж, нийтэлсэн дүнг царцаана.
 
     Freezes the period: later runs reproduce these figures exactly, and files that arrive afterwards are
@@ -87,7 +84,7 @@ def close_command(period: str, reason: str, input_dir: Path, output_dir: Path, s
     """
     config = load_config_or_fail(mappings)
     try:
-        report = periods.close(config, input_dir, output_dir, store_path, period, reason)
+        report = periods.close(config, workspace_or_fail(mappings), output_dir, store_path, period, reason)
     except NegtgelError as exc:
         raise _fail(exc) from None
     pct = "—" if report.overall.pct is None else f"{report.overall.pct} %"
@@ -98,7 +95,7 @@ def close_command(period: str, reason: str, input_dir: Path, output_dir: Path, s
 @required_period
 @click.option("--reason", required=True, help="Дахин нээх шалтгаан / why it is reopened.")
 @_common
-def reopen_command(period: str, reason: str, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+def reopen_command(period: str, reason: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Хаасан тайлант хугацааг дахин нээнэ.
 
     Reopens a closed period; the next run recomputes its figures from the archive.
@@ -109,7 +106,7 @@ def reopen_command(period: str, reason: str, output_dir: Path, store_path: Path 
     """
     config = load_config_or_fail(mappings)
     try:
-        periods.reopen(config, output_dir, store_path, period, reason)
+        periods.reopen(config, workspace_or_fail(mappings), store_path, period, reason)
     except NegtgelError as exc:
         raise _fail(exc) from None
     click.echo(f"{period} дахин нээгдлээ / reopened.")
@@ -120,7 +117,7 @@ def reopen_command(period: str, reason: str, output_dir: Path, store_path: Path 
 @click.option("--submission", required=True, help="Файлын дугаар, нэр эсвэл хэш / submission number, file name or hash.")
 @click.option("--reason", default="", help="Шалтгаан / why.")
 @_common
-def pin_command(period: str, submission: str, reason: str, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+def pin_command(period: str, submission: str, reason: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Хэлтсийн хамгийн сүүлийн биш, өмнөх тайланг нэгтгэлд ашиглана.
 
     Consolidates an older submission of a department instead of its newest one.
@@ -131,7 +128,7 @@ def pin_command(period: str, submission: str, reason: str, output_dir: Path, sto
     """
     config = load_config_or_fail(mappings)
     try:
-        what = periods.pin(config, output_dir, store_path, period, submission, reason)
+        what = periods.pin(config, workspace_or_fail(mappings), store_path, period, submission, reason)
     except NegtgelError as exc:
         raise _fail(exc) from None
     click.echo(f"Сонголоо / pinned: {what}")
@@ -141,7 +138,7 @@ def pin_command(period: str, submission: str, reason: str, output_dir: Path, sto
 @required_period
 @click.option("--department", required=True, help="Хэлтэс / department.")
 @_common
-def unpin_command(period: str, department: str, output_dir: Path, store_path: Path | None, mappings: str) -> None:
+def unpin_command(period: str, department: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Сонголтыг цуцалж, хамгийн сүүлийн тайланг дахин ашиглана.
 
     Removes a pin: the department's newest submission is consolidated again.
@@ -152,7 +149,7 @@ def unpin_command(period: str, department: str, output_dir: Path, store_path: Pa
     """
     config = load_config_or_fail(mappings)
     try:
-        removed = periods.unpin(config, output_dir, store_path, period, department)
+        removed = periods.unpin(config, workspace_or_fail(mappings), store_path, period, department)
     except NegtgelError as exc:
         raise _fail(exc) from None
     click.echo("Цуцаллаа / unpinned." if removed else "Сонголт байгаагүй / there was no pin.")

@@ -29,10 +29,15 @@ def plan_measures(path: Path, config: Config) -> list[dict[str, Any]]:
 
 
 @click.command("template")
-@click.option("--department", "-d", "department", required=True,
+@click.option("--department", "-d", "department",
               help="Хэлтэс, нэгжийн нэр, товч нэр эсвэл өөр нэр / department: full name, short name or alias.")
-@click.option("--year", "-y", "year", required=True, type=click.IntRange(2000, 2100),
+@click.option("--year", "-y", "year", type=click.IntRange(2000, 2100),
               help="Төлөвлөгөөний он / the plan's year.")
+@click.option("--all", "all_departments", is_flag=True,
+              help="Бүх хэлтэст, батлагдсан төлөвлөгөө, сүүлийн гүйцэтгэлээр бөглөнө (--period-той) / every expected "
+                   "department, pre-filled from its approved plan and last accepted progress (with --period).")
+@click.option("--period", "period", callback=lambda ctx, param, value: _period(value),
+              help="Тайлант сар YYYY-MM (--all-той) / the period the templates are for, YYYY-MM (with --all).")
 @click.option("--month", "-m", "month", type=click.IntRange(1, 12),
               help="Тайлант сар 1-12 (хоосон бол хэлтэс бөглөнө) / reporting month, else left for the department.")
 @click.option("--from-plan", "from_plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -41,7 +46,8 @@ def plan_measures(path: Path, config: Config) -> list[dict[str, Any]]:
               type=click.Path(file_okay=False, path_type=Path), help="Гаралтын хавтас / output folder.")
 @mappings_option
 def template_command(
-    department: str, year: int, month: int | None, from_plan: Path | None, output_dir: Path, mappings: str
+    department: str | None, year: int | None, all_departments: bool, period: str | None, month: int | None,
+    from_plan: Path | None, output_dir: Path, mappings: str
 ) -> None:
     """Хэлтэс, нэгжид илгээх тайлангийн стандарт Excel загварыг бэлтгэнэ.
 
@@ -50,12 +56,22 @@ def template_command(
     With --from-plan the measures (goals, numbers, targets, timeframes, ...) of an existing plan are
     filled in. The file is OUTPUT/<short name>_<year>_тайлан.xlsx.
 
+    With --all --period every expected department's template for the period is written to the workspace's
+    output/templates/PERIOD/ (or -o), pre-filled from its approved plan (`negtgel plan import`) and its last
+    consolidated progress of the year, so the official only updates what moved.
+
     \b
     Жишээ / example:
       negtgel template --department ЗУХ --year 2026 --month 10
       negtgel template -d "Хүнс, хөдөө аж ахуйн газар" -y 2026 --from-plan plan.xlsx -o templates
+      negtgel template --all --period 2026-11
     """
     config = load_config_or_fail(mappings)
+    if all_departments:
+        _write_all(config, period, output_dir, mappings)
+        return
+    if department is None or year is None:
+        raise click.UsageError("--department, --year (эсвэл --all --period) заавал / are required (or --all --period).")
     try:
         dept = resolve_department(department, config.departments)
         measures = plan_measures(from_plan, config) if from_plan is not None else None
@@ -66,3 +82,31 @@ def template_command(
     except OSError as exc:
         raise click.ClickException(f"Файл бичиж чадсангүй / could not write the file: {exc}") from None
     click.echo(str(path))
+
+
+def _period(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from pipeline.cli.run import parse_period
+
+    return str(parse_period(value))
+
+
+def _write_all(config: Config, period: str | None, output_dir: Path, mappings: str | None) -> None:
+    from pipeline.cli.common import workspace_or_fail
+    from pipeline.prefill import write_all
+
+    if period is None:
+        raise click.UsageError("--all-д --period хэрэгтэй / --all needs --period YYYY-MM.")
+    workspace = workspace_or_fail(mappings)
+    folder = None if output_dir == DEFAULT_DIR else output_dir
+    try:
+        written = write_all(workspace, config, period, folder)
+    except NegtgelError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"Файл бичиж чадсангүй / could not write the file: {exc}") from None
+    for item in written:
+        source = "төлөвлөгөө / plan" if item.from_plan else "төлөвлөгөө алга / no plan"
+        progress = f", гүйцэтгэл / progress {item.progress_from}" if item.progress_from else ""
+        click.echo(f"  {item.department.name}: {item.measures} арга хэмжээ / measures ({source}{progress}) — {item.path}")

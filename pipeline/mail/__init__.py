@@ -13,24 +13,30 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import mailbox
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email import policy
 from pathlib import Path
+from typing import Any
 
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
-from pipeline.intake import QUARANTINE_DIR, Arrival, DepartmentMatcher, sha256_of, take_in, tz_of
+from pipeline.intake import QUARANTINE_DIR, Arrival, DepartmentMatcher, reader_key, sha256_of, take_in, tz_of
 from pipeline.mail import state
-from pipeline.mail.message import Attachment, ParsedMessage, parse_message
+from pipeline.mail.message import ROBOT_LOCAL_PARTS, Attachment, ParsedMessage, parse_message
 from pipeline.mail.msg import MsgError, parse_msg
 from pipeline.mail.receipts import ReceiptFile, ReceiptRequest, SmtpOutbox, compose_receipt, receipt_subject
 from pipeline.mail.settings import MailError, MailSettings
 from pipeline.problems import Problem
+from pipeline.read.workbook import FileRead
 from pipeline.store import Store, Submission
 from pipeline.validate import validate_paths
+from pipeline.workspace import Workspace
 
 __all__ = [
     "MailError", "MailProcessor", "MailSummary", "MessageSource", "ingest_paths", "parse_message", "parse_msg",
@@ -49,6 +55,7 @@ class MailSummary:
     files_taken: int = 0  # new submissions
     duplicates: int = 0  # spreadsheets identical to one received before
     quarantined: int = 0  # spreadsheets from unknown senders, saved in quarantine
+    not_reports: int = 0  # auto-replies, read receipts, delivery reports, "thank you" replies: recorded only
     receipts_sent: int = 0
     receipts_failed: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -69,8 +76,39 @@ class MessageSource:
     mailbox: str | None = None
     uidvalidity: int | None = None
     uid: int | None = None
-    internal_date: dt.datetime | None = None  # the server's arrival time, used when the Date header is missing
+    # The server's arrival time (IMAP INTERNALDATE; for a saved file its newest Received: hop): the received
+    # time when the Date header is missing, unreadable or too far from it.
+    internal_date: dt.datetime | None = None
     path: str | None = None
+    fallback_date: dt.datetime | None = None  # a saved file's modification time: the last resort
+
+
+# What a message that is not a report is recorded as, and listed with: no receipt, no quarantine.
+NOT_REPORT_CODES = {"auto-reply": "mail-auto-reply", "read-receipt": "mail-read-receipt",
+                    "delivery-report": "mail-delivery-report", "reply": "mail-reply-no-report"}
+SHORT_REPLY = 300  # characters of the message's own text: longer is a letter that deserves an answer
+_QUOTE_START = re.compile(r"^(?:-{2,}\s*(?:original message|forwarded message|пересланное сообщение)|"
+                          r"(?:On|El|Le|Am) .{0,200}(?:wrote|escribió|a écrit|schrieb):|"
+                          r"[ \t*]*(?:From|От|Хэнээс|Илгээгч)[ \t*]*:)", re.IGNORECASE | re.MULTILINE)
+_THANKS = re.compile(r"баярла|thank|спасибо|ойлголоо|хүлээж авлаа|хүлээн авлаа", re.IGNORECASE)
+_FORWARD = re.compile(r"^\s*(?:fw|fwd|tr|wg|vs|пересл|дамж)[^:]{0,12}:", re.IGNORECASE)
+_FORWARD_MARK = re.compile(r"forwarded message|original message|пересылаемое сообщение|исходное сообщение|"
+                           r"дамжуулсан захидал|^_{20,}\s*$", re.IGNORECASE | re.MULTILINE)
+# A test hook: the point at which to stop the process as a kill would (`os._exit`, no clean-up), so the
+# tests can prove that a run stopped anywhere loses no receipt. Unset in normal use.
+FAULT_ENV = "NEGTGEL_MAIL_FAULT_AT"
+
+
+def _fault(point: str) -> None:
+    if os.environ.get(FAULT_ENV) == point:
+        os._exit(86)
+
+
+def own_text(body: str) -> str:
+    """The text the sender wrote: without the quoted message below it."""
+    match = _QUOTE_START.search(body)
+    text = body[: match.start()] if match else body
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">")).strip()
 
 
 def _label(parsed: ParsedMessage) -> str:
@@ -142,18 +180,76 @@ class MailProcessor:
         self._counter += 1
         return unique_path(self._tmp / str(self._counter), attachment.name, attachment.data)
 
-    def known(self, message_id: str | None, raw_sha256: str | None) -> bool:
-        return state.message_known(self.store, message_id, raw_sha256)
+    def known(self, parsed: ParsedMessage, source: MessageSource) -> bool:
+        return state.message_known(self.store, parsed.raw_sha256, source.mailbox, source.uidvalidity, source.uid)
 
     # --- one message -----------------------------------------------------------------------------------
     def process(self, parsed: ParsedMessage, source: MessageSource) -> str:
         """Take in one message; returns its outcome. A message taken before is skipped ('already')."""
-        if self.known(parsed.message_id, parsed.raw_sha256):
+        if self.known(parsed, source):
             self.summary.already += 1
             return "already"
         self.summary.messages += 1
         label = _label(parsed)
         notes: list[Problem] = []
+        if state.message_id_used(self.store, parsed.message_id):
+            notes.append(Problem("message-id-reused", file=label, value=parsed.message_id or ""))
+        spreadsheets, too_large = self._sort(parsed, label, notes)
+        sender, forwarded_by, claimed = self._author(parsed)
+        received, received_from = self._received(parsed, source, claimed, forwarded_by is not None, label, notes)
+        record = {"mailbox": source.mailbox, "uidvalidity": source.uidvalidity, "uid": source.uid,
+                  "message_id": parsed.message_id, "sender": sender, "subject": parsed.subject,
+                  "date": received.isoformat() if received else None, "date_header": parsed.date_header or None,
+                  "received_from": received_from, "raw_sha256": parsed.raw_sha256, "origin": source.origin,
+                  "source": source.path, "kind": parsed.kind, "forwarded_by": forwarded_by}
+
+        kind = None if spreadsheets or too_large else self._not_a_report(parsed)
+        if kind is not None:  # an auto-reply, a read receipt, a bounce, a "thank you": recorded, never answered
+            notes = [n for n in notes if n.code == "message-id-reused"]
+            notes.append(Problem(NOT_REPORT_CODES[kind], file=label, value=sender or parsed.sender_name))
+            state.record_with_receipt(self.store, {**record, "kind": kind, "outcome": kind, "files": 0, "problems": notes}, [], None)
+            self.summary.not_reports += 1
+            self.summary.problems.extend(notes)
+            return kind
+        if not spreadsheets and not too_large:
+            notes.append(Problem("mail-no-attachment", file=label, value=parsed.subject))
+        departments = self.matcher.by_sender(sender)
+
+        if not departments:
+            outcome = self._quarantine(parsed, sender, spreadsheets, received, notes)
+            state.record_with_receipt(self.store, {**record, "outcome": outcome, "files": 0, "problems": notes}, [], None)
+            self.summary.problems.extend(notes)
+            return outcome
+
+        department = departments[0].name
+        new, known, file_problems = self._take_in(parsed, sender, spreadsheets, received, source)
+        _fault("after-intake")
+        if new:
+            outcome = "taken"
+        elif known:
+            outcome = "duplicate"
+        elif too_large:
+            outcome = "too-large"
+        else:
+            outcome = "no-attachment"
+        notes.extend(file_problems)
+        checked = [self._validate(sub, read_measures) for sub, read_measures in new]
+        receipt = None
+        if self.reply and outcome != "duplicate":
+            receipt = self._compose(parsed, sender, received, checked, notes)
+        mail_id, queued = state.record_with_receipt(
+            self.store, {**record, "outcome": outcome, "department": department, "files": len(new), "problems": notes},
+            [sub.id for sub, _ in new], receipt)
+        _fault("after-record")
+        self.summary.problems.extend(notes)
+        for item in checked:
+            self.summary.problems.extend(item.problems)
+        if queued:
+            self.send_queued(mail_id)
+        return outcome
+
+    def _sort(self, parsed: ParsedMessage, label: str, notes: list[Problem]) -> tuple[list[Attachment], bool]:
+        """The spreadsheets to take; every other attachment noted. True when something was too large."""
         spreadsheets: list[Attachment] = []
         too_large = False
         limit = self.settings.max_attachment_bytes
@@ -170,40 +266,78 @@ class MailProcessor:
                                      detail=_mb(attachment.size, limit)))
             else:
                 spreadsheets.append(attachment)
-        if not spreadsheets and not too_large:
-            notes.append(Problem("mail-no-attachment", file=label, value=parsed.subject))
-        received = parsed.date or source.internal_date
-        departments = self.matcher.by_sender(parsed.sender)
+        return spreadsheets, too_large
 
-        if not departments:
-            outcome = self._quarantine(parsed, spreadsheets, received, notes)
-            self._record(parsed, source, outcome, None, 0, notes)
-            self.summary.problems.extend(notes)
-            return outcome
+    def _author(self, parsed: ParsedMessage) -> tuple[str | None, str | None, dt.datetime | None]:
+        """(the sender credited, the specialist who forwarded it or None, the time it claims to be sent).
+        A specialist's forward is the department's report: its original sender and date count."""
+        if parsed.sender and parsed.sender in self.settings.specialists:
+            # An attached message is a forward; a quoted "From:" block only in a forward (not in a reply).
+            inline_ok = bool(_FORWARD.search(parsed.subject) or _FORWARD_MARK.search(parsed.body))
+            origin = next((o for o in parsed.origins if o.sender and o.sender not in self.settings.specialists
+                           and (o.how == "attached" or inline_ok)), None)
+            if origin is not None:
+                date = origin.date
+                if date is not None and date.tzinfo is None:  # Outlook's "Sent:" line is in local time
+                    date = date.replace(tzinfo=self.tz)
+                return origin.sender, parsed.sender, date
+        return parsed.sender, None, parsed.date
 
-        department = departments[0].name
-        new, known, file_problems = self._take_in(parsed, spreadsheets, received, source)
-        if new:
-            outcome = "taken"
-        elif known:
-            outcome = "duplicate"
-        elif too_large:
-            outcome = "too-large"
-        else:
-            outcome = "no-attachment"
-        notes.extend(p for p in file_problems if p.code == "file-duplicate")
-        mail_id = self._record(parsed, source, outcome, department, len(new), notes)
-        self.summary.problems.extend(notes)
-        checked = [self._validate(sub, read_measures) for sub, read_measures in new]
-        for item in checked:
-            self.summary.problems.extend(item.problems)
-        if self.reply and outcome != "duplicate":
-            self._answer(parsed, mail_id, [sub for sub, _ in new], checked, notes)
-        return outcome
+    def _received(self, parsed: ParsedMessage, source: MessageSource, claimed: dt.datetime | None, forwarded: bool,
+                  label: str, notes: list[Problem]) -> tuple[dt.datetime | None, str]:
+        """(the received time, where it came from: date | server | file). The Date header (or a forward's
+        original date) unless it is missing, unreadable, or further than max_clock_skew from the server's
+        arrival time; a forward's original can only be earlier than the forward.
+
+        The server's time is INTERNALDATE, or for a saved file its newest Received: hop. Over IMAP the newest
+        hop counts as well, when it is not later than INTERNALDATE: a message copied or moved into the folder
+        later gets a new INTERNALDATE, while the hop our server wrote on delivery keeps the real time."""
+        skew = self.settings.max_clock_skew
+        reference = source.internal_date
+        hop = parsed.arrived if source.origin == "mail" else None
+        if hop is not None and reference is not None and hop > reference + skew:
+            hop = None  # later than the server's own arrival time: not a line our server wrote
+        server = hop or reference
+        if claimed is None and forwarded:
+            claimed, forwarded = parsed.date, False
+        if claimed is None:
+            when, where = (server, "server") if server is not None else (source.fallback_date, "file")
+            if parsed.date_header and not parsed.headers_only:
+                notes.append(Problem("mail-date-unreadable", file=label, value=parsed.date_header,
+                                     detail=self._show(when) if when else "—"))
+            return when, where
+        if reference is None:
+            return claimed, "date"
+
+        def near(moment: dt.datetime) -> bool:
+            off = claimed - moment
+            return off <= skew and (forwarded or -off <= skew)
+
+        if near(reference) or (hop is not None and near(hop)):
+            return claimed, "date"
+        assert server is not None
+        notes.append(Problem("mail-date-skewed", file=label, value=self._show(claimed), detail=self._show(server)))
+        return server, "server"
+
+    def _show(self, moment: dt.datetime) -> str:
+        return moment.astimezone(self.tz).strftime("%Y-%m-%d %H:%M %z")
+
+    def _not_a_report(self, parsed: ParsedMessage) -> str | None:
+        if parsed.kind in NOT_REPORT_CODES:
+            return parsed.kind
+        if any(not a.inline for a in parsed.attachments):
+            return None
+        text = own_text(parsed.body)
+        # A forgotten attachment must still get "no report taken": only a short reply that thanks is let go.
+        if len(text) <= SHORT_REPLY and parsed.is_reply and _THANKS.search(text):
+            return "reply"
+        return None
 
     def _take_in(
-        self, parsed: ParsedMessage, spreadsheets: Sequence[Attachment], received: dt.datetime | None, source: MessageSource
+        self, parsed: ParsedMessage, sender: str | None, spreadsheets: Sequence[Attachment], received: dt.datetime | None,
+        source: MessageSource,
     ) -> tuple[list[tuple[Submission, int]], list[Submission], list[Problem]]:
+        """(new submissions with their measure count, files known before, intake's file-duplicate notes)."""
         if not spreadsheets:
             return [], [], []
         arrivals = []
@@ -211,26 +345,41 @@ class MailProcessor:
         for attachment in spreadsheets:
             path = self._private_copy(attachment)
             hashes.append(hashlib.sha256(attachment.data).hexdigest())
-            arrivals.append(Arrival(path, attachment.name, origin=source.origin, received_at=received, sender=parsed.sender,
+            arrivals.append(Arrival(path, attachment.name, origin=source.origin, received_at=received, sender=sender,
                                     subject=parsed.subject, message_id=parsed.message_id))
         try:
-            intake = take_in(arrivals, self.store, self.config, self.input_root)
+            intake = take_in(arrivals, self.store, self.config, Workspace.at(self.input_root, self.config.root))
         finally:  # the archive holds the copy now; the temporary one goes at once
             for arrival in arrivals:
                 shutil.rmtree(arrival.path.parent, ignore_errors=True)
-        by_hash = {s.sha256: s for s in intake.new}
+        # A file this very message brought in a run stopped before the message was recorded: it is this
+        # message's, not a duplicate, and still to be answered.
+        resumed = [s for s in intake.known if self._interrupted(s, parsed, sender, source)]
+        by_hash = {s.sha256: s for s in (*intake.new, *resumed)}
+        key = reader_key(self.config)
         new: list[tuple[Submission, int]] = []
         seen: set[str] = set()
         for sha in hashes:
             if sha in by_hash and sha not in seen:
                 seen.add(sha)
                 read = intake.reads.get(sha)
+                if read is None:
+                    cached = self.store.parsed(sha, key)
+                    read = cached if isinstance(cached, FileRead) else None
                 measures = sum(len(t.measures) for t in read.tables) if read is not None else 0
                 new.append((by_hash[sha], measures))
+        known = [s for s in intake.known if s not in resumed]
+        again = {s.original_name for s in resumed}
+        problems = [p for p in intake.problems if p.code == "file-duplicate" and p.detail not in again]
         self.summary.files_taken += len(new)
-        self.summary.duplicates += len(intake.known)
+        self.summary.duplicates += len(known)
         self.summary.submissions.extend(s for s, _ in new)
-        return new, intake.known, intake.problems
+        return new, known, problems
+
+    def _interrupted(self, sub: Submission, parsed: ParsedMessage, sender: str | None, source: MessageSource) -> bool:
+        return (sub.origin == source.origin and sub.sender == sender and sub.subject == parsed.subject
+                and sub.message_id == parsed.message_id and not state.answered(self.store, sub.id)
+                and not state.message_id_used(self.store, parsed.message_id))
 
     def _validate(self, sub: Submission, measures: int) -> ReceiptFile:
         """The archived file checked like `negtgel validate` does, plus intake's department/period findings."""
@@ -246,12 +395,12 @@ class MailProcessor:
             period_assumed=sub.period_source == "assumed",
         )
 
-    def _quarantine(self, parsed: ParsedMessage, spreadsheets: Sequence[Attachment], received: dt.datetime | None,
-                    notes: list[Problem]) -> str:
+    def _quarantine(self, parsed: ParsedMessage, sender: str | None, spreadsheets: Sequence[Attachment],
+                    received: dt.datetime | None, notes: list[Problem]) -> str:
         """An unknown sender's spreadsheets are kept aside, listed, never consolidated and never dropped."""
         day = (received.astimezone(self.tz) if received else dt.datetime.now(self.tz)).date().isoformat()
         folder = self.input_root / QUARANTINE_DIR / day
-        who = parsed.sender or "(хаяггүй / no address)"
+        who = sender or "(хаяггүй / no address)"
         if not spreadsheets:
             notes.append(Problem("sender-unknown", file=_label(parsed), value=who))
             return "unknown-sender"
@@ -263,63 +412,38 @@ class MailProcessor:
                                  detail=str(path.relative_to(self.input_root))))
         return "quarantined"
 
-    def _record(self, parsed: ParsedMessage, source: MessageSource, outcome: str, department: str | None, files: int,
-                notes: list[Problem]) -> int:
-        return state.record_message(
-            self.store,
-            mailbox=source.mailbox,
-            uidvalidity=source.uidvalidity,
-            uid=source.uid,
-            message_id=parsed.message_id,
-            sender=parsed.sender,
-            subject=parsed.subject,
-            date=when.isoformat() if (when := parsed.date or source.internal_date) else None,
-            outcome=outcome,
-            raw_sha256=parsed.raw_sha256,
-            origin=source.origin,
-            source=source.path,
-            department=department,
-            files=files,
-            problems=notes,
-        )
-
     # --- receipts --------------------------------------------------------------------------------------
-    def _answer(self, parsed: ParsedMessage, mail_id: int, subs: Sequence[Submission], files: Sequence[ReceiptFile],
-                notes: Sequence[Problem]) -> None:
-        to = parsed.sender
-        if not to or parsed.auto_submitted or to == self.settings.smtp.from_addr.lower() or self.outbox is None:
-            return  # never answer a robot or ourselves
+    def _compose(self, parsed: ParsedMessage, to: str | None, received: dt.datetime | None, files: Sequence[ReceiptFile],
+                 notes: Sequence[Problem]) -> tuple[str, str, bytes] | None:
+        """(recipient, subject, the receipt as sent), or None for a message that is never answered."""
+        if not to or parsed.auto_submitted or to == self.settings.smtp.from_addr.lower() or self.outbox is None \
+                or to.split("@", 1)[0] in ROBOT_LOCAL_PARTS:
+            return None  # never answer a robot or ourselves
         request = ReceiptRequest(
             to=to, from_addr=self.settings.smtp.from_addr, subject_template=self.settings.smtp.subject,
-            original_subject=parsed.subject, original_date=parsed.date, original_message_id=parsed.message_id,
+            original_subject=parsed.subject, original_date=received, original_message_id=parsed.message_id,
             files=tuple(files), notes=tuple(notes), tz=self.tz,
         )
-        subject = receipt_subject(request)
-        if subs and not state.reserve_receipts(self.store, [s.id for s in subs], mail_id, to, subject):
-            return  # answered before
         body = compose_receipt(request).as_bytes(policy=policy.SMTP)  # CRLF line ends, as sent
-        state.save_receipt_body(self.store, mail_id, to, body)
-        self._send(mail_id, to, body)
+        return to, receipt_subject(request), body
 
-    def _send(self, mail_id: int, to: str, body: bytes) -> None:
-        assert self.outbox is not None
-        try:
-            self.outbox.send(body, to)
-        except MailError as exc:
-            state.finish_receipt(self.store, mail_id, "failed", str(exc))
-            self.summary.receipts_failed += 1
-            self.summary.receipt_errors.append(str(exc))
-            self.summary.problems.append(Problem("receipt-failed", file=to, value=to, detail=str(exc)[:200]))
-            return
-        state.finish_receipt(self.store, mail_id, "sent")
-        self.summary.receipts_sent += 1
-
-    def retry_failed_receipts(self) -> None:
-        """Send again the receipts whose sending failed on an earlier run (never those already sent)."""
+    def send_queued(self, mail_message_id: int | None = None) -> None:
+        """Send the receipts waiting in the outbox (one message's, or all: those a stopped or failed run left);
+        each is marked sent only once the SMTP server accepted it."""
         if not self.reply or self.outbox is None:
             return
-        for mail_id, to, body in state.failed_receipts(self.store):
-            self._send(mail_id, to, body)
+        for item in state.queued(self.store, mail_message_id):
+            try:
+                self.outbox.send(item.body, item.to_addr)
+            except MailError as exc:
+                state.finish_receipt(self.store, item.mail_message_id, "failed", str(exc))
+                self.summary.receipts_failed += 1
+                self.summary.receipt_errors.append(str(exc))
+                self.summary.problems.append(Problem("receipt-failed", file=item.to_addr, value=item.to_addr,
+                                                     detail=str(exc)))
+                continue
+            state.finish_receipt(self.store, item.mail_message_id, "sent")
+            self.summary.receipts_sent += 1
 
 
 def _size(n: int) -> str:
@@ -331,19 +455,82 @@ def _mb(size: int, limit: int) -> str:
 
 
 # --- saved messages ------------------------------------------------------------------------------------
-def expand_mail_paths(paths: Sequence[Path]) -> list[Path]:
-    """The .eml and .msg files named, or inside the folders named; anything else is refused up front."""
-    found: list[Path] = []
+MBOX_SUFFIXES = (".mbox", ".mbx")
+
+
+@dataclass(frozen=True)
+class SavedMessage:
+    """One saved message: a file (.eml, .msg), or one message of an mbox file or a Maildir folder."""
+
+    path: Path  # the file, or the mbox file / Maildir folder it is in
+    key: str | None = None  # its key in the mbox / Maildir
+    box: str = ""  # "", mbox or maildir
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name} #{self.key}" if self.box == "mbox" else \
+            f"{self.path.name}/{self.key}" if self.box == "maildir" else self.path.name
+
+
+def is_maildir(path: Path) -> bool:
+    return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
+
+
+def is_mbox(path: Path) -> bool:
+    """An mbox file by its name, or by its first line ("From " and the envelope sender, RFC 4155)."""
+    if path.suffix.lower() in MBOX_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(5) == b"From "
+    except OSError:
+        return False
+
+
+def _box_items(path: Path, box: str) -> list[SavedMessage]:
+    opened: mailbox.Mailbox = mailbox.Maildir(str(path), factory=None, create=False) if box == "maildir" else \
+        mailbox.mbox(str(path), create=False)
+    try:
+        return [SavedMessage(path, str(key), box) for key in sorted(opened.keys(), key=_natural)]
+    finally:
+        opened.close()
+
+
+def _natural(key: object) -> tuple[int, str]:
+    text = str(key)
+    return (int(text), "") if text.isdigit() else (0, text)
+
+
+def expand_mail_paths(paths: Sequence[Path]) -> list[SavedMessage]:
+    """The messages in the files (.eml, .msg, mbox) and folders (any of those, and Maildirs) named;
+    anything else is refused up front."""
+    found: list[SavedMessage] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in MAIL_SUFFIXES))
+        if is_maildir(path):
+            found.extend(_box_items(path, "maildir"))
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path):
+                here = Path(root)
+                boxes = sorted(d for d in dirs if is_maildir(here / d))
+                dirs[:] = sorted(d for d in dirs if d not in boxes and d not in ("cur", "new", "tmp"))
+                for name in sorted(files):
+                    item = here / name
+                    if item.suffix.lower() in MAIL_SUFFIXES:
+                        found.append(SavedMessage(item))
+                    elif item.suffix.lower() in MBOX_SUFFIXES:
+                        found.extend(_box_items(item, "mbox"))
+                for name in boxes:
+                    found.extend(_box_items(here / name, "maildir"))
         elif path.suffix.lower() in MAIL_SUFFIXES:
-            found.append(path)
+            found.append(SavedMessage(path))
         elif not path.exists():
             raise NegtgelError(f"{path} олдсонгүй / not found")
+        elif path.is_file() and is_mbox(path):
+            found.extend(_box_items(path, "mbox"))
         else:
-            raise NegtgelError(f"{path}: зөвхөн .eml, .msg файл авна; Excel файлыг input хавтаст хийж `negtgel run` ажиллуулна уу "
-                               f"/ only .eml and .msg files; put Excel files in the input folder and use `negtgel run`")
+            raise NegtgelError(f"{path}: зөвхөн .eml, .msg, mbox файл, Maildir хавтас авна; Excel файлыг input хавтаст хийж "
+                               f"`negtgel run` ажиллуулна уу / only .eml, .msg and mbox files and Maildir folders; put Excel "
+                               f"files in the input folder and use `negtgel run`")
     return found
 
 
@@ -362,6 +549,40 @@ def read_saved_message(path: Path, max_bytes: int) -> ParsedMessage:
     return parse_message(path.read_bytes())
 
 
+def _read_boxed(item: SavedMessage, max_bytes: int) -> tuple[ParsedMessage, dt.datetime | None]:
+    """A message of an mbox / Maildir, and the time the mailbox says it arrived (Maildir's delivery time,
+    mbox's "From " line)."""
+    assert item.key is not None
+    if item.box == "maildir":
+        maildir = mailbox.Maildir(str(item.path), factory=None, create=False)
+        raw = maildir.get_bytes(item.key)
+        arrived: dt.datetime | None = dt.datetime.fromtimestamp(maildir.get_message(item.key).get_date(), dt.UTC)
+    else:
+        mbox = mailbox.mbox(str(item.path), create=False)
+        key: Any = int(item.key)  # an mbox's keys are numbers (typeshed says str)
+        try:
+            raw = mbox.get_bytes(key)
+            envelope = mbox.get_message(key).get_from()
+        finally:
+            mbox.close()
+        arrived = _envelope_time(envelope)
+    if len(raw) > max_bytes:
+        header = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        return parse_message(header + b"\r\n\r\n", headers_only=True, size=len(raw)), arrived
+    return parse_message(raw), arrived
+
+
+def _envelope_time(envelope: str) -> dt.datetime | None:
+    """The asctime at the end of an mbox "From sender Tue Nov  5 22:00:00 2026" line (UTC by custom)."""
+    match = re.search(r"(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4})\s*$", envelope)
+    if not match:
+        return None
+    try:
+        return dt.datetime.strptime(re.sub(r"\s+", " ", match.group(1)), "%a %b %d %H:%M:%S %Y").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
 def ingest_paths(
     paths: Sequence[Path],
     store: Store,
@@ -373,20 +594,27 @@ def ingest_paths(
     smtp_password: str | None = None,
     progress: Progress | None = None,
 ) -> MailSummary:
-    """Take in saved .eml and .msg files exactly as if they had been fetched."""
-    files = expand_mail_paths(paths)
+    """Take in saved messages (.eml, .msg, mbox, Maildir) exactly as if they had been fetched."""
+    items = expand_mail_paths(paths)
     with MailProcessor(store, config, settings, input_root, reply=reply, smtp_password=smtp_password) as processor:
-        processor.retry_failed_receipts()
-        for index, path in enumerate(files):
+        processor.send_queued()
+        for index, item in enumerate(items):
+            fallback: dt.datetime | None = None
             try:
-                parsed = read_saved_message(path, settings.max_message_bytes)
+                if item.box:
+                    parsed, fallback = _read_boxed(item, settings.max_message_bytes)
+                else:
+                    parsed = read_saved_message(item.path, settings.max_message_bytes)
+                    fallback = dt.datetime.fromtimestamp(item.path.stat().st_mtime, dt.UTC)
             except MsgError as exc:
-                processor.summary.problems.append(Problem("mail-unreadable", file=path.name, detail=str(exc)))
-            except OSError as exc:
-                processor.summary.problems.append(Problem("mail-unreadable", file=path.name, detail=exc.strerror or str(exc)))
+                processor.summary.problems.append(Problem("mail-unreadable", file=item.label, detail=str(exc)))
+            except (OSError, KeyError, mailbox.Error) as exc:
+                detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                processor.summary.problems.append(Problem("mail-unreadable", file=item.label, detail=detail))
             else:
-                internal = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-                processor.process(parsed, MessageSource("ingest", internal_date=internal, path=str(path)))
+                # The newest Received: hop is the server's time; without one, the mailbox's or the file's.
+                processor.process(parsed, MessageSource("ingest", internal_date=parsed.arrived, fallback_date=fallback,
+                                                        path=str(item.path) if not item.box else f"{item.path}:{item.key}"))
             if progress:
-                progress(index + 1, len(files))
+                progress(index + 1, len(items))
         return processor.summary

@@ -246,13 +246,6 @@ class ImapClient:
             return None
         return Fetched(uid, literal, internal_date, size or len(literal), flags, headers_only)
 
-    def header_message_id(self, uid: int) -> str | None:
-        data = self._call("FETCH", lambda: self._conn.uid("FETCH", str(uid), "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])"))
-        _, literal = _meta(data)
-        if not literal:
-            return None
-        return parse_message(literal, headers_only=True).message_id
-
     def mark(self, uid: int) -> None:
         s = self.settings
         if not s.move_to:
@@ -304,25 +297,17 @@ def fetch_mail(
         key = client.mailbox_key
         remembered = state.mailbox_state(store, key)
         with MailProcessor(store, config, settings, input_root, reply=reply, smtp_password=smtp_password) as processor:
-            processor.retry_failed_receipts()
+            processor.send_queued()
             if remembered is not None and remembered[0] == uidvalidity:
                 last = remembered[1]
                 uids = client.new_since(last)
                 fallback = False
-            else:  # new store or a rebuilt mailbox: the flag and the recorded Message-IDs decide
+            else:  # new store or a rebuilt mailbox: the flag and the bytes of the messages recorded decide
                 ceiling = max(client.all_uids(), default=0)
                 uids = client.unprocessed()
                 last = 0
                 fallback = True
             for index, uid in enumerate(uids):
-                if fallback:
-                    message_id = client.header_message_id(uid)
-                    if message_id and processor.known(message_id, None):
-                        processor.summary.already += 1
-                        client.mark(uid)
-                        if progress:
-                            progress(index + 1, len(uids))
-                        continue
                 fetched = client.fetch(uid, settings.max_message_bytes)
                 if fetched is not None:
                     source = MessageSource("mail", mailbox=key, uidvalidity=uidvalidity, uid=uid,

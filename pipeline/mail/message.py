@@ -10,20 +10,26 @@ attachments too, and so is Outlook's `winmail.dat` (`tnef.py`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import email.errors
 import hashlib
+import html
 import io
 import mimetypes
 import re
 import unicodedata
+import urllib.parse
 import zipfile
 from dataclasses import dataclass, field
 from email import policy
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import PurePath
+
+import olefile
 
 from pipeline.mail.tnef import is_winmail, unpack_winmail
 
@@ -60,12 +66,25 @@ class Attachment:
 
     @property
     def is_spreadsheet(self) -> bool:
-        return is_spreadsheet(self.name, self.data)
+        """A report to take in: a spreadsheet, or a lower level's export (issue 17, `pipeline.export`)."""
+        from pipeline.export import is_export_bytes
+
+        return is_spreadsheet(self.name, self.data) or is_export_bytes(self.data)
 
     @property
     def is_winmail(self) -> bool:
         """Outlook's winmail.dat that could not be unpacked (one that could is replaced by its files)."""
         return is_winmail(self.original, self.content_type)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The original message of a forward: who wrote it and when (an attached message, or a quoted block)."""
+
+    sender: str | None
+    sender_name: str
+    date: dt.datetime | None  # naive when the forward wrote no zone (Outlook's "Sent:" line): local time
+    how: str  # attached | inline
 
 
 @dataclass(frozen=True)
@@ -82,20 +101,42 @@ class ParsedMessage:
     auto_submitted: bool = False  # an automatic message: never answered with a receipt (RFC 3834)
     size: int = 0
     headers_only: bool = False  # the message was too large to download; only its header was read
+    date_header: str = ""  # the Date header as written (shown when it cannot be read or is far off)
+    arrived: dt.datetime | None = None  # the newest Received: hop (or Outlook's delivery time): a saved file's server time
+    kind: str = "mail"  # mail | auto-reply | read-receipt | delivery-report (see `classify`)
+    is_reply: bool = False  # In-Reply-To / References, or a "Re:" subject
+    body: str = ""  # the start of the text body, for forwards and short replies
+    origins: tuple[Origin, ...] = ()  # forwarded messages found inside, attached ones first
 
 
 # --- names ---------------------------------------------------------------------------------------------
+def decode_bytes(raw: bytes, charset: str | None = "utf-8") -> str:
+    """Bytes in the charset named, never mojibake: a UTF-8 name cut inside its last character (a webmail or
+    an old client truncating at a byte count) loses that character only; bytes that are not UTF-8 at all
+    are Windows-1251, the usual 8-bit Cyrillic of Mongolian offices."""
+    name = (charset or "utf-8").strip().lower() or "utf-8"
+    try:
+        "".encode(name)
+    except LookupError:
+        name = "utf-8"
+    try:
+        return raw.decode(name)
+    except UnicodeDecodeError as exc:
+        if name.replace("_", "-") in ("utf-8", "utf8"):
+            if exc.reason == "unexpected end of data":
+                return raw[: exc.start].decode("utf-8", "replace")
+            try:
+                return raw.decode("cp1251")
+            except UnicodeDecodeError:
+                pass
+        return raw.decode(name, "replace")
+
+
 def _unescape(text: str) -> str:
     """Raw 8-bit header bytes arrive as surrogate escapes: decode them as UTF-8, else Windows-1251."""
     if not any("\udc80" <= ch <= "\udcff" for ch in text):
         return text
-    raw = text.encode("utf-8", "surrogateescape")
-    for encoding in ("utf-8", "cp1251"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "replace")
+    return decode_bytes(text.encode("utf-8", "surrogateescape"))
 
 
 def decode_words(text: str) -> str:
@@ -104,9 +145,19 @@ def decode_words(text: str) -> str:
     if "=?" not in text:
         return text
     try:
-        return str(make_header(decode_header(text)))
-    except (UnicodeDecodeError, LookupError, ValueError, TypeError):
+        chunks = decode_header(text)
+    except (email.errors.HeaderParseError, ValueError, TypeError):
         return text
+    # Each word decoded on its own: one cut inside its last character must not turn the rest into mojibake.
+    out = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, str):
+            out.append(chunk)
+        elif charset is None:  # text between encoded words: the email package kept it as raw-unicode-escape
+            out.append(chunk.decode("raw-unicode-escape", "replace"))
+        else:
+            out.append(decode_bytes(chunk, charset))
+    return "".join(out)
 
 
 def sanitise_filename(name: str, limit: int = NAME_LIMIT) -> str:
@@ -145,6 +196,44 @@ def is_spreadsheet(name: str, data: bytes) -> bool:
     return True
 
 
+def sniff(data: bytes) -> str | None:
+    """What the bytes are, whatever the name says: .xlsx, .xlsm, .ods, .xls, .msg, or None (anything else).
+    Webmail cuts long names (the extension goes first) and Outlook saves items without one."""
+    if data.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+        except (zipfile.BadZipFile, ValueError, OSError, KeyError):
+            return None
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            return ".xlsm" if "xl/vbaProject.bin" in names else ".xlsx"
+        if "content.xml" in names and mimetype.strip() == b"application/vnd.oasis.opendocument.spreadsheet":
+            return ".ods"
+        return None
+    if data.startswith(OLE_MAGIC):
+        try:
+            with olefile.OleFileIO(io.BytesIO(data)) as ole:
+                tops = {entry[0] for entry in ole.listdir(streams=True, storages=True)}
+        except Exception:  # olefile raises OSError, struct and index errors on damaged files
+            return None
+        if tops & {"Workbook", "Book"}:
+            return ".xls"
+        if any(t.startswith("__substg1.0_") for t in tops):
+            return ".msg"
+    return None
+
+
+def with_suffix(name: str, suffix: str) -> str:
+    """The name with the extension its content calls for: a cut or wrong spreadsheet extension is replaced,
+    anything else is kept and the right one added ("ЗУХ 10 сар" -> "ЗУХ 10 сар.xlsx")."""
+    stem, dot, ext = name.rpartition(".")
+    ext = ext.lower()
+    if dot and stem and (suffix[1:].startswith(ext) or f".{ext}" in SPREADSHEET_TYPES or ext in ("bin", "dat", "tmp")):
+        return sanitise_filename(stem + suffix)
+    return sanitise_filename(name + suffix)
+
+
 def _raw_param(part: Message, header: str, key: str) -> str | None:
     """A parameter read from the raw header: for 8-bit bytes and encoded words the parser gives up on."""
     for name, value in part.raw_items():
@@ -156,7 +245,35 @@ def _raw_param(part: Message, header: str, key: str) -> str | None:
     return None
 
 
+def _rfc2231_param(part: Message, header: str, key: str) -> str | None:
+    """An RFC 2231 parameter (`filename*=utf-8''%D0%A2...`, or split as `filename*0*=`, `filename*1*=`) decoded
+    from the raw header: the email package replaces a cut last character by U+FFFD; this drops it instead."""
+    for name, value in part.raw_items():
+        if name.lower() != header:
+            continue
+        text = re.sub(r"\r?\n[ \t]+", " ", str(value))
+        pieces = re.findall(rf'(?:^|;)\s*{key}\*(\d+)?(\*)?\s*=\s*(?:"([^"]*)"|([^;\s]+))', text, re.IGNORECASE)
+        if not pieces:
+            continue
+        ordered = sorted(pieces, key=lambda p: int(p[0]) if p[0] else 0)
+        charset = "utf-8"
+        raw = b""
+        for index, (number, star, quoted, bare) in enumerate(ordered):
+            chunk = quoted or bare
+            if star or not number:  # `name*=` and `name*N*=` are %-encoded, `name*N=` is plain
+                if index == 0 and chunk.count("'") >= 2:
+                    charset, _, chunk = chunk.split("'", 2)
+                raw += urllib.parse.unquote_to_bytes(chunk)
+            else:
+                raw += chunk.encode("utf-8", "surrogateescape")
+        return decode_bytes(raw, charset or "utf-8")
+    return None
+
+
 def _part_filename(part: Message) -> str | None:
+    name = _rfc2231_param(part, "content-disposition", "filename") or _rfc2231_param(part, "content-type", "name")
+    if name is not None:  # decoded here: the email package garbles a cut one (U+FFFD, or the raw %XX text)
+        return decode_words(name).strip() or None
     try:
         name = part.get_filename()
     except (TypeError, ValueError, LookupError):
@@ -190,9 +307,22 @@ def _header(msg: Message, name: str) -> str:
     return "" if value is None else decode_words(str(value)).strip()
 
 
+def raw_header(msg: Message, name: str) -> str:
+    """A header as written (the policy rewrites a Date it can read, and we show the sender's own text)."""
+    value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+    return "" if value is None else re.sub(r"\s+", " ", decode_words(str(value))).strip()
+
+
+# Mongolia's zone names as mail programs write them; the stdlib knows only the US ones and reads any
+# other name as UTC, which makes a report sent at 20:30 in Ulaanbaatar a day late.
+ZONE_NAMES = {"ULAT": "+0800", "ULAST": "+0900", "HOVT": "+0700", "HOVST": "+0800", "CHOT": "+0800", "CHOST": "+0900"}
+_ZONE_NAME = re.compile(r"(\d{1,2}:\d{2}(?::\d{2})?)\s+\(?(" + "|".join(ZONE_NAMES) + r")\)?(?=\s|$)", re.IGNORECASE)
+
+
 def parse_date(text: str) -> dt.datetime | None:
     if not text:
         return None
+    text = _ZONE_NAME.sub(lambda m: f"{m.group(1)} {ZONE_NAMES[m.group(2).upper()]}", text.strip())
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -200,6 +330,45 @@ def parse_date(text: str) -> dt.datetime | None:
     if moment is None:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+# How Outlook, Gmail and Thunderbird write the original's date in a forward's quoted header block.
+_LOOSE_FORMATS = ("%A, %B %d, %Y %I:%M %p", "%a, %b %d, %Y %I:%M %p", "%A, %B %d, %Y %H:%M", "%A, %d %B %Y %H:%M",
+                  "%d %B %Y %H:%M", "%a, %d %b %Y %H:%M", "%d %b %Y %H:%M", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M",
+                  "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y.%m.%d %H:%M", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M")
+
+
+def parse_loose_date(text: str) -> dt.datetime | None:
+    """A date as a person's mail program shows it; naive when it names no zone (then it is local time)."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if re.search(r"[+-]\d{4}\b|\b(?:GMT|UTC|" + "|".join(ZONE_NAMES) + r")\b", text, re.IGNORECASE):
+        found = parse_date(text)
+        if found is not None:
+            return found
+    cleaned = re.sub(r"\s+at\s+|\s+в\s+", " ", text)
+    cleaned = re.sub(r"\s*\(.*\)$", "", cleaned).strip()
+    for fmt in _LOOSE_FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def newest_hop(msg: Message) -> dt.datetime | None:
+    """The time of the newest `Received:` line (the first one: each server adds its own on top), the
+    time the last server, the department's own or ours, took the message in."""
+    try:
+        values = msg.get_all("Received") or []
+    except (TypeError, ValueError, LookupError, IndexError):
+        return None
+    for value in values:
+        text = str(value)
+        if ";" in text:
+            moment = parse_date(text.rsplit(";", 1)[1])
+            if moment is not None:
+                return moment
+    return None
 
 
 def parse_sender(text: str) -> tuple[str | None, str]:
@@ -214,33 +383,162 @@ def parse_sender(text: str) -> tuple[str | None, str]:
 def is_automatic(msg: Message) -> bool:
     auto = _header(msg, "Auto-Submitted").lower()
     precedence = _header(msg, "Precedence").lower()
-    return (auto not in ("", "no")) or precedence in ("bulk", "junk", "list")
+    return (auto not in ("", "no")) or precedence in ("bulk", "junk", "list", "auto_reply") or bool(_header(msg, "X-Autoreply"))
+
+
+_AUTO_SUBJECT = re.compile(r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|"
+                           r"автомат хариу|автоматический ответ|ажлаас гадуур|ажилд байхгүй)", re.IGNORECASE)
+_READ_SUBJECT = re.compile(r"^\s*(?:read|уншсан|прочитано|not read)\s*:", re.IGNORECASE)
+_BOUNCE_SUBJECT = re.compile(r"^\s*(?:undeliverable|undelivered|delivery status notification|returned mail|"
+                             r"mail delivery (?:failed|failure)|failure notice|хүргэгдсэнгүй|не доставлено)", re.IGNORECASE)
+REPLY_SUBJECT = re.compile(r"^\s*(?:re|ha|aw|sv|хариу|отв|ответ)\s*:", re.IGNORECASE)
+ROBOT_LOCAL_PARTS = ("mailer-daemon", "postmaster", "mail-daemon", "no-reply", "noreply")
+
+
+def classify(msg: Message, subject: str, sender: str | None) -> str:
+    """mail, or what kind of message no person wrote: auto-reply (out of office), read-receipt (MDN,
+    RFC 8098), delivery-report (DSN, RFC 3464, and bounces)."""
+    top = msg.get_content_type()
+    report_type = str(msg.get_param("report-type") or "").lower() if top == "multipart/report" else ""
+    types: set[str] = set()
+    for index, part in enumerate(msg.walk()):
+        if index > MAX_PARTS:
+            break
+        types.add(part.get_content_type())
+    if report_type == "disposition-notification" or "message/disposition-notification" in types or _READ_SUBJECT.search(subject):
+        return "read-receipt"
+    local = (sender or "").split("@", 1)[0]
+    if report_type == "delivery-status" or "message/delivery-status" in types or top == "multipart/report" \
+            or local in ROBOT_LOCAL_PARTS[:3] or _BOUNCE_SUBJECT.search(subject):
+        return "delivery-report"
+    if (is_automatic(msg) or _header(msg, "X-Autorespond") or _header(msg, "X-Auto-Response-Suppress")
+            or _AUTO_SUBJECT.search(subject)):
+        return "auto-reply"
+    return "mail"
+
+
+def _text_of(part: Message) -> str:
+    try:
+        payload = part.get_payload(decode=True) or b""
+    except (ValueError, TypeError, LookupError):
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    text = decode_bytes(payload[:64 * 1024], part.get_content_charset() or "utf-8")
+    if part.get_content_type() == "text/html":
+        text = re.sub(r"(?is)<(script|style).*?</\1>", " ", text)
+        text = re.sub(r"(?i)<br\s*/?>|</(p|div|tr|li)>", "\n", text)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return text
+
+
+def body_text(msg: Message) -> str:
+    """The message's own text (plain preferred over HTML), not that of forwarded messages inside it."""
+    plain = html_text = None
+    stack = [msg]
+    seen = 0
+    while stack and seen < MAX_PARTS:
+        part = stack.pop(0)
+        seen += 1
+        if part.get_content_type() == "message/rfc822":
+            continue
+        if part.is_multipart():
+            stack.extend(p for p in part.get_payload() if isinstance(p, Message))
+            continue
+        if part.get_content_disposition() == "attachment":
+            continue
+        if part.get_content_type() == "text/plain" and plain is None:
+            plain = _text_of(part)
+        elif part.get_content_type() == "text/html" and html_text is None:
+            html_text = _text_of(part)
+    return (plain if plain is not None else html_text or "")[:16000]
+
+
+# A forward's quoted header block: "From: ... / Sent: ..." (Outlook), "From: ... / Date: ..." (Gmail,
+# Thunderbird, Apple Mail), also in Mongolian and Russian Outlook.
+_FWD_FROM = re.compile(r"^[ \t>*]*(?:From|От|Хэнээс|Илгээгч|Von|De)[ \t*]*:[ \t*]*(.+)$", re.IGNORECASE | re.MULTILINE)
+_FWD_DATE = re.compile(r"^[ \t>*]*(?:Sent|Date|Дата|Отправлено|Огноо|Илгээсэн|Gesendet|Envoyé)[ \t*]*:[ \t*]*(.+)$",
+                       re.IGNORECASE | re.MULTILINE)
+
+
+def inline_origin(body: str) -> Origin | None:
+    """The original sender and date of an inline forward: the first quoted header block with both."""
+    for match in _FWD_FROM.finditer(body):
+        sender, name = parse_sender(match.group(1).strip())
+        if not sender:
+            continue
+        before = body[max(0, match.start() - 400): match.start()].splitlines()[-4:]
+        block = [*body[match.end(): match.end() + 600].splitlines()[:6], *reversed(before)]
+        date = None
+        for line in block:
+            found = _FWD_DATE.match(line)
+            if found:
+                date = parse_loose_date(found.group(1))
+                break
+        return Origin(sender, name, date, "inline")
+    return None
 
 
 # --- the message ---------------------------------------------------------------------------------------
-def _walk(msg: Message, forwarded: bool, depth: int, found: list[Attachment], budget: list[int]) -> None:
-    if depth > MAX_DEPTH:
-        return
-    for part in (msg.get_payload() if msg.is_multipart() else [msg]):
-        if not isinstance(part, Message):
-            continue
-        budget[0] -= 1
-        if budget[0] < 0:
+class Walker:
+    """Collects the attachments of a message and of every message inside it (forwarded as message/rfc822,
+    as an attached .eml, or as an attached Outlook .msg), at most MAX_DEPTH deep and MAX_PARTS parts."""
+
+    def __init__(self) -> None:
+        self.found: list[Attachment] = []
+        self.origins: list[Origin] = []
+        self.budget = MAX_PARTS
+
+    def inner(self, inner: Message, depth: int) -> None:
+        if depth > MAX_DEPTH:
             return
+        sender, name = parse_sender(_header(inner, "From"))
+        self.origins.append(Origin(sender, name, parse_date(_header(inner, "Date")), "attached"))
+        self.walk(inner, True, depth)
+
+    def outlook(self, data: bytes, depth: int) -> bool:
+        """An attached Outlook item: its attachments are taken like the message's own; False if unreadable."""
+        from pipeline.mail.msg import MsgError, parse_msg  # msg.py builds on this module
+
+        if depth > MAX_DEPTH:
+            return False
+        try:
+            item = parse_msg(data, depth=depth)
+        except MsgError:
+            return False
+        self.origins.append(Origin(item.sender, item.sender_name, item.date, "attached"))
+        self.origins.extend(item.origins)
+        for attachment in item.attachments[: max(self.budget, 0)]:
+            self.budget -= 1
+            self.found.append(dataclasses.replace(attachment, forwarded=True))
+        return True
+
+    def walk(self, msg: Message, forwarded: bool, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            return
+        for part in (msg.get_payload() if msg.is_multipart() else [msg]):
+            if not isinstance(part, Message):
+                continue
+            self.budget -= 1
+            if self.budget < 0:
+                return
+            self.part(part, forwarded, depth)
+
+    def part(self, part: Message, forwarded: bool, depth: int) -> None:
         content_type = part.get_content_type()
         if content_type == "message/rfc822":
             inner = part.get_payload()
             inner = inner[0] if isinstance(inner, list) and inner else inner
             if isinstance(inner, Message):
-                _walk(inner, True, depth + 1, found, budget)
-            continue
+                self.inner(inner, depth + 1)
+            return
         if part.is_multipart():
-            _walk(part, forwarded, depth + 1, found, budget)
-            continue
+            self.walk(part, forwarded, depth + 1)
+            return
         name = _part_filename(part)
         disposition = part.get_content_disposition()
         if name is None and disposition != "attachment" and (content_type.startswith("text/") or content_type.startswith("multipart/")):
-            continue  # the body of the message
+            return  # the body of the message
         try:
             payload = part.get_payload(decode=True) or b""
         except (ValueError, TypeError, LookupError):
@@ -248,40 +546,70 @@ def _walk(msg: Message, forwarded: bool, depth: int, found: list[Attachment], bu
         data = payload if isinstance(payload, bytes) else str(payload).encode("utf-8", "surrogateescape")
         original = name or _default_name(content_type)
         if original.lower().endswith(".eml") and depth < MAX_DEPTH:
-            inner_msg = BytesParser(policy=policy.default).parsebytes(data)
-            _walk(inner_msg, True, depth + 1, found, budget)
-            continue
+            self.inner(BytesParser(policy=policy.default).parsebytes(data), depth + 1)
+            return
         if is_winmail(name, content_type):
             packed = unpack_winmail(data)
             if packed is not None:  # the files Outlook wrapped, each taken as if attached itself
-                for inner in packed[: max(budget[0], 0)]:
-                    budget[0] -= 1
-                    found.append(Attachment(sanitise_filename(inner.name), inner.name, _type_of(inner.name), inner.data,
-                                            False, forwarded))
-                continue
+                for inner_file in packed[: max(self.budget, 0)]:
+                    self.budget -= 1
+                    self.add(inner_file.name, _type_of(inner_file.name), inner_file.data, False, forwarded, depth)
+                return
             # Unreadable: kept as it came, and reported as such (`Attachment.is_winmail`).
+            self.found.append(Attachment(sanitise_filename(original), original, content_type, data, False, forwarded))
+            return
         inline = disposition == "inline" or (disposition is None and part.get("Content-ID") is not None)
-        found.append(Attachment(sanitise_filename(original), original, content_type, data, inline, forwarded))
+        self.add(original, content_type, data, inline, forwarded, depth)
+
+    def add(self, original: str, content_type: str, data: bytes, inline: bool, forwarded: bool, depth: int) -> None:
+        name = sanitise_filename(original)
+        if not is_spreadsheet(name, data):
+            kind = sniff(data)
+            if kind == ".msg" and self.outlook(data, depth + 1):
+                return
+            if kind in SPREADSHEET_TYPES:  # a workbook whatever its name says: taken under the right extension
+                name = with_suffix(name, kind)
+                inline = False
+        self.found.append(Attachment(name, original, content_type, data, inline, forwarded))
+
+
+def message_hash(raw: bytes) -> str:
+    """The sha256 of a message's bytes with line ends made CRLF: the same message fetched over IMAP (CRLF)
+    and saved to a file (often LF) is one message."""
+    return hashlib.sha256(re.sub(rb"\r?\n", b"\r\n", raw)).hexdigest()
 
 
 def parse_message(raw: bytes, *, headers_only: bool = False, size: int | None = None) -> ParsedMessage:
     """Parse one RFC 5322 message. Never raises for a malformed message: what cannot be read is left empty."""
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     sender, sender_name = parse_sender(_header(msg, "From"))
-    attachments: list[Attachment] = []
+    walker = Walker()
+    body = ""
     if not headers_only:
         with contextlib.suppress(RecursionError):  # absurdly deep nesting: what was found so far
-            _walk(msg, False, 0, attachments, [MAX_PARTS])
+            walker.walk(msg, False, 0)
+        body = body_text(msg)
     message_id = _header(msg, "Message-ID") or None
+    subject = re.sub(r"\s+", " ", _header(msg, "Subject"))
+    date_header = raw_header(msg, "Date")
+    origins = list(walker.origins)
+    if body and (found := inline_origin(body)) is not None:
+        origins.append(found)
     return ParsedMessage(
         message_id=re.sub(r"\s+", "", message_id) if message_id else None,
         sender=sender,
         sender_name=sender_name,
-        subject=re.sub(r"\s+", " ", _header(msg, "Subject")),
-        date=parse_date(_header(msg, "Date")),
-        attachments=tuple(attachments),
-        raw_sha256=hashlib.sha256(raw).hexdigest(),
+        subject=subject,
+        date=parse_date(date_header),
+        attachments=tuple(walker.found),
+        raw_sha256=message_hash(raw),
         auto_submitted=is_automatic(msg),
         size=len(raw) if size is None else size,
         headers_only=headers_only,
+        date_header=date_header,
+        arrived=newest_hop(msg),
+        kind=classify(msg, subject, sender),
+        is_reply=bool(_header(msg, "In-Reply-To") or _header(msg, "References")) or bool(REPLY_SUBJECT.search(subject)),
+        body=body,
+        origins=tuple(origins),
     )

@@ -13,14 +13,27 @@ import datetime as dt
 import hashlib
 import io
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email import policy
+from email.message import Message
 from email.parser import HeaderParser
 
 import olefile
 
 from pipeline.errors import NegtgelError
-from pipeline.mail.message import MAX_DEPTH, Attachment, ParsedMessage, decode_words, parse_date, parse_sender, sanitise_filename
+from pipeline.mail.message import (
+    MAX_DEPTH,
+    REPLY_SUBJECT,
+    Origin,
+    ParsedMessage,
+    Walker,
+    classify,
+    decode_words,
+    inline_origin,
+    newest_hop,
+    parse_date,
+    parse_sender,
+)
 
 PT_LONG, PT_BOOLEAN, PT_SYSTIME = 0x0003, 0x000B, 0x0040
 PT_STRING8, PT_UNICODE, PT_BINARY, PT_OBJECT = 0x001E, 0x001F, 0x0102, 0x000D
@@ -35,6 +48,7 @@ SENDER_EMAIL = 0x0C1F
 DELIVERY_TIME = 0x0E06
 INTERNET_MESSAGE_ID = 0x1035
 DISPLAY_NAME = 0x3001
+BODY = 0x1000
 ATTACH_DATA = 0x3701
 ATTACH_FILENAME = 0x3704
 ATTACH_METHOD = 0x3705
@@ -131,14 +145,35 @@ def _smtp_like(value: str) -> str | None:
     return address if address and "/" not in address and "=" not in address else None
 
 
-def _attachments(message: _Message, forwarded: bool, depth: int, found: list[Attachment]) -> None:
+def _sender(message: _Message, header: str) -> str | None:
+    for candidate in (message.text(SENDER_SMTP), message.text(SENDER_EMAIL), header,
+                      message.text(SENT_REPRESENTING_SMTP), message.text(SENT_REPRESENTING_EMAIL)):
+        sender = _smtp_like(candidate) if candidate else None
+        if sender:
+            return sender
+    return None
+
+
+def _sent_time(message: _Message, header_date: dt.datetime | None) -> dt.datetime | None:
+    if header_date is not None:
+        return header_date
+    moment = message.fixed.get(CLIENT_SUBMIT_TIME) or message.fixed.get(DELIVERY_TIME)
+    return moment if isinstance(moment, dt.datetime) else None
+
+
+def _attachments(message: _Message, forwarded: bool, depth: int, walker: Walker) -> None:
     for storage in message.attachment_storages():
         where = [storage]
         fixed = _fixed_properties(message.ole, [*message.path, storage, PROPERTIES], 8)
         embedded = [*message.path, storage, EMBEDDED]
         if message.ole.exists("/".join(embedded)) and depth < MAX_DEPTH:
             if fixed.get(ATTACH_METHOD, ATTACH_EMBEDDED_MSG) == ATTACH_EMBEDDED_MSG:
-                _attachments(_Message(message.ole, embedded, 24), True, depth + 1, found)
+                inner = _Message(message.ole, embedded, 24)
+                inner_headers = _headers(inner)
+                walker.origins.append(Origin(_sender(inner, inner_headers("From")),
+                                             inner.text(SENDER_NAME) or parse_sender(inner_headers("From"))[1],
+                                             _sent_time(inner, parse_date(inner_headers("Date"))), "attached"))
+                _attachments(inner, True, depth + 1, walker)
             continue
         data = message.stream(ATTACH_DATA, PT_BINARY, where)
         if data is None:
@@ -147,54 +182,78 @@ def _attachments(message: _Message, forwarded: bool, depth: int, found: list[Att
                                 or message.text(DISPLAY_NAME, where)) or "attachment.bin"
         content_type = message.text(ATTACH_MIME_TAG, where) or "application/octet-stream"
         inline = bool(fixed.get(ATTACHMENT_HIDDEN)) or bool(message.text(ATTACH_CONTENT_ID, where))
-        found.append(Attachment(sanitise_filename(original), original, content_type.lower(), data, inline, forwarded))
+        walker.add(original, content_type.lower(), data, inline, forwarded, depth)
 
 
-def parse_msg(data: bytes) -> ParsedMessage:
+def _headers(message: _Message) -> Callable[[str], str]:
+    """A reader of the message's transport headers (empty for a draft or an item never sent)."""
+    text = message.text(TRANSPORT_HEADERS)
+    parsed = HeaderParser(policy=policy.default).parsestr(text) if text else None
+
+    def header(name: str) -> str:
+        try:
+            value = parsed.get(name) if parsed is not None else None
+        except (TypeError, ValueError, LookupError, IndexError):
+            value = None
+        return decode_words(str(value)).strip() if value is not None else ""
+
+    return header
+
+
+def parse_msg(data: bytes, *, depth: int = 0) -> ParsedMessage:
     """Read an Outlook .msg file's sender, subject, date, message id and attachments."""
     if not data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise MsgError("Outlook .msg файл биш / not an Outlook .msg file")
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as exc:  # olefile raises OSError and struct errors on damaged files
-        raise MsgError(f"гэмтсэн .msg файл / a damaged .msg file ({type(exc).__name__})") from None
+        reason = " ".join(str(exc).split())[:200]
+        raise MsgError(f"гэмтсэн .msg файл ({reason}) / a damaged .msg file ({reason})") from None
     with ole:
         if not any(entry[0].startswith("__substg1.0_") for entry in ole.listdir()):
             raise MsgError("Outlook захидал биш Office файл / an Office file that is not an Outlook message")
         top = _Message(ole, [], 32)
+        header = _headers(top)
         headers_text = top.text(TRANSPORT_HEADERS)
-        headers = HeaderParser(policy=policy.default).parsestr(headers_text) if headers_text else None
-
-        def header(name: str) -> str:
-            value = headers.get(name) if headers is not None else None
-            return decode_words(str(value)).strip() if value is not None else ""
-
-        sender = None
-        for candidate in (top.text(SENDER_SMTP), top.text(SENDER_EMAIL), header("From"),
-                          top.text(SENT_REPRESENTING_SMTP), top.text(SENT_REPRESENTING_EMAIL)):
-            sender = _smtp_like(candidate) if candidate else None
-            if sender:
-                break
+        transport = HeaderParser(policy=policy.default).parsestr(headers_text) if headers_text else None
         name = top.text(SENDER_NAME) or parse_sender(header("From"))[1]
-        date = parse_date(header("Date"))
-        if date is None:
-            for prop in (CLIENT_SUBMIT_TIME, DELIVERY_TIME):
-                moment = top.fixed.get(prop)
-                if isinstance(moment, dt.datetime):
-                    date = moment
-                    break
-        attachments: list[Attachment] = []
-        _attachments(top, False, 0, attachments)
-        auto = header("Auto-Submitted").lower()
+        date_header = header("Date")
+        date = _sent_time(top, parse_date(date_header))
+        walker = Walker()
+        _attachments(top, False, depth, walker)
+        delivered = top.fixed.get(DELIVERY_TIME)
+        arrived = newest_hop(transport) if transport is not None else None
+        if arrived is None and isinstance(delivered, dt.datetime):
+            arrived = delivered
+        body = top.text(BODY)[:16000]
+        subject = " ".join((top.text(SUBJECT) or header("Subject")).split())
+        sender = _sender(top, header("From"))
+        origins = list(walker.origins)
+        if body and (found := inline_origin(body)) is not None:
+            origins.append(found)
+        kind = classify(transport, subject, sender) if transport is not None else _kind_by_subject(subject, sender)
         message_id = top.text(INTERNET_MESSAGE_ID) or header("Message-ID")
+        auto = header("Auto-Submitted").lower()
         return ParsedMessage(
             message_id="".join(message_id.split()) or None,
             sender=sender,
             sender_name=name,
-            subject=" ".join((top.text(SUBJECT) or header("Subject")).split()),
+            subject=subject,
             date=date,
-            attachments=tuple(attachments),
+            attachments=tuple(walker.found),
             raw_sha256=hashlib.sha256(data).hexdigest(),
-            auto_submitted=auto not in ("", "no") or header("Precedence").lower() in ("bulk", "junk", "list"),
+            auto_submitted=auto not in ("", "no") or header("Precedence").lower() in ("bulk", "junk", "list", "auto_reply")
+            or bool(header("X-Autoreply")),
             size=len(data),
+            date_header=date_header,
+            arrived=arrived,
+            kind=kind,
+            is_reply=bool(header("In-Reply-To")) or bool(REPLY_SUBJECT.search(subject)),
+            body=body,
+            origins=tuple(origins),
         )
+
+
+def _kind_by_subject(subject: str, sender: str | None) -> str:
+    """An item without transport headers (saved from the Outbox, or a draft): only its subject tells."""
+    return classify(Message(), subject, sender)

@@ -7,10 +7,14 @@ sends over SMTP (implicit TLS by default, STARTTLS, or plain only to localhost).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
+from email import policy
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -34,6 +38,11 @@ class ReceiptFile:
     @property
     def errors(self) -> int:
         return sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def blank(self) -> bool:
+        """A template without a single measure: recorded, but not a report (the run's rule too)."""
+        return any(p.code == "template-empty" for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,45 @@ def receipt_subject(request: ReceiptRequest) -> str:
     return " ".join(subject.split())[:200] or "Тайлангийн хариу / Report receipt"
 
 
+class FoldedHeader(str):
+    """A header value folded by the legacy `email.header.Header`, which keeps every space inside its
+    encoded words. The `email.policy` folder (3.11) puts a space between two encoded words on the fold,
+    where a reader drops it ("10 сарын" arrives as "10сарын"); the policy emits this object's own fold."""
+
+    name: str
+    folded: str
+
+    def __new__(cls, name: str, value: str) -> FoldedHeader:
+        self = super().__new__(cls, value)
+        self.name = name
+        self.folded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n") if not value.isascii() else value
+        return self
+
+    def fold(self, *, policy: object) -> str:
+        linesep = getattr(policy, "linesep", "\n")
+        return f"{self.name}: {self.folded.replace(chr(13) + chr(10), linesep)}{linesep}"
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|`[^`]*`")
+
+
+def english_part(text: str) -> str:
+    """The English half of a "Монгол / English" text (our error messages are written so); a text with
+    no such halves is kept as it is (a file name, a cell's text)."""
+    if not _CYRILLIC.search(_QUOTED.sub("", text)) or " / " not in text:
+        return text
+    halves = text.split(" / ")
+    if len(halves) == 2 and len(halves[1].split()) <= 2:  # one word in both languages: "1,200 нүд / cells"
+        head = re.sub(r"[\u0400-\u04ff]+(?:\s+[\u0400-\u04ff]+)*\s*$", "", halves[0]).rstrip()
+        return f"{head} {halves[1]}".strip()
+    for index in range(1, len(halves)):
+        tail = " / ".join(halves[index:])
+        if not _CYRILLIC.search(_QUOTED.sub("", tail)):
+            return tail
+    return halves[-1]
+
+
 def _where(problem: Problem, lang: str) -> str:
     parts = []
     if problem.sheet:
@@ -77,13 +125,18 @@ def _where(problem: Problem, lang: str) -> str:
 def _problem_line(problem: Problem, lang: str) -> str:
     severity = {"error": "алдаа", "warning": "анхааруулга"}[problem.severity] if lang == "mn" else problem.severity
     where = _where(problem, lang)
+    if lang == "en":  # a detail written in both languages is shown in English only
+        problem = dataclasses.replace(problem, detail=english_part(problem.detail))
     text = problem.message("mn" if lang == "mn" else "en")
     return f"   - [{severity}] {where + ': ' if where else ''}{text}"
 
 
 def _file_block(index: int, item: ReceiptFile, lang: str) -> list[str]:
     mn = lang == "mn"
-    if item.errors:
+    if item.blank:
+        state = ("ТАЙЛАН ГЭЖ ТООЦООГҮЙ: загвар хоосон — бөглөөд дахин илгээнэ үү" if mn
+                 else "NOT COUNTED AS A REPORT: the template is blank — please fill it in and send it again")
+    elif item.errors:
         state = "ХҮЛЭЭН АВСАН, АЛДААТАЙ — засаад дахин илгээнэ үү" if mn else "RECEIVED WITH ERRORS — please fix and send it again"
     else:
         state = "ХҮЛЭЭН АВЛАА" if mn else "ACCEPTED"
@@ -149,10 +202,10 @@ def receipt_text(request: ReceiptRequest) -> str:
 
 def compose_receipt(request: ReceiptRequest, *, now: dt.datetime | None = None) -> EmailMessage:
     """The receipt as a complete message (threaded under the sender's message, marked automatic)."""
-    message = EmailMessage()
+    message = EmailMessage(policy=policy.SMTP)
     message["From"] = request.from_addr
     message["To"] = request.to
-    message["Subject"] = receipt_subject(request)
+    message["Subject"] = FoldedHeader("Subject", receipt_subject(request))
     message["Date"] = format_datetime(now or dt.datetime.now(dt.UTC))
     domain = request.from_addr.rsplit("@", 1)[-1] if "@" in request.from_addr else None
     message["Message-ID"] = make_msgid("negtgel", domain=domain)
@@ -163,6 +216,16 @@ def compose_receipt(request: ReceiptRequest, *, now: dt.datetime | None = None) 
     message["X-Auto-Response-Suppress"] = "All"
     message.set_content(receipt_text(request), charset="utf-8", cte="base64")
     return message
+
+
+def smtp_reason(exc: BaseException) -> str:
+    """What the server said (code and text, whole), or the connection's failure; never a class name."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {' '.join(text.split())}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "the server closed the connection"
+    return " ".join(str(exc).split()) or "connection failed"
 
 
 class SmtpOutbox:
@@ -224,7 +287,8 @@ class SmtpOutbox:
             raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}") from None
         except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
             self.close()
-            raise MailError(f"SMTP: илгээж чадсангүй ({exc}) / sending failed ({type(exc).__name__}: {exc})") from None
+            reason = smtp_reason(exc)
+            raise MailError(f"SMTP: илгээж чадсангүй ({reason}) / sending failed ({reason})") from None
         if refused:
             raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}")
 

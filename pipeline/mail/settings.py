@@ -2,8 +2,9 @@
 
 Passwords are never read from a file: only from `NEGTGEL_IMAP_PASSWORD` / `NEGTGEL_SMTP_PASSWORD` or an
 interactive prompt (the CLI asks). Host, port and user may be overridden from the environment, so one
-mappings folder serves a test mailbox and the real one. Every mistake is a `ConfigIssue(file, key, message)`,
-all of them raised at once as a `ConfigError`.
+mappings folder serves a test mailbox and the real one. The file is checked against the models below
+(`pipeline/schema.py`: an unknown key is refused with the nearest valid one); every mistake is a
+`ConfigIssue(file, dotted key, message)`, all of them raised at once as a `ConfigError`.
 """
 
 from __future__ import annotations
@@ -18,29 +19,39 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import AfterValidator, BeforeValidator, Field, PositiveFloat, ValidationInfo, field_validator, model_validator
 
 from pipeline.errors import ConfigError, ConfigIssue, NegtgelError
+from pipeline.schema import (
+    MISSING,
+    AnyText,
+    Invalid,
+    Items,
+    Loc,
+    Schema,
+    dotted,
+    field_keys,
+    found,
+    read_yaml,
+    validate_model,
+)
 
 MAIL_FILE = "mail.yaml"
 Security = Literal["tls", "starttls", "plain"]
-SECURITIES: tuple[Security, ...] = ("tls", "starttls", "plain")
 IMAP_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 SMTP_PORTS = {"tls": 465, "starttls": 587, "plain": 25}
 DEFAULT_FLAG = "$Negtgel"
 DEFAULT_SUBJECT = "Тайлангийн хариу / Report receipt: {file}"
 SUBJECT_FIELDS = ("file", "department", "period")
 PASSWORD_KEYS = ("password", "pass", "passwd", "pwd", "нууц_үг")
+DEFAULT_SKEW_HOURS = 12.0
 
 # An IMAP flag: a system flag (\Flagged) or a keyword atom ($Negtgel). No spaces, brackets or quotes.
 _FLAG = re.compile(r"\\?[A-Za-z0-9$_.\-+&']+")
 _ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
-
-IMAP_KEYS = ("host", "port", "security", "user", "folder", "since", "processed", "ca_file", "timeout_seconds")
-SMTP_KEYS = ("reply", "host", "port", "security", "user", "from", "subject", "ca_file", "timeout_seconds")
-ATTACHMENT_KEYS = ("max_mb", "max_message_mb")
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,13 @@ class MailSettings:
     max_attachment_bytes: int = 20 * 1024 * 1024
     max_message_bytes: int = 60 * 1024 * 1024
     present: bool = False  # False when mail.yaml does not exist (defaults are used)
+    # The Date header is the sent time unless it is this far from the server's arrival time (a wrong clock).
+    max_clock_skew_hours: float = DEFAULT_SKEW_HOURS
+    specialists: tuple[str, ...] = ()  # addresses whose forwards are credited to the original sender
+
+    @property
+    def max_clock_skew(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.max_clock_skew_hours)
 
     def imap_issues(self) -> list[ConfigIssue]:
         """What stops fetch-mail from connecting: an empty host or user."""
@@ -123,211 +141,249 @@ def plain_refusal(service: str, host: str) -> str:
             f"use tls or starttls for {host}")
 
 
-class _Reader:
-    def __init__(self, path: Path, issues: list[ConfigIssue]):
-        self.path = path
-        self.issues = issues
+# --- the file's shape (pydantic models; see pipeline/schema.py) ------------------------------------------
+def _port_message(value: Any) -> str:
+    mn, en = found(value)
+    return f"1-65535 хоорондох порт байх ёстой, {mn} байна / must be a port 1-65535, got {en}"
 
-    def fail(self, key: str, message: str) -> None:
-        self.issues.append(ConfigIssue(str(self.path), key or "(файл)", message))
 
-    def section(self, data: Mapping[str, Any], key: str, known: tuple[str, ...]) -> Mapping[str, Any]:
-        node = data.get(key)
-        if node is None:
-            return {}
-        if not isinstance(node, dict):
-            self.fail(key, "түлхүүр: утга хэлбэртэй хэсэг байх ёстой / must be a mapping of keys")
-            return {}
-        for name in node:
-            if str(name).casefold() in PASSWORD_KEYS:
-                continue  # reported by the password scan
-            if name not in known:
-                self.fail(f"{key}.{name}", f"үл мэдэгдэх түлхүүр / unknown key; known: {', '.join(known)}")
-        return node
+def _port(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= 65535:
+        raise Invalid(_port_message(value))
+    return value
 
-    def text(self, node: Mapping[str, Any], key: str, where: str, default: str = "") -> str:
-        value = node.get(key, default)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.fail(f"{where}.{key}", f"текст байх ёстой / must be text, got {value!r}")
-            return default
-        return str(value).strip()
 
-    def number(self, node: Mapping[str, Any], key: str, where: str, default: float, *, integer: bool = False) -> float:
-        value = node.get(key)
-        if value is None or value == "":
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 or (integer and not isinstance(value, int)):
-            kind = ("эерэг бүхэл тоо", "a positive whole number") if integer else ("эерэг тоо", "a positive number")
-            self.fail(f"{where}.{key}", f"{kind[0]} байх ёстой / must be {kind[1]}, got {value!r}")
-            return default
-        return float(value)
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
 
-    def flag(self, node: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
-        value = node.get(key, default)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.fail(f"{where}.{key}", f"true эсвэл false / must be true or false, got {value!r}")
-            return default
+
+def _date(value: Any) -> Any:
+    """A date as YAML reads it (2026-10-01) or as text ("2026-10-01"); empty text is no date."""
+    value = _blank_is_none(value)
+    if not isinstance(value, str):
         return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        mn, en = found(value)
+        raise Invalid(f"YYYY-MM-DD огноо байх ёстой, {mn} байна / must be a date YYYY-MM-DD, got {en}") from None
 
-    def security(self, node: Mapping[str, Any], where: str) -> Security:
-        value = self.text(node, "security", where, "tls").lower()
-        if value not in SECURITIES:
-            self.fail(f"{where}.security", f"{value!r} биш: tls, starttls, plain-ийн аль нэг / must be tls, starttls or plain")
-            return "tls"
-        return value
 
-    def port(self, node: Mapping[str, Any], where: str, env: Mapping[str, str], env_name: str, default: int) -> int:
-        raw: Any = env.get(env_name) or node.get("port")
-        source = env_name if env.get(env_name) else f"{where}.port"
-        if raw is None or raw == "":
-            return default
+def _folded(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _address(value: str) -> str:
+    if not _ADDRESS.fullmatch(value):
+        raise Invalid(f'"{value}" и-мэйл хаяг биш / is not an email address')
+    return value
+
+
+# An address a sender is compared with: surrounding spaces dropped, kept in lower case.
+Address = Annotated[str, AfterValidator(str.strip), AfterValidator(_address), AfterValidator(str.lower)]
+# `port:` left empty: the port of the security (993/143, 465/587/25).
+Port = Annotated[int | None, BeforeValidator(_blank_is_none), AfterValidator(_port)]
+SecurityText = Annotated[Security, BeforeValidator(_folded)]  # TLS is tls
+
+
+class _Section(Schema):
+    """A part of mail.yaml. A key written with no value (`port:`) has its default, as the file's comments say."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        known = field_keys(cls)
+        return {key: value for key, value in data.items() if value is not None or key not in known}
+
+
+def _ca_file(value: str, info: ValidationInfo) -> str:
+    """The certificate file, relative to the mappings folder; checked to exist."""
+    if not value:
+        return ""
+    path = Path(value)
+    if not path.is_absolute():
+        path = (Path(info.context["file"]).parent if info.context else Path()) / path
+    if not path.is_file():
+        raise Invalid(f"{path} файл олдсонгүй / file not found")
+    return str(path)
+
+
+class ProcessedFile(_Section):
+    flag: AnyText = DEFAULT_FLAG
+    move_to: AnyText = ""
+
+    @field_validator("flag")
+    @classmethod
+    def _keyword(cls, flag: str) -> str:
+        if not flag:
+            return DEFAULT_FLAG
+        if not _FLAG.fullmatch(flag):
+            raise Invalid(f'"{flag}": IMAP туг нь зай, хаалтгүй латин үг байна (жишээ нь $Negtgel) / '
+                          "an IMAP flag is one Latin word without spaces or brackets, e.g. $Negtgel")
+        if flag.casefold() in ("\\seen", "\\deleted", "\\recent"):
+            raise Invalid(f"{flag} тугийг хэрэглэгч өөрөө өөрчилдөг тул болохгүй / {flag} is changed by "
+                          "people reading the mail; use a keyword such as $Negtgel")
+        return flag
+
+
+class _Server(_Section):
+    """What the IMAP and the SMTP sections have alike: the server, the login, the certificate to trust."""
+
+    host: AnyText = ""
+    port: Port = None
+    security: SecurityText = "tls"
+    user: AnyText = ""
+    ca_file: AnyText = ""
+    timeout_seconds: PositiveFloat = 60.0
+
+    _ca_file_exists = field_validator("ca_file")(_ca_file)
+
+
+class ImapFile(_Server):
+    folder: AnyText = "INBOX"
+    since: Annotated[dt.date | None, BeforeValidator(_date)] = None
+    processed: ProcessedFile = ProcessedFile()
+
+    @field_validator("folder")
+    @classmethod
+    def _inbox(cls, folder: str) -> str:
+        return folder or "INBOX"
+
+    @model_validator(mode="after")
+    def _moved_elsewhere(self) -> ImapFile:
+        if self.processed.move_to and self.processed.move_to == self.folder:
+            raise Invalid(at=[(("processed", "move_to"), "уншиж буй хавтастай ижил байж болохгүй / must differ from imap.folder")])
+        return self
+
+
+class SmtpFile(_Server):
+    reply: bool = False
+    sender: AnyText = Field("", alias="from")
+    subject: AnyText = DEFAULT_SUBJECT
+
+    @field_validator("sender")
+    @classmethod
+    def _sender_address(cls, sender: str) -> str:
+        return _address(sender) if sender else ""
+
+    @field_validator("subject")
+    @classmethod
+    def _placeholders(cls, subject: str) -> str:
+        if not subject:
+            return DEFAULT_SUBJECT
         try:
-            value = int(str(raw).strip()) if not isinstance(raw, bool) else -1
+            names = {name for _, name, _, _ in string.Formatter().parse(subject) if name is not None}
         except ValueError:
-            value = -1
-        if not 1 <= value <= 65535:
-            self.fail(source, f"1-65535 хоорондох порт байх ёстой / must be a port 1-65535, got {raw!r}")
-            return default
-        return value
-
-    def ca_file(self, node: Mapping[str, Any], where: str) -> str:
-        value = self.text(node, "ca_file", where)
-        if not value:
-            return ""
-        path = Path(value)
-        if not path.is_absolute():
-            path = self.path.parent / path
-        if not path.is_file():
-            self.fail(f"{where}.ca_file", f"{path} файл олдсонгүй / file not found")
-            return ""
-        return str(path)
+            names = {"?"}
+        if names - set(SUBJECT_FIELDS):
+            raise Invalid("зөвхөн {file}, {department}, {period} орлуулга ашиглана / only the placeholders "
+                          "{file}, {department}, {period} are known")
+        return subject
 
 
-def _scan_passwords(node: Any, where: str, reader: _Reader) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            full = f"{where}.{key}" if where else str(key)
-            if str(key).casefold() in PASSWORD_KEYS:
-                service = "SMTP" if full.startswith("smtp") else "IMAP"
-                reader.fail(full, f"нууц үгийг файлд бичихгүй; устгаад NEGTGEL_{service}_PASSWORD орчны хувьсагчид "
-                                  f"тохируулна уу (эсвэл программ асуух болно) / passwords are never read from a file: "
-                                  f"remove it and set NEGTGEL_{service}_PASSWORD (or type it when asked)")
-            else:
-                _scan_passwords(value, full, reader)
+class AttachmentsFile(_Section):
+    max_mb: PositiveFloat = 20.0
+    max_message_mb: PositiveFloat | None = None  # empty: three times max_mb, at least 60
+
+
+class MailFile(_Section):
+    imap: ImapFile = ImapFile()
+    smtp: SmtpFile = SmtpFile.model_validate({})  # (a call would have to name `from`)
+    attachments: AttachmentsFile = AttachmentsFile()
+    specialists: Items[Address] = ()
+    max_clock_skew_hours: PositiveFloat = DEFAULT_SKEW_HOURS
+
+
+# --- reading -----------------------------------------------------------------------------------------------
+def _is_password(key: Any) -> bool:
+    return str(key).casefold() in PASSWORD_KEYS
+
+
+def _passwords(node: Any, loc: Loc, path: Path, issues: list[ConfigIssue]) -> Any:
+    """`node` without its password keys, each of them reported: a password is never read from a file."""
+    if not isinstance(node, dict):
+        return node
+    kept = {}
+    for key, value in node.items():
+        if _is_password(key):
+            service = "SMTP" if loc[:1] == ("smtp",) else "IMAP"
+            issues.append(ConfigIssue(str(path), dotted((*loc, key)),
+                                      f"нууц үгийг файлд бичихгүй; устгаад NEGTGEL_{service}_PASSWORD орчны хувьсагчид "
+                                      f"тохируулна уу (эсвэл программ асуух болно) / passwords are never read from a file: "
+                                      f"remove it and set NEGTGEL_{service}_PASSWORD (or type it when asked)"))
+        else:
+            kept[key] = _passwords(value, (*loc, key), path, issues)
+    return kept
+
+
+def _env_port(env: Mapping[str, str], name: str, path: Path, issues: list[ConfigIssue]) -> int | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        issues.append(ConfigIssue(str(path), name, _port_message(raw)))
+        return None
+    return value
+
+
+def _server(spec: _Server, service: str, env: Mapping[str, str], env_port: int | None, ports: Mapping[str, int]) -> dict[str, Any]:
+    """The server settings as written in the file, with the environment's host, port and user where it sets them."""
+    return {
+        "host": (env.get(f"NEGTGEL_{service}_HOST") or spec.host).strip(),
+        "port": env_port or spec.port or ports[spec.security],
+        "security": spec.security,
+        "user": (env.get(f"NEGTGEL_{service}_USER") or spec.user).strip(),
+        "ca_file": spec.ca_file,
+        "timeout": spec.timeout_seconds,
+    }
 
 
 def load_mail_settings(mappings: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> MailSettings:
-    """Read `mail.yaml` from the mappings folder (defaults when it is absent); raise ConfigError on mistakes."""
+    """Read `mail.yaml` from the mappings folder (defaults when it is absent); raise ConfigError on mistakes.
+
+    Host, port and user are then taken from the environment where it sets them (NEGTGEL_IMAP_HOST, ...), and
+    the rule that an unencrypted connection goes only to localhost is checked on the host finally used.
+    """
     env = os.environ if env is None else env
     path = Path(mappings) / MAIL_FILE
     issues: list[ConfigIssue] = []
-    r = _Reader(path, issues)
-    data: Any = {}
-    present = path.is_file()
-    if present:
-        try:
-            with path.open(encoding="utf-8") as handle:
-                data = yaml.safe_load(handle) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ConfigError([ConfigIssue(str(path), "(файл)", f"YAML бичлэгийн алдаа / not valid YAML: {exc}")]) from None
-        if not isinstance(data, dict):
-            raise ConfigError([ConfigIssue(str(path), "(файл)", "түлхүүр: утга хэлбэртэй байх ёстой / must be a mapping of keys")])
-    _scan_passwords(data, "", r)
-    for key in data:
-        if key not in ("imap", "smtp", "attachments") and str(key).casefold() not in PASSWORD_KEYS:
-            r.fail(str(key), "үл мэдэгдэх түлхүүр / unknown key; known: imap, smtp, attachments")
-
-    imap_node = r.section(data, "imap", IMAP_KEYS)
-    imap_security = r.security(imap_node, "imap")
-    imap_host = (env.get("NEGTGEL_IMAP_HOST") or r.text(imap_node, "host", "imap")).strip()
-    processed = imap_node.get("processed") or {}
-    if not isinstance(processed, dict):
-        r.fail("imap.processed", "flag эсвэл move_to түлхүүртэй байх ёстой / must have flag or move_to")
-        processed = {}
-    for name in processed:
-        if name not in ("flag", "move_to") and str(name).casefold() not in PASSWORD_KEYS:
-            r.fail(f"imap.processed.{name}", "үл мэдэгдэх түлхүүр / unknown key; known: flag, move_to")
-    flag = r.text(processed, "flag", "imap.processed", DEFAULT_FLAG) or DEFAULT_FLAG
-    if not _FLAG.fullmatch(flag):
-        r.fail("imap.processed.flag", f"{flag!r}: IMAP туг нь зай, хаалтгүй латин үг байна (жишээ нь $Negtgel) / "
-                                      "an IMAP flag is one Latin word without spaces or brackets, e.g. $Negtgel")
-        flag = DEFAULT_FLAG
-    elif flag.casefold() in ("\\seen", "\\deleted", "\\recent"):
-        r.fail("imap.processed.flag", f"{flag} тугийг хэрэглэгч өөрөө өөрчилдөг тул болохгүй / {flag} is changed by "
-                                      "people reading the mail; use a keyword such as $Negtgel")
-        flag = DEFAULT_FLAG
-    since_raw = imap_node.get("since")
-    since: dt.date | None = None
-    if isinstance(since_raw, dt.date):
-        since = since_raw
-    elif since_raw not in (None, ""):
-        try:
-            since = dt.date.fromisoformat(str(since_raw).strip())
-        except ValueError:
-            r.fail("imap.since", f"YYYY-MM-DD хэлбэрийн огноо байх ёстой / must be a date YYYY-MM-DD, got {since_raw!r}")
-    folder = r.text(imap_node, "folder", "imap", "INBOX") or "INBOX"
-    move_to = r.text(processed, "move_to", "imap.processed")
-    if move_to and move_to == folder:
-        r.fail("imap.processed.move_to", "уншиж буй хавтастай ижил байж болохгүй / must differ from imap.folder")
-    imap = ImapSettings(
-        host=imap_host,
-        port=r.port(imap_node, "imap", env, "NEGTGEL_IMAP_PORT", IMAP_PORTS[imap_security]),
-        security=imap_security,
-        user=(env.get("NEGTGEL_IMAP_USER") or r.text(imap_node, "user", "imap")).strip(),
-        folder=folder,
-        since=since,
-        flag=flag,
-        move_to=move_to,
-        ca_file=r.ca_file(imap_node, "imap"),
-        timeout=r.number(imap_node, "timeout_seconds", "imap", 60.0),
-    )
-    if imap.security == "plain" and imap.host and not is_local_host(imap.host):
-        r.fail("imap.security", plain_refusal("IMAP", imap.host))
-
-    smtp_node = r.section(data, "smtp", SMTP_KEYS)
-    smtp_security = r.security(smtp_node, "smtp")
-    subject = r.text(smtp_node, "subject", "smtp", DEFAULT_SUBJECT) or DEFAULT_SUBJECT
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(subject) if name is not None}
-    except ValueError:
-        names = {"?"}
-    if names - set(SUBJECT_FIELDS):
-        r.fail("smtp.subject", "зөвхөн {file}, {department}, {period} орлуулга ашиглана / only the placeholders "
-                               "{file}, {department}, {period} are known")
-        subject = DEFAULT_SUBJECT
-    from_addr = r.text(smtp_node, "from", "smtp")
-    if from_addr and not _ADDRESS.fullmatch(from_addr):
-        r.fail("smtp.from", f"{from_addr!r} и-мэйл хаяг биш / is not an email address")
-    smtp = SmtpSettings(
-        reply=r.flag(smtp_node, "reply", "smtp", False),
-        host=(env.get("NEGTGEL_SMTP_HOST") or r.text(smtp_node, "host", "smtp")).strip(),
-        port=r.port(smtp_node, "smtp", env, "NEGTGEL_SMTP_PORT", SMTP_PORTS[smtp_security]),
-        security=smtp_security,
-        user=(env.get("NEGTGEL_SMTP_USER") or r.text(smtp_node, "user", "smtp")).strip(),
-        from_addr=from_addr,
-        subject=subject,
-        ca_file=r.ca_file(smtp_node, "smtp"),
-        timeout=r.number(smtp_node, "timeout_seconds", "smtp", 60.0),
-    )
-    if smtp.security == "plain" and smtp.host and not is_local_host(smtp.host):
-        r.fail("smtp.security", plain_refusal("SMTP", smtp.host))
-
-    limits = r.section(data, "attachments", ATTACHMENT_KEYS)
-    max_mb = r.number(limits, "max_mb", "attachments", 20.0)
-    message_mb = r.number(limits, "max_message_mb", "attachments", max(60.0, max_mb * 3))
+    data = read_yaml(path, issues, missing_ok=True)
+    present = data is not MISSING
+    spec: MailFile | None = None
+    if not present:
+        spec = MailFile()
+    elif data is not None or not issues:
+        spec = validate_model(_passwords(data, (), path, issues), MailFile, path, issues)
+    imap_port = _env_port(env, "NEGTGEL_IMAP_PORT", path, issues)
+    smtp_port = _env_port(env, "NEGTGEL_SMTP_PORT", path, issues)
+    if spec is None or issues:
+        raise ConfigError(issues)
+    i, s = spec.imap, spec.smtp
+    imap = ImapSettings(folder=i.folder, since=i.since, flag=i.processed.flag, move_to=i.processed.move_to,
+                        **_server(i, "IMAP", env, imap_port, IMAP_PORTS))
+    smtp = SmtpSettings(reply=s.reply, from_addr=s.sender, subject=s.subject, **_server(s, "SMTP", env, smtp_port, SMTP_PORTS))
+    for service, where in (("IMAP", imap), ("SMTP", smtp)):
+        if where.security == "plain" and where.host and not is_local_host(where.host):
+            issues.append(ConfigIssue(str(path), f"{service.lower()}.security", plain_refusal(service, where.host)))
     if issues:
         raise ConfigError(issues)
+    max_mb = spec.attachments.max_mb
+    message_mb = spec.attachments.max_message_mb or max(60.0, max_mb * 3)
     return MailSettings(
         path=path,
         imap=imap,
         smtp=smtp,
-        max_attachment_bytes=int(max_mb * 1024 * 1024),
-        max_message_bytes=int(message_mb * 1024 * 1024),
+        max_attachment_bytes=int(max_mb * MB),
+        max_message_bytes=int(message_mb * MB),
         present=present,
+        max_clock_skew_hours=spec.max_clock_skew_hours,
+        specialists=spec.specialists,
     )
 
 
@@ -370,4 +426,5 @@ def network_error(service: str, host: str, port: int, exc: BaseException) -> Mai
         return MailError(f"{where}: хост олдсонгүй; нэрийг шалгана уу / host not found; check its name")
     if isinstance(exc, TimeoutError):
         return MailError(f"{where}: сервер хариу өгсөнгүй (хугацаа хэтэрсэн) / the server did not answer (timed out)")
-    return MailError(f"{where}: холбогдож чадсангүй ({exc}) / could not connect ({type(exc).__name__}: {exc})")
+    reason = " ".join(str(exc).split()) or exc.__class__.__doc__ or "?"
+    return MailError(f"{where}: холбогдож чадсангүй ({reason}) / could not connect ({reason})")

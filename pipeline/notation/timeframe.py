@@ -266,12 +266,6 @@ def _number_word(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
     return None, False
 
 
-def _date_month(text: str) -> tuple[int | None, tuple[str, str] | None]:
-    """(month, why the reading is to be checked) of a date token; month None when it is no date."""
-    month, reason, _ = _date_parts(text)
-    return month, reason
-
-
 def _date_parts(text: str) -> tuple[int | None, tuple[str, str] | None, int]:
     """(month, why the reading is to be checked, day) of a date token; month None when it is no date."""
     parts = [int(p) for p in re.split(r"[./-]", text)]

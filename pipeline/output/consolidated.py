@@ -6,6 +6,7 @@ columns), a sheet per department, the problems and the submissions. With more de
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,14 @@ import pandas as pd
 
 from pipeline.config import Methodology
 from pipeline.labels import BASIS_LABELS, COLUMN_LABELS, FLAG_LABELS, ORIGIN_LABELS, STATUS_LABELS, label
+from pipeline.output import keyed
+from pipeline.output.names import localized
 from pipeline.output.safe import Written, new_workbook, write_atomically
 from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, sheet_name, write_table
 from pipeline.problems import Lang
 from pipeline.review import UNMATCHED_SHEETS
 
+MAIN_SHEETS = ("Нэгтгэл", "All measures")
 SUBMISSION_STATES = {
     "consolidated": ("Нэгтгэсэн", "Consolidated"),
     "superseded": ("Шинэ тайлангаар солигдсон", "Superseded"),
@@ -28,7 +32,6 @@ SUBMISSION_STATES = {
 
 
 # Kept here until the labels table takes it: the target used for the period, after pro-rating.
-TARGET_DUE_LABEL = ("Тухайн үед хүрэх түвшин", "Target due this period")
 
 
 def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
@@ -48,7 +51,7 @@ def measure_columns(lang: Lang, *, with_department: bool = True) -> list[Col]:
         Col("indicator", t("indicator"), 26, "wrap"),
         Col("target_text", t("target_text"), 24, "wrap"),
         # The target compared this period: a count over several quarters is pro-rated while open.
-        Col("target_due", label({"target_due": TARGET_DUE_LABEL, **COLUMN_LABELS}, "target_due", lang), 10, "number"),
+        Col("target_due", label(COLUMN_LABELS, "target_due", lang), 10, "number"),
         Col("timeframe_text", t("timeframe_text"), 14, "wrap"),
         Col("responsible", t("responsible"), 22, "wrap"),
         Col("progress", t("progress"), 45, "wrap"),
@@ -101,6 +104,17 @@ def unmatched_columns(lang: Lang) -> list[Col]:
     ]
 
 
+def review_cell(position: int, on_unmatched_sheet: bool, lang: Lang = "mn") -> tuple[str, str]:
+    """(sheet, cell) of the reviewer's level of the `position`-th measure (0-based) on the main sheet, or of
+    the `position`-th row of the unmatched sheet, as `write_consolidated` lays them out."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    cols = unmatched_columns(lang) if on_unmatched_sheet else measure_columns(lang)
+    column = next(i for i, col in enumerate(cols) if col.key == "review_level")
+    sheet = UNMATCHED_SHEETS[lang == "en"] if on_unmatched_sheet else MAIN_SHEETS[lang == "en"]
+    return sheet, f"{xl_col_to_name(column)}{position + 2}"
+
+
 def problem_columns(lang: Lang) -> list[Col]:
     mn = lang != "en"
     return [
@@ -111,6 +125,27 @@ def problem_columns(lang: Lang) -> list[Col]:
         Col("severity", "Зэрэг" if mn else "Severity", 10,
             render=lambda v: {"error": "Алдаа", "warning": "Анхааруулга"}.get(v, v) if mn else v),
         Col("message", "Тайлбар" if mn else "Message", 90, "wrap"),
+    ]
+
+
+PLAN_CHANGE_SHEETS = ("Төлөвлөгөөний өөрчлөлт", "Plan changes")
+
+
+def plan_change_columns(lang: Lang) -> list[Col]:
+    """The changes against the approved plan (issue 16): which measure, which cell, the old and the new."""
+    from pipeline.plan import FIELD_LABELS
+
+    mn = lang != "en"
+    return [
+        Col("department", "Хэлтэс, нэгж" if mn else "Department", 26, "wrap"),
+        Col("measure_no", "№" if mn else "No.", 6),
+        Col("measure", "Арга хэмжээ" if mn else "Measure", 50, "wrap"),
+        Col("field", "Өөрчлөлт" if mn else "Change", 20, render=lambda v: label(FIELD_LABELS, v, lang)),
+        Col("file", "Файл" if mn else "File", 24, "wrap"),
+        Col("cell", "Нүд" if mn else "Cell", 8),
+        Col("old", "Батлагдсан" if mn else "Approved", 30, "wrap"),
+        Col("new", "Тайланд" if mn else "In the report", 30, "wrap"),
+        Col("accepted", "Зөвшөөрсөн" if mn else "Accepted", 30, "wrap"),
     ]
 
 
@@ -161,8 +196,10 @@ def write_consolidated(
         workbook = new_workbook(tmp)
         formats = Formats(workbook)
         taken: set[str] = set()
-        main = workbook.add_worksheet(sheet_name("Нэгтгэл" if lang != "en" else "All measures", taken), worksheet_class=TableSheet)
+        main = workbook.add_worksheet(sheet_name(MAIN_SHEETS[lang == "en"], taken), worksheet_class=TableSheet)
         cols = measure_columns(lang)
+        if "parent_path" in measures.columns:  # issue 17: the unit's path, last, only with a hierarchy
+            cols = [*cols, Col("parent_path", "Шатлал дахь байршил" if lang != "en" else "Path in the hierarchy", 40, "wrap")]
         write_table(main, measures, cols, formats, freeze_cols=4)
         _level_dropdown(main, cols, len(measures), method)
         print_setup(main, title=title, header_rows=(0, 0))
@@ -180,6 +217,11 @@ def write_consolidated(
                 write_table(sheet, groups[dept], dept_cols, formats, freeze_cols=3)
                 print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0))
                 _print_core_columns(sheet, dept_cols, len(groups[dept]))
+        changes = getattr(report, "plan_changes", None)
+        if changes is not None:
+            sheet = workbook.add_worksheet(sheet_name(PLAN_CHANGE_SHEETS[lang == "en"], taken))
+            write_table(sheet, changes, plan_change_columns(lang), formats)
+            print_setup(sheet, title=title, header_rows=(0, 0))
         sheet = workbook.add_worksheet(sheet_name("Асуудлууд" if lang != "en" else "Problems", taken), worksheet_class=TableSheet)
         write_table(sheet, problems, problem_columns(lang), formats)
         print_setup(sheet, title=title, header_rows=(0, 0))
@@ -195,19 +237,47 @@ def write_consolidated(
     return written
 
 
+DEPARTMENT_KEYS = ".negtgel-departments.json"
+
+
 def _department_workbooks(report: Any, folder: Path, lang: Lang) -> list[Written]:
+    """A workbook per department; one whose department's rows are as when it was last written is kept
+    (`keyed`): a changed file among a thousand rewrites one workbook, not a thousand."""
+    from pipeline import __version__
+
     result = []
     short = dict(zip(report.departments["department"], report.departments["short"], strict=True))
-    for dept, group in report.measures.groupby("department", sort=True):
-        name = sheet_name(short.get(dept) or dept, set()).replace(" ", "_")
+    cols = measure_columns(lang, with_department=False)
+    shown = [c.key for c in cols if c.key in report.measures.columns]
+    # One hash a row of what the workbook shows, for all rows at once (a list of flags hashed as its text).
+    hashed = report.measures[shown]
+    if "flags" in hashed.columns:
+        hashed = hashed.assign(flags=["; ".join(v) if isinstance(v, list) else v for v in hashed["flags"]])
+    row_hashes = pd.util.hash_pandas_object(hashed, index=False, categorize=False).to_numpy() if len(hashed) else None
+    jobs = []
+    groups = report.measures.groupby("department", sort=True)
+    positions = groups.indices
+    for dept, group in groups:
+        name = localized(f"{sheet_name(short.get(dept) or dept, set()).replace(' ', '_')}_{report.period}.xlsx", lang)
+        digest = hashlib.sha256(repr((__version__, lang, report.period, dept, short.get(dept), [c.title for c in cols])).encode("utf-8"))
+        if row_hashes is not None:
+            digest.update(row_hashes[positions[dept]].tobytes())
+        jobs.append((dept, group, name, digest.hexdigest()))
+    keys = {name: key for _, _, name, key in jobs}
+    same = keyed.unchanged(folder / DEPARTMENT_KEYS, keys) if folder.is_dir() else set()
+    for dept, group, name, _ in jobs:
+        if name in same:
+            result.append(Written(folder / name))
+            continue
 
         def writer(tmp: Path, group: pd.DataFrame = group, dept: str = dept) -> None:
             workbook = new_workbook(tmp, constant_memory=True)
             formats = Formats(workbook)
             sheet = workbook.add_worksheet(sheet_name(short.get(dept) or dept, set()))
-            write_table(sheet, group, measure_columns(lang, with_department=False), formats, freeze_cols=3)
+            write_table(sheet, group, cols, formats, freeze_cols=3)
             print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0))
             workbook.close()
 
-        result.append(write_atomically(folder / f"{name}_{report.period}.xlsx", writer))
+        result.append(write_atomically(folder / name, writer))
+    keyed.remember(folder / DEPARTMENT_KEYS, keys, [w for w in result if w.path.name not in same])
     return result

@@ -34,9 +34,18 @@ def _number(value: Any) -> str:
     return f"{number:.6f}".rstrip("0").rstrip(".")
 
 
+# Issue 17: the unit's path, the last column, only when departments.yaml has a parent (without one the file
+# stays exactly as it was).
+HIERARCHY_CSV_COLUMNS = ["parent_path"]
+
+
+def measures_csv_columns(measures: pd.DataFrame) -> list[str]:
+    return MEASURES_CSV_COLUMNS + [c for c in HIERARCHY_CSV_COLUMNS if c in measures.columns]
+
+
 def measure_rows(measures: pd.DataFrame) -> list[tuple[str, ...]]:
     columns: list[list[str]] = []
-    for name in MEASURES_CSV_COLUMNS:
+    for name in measures_csv_columns(measures):
         values = measures[name].tolist() if name in measures.columns else [""] * len(measures)
         if name in NUMBER_COLUMNS:
             columns.append([_number(v) for v in values])
@@ -64,7 +73,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) 
 
 
 def write_measures_csv(measures: pd.DataFrame, path: Path) -> Written:
-    return write_csv(path, MEASURES_CSV_COLUMNS, measure_rows(measures))
+    return write_csv(path, measures_csv_columns(measures), measure_rows(measures))
 
 
 def write_problems_csv(problems: pd.DataFrame, path: Path) -> Written:

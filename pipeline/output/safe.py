@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,18 +65,38 @@ def remove_stale_temps(destination: Path) -> None:
             stale.unlink()
 
 
+def _hold_interrupts() -> Any:
+    """Hold SIGINT back where the platform can (POSIX, main thread); what `_release_interrupts` restores."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_interrupts(held: Any) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 @contextlib.contextmanager
 def atomic_path(destination: Path) -> Iterator[Path]:
     """Yield a temporary path to write to; on success it replaces `destination` in one rename."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(destination)
-    fd, tmp = tempfile.mkstemp(prefix=f".{destination.stem}.", suffix=destination.suffix + ".tmp", dir=destination.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    # A Ctrl-C just after the file is made, before the path is known here, would leave the file behind: it is
+    # held back (pending, not lost) until the path is known, and then raised where the file is removed.
+    held = _hold_interrupts()
+    tmp_path: Path | None = None
     try:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{destination.stem}.", suffix=destination.suffix + ".tmp", dir=destination.parent)
+            os.close(fd)
+            tmp_path = Path(tmp)
+        finally:
+            _release_interrupts(held)
         yield tmp_path
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        if tmp_path is not None:
+            tmp_path.unlink(missing_ok=True)
         raise
 
 

@@ -101,7 +101,9 @@ def column(frame: pd.DataFrame, name: str, default: Any = None) -> list[Any]:
 
 
 def ranked_departments(departments: pd.DataFrame) -> pd.DataFrame:
-    """Departments in rank order: scored ones by %, then reported without a % (nothing due), then the missing.
+    """Departments in rank order: ranked ones by their rank (ties, which share a rank, by name), then the
+    reported ones without a rank (nothing due or scored) by name, then the missing by name. A table without
+    a `rank` column is ranked by its % (ties sharing a rank), so the order never contradicts a rank shown.
 
     Adds `label` (the short name, else the name, for charts) and `scored_pct` (float, NaN when none).
     """
@@ -112,12 +114,35 @@ def ranked_departments(departments: pd.DataFrame) -> pd.DataFrame:
     frame["scored_pct"] = pd.to_numeric(pd.Series(column(frame, "pct"), dtype="object"), errors="coerce").astype("float64")
     reported = pd.Series([bool(v) if not is_missing(v) else False for v in column(frame, "reported", True)], dtype=bool)
     frame["reported"] = reported
-    group = [0 if r and p == p else (1 if r else 2) for r, p in zip(reported, frame["scored_pct"], strict=True)]
-    frame["_group"] = group
-    frame["_key"] = (-frame["scored_pct"]).fillna(0.0)
+    if "rank" in frame.columns:
+        rank = pd.to_numeric(pd.Series(column(frame, "rank"), dtype="object"), errors="coerce").astype("float64")
+    else:
+        rank = frame["scored_pct"].where(reported).rank(method="min", ascending=False)
+    rank = rank.where(reported)
+    frame["_group"] = [0 if r and k == k else (1 if r else 2) for r, k in zip(reported, rank, strict=True)]
+    frame["_key"] = rank.fillna(0.0).to_numpy()
     frame["_name"] = names
     frame = frame.sort_values(["_group", "_key", "_name"], kind="stable").reset_index(drop=True)
     return frame.drop(columns=["_group", "_key", "_name"])
+
+
+def rank_rule(method: Methodology, lang: Lang) -> str:
+    """How the rank is set, in the words the department sheet and the digest print."""
+    penalty = f"{method.late_penalty_per_day:g}"
+    if lang == "en":
+        return (f"Rank: by the % less {penalty} point(s) for each day the report was late (the published % itself is not changed; "
+                "the first readable report of the period counts, a later correction never makes it late); at equal standing the "
+                "earlier report first; equal standing and equal lateness share a rank. Departments with no % (nothing due) and "
+                "those that did not report have no rank and come last, by name.")
+    return (f"Байр: хэрэгжилтийн хувиас хоцорсон хоног тутамд {penalty} оноо хасч тогтооно (нийтлэх хувь өөрчлөгдөхгүй; "
+            "тухайн үеийн анхны уншигдсан тайлангаар тооцох ба дараагийн засвар хоцролт болохгүй); тэнцүү бол эрт ирүүлсэн нь "
+            "түрүүлнэ; хоцролт нь ч тэнцүү бол ижил байр эзэлнэ. Хувьгүй (хугацаа болсон арга хэмжээгүй) болон ирүүлээгүй "
+            "хэлтэс байргүй, хамгийн доор нэрийн дарааллаар.")
+
+
+def ranked_label(label: Any, rank: Any) -> str:
+    """A chart's category: "3. ХЭЗХ" for a ranked department, the label alone otherwise."""
+    return str(label) if is_missing(rank) else f"{int(rank)}. {label}"
 
 
 def chart_rows(frame: pd.DataFrame, limit: int = CHART_LIMIT, side: int = CHART_SIDE) -> tuple[pd.DataFrame, bool]:
@@ -428,6 +453,9 @@ def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
         (t("Хугацаа болсон", "Due"), ov.due, styles.get("int")),
         (t("Үнэлэгдсэн", "Scored"), ov.scored, styles.get("int")),
     ]
+    if report.plan_changes is not None:  # issue 16: changes against the approved plans, not yet accepted
+        pending = int((report.plan_changes["accepted"] == "").sum())
+        rows.append((t("Төлөвлөгөөний өөрчлөлт", "Changes to the plan"), pending, styles.get("int")))
     for i, (text, value, fmt) in enumerate(rows, start=r + 1):
         sheet.write_string(i, 0, text, label)
         _cell(sheet, i, 1, value, fmt, book.lang)
@@ -503,8 +531,8 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
     data.write_string(0, 1, t("Хэрэгжилт, %", "Implementation, %"))
     for j, band in enumerate(bands):
         data.write_string(0, 2 + j, f"> {band.above:g} {band.name(book.lang)}" + (f" ({band.grade})" if band.grade else ""))
-    for i, (lab, pct) in enumerate(zip(scored["label"], scored["scored_pct"], strict=True), start=1):
-        data.write_string(i, 0, str(lab))
+    for i, (lab, rank, pct) in enumerate(zip(scored["label"], column(scored, "rank"), scored["scored_pct"], strict=True), start=1):
+        data.write_string(i, 0, ranked_label(lab, rank))
         data.write_number(i, 1, float(pct))
         for j, band in enumerate(bands):
             data.write_number(i, 2 + j, float(band.above))  # type: ignore[arg-type]
@@ -658,6 +686,7 @@ def _departments_sheet(book: _Book, sheet: Worksheet) -> None:
     _title(book, sheet, t("Хэлтэс, нэгжийн хэрэгжилт, байр", "Departments: implementation and rank"),
            t(f"Байраар эрэмбэлсэн; ирүүлээгүй {missing_n} хэлтэс хамгийн доор. Хувь нь хугацаа болсон, үнэлэгдсэн арга хэмжээний дундаж.",
              f"In rank order; {missing_n} departments that did not report are at the bottom. % = mean level of due, scored measures."))
+    sheet.write_string(2, 0, rank_rule(book.method, lang), book.formats.subtitle)
     cols = [
         Col("rank", t("Байр", "Rank"), 6, "int"),
         Col("department", t("Хэлтэс, нэгж", "Department"), 40, "wrap"),
@@ -799,15 +828,18 @@ def _completeness_sheet(book: _Book, sheet: Worksheet) -> None:
     deadline = next((str(d) for d in column(frame, "deadline", "") if d), "")
     _title(book, sheet, t("Тайлангийн ирц, хугацаа", "Completeness and timeliness"),
            t(f"Ирүүлсэн {reported_n} / хүлээгдэж буй {book.report.expected}; хоцорч ирүүлсэн {late_n}; ирүүлээгүй {len(frame) - reported_n}. "
-             f"Эцсийн хугацаа: {deadline}.",
-             f"Reported {reported_n} of {book.report.expected} expected; {late_n} late; {len(frame) - reported_n} missing. Deadline: {deadline}."))
+             f"Эцсийн хугацаа: {deadline}. Хугацааг тухайн үеийн анхны уншигдсан, арга хэмжээтэй тайлангаар тогтооно; дараагийн засвар хоцролт болохгүй.",
+             f"Reported {reported_n} of {book.report.expected} expected; {late_n} late; {len(frame) - reported_n} missing. Deadline: {deadline}. "
+             "Timeliness is set by the period's first readable report with measures; later corrections never make it late."))
     cols = [
         Col("department", t("Хэлтэс, нэгж", "Department"), 40, "wrap"),
         Col("label", t("Товч нэр", "Short"), 10, "center"),
         Col("reported", t("Ирүүлсэн эсэх", "Reported"), 10, "center"),
-        Col("received_at", t("Ирүүлсэн огноо", "Received"), 17, "datetime", render=excel_date),
+        Col("received_at", t("Анх ирүүлсэн", "First received"), 17, "datetime", render=excel_date),
         Col("deadline", t("Эцсийн хугацаа", "Deadline"), 12, "date", render=excel_date),
         Col("timeliness", t("Хугацаа", "Timeliness"), 24, "text"),
+        Col("last_correction_at", t("Сүүлийн засвар", "Last correction"), 17, "datetime", render=excel_date),
+        Col("corrections", t("Засвар ирүүлсэн (хоцролтод тооцохгүй)", "Corrections (never count as late)"), 30, "wrap"),
         Col("source_file", t("Файл", "File"), 34, "wrap"),
         Col("official", t("Хариуцах албан тушаалтан", "Responsible official"), 40, "wrap"),
         Col("listed", t("Хүлээгдэж буй жагсаалтад", "On the expected list"), 12, "center"),
@@ -899,9 +931,18 @@ def build_summary(report: Report, path: Path, lang: Lang, method: Methodology) -
     goals = workbook.add_worksheet(t("Зорилго", "Goals"), worksheet_class=TableSheet)
     completeness = workbook.add_worksheet(t("Ирц", "Completeness"))
     trends = workbook.add_worksheet(t("Чиг хандлага", "Trends"))
+    hierarchy = None
+    if report.hierarchy is not None:  # issue 17: only when departments.yaml has a parent
+        from pipeline.output.hierarchy_sheet import SHEET
+
+        hierarchy = workbook.add_worksheet(t(*SHEET))
     data = workbook.add_worksheet(t("Графикийн өгөгдөл", "Chart data"))
     _dashboard(book, dashboard, data)
     _departments_sheet(book, departments)
+    if hierarchy is not None:
+        from pipeline.output.hierarchy_sheet import write_hierarchy_sheet
+
+        write_hierarchy_sheet(book, hierarchy)
     _lagging_sheet(book, lagging)
     _goals_sheet(book, goals)
     _completeness_sheet(book, completeness)

@@ -11,19 +11,31 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
 
 from pipeline.config import Limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# Names a spreadsheet is saved under: a file with another name that is not a spreadsheet is "not a spreadsheet",
+# one with these names that cannot be read is a damaged or renamed workbook.
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xltx", ".xltm", ".xls", ".xlt", ".ods", ".fods")
+# The password Excel itself uses for "read-only recommended" and protected-structure files: they open without a prompt.
+EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
+BARE_BIFF = "Office сав баглаа боодолгүй хуучин Excel файл / an old Excel file without its Office container"
+PRE_1997 = "1997 оноос өмнөх Excel (2.x-4.0) файл / an Excel file from before 1997 (Excel 2.x-4.0)"
 # A reader holds a sheet as a dense grid of every cell from A1 to its last value (32 bytes each): one value
 # typed at XFD1048576 would ask for 512 GB and end the process. Real plans are far smaller.
 MAX_SHEET_CELLS = 20_000_000
+# An .xls is held twice while it opens (every cell as a record, then the grid): half the cells fit the same memory.
+# POI's 51535.xls (one value at IV65536, 16.7 million cells) otherwise needs more than `max_read_mb`.
+MAX_XLS_CELLS = MAX_SHEET_CELLS // 2
 MAX_SHEETS = 200
 DAMAGED = "гэмтсэн эсвэл дутуу татагдсан файл / a damaged or truncated file"
 
@@ -32,19 +44,27 @@ DAMAGED = "гэмтсэн эсвэл дутуу татагдсан файл / a 
 class Refusal:
     """Why a file cannot be read: a problem code and what the file looks like."""
 
-    code: str  # file-unreadable | file-encrypted | file-unsafe | file-too-large
+    code: str  # file-unreadable | file-encrypted | file-unsafe | file-too-large | file-not-spreadsheet
     detail: str
+    foreign: bool = False  # the file is something else than a spreadsheet (not a damaged one)
 
 
 @dataclass(frozen=True)
 class Package:
     """A file that passed the checks: its format and what is known about its parts."""
 
-    kind: str  # xlsx | xlsm | xls | ods
+    kind: str  # xlsx | xlsm | xlsb | xls | ods | fods
     has_macros: bool = False
-    # For xlsx/xlsm: sheet name -> part path inside the zip, and the style indices that format percents.
+    # For xlsx/xlsm: sheet name -> part name inside the zip (as stored), and the style indices that format percents.
     sheet_parts: dict[str, str] = field(default_factory=dict)
     percent_styles: frozenset[int] = frozenset()
+    # What the reader must be given instead of the received file (a decrypted copy, a flat .fods packed as .ods,
+    # a package without its Excel 4 macro sheets); None: the received file as it is.
+    prepare: str | None = None
+    decrypted: Path | None = None  # the decrypted copy, when the received file was encrypted with Excel's default password
+    workbook_part: str = ""  # xlsx/xlsm: the workbook part's stored name
+    dropped_sheets: tuple[str, ...] = ()  # relationship ids of the sheets the value reader cannot open
+    unplaced: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)  # memo of `sheet_marks`
 
 
 def is_skipped_name(name: str) -> bool:
@@ -57,11 +77,21 @@ def is_skipped_name(name: str) -> bool:
     )
 
 
-def inspect_file(path: Path, limits: Limits) -> Package | Refusal:
+def inspect_file(path: Path, limits: Limits, workdir: Path | None = None) -> Package | Refusal:
+    """What the file is. With a `workdir`, a file encrypted with Excel's default password is decrypted there
+    and the decrypted copy is what is inspected (and what the reader reads, `Package.decrypted`)."""
+    found = _inspect(path, limits, workdir)
+    if isinstance(found, Refusal) and found.foreign and path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        # A .csv, .pdf or .docx among the reports: say what it is, not that a workbook is damaged.
+        return Refusal("file-not-spreadsheet", found.detail, foreign=True)
+    return found
+
+
+def _inspect(path: Path, limits: Limits, workdir: Path | None) -> Package | Refusal:
     try:
         size = path.stat().st_size
         if size == 0:
-            return Refusal("file-unreadable", "файл хоосон, 0 байт / the file is empty")
+            return Refusal("file-unreadable", "файл хоосон, 0 байт / the file is empty", foreign=True)
         if size > limits.max_file_bytes:
             return Refusal("file-too-large", f"{size / 1048576:.1f} MB > {limits.max_file_bytes / 1048576:.0f} MB")
         with path.open("rb") as handle:
@@ -69,15 +99,144 @@ def inspect_file(path: Path, limits: Limits) -> Package | Refusal:
         if head.startswith(ZIP_MAGIC):
             return _inspect_zip(path, limits)
         if head.startswith(OLE_MAGIC):
-            return _inspect_ole(path)
-        return Refusal("file-unreadable", _describe_foreign(path))
+            found = _inspect_ole(path)
+            if isinstance(found, Refusal) and found.code == "file-encrypted" and workdir is not None:
+                return _decrypted(path, limits, workdir) or found
+            return found
+        if _is_old_biff(head):
+            return Refusal("file-unreadable", PRE_1997)
+        if _is_bare_biff8(head):
+            return Refusal("file-unreadable", BARE_BIFF)
+        flat = _inspect_flat_ods(path)
+        if flat is not None:
+            return flat
+        return Refusal("file-unreadable", _describe_foreign(path), foreign=True)
     except OSError as exc:
         return Refusal("file-unreadable", f"файлыг нээж чадсангүй / cannot open: {exc.strerror or exc}")
+
+
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+    'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'
+)
+
+
+def prepared(path: Path, package: Package, workdir: Path) -> Path:
+    """The file the value reader is given: the received one, or a copy it can open (see `Package.prepare`)."""
+    source = package.decrypted or path
+    if package.prepare == "pack-fods":
+        # A flat OpenDocument file is the content part of an .ods, whole: the reader takes it packed as one.
+        target = workdir / "flat.ods"
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            out.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+            out.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+            out.writestr("content.xml", source.read_bytes())
+        return target
+    if package.prepare == "rename-stream":
+        # Compound-file names compare in upper case, so a change of case keeps the directory's order valid.
+        target = workdir / "renamed.xls"
+        target.write_bytes(_renamed_stream(source.read_bytes(), package.workbook_part))
+        return target
+    if package.prepare == "drop-sheets":
+        # The reader refuses a whole workbook for one Excel 4 macro sheet, or one sheet whose part is missing:
+        # give it the workbook without those.
+        ids = "|".join(re.escape(rid) for rid in package.dropped_sheets)
+        sheet = re.compile((r'<(?:\w+:)?sheet\b[^>]*?\b(?:\w+:)?id="(?:' + ids + r')"[^>]*?/>').encode())
+        target = workdir / "without-some-sheets.xlsx"
+        with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in archive.infolist():
+                data = archive.read(info)
+                if info.filename == package.workbook_part:
+                    data = sheet.sub(b"", data)
+                out.writestr(info.filename, data)
+        return target
+    return source
+
+
+def _renamed_stream(data: bytes, name: str) -> bytes:
+    """The compound file with the directory entry `name` spelt the way the value reader looks for it."""
+    wanted = ("Workbook" if name.lower() == "workbook" else "Book").encode("utf-16-le")
+    raw, patched = name.encode("utf-16-le") + b"\0\0", bytearray(data)
+    sector = 1 << struct.unpack_from("<H", data, 30)[0] if len(data) >= 32 else 512
+    at = data.find(raw)
+    while at != -1:
+        # a directory entry: 128-byte aligned in its sector, its name length field agreeing
+        if at >= sector and (at - sector) % 128 == 0 and struct.unpack_from("<H", data, at + 64)[0] == len(raw):
+            patched[at : at + len(wanted)] = wanted
+        at = data.find(raw, at + 1)
+    return bytes(patched)
+
+
+def _is_bare_biff8(head: bytes) -> bool:
+    """An Excel 5-2003 worksheet stream saved without its compound-file container (some exporters write these)."""
+    if len(head) < 8:
+        return False
+    kind, length = struct.unpack_from("<HH", head)
+    return kind == 0x0809 and 4 <= length <= 20
+
+
+def _is_old_biff(head: bytes) -> bool:
+    """A bare BIFF2/3/4 worksheet or BIFF4 workbook (Excel 2.x-4.0 kept no compound file): a BOF record first."""
+    if len(head) < 6:
+        return False
+    kind, length = struct.unpack_from("<HH", head)
+    return kind in (0x0009, 0x0209, 0x0409) and 4 <= length <= 16
+
+
+def _decrypted(path: Path, limits: Limits, workdir: Path) -> Package | Refusal | None:
+    """Decrypt a file protected with Excel's default password (it opens in Excel without a prompt) and inspect the
+    copy like any received file; None when it needs a real password."""
+    try:
+        import msoffcrypto
+
+        target = workdir / ("decrypted" + (path.suffix.lower() or ".bin"))
+        with path.open("rb") as source, target.open("wb") as out:
+            office = msoffcrypto.OfficeFile(source)
+            office.load_key(password=EXCEL_DEFAULT_PASSWORD)
+            office.decrypt(out)
+    except Exception:  # a real password, or a scheme the tool does not know: the file stays "encrypted"
+        return None
+    found = _inspect(target, limits, None)
+    if isinstance(found, Package):
+        return _with(found, decrypted=target)
+    return found
+
+
+def _with(package: Package, **changes: Any) -> Package:
+    import dataclasses
+
+    return dataclasses.replace(package, **changes)
+
+
+# A sheet of an OpenDocument spreadsheet (the sheet limit applies to every format).
+_ODS_TABLE = re.compile(rb"<table:table[\s>]")
+_FLAT_ODS = re.compile(rb"<office:document\b[^>]*opendocument\.spreadsheet", re.DOTALL)
+
+
+def _inspect_flat_ods(path: Path) -> Package | Refusal | None:
+    """A flat OpenDocument spreadsheet (.fods, one XML file): read as an .ods once packed, after the DTD check."""
+    with path.open("rb") as handle:
+        head = handle.read(8192)
+    if b"<office:document" not in head or not _FLAT_ODS.search(head):
+        return None
+    data = path.read_bytes()
+    if _DOCTYPE.search(data):
+        return Refusal("file-unsafe", f"{path.name}: XML DTD/ENTITY")
+    has_macros = b"<office:scripts>" in data and b"<script:module" in data
+    tables = len(_ODS_TABLE.findall(data))
+    if tables > MAX_SHEETS:
+        return Refusal("file-too-large", f"{tables} хуудас / sheets > {MAX_SHEETS}")
+    return Package(kind="fods", has_macros=has_macros, prepare="pack-fods")
 
 
 def _describe_foreign(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(2048)
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return "CSV текст файл, Excel ажлын ном биш / a CSV text file, not a workbook"
+    if head.lstrip().startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "Excel 2003 XML хүснэгт / an Excel 2003 XML spreadsheet"
     if head.startswith(b"%PDF"):
         return "PDF баримт бичиг / a PDF document"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
@@ -100,25 +259,30 @@ def _inspect_ole(path: Path) -> Package | Refusal:
 
     try:
         with olefile.OleFileIO(str(path)) as ole:
-            streams = {"/".join(entry) for entry in ole.listdir()}
-    except Exception as exc:  # olefile raises plain OSError/struct errors on broken files
-        return Refusal("file-unreadable", f"гэмтсэн Office файл / a damaged Office file ({type(exc).__name__})")
-    if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+            # Stream names are case-insensitive in a compound file (Excel writes "Workbook", others "BOOK", "WORKBOOK").
+            streams = {"/".join(entry).lower(): "/".join(entry) for entry in ole.listdir()}
+    except Exception:  # olefile raises plain OSError/struct errors on broken files
+        return Refusal("file-unreadable", "гэмтсэн Office файл / a damaged Office file")
+    if "encryptioninfo" in streams or "encryptedpackage" in streams:
         return Refusal("file-encrypted", "")
-    if "Workbook" in streams or "Book" in streams:
+    stream = streams.get("workbook") or streams.get("book")
+    if stream is not None:
         if _xls_is_encrypted(path):
             return Refusal("file-encrypted", "")
-        oversized = _xls_oversized(path, "Workbook" if "Workbook" in streams else "Book")
+        oversized = _xls_oversized(path, stream)
         if oversized:
             return oversized
-        return Package(kind="xls", has_macros=any(s.startswith("_VBA_PROJECT") for s in streams))
-    if "WordDocument" in streams:
-        return Refusal("file-unreadable", "Word баримт бичиг (.doc) / a Word document")
-    if "PowerPoint Document" in streams:
-        return Refusal("file-unreadable", "PowerPoint файл / a PowerPoint file")
+        # The value reader looks for four spellings only; any other case is the same stream to Excel.
+        rename = stream not in ("Workbook", "Book", "WORKBOOK", "BOOK")
+        return Package(kind="xls", has_macros=any(s.startswith("_vba_project") for s in streams),
+                       prepare="rename-stream" if rename else None, workbook_part=stream)
+    if "worddocument" in streams:
+        return Refusal("file-unreadable", "Word баримт бичиг (.doc) / a Word document", foreign=True)
+    if "powerpoint document" in streams:
+        return Refusal("file-unreadable", "PowerPoint файл / a PowerPoint file", foreign=True)
     if any(s.startswith("__substg1.0_") for s in streams):
-        return Refusal("file-unreadable", "Outlook захидал (.msg) / an Outlook message")
-    return Refusal("file-unreadable", "Excel биш Office файл / an Office file that is not a workbook")
+        return Refusal("file-unreadable", "Outlook захидал (.msg) / an Outlook message", foreign=True)
+    return Refusal("file-unreadable", "Excel биш Office файл / an Office file that is not a workbook", foreign=True)
 
 
 # BIFF cell records (row, column first): NUMBER, LABEL, RK, BOOLERR, FORMULA, LABELSST, RSTRING, MULRK (to a last column).
@@ -137,10 +301,18 @@ def _xls_oversized(path: Path, stream: str) -> Refusal | None:
     sheets = total = 0
     max_row = max_col = -1
     pos = 0
+    if len(data) >= 8 and struct.unpack_from("<H", data)[0] == 0x0809 and struct.unpack_from("<H", data, 4)[0] < 0x0500:
+        return Refusal("file-unreadable", PRE_1997)  # a BIFF4 workbook in a compound file
+    in_globals = True
     while pos + 4 <= len(data):
         kind, size = struct.unpack_from("<HH", data, pos)
         body = data[pos + 4 : pos + 4 + size]
         pos += 4 + size
+        if in_globals and kind == 0x002F:
+            # FILEPASS: the rest of the stream is encrypted; its "records" are noise, not sizes.
+            return Refusal("file-encrypted", "")
+        if kind == 0x000A:
+            in_globals = False
         if kind == 0x0085:
             sheets += 1
         elif kind == 0x0809:
@@ -155,8 +327,8 @@ def _xls_oversized(path: Path, stream: str) -> Refusal | None:
             max_row = max_col = -1
     if sheets > MAX_SHEETS:
         return Refusal("file-too-large", f"{sheets} хуудас / sheets > {MAX_SHEETS}")
-    if total > MAX_SHEET_CELLS:
-        return Refusal("file-too-large", f"{total:,} нүд / cells > {MAX_SHEET_CELLS:,}")
+    if total > MAX_XLS_CELLS:
+        return Refusal("file-too-large", f"{total:,} нүд / cells > {MAX_XLS_CELLS:,}")
     return None
 
 
@@ -170,14 +342,71 @@ def _xls_is_encrypted(path: Path) -> bool:
         return False
 
 
+def part_key(name: str) -> str:
+    """A zip part name as OPC compares them: case-insensitive, "/" separated (some writers use "\\"), no leading "/"."""
+    return posixpath.normpath(name.replace("\\", "/").lstrip("/")).lower()
+
+
+class PartIndex:
+    """The parts of one zip package by their OPC key, built once: every lookup after it is a dict access."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.infos = archive.infolist()
+        self.by_key: dict[str, zipfile.ZipInfo] = {}
+        for info in self.infos:
+            self.by_key.setdefault(part_key(info.filename), info)
+
+    def __contains__(self, name: str) -> bool:
+        return part_key(name) in self.by_key
+
+    def name(self, name: str) -> str | None:
+        info = self.by_key.get(part_key(name))
+        return info.filename if info else None
+
+    def read(self, name: str) -> bytes:
+        return self.archive.read(self.by_key[part_key(name)])
+
+
+def _xml(data: bytes) -> Element:
+    # defusedxml: no entity expansion, no external entities (the DTD scan refused those parts already).
+    root: Element = ElementTree.fromstring(data)
+    return root
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _relationships(index: PartIndex, source: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (target part key, type) for the part `source` ("" for the package)."""
+    base = posixpath.dirname(source)
+    rels = posixpath.join(base, "_rels", posixpath.basename(source) + ".rels") if source else "_rels/.rels"
+    if rels not in index:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    for element in _xml(index.read(rels)).iter():
+        if _local(element.tag) != "Relationship" or element.get("TargetMode", "").lower() == "external":
+            continue
+        target = element.get("Target", "").replace("\\", "/")
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+        found[element.get("Id", "")] = (part_key(resolved), element.get("Type", ""))
+    return found
+
+
+# Sheet kinds by relationship type; the value reader cannot open a workbook holding the others (Excel 4 macro
+# sheets, dialog sheets), so a copy without them is what it reads.
+_READABLE_SHEETS = ("/worksheet", "/chartsheet")
+
+
 def _inspect_zip(path: Path, limits: Limits) -> Package | Refusal:
     try:
         archive = zipfile.ZipFile(path)
     except Exception:  # BadZipFile, and NotImplementedError for a damaged "version needed" field, among others
         return Refusal("file-unreadable", DAMAGED)
     with archive:
-        infos = archive.infolist()
-        names = {info.filename for info in infos}
+        index = PartIndex(archive)
+        infos = index.infos
         total = sum(info.file_size for info in infos)
         if total > limits.max_unpacked_bytes:
             return Refusal("file-too-large", f"{total / 1048576:.0f} MB задарна / unpacks to {total / 1048576:.0f} MB")
@@ -185,39 +414,74 @@ def _inspect_zip(path: Path, limits: Limits) -> Package | Refusal:
             ratio = info.file_size / info.compress_size if info.compress_size else 0
             if ratio > limits.max_compression_ratio and info.file_size > 1024 * 1024:
                 return Refusal("file-too-large", f"{info.filename}: {info.file_size // info.compress_size}x шахалт")
-        if "mimetype" in names:
-            try:
-                with archive.open("mimetype") as handle:
-                    mimetype = handle.read(100)
-            except Exception:  # zipfile raises many kinds on a damaged part
-                return Refusal("file-unreadable", DAMAGED)
-            if b"opendocument.spreadsheet" in mimetype:
-                return _check_parts(path, infos) or Package(kind="ods")
-            return Refusal("file-unreadable", "OpenDocument текст, Excel биш / an OpenDocument file, not a spreadsheet")
-        if "word/document.xml" in names:
-            return Refusal("file-unreadable", "Word баримт бичиг (.docx) / a Word document")
-        if "ppt/presentation.xml" in names:
-            return Refusal("file-unreadable", "PowerPoint файл / a PowerPoint file")
+        if "mimetype" in index:
+            return _inspect_ods(path, index)
+        if "word/document.xml" in index:
+            return Refusal("file-unreadable", "Word баримт бичиг (.docx) / a Word document", foreign=True)
+        if "ppt/presentation.xml" in index:
+            return Refusal("file-unreadable", "PowerPoint файл / a PowerPoint file", foreign=True)
         unsafe = _check_parts(path, infos)
         if unsafe:
             return unsafe
         try:
-            workbook_part = _workbook_part(archive, names)
+            workbook_part = _workbook_part(index)
             if workbook_part is None:
-                return Refusal("file-unreadable", "Excel биш zip архив / a zip archive, not a workbook")
-            sheet_parts = _sheet_parts(archive, workbook_part)
-            percent_styles = _percent_styles(archive, names)
-        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+                return Refusal("file-unreadable", "Excel биш zip архив / a zip archive, not a workbook", foreign=True)
+            if workbook_part.endswith(".bin"):
+                sheet_count = sum(1 for key in index.by_key if key.startswith("xl/worksheets/") and key.endswith(".bin"))
+                if sheet_count > MAX_SHEETS:
+                    return Refusal("file-too-large", f"{sheet_count} хуудас / sheets > {MAX_SHEETS}")
+                return Package(kind="xlsb", has_macros="xl/vbaproject.bin" in index)
+            sheet_parts, macro_sheets, orphans = _sheet_parts(index, workbook_part)
+            percent_styles = _percent_styles(index, workbook_part)
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, ElementTree.ParseError):
             return Refusal("file-unreadable", DAMAGED)
         if len(sheet_parts) > MAX_SHEETS:
             return Refusal("file-too-large", f"{len(sheet_parts)} хуудас / sheets > {MAX_SHEETS}")
-        has_macros = any(name.lower().endswith("vbaproject.bin") for name in names)
+        has_macros = bool(macro_sheets) or any(key.endswith("vbaproject.bin") for key in index.by_key)
+        # Sheets with no part at all are dropped only while another sheet is left (else: the reader says why).
+        dropped = (*macro_sheets, *(orphans if sheet_parts else ()))
         return Package(
-            kind="xlsm" if has_macros or path.suffix.lower() == ".xlsm" else "xlsx",
+            kind="xlsm" if has_macros or path.suffix.lower() in (".xlsm", ".xltm") else "xlsx",
             has_macros=has_macros,
             sheet_parts=sheet_parts,
             percent_styles=percent_styles,
+            prepare="drop-sheets" if dropped else None,
+            workbook_part=index.name(workbook_part) or workbook_part,
+            dropped_sheets=dropped,
         )
+
+
+# OpenDocument parts no spreadsheet reader opens: macros (StarBasic, scripts) and dialogs. LibreOffice writes
+# them with a DTD line, which is harmless here because nothing parses them.
+_ODS_MACRO_PARTS = ("basic/", "scripts/", "dialogs/")
+
+
+def _inspect_ods(path: Path, index: PartIndex) -> Package | Refusal:
+    try:
+        mimetype = index.read("mimetype")[:100]
+    except Exception:  # zipfile raises many kinds on a damaged part
+        return Refusal("file-unreadable", DAMAGED)
+    if b"opendocument.spreadsheet" not in mimetype:
+        return Refusal("file-unreadable", "OpenDocument текст, Excel биш / an OpenDocument file, not a spreadsheet", foreign=True)
+    macros = [info for info in index.infos if part_key(info.filename).startswith(_ODS_MACRO_PARTS)]
+    unsafe = _check_parts(path, [info for info in index.infos if info not in macros], macros)
+    if unsafe:
+        return unsafe
+    try:
+        if b"encryption-data" in index.read("META-INF/manifest.xml"):
+            return Refusal("file-encrypted", "")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        pass  # the reader says what is wrong
+    has_macros = any(not info.is_dir() and info.file_size > 0 and "script-lb.xml" not in info.filename.lower()
+                     and "dialog-lb.xml" not in info.filename.lower() for info in macros)
+    try:
+        tables = len(_ODS_TABLE.findall(index.read("content.xml"))) if "content.xml" in index else 0
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return Refusal("file-unreadable", DAMAGED)
+    if tables > MAX_SHEETS:
+        return Refusal("file-too-large", f"{tables} хуудас / sheets > {MAX_SHEETS}")
+    return Package(kind="ods", has_macros=has_macros)
 
 
 # A DTD in any encoding an XML parser accepts: spreadsheets never need one, entity bombs always do.
@@ -228,11 +492,12 @@ _DOCTYPE = re.compile(
 _CHUNK = 1 << 20
 
 
-def _check_parts(path: Path, infos: list[zipfile.ZipInfo]) -> Refusal | None:
+def _check_parts(path: Path, infos: Sequence[zipfile.ZipInfo], unparsed: Sequence[zipfile.ZipInfo] = ()) -> Refusal | None:
     """Inflate every part once, in bounded chunks, before any parser sees it.
 
     Refuses a DTD anywhere in a part (a comment can push it past any look at the first bytes only) and a
     part that inflates to more than its header declares (a lying header would defeat the size limits).
+    `unparsed` parts, which no reader opens, are checked for their size only.
     """
     try:
         with path.open("rb") as handle:
@@ -240,12 +505,16 @@ def _check_parts(path: Path, infos: list[zipfile.ZipInfo]) -> Refusal | None:
                 refusal = _check_part(handle, info)
                 if refusal is not None:
                     return refusal
+            for info in unparsed:
+                refusal = _check_part(handle, info, dtd=False)
+                if refusal is not None:
+                    return refusal
     except (OSError, zlib.error, struct.error, ValueError, EOFError):
         return Refusal("file-unreadable", DAMAGED)
     return None
 
 
-def _check_part(handle: BinaryIO, info: zipfile.ZipInfo) -> Refusal | None:
+def _check_part(handle: BinaryIO, info: zipfile.ZipInfo, *, dtd: bool = True) -> Refusal | None:
     if info.flag_bits & 0x1:
         return Refusal("file-encrypted", "")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -274,83 +543,76 @@ def _check_part(handle: BinaryIO, info: zipfile.ZipInfo) -> Refusal | None:
             return Refusal("file-too-large", f"{info.filename}: толгойд бичсэнээс их задарна / unpacks to more than its header says")
         window = tail + data
         # Every DTD starts with "<!" (in UTF-8 or UTF-16): only a window holding one needs the full search.
-        if (b"<!" in window or b"<\x00!" in window or b"\x00<\x00!" in window) and _DOCTYPE.search(window):
+        if dtd and (b"<!" in window or b"<\x00!" in window or b"\x00<\x00!" in window) and _DOCTYPE.search(window):
             return Refusal("file-unsafe", f"{info.filename}: XML DTD/ENTITY")
         tail = window[-32:]
 
 
-def _workbook_part(archive: zipfile.ZipFile, names: set[str]) -> str | None:
-    if "_rels/.rels" in names:
-        rels = archive.read("_rels/.rels")
-        for target in re.findall(rb'Target="([^"]+)"[^>]*?/?>', rels):
-            if target.lstrip(b"/").endswith(b"workbook.xml") or b"workbook" in target.lower():
-                part = target.decode("utf-8", "replace").lstrip("/")
-                if part in names:
-                    return part
-    return "xl/workbook.xml" if "xl/workbook.xml" in names else None
+def _workbook_part(index: PartIndex) -> str | None:
+    """The key of the workbook part: the package's officeDocument relationship, else where Excel puts it."""
+    for target, kind in _relationships(index, "").values():
+        if kind.endswith("/officeDocument") and target in index:
+            return target
+    for fallback in ("xl/workbook.xml", "xl/workbook.bin"):
+        if fallback in index:
+            return fallback
+    return None
 
 
-def _attributes(tag: bytes) -> dict[bytes, bytes]:
-    return dict(re.findall(rb'([\w:]+)="([^"]*)"', tag))
-
-
-def _sheet_parts(archive: zipfile.ZipFile, workbook_part: str) -> dict[str, str]:
-    base = PurePosixPath(workbook_part).parent
-    rels_path = str(base / "_rels" / (PurePosixPath(workbook_part).name + ".rels"))
-    targets: dict[bytes, str] = {}
-    for tag in re.findall(rb"<Relationship\b[^>]*>", archive.read(rels_path)):
-        attrs = _attributes(tag)
-        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
-        if target.startswith("/"):
-            targets[attrs.get(b"Id", b"")] = target.lstrip("/")
-        else:
-            targets[attrs.get(b"Id", b"")] = str(base / target)
+def _sheet_parts(index: PartIndex, workbook_part: str) -> tuple[dict[str, str], list[str], list[str]]:
+    """(sheet name -> its part's stored name, for every sheet the value reader opens; the relationship ids of
+    the sheets it cannot open, such as Excel 4 macro sheets; those of sheets whose relationship is missing)."""
+    targets = _relationships(index, workbook_part)
     result: dict[str, str] = {}
-    for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", archive.read(workbook_part)):
-        attrs = _attributes(tag)
-        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
-        name = _unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
-        if rid in targets:
-            result[name] = targets[rid]
-    return result
-
-
-def _unescape(text: str) -> str:
-    return (
-        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
-    )
+    unreadable: list[str] = []
+    orphans: list[str] = []
+    for element in _xml(index.read(workbook_part)).iter():
+        if _local(element.tag) != "sheet":
+            continue
+        # r:id, whatever its prefix (transitional or strict OOXML namespace)
+        rid = next((value for key, value in element.attrib.items() if key.startswith("{") and _local(key) == "id"), "")
+        target, kind = targets.get(rid, ("", ""))
+        if kind and not kind.endswith(_READABLE_SHEETS):
+            unreadable.append(rid)
+            continue
+        if rid not in targets and targets:
+            orphans.append(rid)
+            continue
+        stored = index.name(target) if target else None
+        result[element.get("name", "")] = stored or target
+    return result, unreadable, orphans
 
 
 _BUILTIN_PERCENT_FORMATS = {9, 10}
 
 
-def _unescape_bytes(raw: bytes) -> bytes:
-    return raw.replace(b"&quot;", b'"').replace(b"&amp;", b"&")
-
-
-def _percent_styles(archive: zipfile.ZipFile, names: set[str]) -> frozenset[int]:
+def _percent_styles(index: PartIndex, workbook_part: str) -> frozenset[int]:
     """Indices into cellXfs whose number format shows a percent sign."""
-    if "xl/styles.xml" not in names:
-        return frozenset()
-    styles = archive.read("xl/styles.xml")
+    part = next((target for target, kind in _relationships(index, workbook_part).values() if kind.endswith("/styles")), None)
+    if part is None or part not in index:
+        part = "xl/styles.xml"
+        if part not in index:
+            return frozenset()
+    styles = _xml(index.read(part))
     percent_formats = set(_BUILTIN_PERCENT_FORMATS)
-    for tag in re.findall(rb"<(?:\w+:)?numFmt\b[^>]*>", styles):
-        attrs = _attributes(tag)
+    for element in styles.iter():
+        if _local(element.tag) != "numFmt":
+            continue
         # A quoted or escaped "%" only prints the sign; a bare one scales the value by 100.
-        code = re.sub(rb'"[^"]*"|\\.', b"", _unescape_bytes(attrs.get(b"formatCode", b"")))
-        if b"%" in code:
+        code = re.sub(r'"[^"]*"|\\.', "", element.get("formatCode", ""))
+        if "%" in code:
             try:
-                percent_formats.add(int(attrs.get(b"numFmtId", b"-1")))
+                percent_formats.add(int(element.get("numFmtId", "-1")))
             except ValueError:
                 continue
-    match = re.search(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", styles, re.DOTALL)
-    if not match:
+    cell_xfs = next((element for element in styles.iter() if _local(element.tag) == "cellXfs"), None)
+    if cell_xfs is None:
         return frozenset()
     result = set()
-    for index, tag in enumerate(re.findall(rb"<(?:\w+:)?xf\b[^>]*>", match.group(1))):
+    for position, xf in enumerate(child for child in cell_xfs if _local(child.tag) == "xf"):
         try:
-            if int(_attributes(tag).get(b"numFmtId", b"0")) in percent_formats:
-                result.add(index)
+            if int(xf.get("numFmtId", "0")) in percent_formats:
+                result.add(position)
         except ValueError:
             continue
     return frozenset(result)
@@ -393,21 +655,24 @@ def sheet_marks(path: Path, package: Package, sheet: str) -> SheetMarks:
     if package.kind not in ("xlsx", "xlsm"):
         return SheetMarks(frozenset(), ())
     part = package.sheet_parts.get(sheet)
-    with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        if part is None or posixpath.normpath(part) not in names:
-            # A sheet whose part this scan cannot place may still be read: bound it by the largest sheet-like part.
-            extents = [_scan_cells(archive.read(name), frozenset())[1] for name in sorted(names) if _is_sheet_like(archive, name)]
-            return SheetMarks(frozenset(), (), max(extents, key=lambda e: e[0] * e[1], default=(0, 0)))
-        xml = archive.read(posixpath.normpath(part))
+    with zipfile.ZipFile(package.decrypted or path) as archive:
+        index = PartIndex(archive)
+        if part is None or part not in index:
+            # A sheet whose part this scan cannot place may still be read: bound it by the largest sheet-like part,
+            # found once per workbook (each sheet scanning every part made many-sheet workbooks quadratic).
+            if not package.unplaced:
+                extents = [_scan_cells(index.read(info.filename), frozenset())[1] for info in index.infos if _is_sheet_like(archive, info)]
+                package.unplaced["largest"] = max(extents, key=lambda e: e[0] * e[1], default=(0, 0))
+            return SheetMarks(frozenset(), (), package.unplaced["largest"])
+        xml = index.read(part)
     percent, extent = _scan_cells(xml, package.percent_styles)
     return SheetMarks(frozenset(percent), tuple(_formulas_without_value(xml)), extent)
 
 
-def _is_sheet_like(archive: zipfile.ZipFile, name: str) -> bool:
-    with archive.open(name) as handle:
+def _is_sheet_like(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    with archive.open(info) as handle:
         head = handle.read(4096)
-    return b"sheetData" in head or (b"<" in head[:200] and b"sheetData" in archive.read(name))
+    return b"sheetData" in head or (b"<" in head[:200] and b"sheetData" in archive.read(info))
 
 
 # The common shape, as Excel, LibreOffice and xlsxwriter write it: every cell and row carries its reference.
@@ -470,11 +735,35 @@ def _scan_every_tag(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tup
     return percent, (max_row + 1, max_col + 1)
 
 
+_OPEN_CELL = re.compile(rb"<c\b" + _ATTRS + rb"(?<!/)>")
+
+
+def _formula_cells(xml: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(attributes, body) of the cells that may hold a formula. Unprefixed sheets: only the cells around each
+    `<f`, found by looking back from it and cut at their `</c>`, so large text values are never walked."""
+    if b":c " in xml or b":c>" in xml or b":f" in xml:
+        for match in _CELL_BODY.finditer(xml):
+            yield match.group(1), match.group(2)
+        return
+    done = 0
+    for formula in re.finditer(rb"<f[\s>/]", xml):
+        if formula.start() < done:
+            continue  # a second <f> in a cell already looked at
+        start = max(xml.rfind(b"<c ", done, formula.start()), xml.rfind(b"<c>", done, formula.start()))
+        tag = _OPEN_CELL.match(xml, start) if start >= 0 else None
+        if tag is None or tag.end() > formula.start():
+            continue
+        close = xml.find(b"</c>", formula.start())  # a value holds no "<": the first close is the cell's
+        if close < 0:
+            return
+        done = close
+        yield tag.group(1), xml[tag.end() : close]
+
+
 def _formulas_without_value(xml: bytes) -> Iterator[tuple[int, int]]:
     if b"<f" not in xml and b":f" not in xml:
         return
-    for match in _CELL_BODY.finditer(xml):
-        attrs, body = match.group(1), match.group(2)
+    for attrs, body in _formula_cells(xml):
         if _FORMULA.search(body) and not re.search(rb"<(?:\w+:)?v>[^<]", body):
             if b't="str"' in attrs and re.search(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v></", body):
                 # a formula whose saved value is the empty string is a value, not a missing one

@@ -16,7 +16,6 @@ from typing import Any
 from pipeline.config import HeaderConfig, header_key
 
 HEADER_SCAN_ROWS = 30
-TEXT_FIELDS = ("goal", "measure", "indicator", "baseline", "responsible", "progress", "note", "budget")
 # Fields whose cells may carry a percent number format that changes their meaning (0.85 shown as 85 %).
 PERCENT_FIELDS = ("target", "actual", "self_pct", "evaluation")
 
@@ -41,8 +40,6 @@ class SheetTable:
     layout: Layout
     meta: dict[str, Cell]
     measures: list[dict[str, Any]] = field(default_factory=list)
-    # (row, col, original, converted) of every cell converted from a legacy 8-bit font
-    legacy_cells: list[tuple[int, int, str, str]] = field(default_factory=list)
 
 
 def cell_text(value: Cell) -> str:
@@ -96,9 +93,9 @@ class HeaderMatcher:
             self.by_prefix.setdefault(key[:3], []).append((key, name))
         self.meta = dict(headers.meta)
         self.memo: dict[str, str | None] = {}  # header texts repeat from file to file
-        # Sheet names that say "instructions" (`instruction_sheet_words` of headers.yaml, once the
-        # configuration carries it): such a sheet is never a plan, whatever its rows begin with.
-        words = getattr(headers, "instruction_sheet_words", ()) or ()
+        # Sheet names that say "instructions" (`instruction_sheet_words` of headers.yaml): such a sheet is
+        # never a plan, whatever its rows begin with.
+        words = headers.instruction_sheet_words
         self.instruction_words = tuple(k for k in (header_key(w) for w in words) if k)
 
     def is_instruction_sheet(self, name: str) -> bool:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +21,10 @@ import python_calamine as calamine
 from pipeline.config import Config
 from pipeline.notation import clean_text
 from pipeline.problems import Problem
-from pipeline.read.package import MAX_SHEET_CELLS, Package, Refusal, inspect_file, sheet_marks
+from pipeline.read.package import DAMAGED, MAX_SHEET_CELLS, Package, Refusal, inspect_file, prepared, sheet_marks
 from pipeline.read.table import SheetTable, find_layout, matcher_for, read_meta, read_rows
 
-READER_VERSION = "2"
+READER_VERSION = "3"  # 3: guarded reading, the package index, the formats and refusals of issue 12
 # All sheets of one workbook together: a file of many large sheets is bounded in time, not only in memory.
 MAX_WORKBOOK_CELLS = 3 * MAX_SHEET_CELLS
 
@@ -85,37 +87,62 @@ class _Cleaner:
 def read_file(path: Path, config: Config, *, name: str | None = None) -> FileRead:
     """Read every plan table in a workbook. `name` is the file's name as received (for messages)."""
     result = FileRead(name=name or path.name)
+    # Copies the reader is given instead of the file (decrypted, repacked) live only as long as this read.
+    with tempfile.TemporaryDirectory(prefix="negtgel-read-") as work:
+        _read_into(result, path, Path(work), config)
+    return result
+
+
+class _Unreadable(Exception):
+    """No sheet could be read; `detail` says why the first one could not."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _read_into(result: FileRead, path: Path, work: Path, config: Config) -> None:
     try:
-        package = inspect_file(path, config.settings.limits)
+        package = inspect_file(path, config.settings.limits, work)
+    except MemoryError:
+        raise  # the guard lists the file; a half-done check is not a finding about it
     except Exception as exc:  # the checks themselves must not stop the consolidation on a file they did not foresee
         package = Refusal("file-unreadable", _short_error(exc))
     if isinstance(package, Refusal):
         result.problems.append(Problem(package.code, file=result.name, detail=package.detail))
-        return result
-    result.kind = package.kind
+        return
+    result.kind = "ods" if package.kind == "fods" else package.kind
+    warnings: list[Problem] = []
     if package.kind == "xls":
-        result.problems.append(Problem("file-legacy-format", file=result.name, detail=".xls (Excel 97-2003)"))
+        warnings.append(Problem("file-legacy-format", file=result.name, detail=".xls (Excel 97-2003)"))
     if package.has_macros:
-        result.problems.append(Problem("file-macros-ignored", file=result.name))
+        warnings.append(Problem("file-macros-ignored", file=result.name))
+    failure: Problem | None = None
     try:
+        source = prepared(path, package, work)
         with _native_messages_muted():
-            result.problems.extend(_read_tables(path, package, config, result))
+            found = list(_read_tables(source, package, config, result, original=path))
+    except MemoryError:
+        raise
     except calamine.PasswordError:
-        result.problems.append(Problem("file-encrypted", file=result.name))
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError) as exc:
-        result.tables.clear()
-        result.problems.append(Problem("file-unreadable", file=result.name, detail=_short_error(exc)))
-    except Exception as exc:  # a reader defect on a strange file must not stop the consolidation
-        result.tables.clear()
-        result.problems.append(Problem("file-unreadable", file=result.name, detail=_short_error(exc)))
+        failure = Problem("file-encrypted", file=result.name)
+    except _Unreadable as exc:
+        failure = Problem("file-unreadable", file=result.name, detail=exc.detail)
+    except Exception as exc:  # calamine's own errors, OSError, ValueError, and reader defects on a strange file
+        failure = Problem("file-unreadable", file=result.name, detail=_short_error(exc))
     except BaseException as exc:
         # The Rust reader turns its own failures (index out of range on a malformed file) into a
         # PanicException, which derives from BaseException; interrupts and exits still pass.
         if type(exc).__name__ != "PanicException":
             raise
+        failure = Problem("file-unreadable", file=result.name, detail=_short_error(exc))
+    if failure is not None:
+        # One finding per file: "read, but save as .xlsx next time" beside "could not be read" contradicts it.
         result.tables.clear()
-        result.problems.append(Problem("file-unreadable", file=result.name, detail=_short_error(exc)))
-    return result
+        result.meta.clear()
+        result.problems.append(failure)
+        return
+    result.problems.extend([*warnings, *found])
 
 
 @contextlib.contextmanager
@@ -141,13 +168,31 @@ def _native_messages_muted() -> Iterator[None]:
         os.close(saved)
 
 
+# Names of exception classes ("ValueError: ", "OleFileError", "XlsError::Password") mean nothing to an official.
+_CLASS_NAMES = re.compile(r"\b(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Warning)\b(?:::\w+)?:?\s*")
+
+
 def _short_error(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"гэмтсэн файл / damaged file: {text[:120]}"
+    lines = str(exc).splitlines()
+    text = _CLASS_NAMES.sub("", lines[0] if lines else "").strip(" :()")
+    return f"{DAMAGED}: {text[:120]}" if text else DAMAGED
 
 
-def _read_tables(path: Path, package: Package, config: Config, result: FileRead) -> Iterator[Problem]:
-    workbook = calamine.CalamineWorkbook.from_path(str(path))
+# What the value reader opens by the file's extension; any other name (or a workbook under the wrong one) is
+# given to it as bytes, and it tells the format from the content.
+_READER_SUFFIXES = {"xls": (".xls", ".xla"), "xlsx": (".xlsx", ".xlsm", ".xlam"), "xlsm": (".xlsx", ".xlsm", ".xlam"),
+                    "xlsb": (".xlsb",), "ods": (".ods",), "fods": (".ods",)}
+
+
+def _open_workbook(path: Path, kind: str) -> Any:
+    if path.suffix.lower() in _READER_SUFFIXES.get(kind, ()):
+        return calamine.CalamineWorkbook.from_path(str(path))
+    with path.open("rb") as handle:
+        return calamine.CalamineWorkbook.from_filelike(handle)
+
+
+def _read_tables(path: Path, package: Package, config: Config, result: FileRead, *, original: Path) -> Iterator[Problem]:
+    workbook = _open_workbook(path, package.kind)
     try:
         matcher = matcher_for(config.headers)
         limits = config.settings.limits
@@ -155,11 +200,12 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead)
         hidden_plans: list[str] = []
         budget = MAX_WORKBOOK_CELLS
         too_large = False
+        broken: list[tuple[str, str]] = []
         for meta in workbook.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                 continue
             # Bound the grid before the reader builds it: one far-away value would ask for gigabytes.
-            marks = sheet_marks(path, package, meta.name)
+            marks = sheet_marks(original, package, meta.name)
             if marks.cells > min(MAX_SHEET_CELLS, budget):
                 rows, cols = marks.extent
                 yield Problem("sheet-too-large", file=result.name, sheet=meta.name,
@@ -167,11 +213,17 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead)
                 too_large = True
                 continue
             budget -= marks.cells
-            sheet = workbook.get_sheet_by_name(meta.name)
-            grid = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows + 40)
-            merged = sheet.merged_cell_ranges or []
+            try:
+                sheet = workbook.get_sheet_by_name(meta.name)
+                grid = sheet.to_python(skip_empty_area=False, nrows=limits.max_rows + 40)
+                merged = sheet.merged_cell_ranges or []
+            except calamine.PasswordError:
+                raise
+            except Exception as exc:  # one damaged sheet: the others may hold the plan (Excel opens the rest too)
+                broken.append((meta.name, _short_error(exc)))
+                continue
             before = set(cleaner.converted)
-            layout = find_layout(grid, merged, matcher, cleaner)
+            layout = find_layout(grid, merged, matcher, cleaner, sheet_name=meta.name)
             if layout is None:
                 continue
             if meta.visible != calamine.SheetVisibleEnum.Visible:
@@ -190,6 +242,10 @@ def _read_tables(path: Path, package: Package, config: Config, result: FileRead)
             yield Problem("text-truncated", file=result.name, value=text, detail=str(limits.max_cell_chars))
     finally:
         workbook.close()
+    if not result.tables and broken and not too_large:
+        raise _Unreadable(broken[0][1])
+    for sheet_name, detail in broken:
+        yield Problem("sheet-unreadable", file=result.name, sheet=sheet_name, detail=detail)
     if not result.tables and too_large:
         return
     if not result.tables:

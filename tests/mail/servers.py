@@ -26,6 +26,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import Message
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -214,14 +215,10 @@ class ImapServer:
         conn.authenticate("PLAIN", lambda _: f"\0{IMAP_USER}\0{IMAP_PASSWORD}".encode())
         return conn
 
-    def append(self, *messages: bytes, folder: str = '"INBOX"') -> None:
-        conn = self.client()
-        try:
-            for raw in messages:
-                status, data = conn.append(folder, None, None, raw)
-                assert status == "OK", data
-        finally:
-            conn.logout()
+    def append(self, *messages: bytes, folder: str = '"INBOX"', internal_date: dt.datetime | None = None) -> None:
+        """APPEND each message with the server's arrival time (INTERNALDATE) set as a server receiving it
+        would: at its Date (or internal_date), so the received time is the one the test wrote."""
+        append_all(self.client(), folder, messages, internal_date)
 
     def contents(self, folder: str = '"INBOX"') -> dict[int, tuple[set[str], Message]]:
         """UID -> (flags, message) of every message in the folder."""
@@ -252,12 +249,33 @@ class ImapServer:
             conn.logout()
 
 
+def arrival_of(raw: bytes, internal_date: dt.datetime | None = None) -> str | None:
+    """The INTERNALDATE to APPEND with: the one given, else the message's Date header, else the server's now."""
+    when = internal_date
+    if when is None:
+        header = message_from_bytes(raw)["Date"]
+        with contextlib.suppress(TypeError, ValueError):
+            when = parsedate_to_datetime(str(header)) if header else None
+    return imaplib.Time2Internaldate(when) if when is not None and when.tzinfo else None
+
+
+def append_all(conn: imaplib.IMAP4, folder: str, messages: Iterable[bytes], internal_date: dt.datetime | None) -> None:
+    """APPEND each message over a logged-in connection, with its INTERNALDATE (`arrival_of`); then log out."""
+    try:
+        for raw in messages:
+            status, data = conn.append(folder, None, arrival_of(raw, internal_date), raw)
+            assert status == "OK", data
+    finally:
+        conn.logout()
+
+
 # --- SMTP --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Received:
     mail_from: str
     rcpt_tos: list[str]
-    message: Message
+    # an email.message.Message; Any because typeshed types get_payload(decode=True) as Message | bytes
+    message: Any
     authenticated: bool
 
 

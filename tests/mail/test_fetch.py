@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
@@ -62,7 +63,7 @@ def the_mailbox(folder: Path) -> tuple[dict[str, bytes], bytes]:
     }, obg
 
 
-def store_rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+def store_rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(db) as conn:
         return conn.execute(sql).fetchall()
 

@@ -6,13 +6,15 @@ import datetime as dt
 from pathlib import Path
 
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
 from pipeline.cli.mail import ingest_command
 from pipeline.store import Store
+from pipeline.store_schema import TABLES
 from tests.mail import mails
 from tests.mail.cfb import CompoundFile, MsgAttachment, MsgMessage, build_msg
 from tests.mail.conftest import write_mail_yaml
-from tests.mail.servers import SmtpServer
+from tests.mail.servers import SmtpServer, free_port
 
 UB = dt.timezone(dt.timedelta(hours=8))
 DATE = dt.datetime(2026, 11, 3, 16, 45, tzinfo=UB)
@@ -98,11 +100,13 @@ def test_msg_sender_and_date_from_transport_headers_and_8bit_properties(tmp_path
     write_mail_yaml(mappings)
     result = ingest(tmp_path, mappings, path)
     assert result.exit_code == 0, result.output
-    # .XLS by name but zip bytes: not plausible as an .xls, so it is noted, not taken.
-    assert "attachment-not-spreadsheet" in result.output
+    # .XLS by name but an .xlsx workbook by its bytes: taken by its content, under the right extension.
+    assert "attachment-not-spreadsheet" not in result.output and "файл: 1 авсан" in result.output
+    assert submissions(tmp_path)["HEZH10.xlsx"].archive_path == "archive/2026-10/ХЭЗХ/HEZH10.xlsx"  # type: ignore[attr-defined]
     store = Store(tmp_path / "negtgel.db")
     try:
-        row = store.db.execute("SELECT sender, subject, date, message_id FROM mail_messages").fetchone()
+        m = TABLES.tables["mail_messages"].c
+        row = tuple(store.row(select(m.sender, m.subject, m.date, m.message_id)) or ())
     finally:
         store.close()
     assert row == ("hezh@altantal.gov.mn", "ХЭЗХ тайлан", "2026-11-03T16:45:00+08:00", "<hdr-1@altantal.gov.mn>")
@@ -178,3 +182,82 @@ def test_a_report_inside_outlooks_winmail_dat_is_taken(tmp_path: Path, mappings:
     assert (tmp_path / "input" / sub.archive_path).read_bytes() == template  # type: ignore[attr-defined]
     assert "attachment-winmail-unreadable" in result.output and "«winmail.dat»" in result.output
     assert "Traceback" not in result.output
+
+
+# --- issue 13 --------------------------------------------------------------------------------------------
+def test_a_maildir_folder_and_an_mbox_file_are_ingested(tmp_path: Path, mappings: Path) -> None:
+    import mailbox
+
+    maildir = mailbox.Maildir(str(tmp_path / "Maildir"), create=True)
+    maildir.add(mails.report("zuh@altantal.gov.mn", "ЗУХ", DATE, "<md1@x>", [("ЗУХ 10 сар.xlsx", mails.template(tmp_path, "ЗУХ"))]))
+    maildir.add(mails.report("hbth@altantal.gov.mn", "ХБТХ", DATE, "<md2@x>", [("ХБТХ 10 сар.xlsx", mails.template(tmp_path, "ХБТХ"))]))
+    box = mailbox.mbox(str(tmp_path / "Inbox"))  # Thunderbird's folder file: no extension
+    box.add(mails.report("hezh@altantal.gov.mn", "ХЭЗХ", DATE, "<mb1@x>", [("ХЭЗХ 10 сар.xlsx", mails.template(tmp_path, "ХЭЗХ"))]))
+    box.add(mails.report("sts@altantal.gov.mn", "СТСХ", DATE, "<mb2@x>", [("СТСХ 10 сар.xlsx", mails.template(tmp_path, "СТСХ"))]))
+    box.flush()
+    box.close()
+    write_mail_yaml(mappings)
+    result = ingest(tmp_path, mappings, tmp_path / "Maildir", tmp_path / "Inbox")
+    assert result.exit_code == 0, result.output
+    assert "Захидал: 4 шинэ, 0 өмнө авсан; файл: 4 авсан" in result.output
+    assert set(submissions(tmp_path)) == {"ЗУХ 10 сар.xlsx", "ХБТХ 10 сар.xlsx", "ХЭЗХ 10 сар.xlsx", "СТСХ 10 сар.xlsx"}
+    assert "Захидал: 0 шинэ, 4 өмнө авсан" in ingest(tmp_path, mappings, tmp_path / "Maildir", tmp_path / "Inbox").output
+
+
+def test_a_saved_eml_is_dated_by_its_newest_received_hop_when_its_clock_is_off(tmp_path: Path, mappings: Path) -> None:
+    raw = mails.report("zuh@altantal.gov.mn", "ЗУХ", dt.datetime(2016, 11, 5, 20, 30, tzinfo=UB), "<hop@x>",
+                       [("ЗУХ 10 сар.xlsx", mails.template(tmp_path, "ЗУХ"))])
+    hops = (b"Received: from mx by mail.altantal.gov.mn; Thu, 05 Nov 2026 20:31:02 +0800\r\n"
+            b"Received: from [10.0.0.7] by mx.altantal.gov.mn; Thu, 05 Nov 2026 20:30:58 +0800\r\n")
+    (tmp_path / "saved.eml").write_bytes(hops + raw)
+    write_mail_yaml(mappings)
+    result = ingest(tmp_path, mappings, tmp_path / "saved.eml")
+    assert result.exit_code == 0, result.output
+    assert submissions(tmp_path)["ЗУХ 10 сар.xlsx"].received_at == "2026-11-05T20:31:02+08:00"  # type: ignore[attr-defined]
+    assert "mail-date-skewed" in result.output and "2016-11-05 20:30 +0800" in result.output
+
+
+def test_a_blank_template_is_answered_as_an_error_and_is_not_a_report(tmp_path: Path, mappings: Path) -> None:
+    (tmp_path / "blank.eml").write_bytes(mails.report("zuh@altantal.gov.mn", "ЗУХ", DATE, "<blank@x>",
+                                                      [("ЗУХ 10 сар.xlsx", mails.template(tmp_path, "ЗУХ", measures=0))]))
+    smtp = SmtpServer().start()
+    try:
+        write_mail_yaml(mappings, smtp_port=smtp.port)
+        result = CliRunner().invoke(ingest_command, [str(tmp_path / "blank.eml"), "--input", str(tmp_path / "input"), "--store",
+                                                     str(tmp_path / "negtgel.db"), "--mappings", str(mappings), "--reply"])
+        assert result.exit_code == 0, result.output
+        assert "template-empty" in result.output
+        [receipt] = smtp.received
+        text = receipt.message.get_payload(decode=True).decode()
+        assert "ЗУХ 10 сар.xlsx — ТАЙЛАН ГЭЖ ТООЦООГҮЙ" in text and "NOT COUNTED AS A REPORT" in text
+        assert "ХҮЛЭЭН АВЛАА" not in text and "Арга хэмжээний тоо: 0" in text
+        assert submissions(tmp_path)["ЗУХ 10 сар.xlsx"].readable == 0  # type: ignore[attr-defined]
+    finally:
+        smtp.stop()
+
+
+def test_a_receipt_refused_by_the_server_is_listed_with_its_whole_reason(tmp_path: Path, mappings: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    reason = "5.7.1 Message rejected by the content policy of altantal.gov.mn: " + "x" * 260
+
+    class Refusing:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # aiosmtpd's hook name
+            return f"554 {reason}"
+
+    port = free_port()
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        (tmp_path / "zuh.eml").write_bytes(mails.report("zuh@altantal.gov.mn", "ЗУХ", DATE, "<refused@x>",
+                                                        [("ЗУХ 10 сар.xlsx", mails.template(tmp_path, "ЗУХ"))]))
+        write_mail_yaml(mappings, smtp_port=port)
+        result = CliRunner().invoke(ingest_command, [str(tmp_path / "zuh.eml"), "--input", str(tmp_path / "input"), "--store",
+                                                     str(tmp_path / "negtgel.db"), "--mappings", str(mappings), "--reply",
+                                                     "--lang", "en"])
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if "receipt-failed" in line)
+    assert line.endswith(f"could not be sent (sending failed (554 {reason})); it will be tried again on the next run.")
+    assert "SMTPDataError" not in result.output and "Traceback" not in result.output

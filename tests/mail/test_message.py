@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.mail.message import is_spreadsheet, parse_message, sanitise_filename
+from pipeline.mail.message import (
+    MAX_DEPTH,
+    Origin,
+    inline_origin,
+    is_spreadsheet,
+    parse_date,
+    parse_message,
+    sanitise_filename,
+    sniff,
+)
 from tests.mail import mails
 
 NAME = "Тайлан 10 сар.xlsx"
@@ -199,3 +208,98 @@ def test_winmail_reading_never_raises() -> None:
         assert files is None or all(isinstance(f.name, str) and f.name and isinstance(f.data, bytes) for f in files)
 
     check()
+
+
+# --- issue 13 --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("zone", "hours"), [("ULAT", 8), ("ULAST", 9), ("HOVT", 7), ("CHOT", 8), ("ulat", 8)])
+def test_mongolian_zone_names_in_the_date_header(zone: str, hours: int) -> None:
+    when = parse_date(f"Wed, 4 Nov 2026 20:30:00 {zone}")
+    assert when == dt.datetime(2026, 11, 4, 20, 30, tzinfo=dt.timezone(dt.timedelta(hours=hours)))
+    assert when.utcoffset() == dt.timedelta(hours=hours)
+    assert parse_date("Wed, 4 Nov 2026 20:30:00 +0800 (ULAT)") == dt.datetime(2026, 11, 4, 12, 30, tzinfo=dt.UTC)
+
+
+def test_the_newest_received_hop_is_the_servers_time() -> None:
+    raw = (b"Received: from mx.altantal.gov.mn by mail.altantal.gov.mn; Thu, 5 Nov 2026 22:01:07 +0800\r\n"
+           b"Received: from [10.0.0.7] by mx.altantal.gov.mn; Thu, 5 Nov 2026 22:00:59 +0800\r\n"
+           b"From: zuh@altantal.gov.mn\r\nDate: Sat, 5 Nov 2016 22:00:00 +0800\r\nSubject: x\r\n\r\nbody\r\n")
+    parsed = parse_message(raw)
+    assert parsed.arrived == dt.datetime(2026, 11, 5, 22, 1, 7, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert parsed.date == dt.datetime(2016, 11, 5, 22, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert parsed.date_header == "Sat, 5 Nov 2016 22:00:00 +0800"
+
+
+CUT = "Тайлан ЗУХ".encode()[:-1]  # a UTF-8 name cut inside its last letter (a two-byte "Х")
+
+
+@pytest.mark.parametrize("disposition", [
+    b"Content-Disposition: attachment; filename*=utf-8''" + urllib.parse.quote(CUT).encode(),
+    b'Content-Disposition: attachment; filename="=?utf-8?b?' + base64.b64encode(CUT) + b'?="',
+    b'Content-Disposition: attachment; filename="' + CUT + b'"',
+], ids=["2231", "2047", "8bit"])
+def test_a_cut_utf8_name_loses_its_last_letter_not_the_whole_name(disposition: bytes) -> None:
+    [attachment] = parse_message(raw_with(disposition, mails.XLSX.encode())).attachments
+    assert attachment.original == "Тайлан ЗУ"
+    assert attachment.name == "Тайлан ЗУ"
+
+
+@pytest.mark.parametrize(("given", "taken"), [("ЗУХ 10 сар", "ЗУХ 10 сар.xlsx"), ("ЗУХ 10 сар.xl", "ЗУХ 10 сар.xlsx"),
+                                              ("ЗУХ 10 сар.xls", "ЗУХ 10 сар.xlsx"), ("ЗУХ 10.5 сар", "ЗУХ 10.5 сар.xlsx")])
+def test_a_workbook_is_taken_by_its_content_whatever_its_name(tmp_path: Path, given: str, taken: str) -> None:
+    xlsx = mails.template(tmp_path, "ЗУХ")
+    raw = mails.plain("zuh@altantal.gov.mn", "x", DATE, "<n@x>", [(given, "application/octet-stream", xlsx)])
+    [attachment] = parse_message(raw).attachments
+    assert (attachment.name, attachment.original, attachment.is_spreadsheet, attachment.data) == (taken, given, True, xlsx)
+    assert sniff(xlsx) == ".xlsx" and sniff(mails.docx_bytes()) is None and sniff(b"%PDF") is None
+
+
+def test_an_attached_outlook_msg_is_opened_and_its_sender_kept(tmp_path: Path) -> None:
+    from tests.mail.cfb import MsgAttachment, MsgMessage, build_msg
+
+    xlsx = mails.template(tmp_path, "ХБТХ")
+    item = build_msg(MsgMessage("ХБТХ тайлан", sender="hbth@altantal.gov.mn", sender_name="Б.Болд",
+                                submitted=dt.datetime(2026, 11, 5, 14, 0, tzinfo=dt.UTC),
+                                attachments=(MsgAttachment("ХБТХ 10 сар.xlsx", xlsx),)))
+    assert sniff(item) == ".msg"
+    for name in ("Тайлан.msg", "Тайлан"):  # by name, and by content when the name lost its extension
+        parsed = parse_message(mails.with_attached_msg("hshu@altantal.gov.mn", "FW", DATE, "<m@x>", name, item))
+        assert [(a.name, a.forwarded, a.data) for a in parsed.attachments] == [("ХБТХ 10 сар.xlsx", True, xlsx)]
+        assert parsed.origins == (Origin("hbth@altantal.gov.mn", "Б.Болд", dt.datetime(2026, 11, 5, 14, 0, tzinfo=dt.UTC),
+                                         "attached"),)
+
+
+def test_forwards_nested_past_the_depth_limit_are_not_followed(tmp_path: Path) -> None:
+    raw = mails.report("a@altantal.gov.mn", "x", DATE, "<d0@x>", [("ЗУХ.xlsx", mails.template(tmp_path, "ЗУХ"))])
+    for level in range(1, MAX_DEPTH + 3):
+        raw = mails.forwarded("a@altantal.gov.mn", f"Fwd {level}", DATE, f"<d{level}@x>", raw)
+    assert parse_message(raw).attachments == ()
+    shallow = mails.forwarded("a@altantal.gov.mn", "Fwd", DATE, "<s@x>",
+                              mails.report("a@altantal.gov.mn", "x", DATE, "<s0@x>", [("ЗУХ.xlsx", mails.template(tmp_path, "ЗУХ"))]))
+    assert [a.name for a in parse_message(shallow).attachments] == ["ЗУХ.xlsx"]
+
+
+def test_messages_no_person_wrote_are_recognised() -> None:
+    assert parse_message(mails.out_of_office("zuh@altantal.gov.mn", DATE, "<a1@x>")).kind == "auto-reply"
+    for header in (("X-Autoreply", "yes"), ("Precedence", "auto_reply"), ("Precedence", "bulk"),
+                   ("X-Auto-Response-Suppress", "All")):
+        assert parse_message(mails.out_of_office("zuh@altantal.gov.mn", DATE, "<a2@x>", header=header)).kind == "auto-reply"
+    assert parse_message(mails.read_receipt("zuh@altantal.gov.mn", DATE, "<r@x>", "<o@x>")).kind == "read-receipt"
+    assert parse_message(mails.bounce(DATE, "<b@x>", "nobody@altantal.gov.mn")).kind == "delivery-report"
+    bare_mdn = b"From: hezh@altantal.gov.mn\r\nContent-Type: message/disposition-notification\r\n\r\nDisposition: displayed\r\n"
+    assert parse_message(bare_mdn).kind == "read-receipt"
+    thanks = parse_message(mails.thanks("zuh@altantal.gov.mn", DATE, "<t@x>", "<receipt@x>"))
+    assert (thanks.kind, thanks.is_reply, thanks.attachments) == ("mail", True, ())
+    assert parse_message(mails.report("zuh@altantal.gov.mn", "ЗУХ", DATE, "<m@x>", [])).kind == "mail"
+
+
+@pytest.mark.parametrize(("block", "sender", "date"), [
+    ("From: Д.Сарангэрэл <zuh@altantal.gov.mn>\nSent: Thursday, November 5, 2026 10:00 PM\nTo: x\n",  # Outlook
+     "zuh@altantal.gov.mn", dt.datetime(2026, 11, 5, 22, 0)),
+    ("---------- Forwarded message ---------\nFrom: Д.Сарангэрэл <zuh@altantal.gov.mn>\n"  # Gmail
+     "Date: Thu, Nov 5, 2026 at 10:00 PM\n", "zuh@altantal.gov.mn", dt.datetime(2026, 11, 5, 22, 0)),
+    ("-------- Forwarded Message --------\nSubject: x\nDate: Thu, 5 Nov 2026 22:00:00 +0800\n"  # Thunderbird
+     "From: zuh@altantal.gov.mn\n", "zuh@altantal.gov.mn", dt.datetime(2026, 11, 5, 22, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))),
+])
+def test_an_inline_forwards_original_sender_and_date(block: str, sender: str, date: dt.datetime) -> None:
+    origin = inline_origin(f"Дамжуулав.\n\n{block}\nТайлангаа хавсаргав.")
+    assert origin is not None and (origin.sender, origin.date) == (sender, date)

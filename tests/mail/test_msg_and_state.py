@@ -80,13 +80,43 @@ CREATE TABLE receipts(id INTEGER PRIMARY KEY AUTOINCREMENT, submission_id INTEGE
         state.save_mailbox_state(store, "box", 7, 3)
         state.save_mailbox_state(store, "box", 7, 5)
         assert state.mailbox_state(store, "box") == (7, 5)
-        mid = state.record_message(store, message_id="<x>", outcome="taken", raw_sha256="abc", problems=[])
-        assert state.message_known(store, "<x>", None) and state.message_known(store, None, "abc")
-        assert not state.message_known(store, "<y>", "def")
-        assert state.reserve_receipts(store, [1, 2], mid, "a@b.mn", "s") == [1, 2]
-        assert state.reserve_receipts(store, [2, 3], mid, "a@b.mn", "s") == [3]  # never twice for one submission
-        state.finish_receipt(store, mid, "sent")
-        assert state.receipt_status(store, 2) == "sent"
-        assert [m.outcome for m in state.messages(store)] == ["taken"]
+        state.record_message(store, message_id="<x>", outcome="taken", raw_sha256="abc", problems=[])
+        assert state.message_known(store, "abc") and state.message_id_used(store, "<x>")
+        assert not state.message_known(store, "def") and not state.message_id_used(store, "<y>")
+        first, queued = state.record_with_receipt(store, {"message_id": "<z>", "outcome": "taken"}, [1, 2],
+                                                  ("a@b.mn", "s", b"receipt 1"))
+        assert queued and [q.body for q in state.queued(store)] == [b"receipt 1"]
+        # never twice for one submission: 2 was answered, 3 is new
+        _, queued = state.record_with_receipt(store, {"message_id": "<w>", "outcome": "taken"}, [2], ("a@b.mn", "s", b"2"))
+        assert not queued
+        third, queued = state.record_with_receipt(store, {"message_id": "<v>", "outcome": "taken"}, [2, 3], ("a@b.mn", "s", b"3"))
+        assert queued
+        state.finish_receipt(store, first, "sent")
+        assert state.receipt_status(store, 2) == "sent" and state.receipt_status(store, 3) == "pending"
+        assert [q.mail_message_id for q in state.queued(store)] == [third]
+        assert [m.outcome for m in state.messages(store)] == ["taken"] * 4
     finally:
         store.close()
+
+
+def test_an_old_stores_unsent_receipts_move_to_the_outbox_once(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:  # the schema of the version before the outbox: the receipt kept on the message row
+        conn.executescript("""
+CREATE TABLE mail_messages(id INTEGER PRIMARY KEY AUTOINCREMENT, mailbox TEXT, uidvalidity INTEGER, uid INTEGER,
+    message_id TEXT, sender TEXT, subject TEXT, date TEXT, outcome TEXT NOT NULL, processed_at TEXT NOT NULL,
+    raw_sha256 TEXT, origin TEXT, source TEXT, department TEXT, files INTEGER, problems TEXT,
+    receipt_status TEXT, receipt_to TEXT, receipt_at TEXT, receipt_body BLOB, receipt_error TEXT);
+INSERT INTO mail_messages(message_id, outcome, processed_at, receipt_status, receipt_to, receipt_body)
+    VALUES('<f@x>', 'taken', '2026-11-04T09:30:00+08:00', 'failed', 'zuh@altantal.gov.mn', x'41');
+INSERT INTO mail_messages(message_id, outcome, processed_at, receipt_status, receipt_to, receipt_body)
+    VALUES('<s@x>', 'taken', '2026-11-04T09:31:00+08:00', 'sent', 'hbth@altantal.gov.mn', x'42');
+""")
+    for _ in range(2):  # every run opens the store: queued once, not twice
+        store = Store(db)
+        try:
+            state.ensure_schema(store)
+            assert [(q.to_addr, q.body) for q in state.queued(store)] == [("zuh@altantal.gov.mn", b"A")]
+            assert store.schema_version == 3
+        finally:
+            store.close()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from email import message_from_bytes, policy
 
-from pipeline.mail.receipts import ReceiptFile, ReceiptRequest, compose_receipt, receipt_subject, receipt_text
+from pipeline.mail.receipts import ReceiptFile, ReceiptRequest, compose_receipt, english_part, receipt_subject, receipt_text
 from pipeline.problems import Problem
 
 UB = dt.timezone(dt.timedelta(hours=8))
@@ -57,3 +58,44 @@ def test_the_message_threads_and_says_it_is_automatic() -> None:
     assert parsed["Message-ID"].endswith("@altantal.gov.mn>")
     assert "нүд F9" in parsed.get_content()
     assert receipt_subject(request(files=(), subject_template="Хариу: {file}")) == "Хариу: ХЭЗХ тайлан"
+
+
+# --- issue 13 --------------------------------------------------------------------------------------------
+LONG_NAME = "Хөгжлийн бодлого, төлөвлөлтийн хэлтсийн 2026 оны 10 сарын тайлан эцсийн хувилбар.xlsx"
+
+
+def test_a_long_cyrillic_subject_folds_without_losing_a_space() -> None:
+    req = request(files=(ReceiptFile(LONG_NAME, None, None, 3),), subject_template="Тайлангийн хариу / Report receipt: {file}")
+    raw = compose_receipt(req).as_bytes(policy=policy.SMTP)
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    subject_lines = head.split("Subject: ", 1)[1].split("\r\nDate:", 1)[0].split("\r\n")
+    assert len(subject_lines) == 5 and all(len(line) <= 78 for line in subject_lines)
+    assert all(line.startswith(" =?utf-8?b?") for line in subject_lines[1:])  # folded between encoded words only
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == f"Тайлангийн хариу / Report receipt: {LONG_NAME}"
+    assert "10 сарын" in parsed["Subject"]
+
+
+def test_english_lines_carry_no_mongolian_details() -> None:
+    header = Problem("header-missing", file="ЗУХ.xlsx",
+                     detail="эхний 30 мөрөнд \"Арга хэмжээ\" баганатай хүснэгт алга / no sheet has a \"Арга хэмжээ\" column")
+    failed = Problem("receipt-failed", file="a@b.mn", value="a@b.mn",
+                     detail="SMTP: илгээж чадсангүй (554 " + "x" * 300 + ") / sending failed (554 " + "x" * 300 + ")")
+    text = receipt_text(request(files=(ReceiptFile("ЗУХ.xlsx", None, None, 0, (header,)),), notes=(failed,)))
+    english = text.split("English", 1)[1]
+    assert "no sheet has a \"Арга хэмжээ\" column" in english and "эхний 30" not in english
+    assert "sending failed (554 " + "x" * 300 + ")" in english and "чадсангүй" not in english  # whole, not cut
+    quoted = re.sub(r"«[^»]*»|\"[^\"]*\"|ЗУХ\.xlsx", "", english)
+    assert re.findall(r"[\u0400-\u04ff]+", quoted) == []
+    assert "эхний 30 мөрөнд" in text.split("English", 1)[0]  # the Mongolian section keeps its own words
+    assert english_part("A1:Z900, 1,200 нүд / cells") == "A1:Z900, 1,200 cells"
+    assert english_part("«Тайлан.xlsx» / x") == "«Тайлан.xlsx» / x"  # only quoted Cyrillic: kept whole
+
+
+def test_a_blank_template_is_an_error_not_an_accepted_report() -> None:
+    blank = Problem("template-empty", file="ЗУХ.xlsx", sheet="Төлөвлөгөө", cell="B8")
+    text = receipt_text(request(files=(ReceiptFile("ЗУХ.xlsx", "Захиргаа, удирдлагын хэлтэс", "2026-10", 0, (blank,)),), notes=()))
+    assert "ЗУХ.xlsx — ТАЙЛАН ГЭЖ ТООЦООГҮЙ: загвар хоосон — бөглөөд дахин илгээнэ үү" in text
+    assert "ЗУХ.xlsx — NOT COUNTED AS A REPORT: the template is blank — please fill it in and send it again" in text
+    assert "ХҮЛЭЭН АВЛАА" not in text and "ACCEPTED" not in text
+    assert "[алдаа] хуудас «Төлөвлөгөө», нүд B8: Загварт нэг ч арга хэмжээ бичигдээгүй" in text

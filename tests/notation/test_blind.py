@@ -1,6 +1,6 @@
 """Blind reader cases: strings as officials type them in plan / report tables.
 
-Written from `shared/domain.md` §2–§5 and seed 003 only, without looking at the other notation tests.
+Written from the domain notes (now `docs/methodology.md` §2–§7) and seed 003 only, without looking at the other notation tests.
 Scheme, per reader:
 
 * one correct reading  -> asserted exactly (quarters + allowed confidences; kind/op/value; value/status);
@@ -31,7 +31,7 @@ def vocab():
 
 def legacy(s: str) -> str:
     """Cyrillic typed in an old 8-bit Mongolian font, as it reads back today (Latin-1 mojibake)."""
-    s = s.translate(str.maketrans({"Ө": "Є", "ө": "є", "Ү": "Ї", "ү": "ї"}))
+    s = s.translate(str.maketrans("ӨөҮү", "ЄєЇї"))  # Ө→Є, ө→є, Ү→Ї, ү→ї
     return s.encode("cp1251").decode("latin-1")
 
 

@@ -5,7 +5,9 @@ Written with openpyxl, as a template author would save it, and read through `rea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -52,7 +54,7 @@ def _write(path: Path, instructions_first: bool) -> Path:
     workbook = openpyxl.Workbook()
     first = workbook.active
     assert first is not None
-    sheets = [("Заавар", INSTRUCTIONS), ("Төлөвлөгөө", PLAN)]
+    sheets: list[tuple[str, Sequence[Any]]] = [("Заавар", INSTRUCTIONS), ("Төлөвлөгөө", PLAN)]
     if not instructions_first:
         sheets.reverse()
     first.title = sheets[0][0]

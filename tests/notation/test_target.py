@@ -1,4 +1,4 @@
-"""Target readings: every Хүрэх түвшин of seed 003 and every example of domain.md §4, exactly."""
+"""Target readings: every Хүрэх түвшин of seed 003 and every example of docs/methodology.md §4, exactly."""
 
 from __future__ import annotations
 

@@ -1,0 +1,172 @@
+"""Templates out and reminders (issue 16, parts 2 and 3): what each department is sent, and when.
+
+`send-templates`: each expected department gets its pre-filled template (`prefill.write_all`), once per file
+hash. `remind`: the departments that have not reported for the period, or whose consolidated report still
+has errors, each with the official to call; with `--send` a Mongolian reminder (English second) naming what is
+missing and the deadline, at most once a day, and (without `--force`) only on the days settings.yaml
+`reminders: {days_before: [2], days_after: [1, 3]}` names around the deadline.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.archive import sha256_of
+from pipeline.config import Config, Department
+from pipeline.outbox import Outgoing
+from pipeline.prefill import Prefilled
+from pipeline.workspace import Workspace
+
+ERRORS_LISTED = 15
+
+
+def _month_text(period: str) -> str:
+    return f"{int(period[:4])} оны {int(period[5:7])} дугаар сар"
+
+
+def _genitive(day: int) -> str:
+    return "ний" if day % 10 in (1, 4, 9) else "ны"
+
+
+def _date_text(day: dt.date) -> str:
+    return f"{day.year} оны {day.month} дугаар сарын {day.day}-{_genitive(day.day)}"
+
+
+# --- templates ---------------------------------------------------------------------------------------------
+
+
+def template_message(dept: Department, period: str, written: Prefilled, deadline: dt.date) -> Outgoing:
+    digest = sha256_of(written.path)
+    prefilled = ("Загварт батлагдсан төлөвлөгөөний арга хэмжээ" + (f", {written.progress_from}-ны гүйцэтгэл" if written.progress_from else "")
+                 + " бөглөгдсөн тул зөвхөн өөрчлөгдсөн хэсгийг шинэчилнэ үү.") if written.measures else ""
+    prefilled_en = ("The template holds the approved plan's measures" + (f" and the progress of {written.progress_from}" if written.progress_from else "")
+                    + ": update only what moved.") if written.measures else ""
+    body = "\n".join([
+        "Сайн байна уу,",
+        "",
+        f"{dept.name}-ийн {_month_text(period)}ын төлөвлөгөөний хэрэгжилтийн тайлангийн загварыг хавсаргав. {prefilled}",
+        f"Бөглөсөн тайланг {_date_text(deadline)} дотор энэ хаягаар хариу илгээнэ үү. Загварын толгой, хуудасны нэрийг "
+        "өөрчлөхгүй байхыг хүсье.",
+        "",
+        "-" * 60,
+        "English",
+        "",
+        f"Attached is the {period} report template of {dept.name}. {prefilled_en}",
+        f"Please send the filled report back by {deadline.isoformat()}. Do not change the header or the sheet names.",
+        "",
+    ])
+    return Outgoing(
+        key=f"{dept.name}|{period}|{digest}",
+        department=dept.name,
+        to=tuple(dept.emails),
+        subject=f"Тайлангийн загвар {period} — {dept.short or dept.name} / Report template {period}",
+        body=body,
+        attachment=written.path,
+        info={"period": period, "file": written.path.name, "sha256": digest},
+    )
+
+
+# --- reminders ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Due:
+    """A department the period still waits for: not reported, or its consolidated report has errors."""
+
+    department: Department
+    reported: bool
+    file: str = ""
+    errors: int = 0
+    error_lines: list[str] = field(default_factory=list)
+
+
+def reminder_offset(config: Config, period: str, today: dt.date) -> int:
+    """Days from the deadline: negative before it, positive after."""
+    from pipeline.run import deadline_for
+
+    return (today - deadline_for(period, config)).days
+
+
+def is_reminder_day(config: Config, period: str, today: dt.date) -> bool:
+    offset = reminder_offset(config, period, today)
+    return (-offset in config.settings.reminder_days_before) if offset < 0 else (offset in config.settings.reminder_days_after)
+
+
+def _published_errors(workspace: Workspace, period: str, file: str) -> list[str]:
+    """The errors of `file` as the last run listed them (output/PERIOD/problems.csv)."""
+    path = workspace.output / period / "problems.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig") as handle:
+        return [" ".join(x for x in (row.get("sheet", ""), row.get("cell", "")) if x) + f": {row.get('message', '')}"
+                for row in csv.DictReader(handle) if row.get("file") == file and row.get("severity") == "error"]
+
+
+def waiting(workspace: Workspace, config: Config, period: str) -> list[Due]:
+    """The expected departments that have not reported for the period, or whose consolidated report has errors."""
+    from pipeline.run import current_submissions, store_location
+    from pipeline.store import open_store
+
+    chosen = {}
+    store_file = store_location(config, workspace)
+    if not isinstance(store_file, Path) or store_file.exists():  # a PostgreSQL store (a URL) is always there
+        with open_store(store_file) as store:
+            chosen = {d: s for d, s in current_submissions(store.submissions(period), store.pins(period)).items()
+                      if s.readable}
+    due = []
+    for dept in config.departments:
+        sub = chosen.get(dept.name)
+        if sub is None:
+            due.append(Due(dept, reported=False))
+        elif sub.errors > 0:
+            due.append(Due(dept, reported=True, file=sub.original_name, errors=sub.errors,
+                           error_lines=_published_errors(workspace, period, sub.original_name)))
+    return due
+
+
+def reminder_message(item: Due, period: str, deadline: dt.date, today: dt.date) -> Outgoing:
+    dept = item.department
+    late = (today - deadline).days
+    when_mn = (f"Тайлан ирүүлэх хугацаа {_date_text(deadline)} дуусна." if late < 0 else
+               f"Тайлан ирүүлэх хугацаа {_date_text(deadline)} дууссан ({late} хоног хэтэрсэн)." if late > 0 else
+               f"Тайлан ирүүлэх хугацаа өнөөдөр ({_date_text(deadline)}) дуусна.")
+    when_en = (f"The deadline is {deadline.isoformat()}." if late < 0 else
+               f"The deadline was {deadline.isoformat()} ({late} days ago)." if late > 0 else
+               f"The deadline is today, {deadline.isoformat()}.")
+    if not item.reported:
+        what_mn = [f"{dept.name}-ийн {_month_text(period)}ын төлөвлөгөөний хэрэгжилтийн тайлан ирээгүй байна. {when_mn}",
+                   "Тайлангаа энэ хаягаар хавсралт болгон илгээнэ үү."]
+        what_en = [f"The {period} plan implementation report of {dept.name} has not arrived. {when_en}",
+                   "Please send it to this address as an attachment."]
+        subject = f"Сануулга: {period} тайлан ирээгүй — {dept.short or dept.name} / Reminder: {period} report missing"
+    else:
+        lines = [f"  - {line}" for line in item.error_lines[:ERRORS_LISTED]]
+        more = item.errors - len(lines)
+        if more > 0:
+            lines.append(f"  ... бусад {more} / {more} more")
+        what_mn = [f"{dept.name}-ийн ирүүлсэн \"{item.file}\" тайланд {item.errors} алдаа засагдаагүй байна. {when_mn}",
+                   *lines, "Алдааг засаж, тайланг дахин илгээнэ үү."]
+        what_en = [f"The report \"{item.file}\" of {dept.name} still has {item.errors} errors (listed above). {when_en}",
+                   "Please correct them and send the report again."]
+        subject = f"Сануулга: {period} тайлангийн алдаа — {dept.short or dept.name} / Reminder: errors in the {period} report"
+    body = "\n".join(["Сайн байна уу,", "", *what_mn, "", "-" * 60, "English", "", *what_en, ""])
+    return Outgoing(key=f"{dept.name}|{period}|{today.isoformat()}", department=dept.name, to=tuple(dept.emails),
+                    subject=subject, body=body,
+                    info={"period": period, "day": today.isoformat(), "reason": "errors" if item.reported else "missing"})
+
+
+def reminders(workspace: Workspace, config: Config, period: str, today: dt.date) -> tuple[list[Due], list[Outgoing]]:
+    from pipeline.run import deadline_for
+
+    deadline = deadline_for(period, config)
+    due = waiting(workspace, config, period)
+    return due, [reminder_message(item, period, deadline, today) for item in due]
+
+
+def local_today(config: Config) -> dt.date:
+    from pipeline.intake import tz_of
+
+    return dt.datetime.now(tz_of(config)).date()
