@@ -15,9 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from pipeline.errors import ConfigError, ConfigIssue
+from pipeline.notation.schema import notation_model
+from pipeline.schema import read_yaml, validate_model
 
 STATUS_KEYS = ("done", "in_progress", "insufficient", "not_done", "not_due", "not_evaluated")
 CASES = ("ordinal", "ablative", "dative", "genitive", "instrumental", "accusative", "comitative")
@@ -42,6 +42,8 @@ TARGET_KEYS = (
 )  # fmt: skip
 _TG_OPTIONAL = ("done_words", "reference_words", "rate_words", "from_words", "become", "at_least_after_than", "at_most_after_than",
                 "about_words", "verb_endings", "negation_endings", "verb_negation_endings", "plan_words")  # fmt: skip
+
+NOTATION_MODEL = notation_model(TOP_KEYS, TIMEFRAME_KEYS, _TF_OPTIONAL, TARGET_KEYS, _TG_OPTIONAL, CASES, STATUS_KEYS)
 
 # Timeframe list -> the meaning its words carry in the timeframe table.
 _TF_ROLES = {
@@ -275,12 +277,6 @@ class _Reader:
             return {}
         return node
 
-    def known(self, node: Mapping[Any, Any], where: str, allowed: Sequence[str]) -> None:
-        for name in node:
-            if name not in allowed:
-                prefix = f"{where}." if where else ""
-                self.fail(f"{prefix}{name}", f"үл мэдэгдэх түлхүүр / unknown key; known: {', '.join(allowed)}")
-
     def strings(self, node: Any, key: str, *, required: bool = True) -> list[tuple[str, str]]:
         """(text, dotted key) of each item of a list of words."""
         if node is None:
@@ -355,16 +351,14 @@ def load_vocab(path: str | Path) -> NotationVocab:
     file = str(path)
     issues: list[ConfigIssue] = []
     r = _Reader(file, issues)
-    data: Any = None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ConfigError([ConfigIssue(file, "(файл)", "файл олдсонгүй / file not found")]) from None
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError([ConfigIssue(file, "(файл)", f"YAML бичлэгийн алдаа / not valid YAML: {exc}")]) from None
+    # The shape first, by the schema (unknown keys with the nearest valid one, types, a key written twice);
+    # what the words mean is checked below, while the vocabulary is built.
+    data: Any = read_yaml(Path(path), issues)
+    if data is None and issues:
+        raise ConfigError(issues)  # not readable as YAML at all
+    validate_model(data, NOTATION_MODEL, Path(path), issues)
+    shape = len(issues)
     root = r.mapping(data, "")
-    r.known(root, "", TOP_KEYS)
 
     # Number words, then the stems a number takes only before an ordinal ending ("дол" in "долдугаар"),
     # never read alone; a stem may not give a word of `number_words` another value.
@@ -390,7 +384,6 @@ def load_vocab(path: str | Path) -> NotationVocab:
     endings: dict[str, str] = {}
     ending_keys: dict[str, str] = {}
     endings_node = r.mapping(root.get("endings"), "endings")
-    r.known(endings_node, "endings", CASES)
     for case, forms in endings_node.items():
         if case not in CASES:
             continue
@@ -410,7 +403,6 @@ def load_vocab(path: str | Path) -> NotationVocab:
     tf = _Builder(file, issues, "timeframe")
     groups: dict[str, PhraseGroup] = {}
     tf_node = r.mapping(root.get("timeframe"), "timeframe")
-    r.known(tf_node, "timeframe", TIMEFRAME_KEYS)
     for list_name, meaning in _TF_ROLES.items():
         where = f"timeframe.{list_name}"
         for text, key in r.strings(tf_node.get(list_name), where, required=list_name not in _TF_OPTIONAL):
@@ -421,7 +413,6 @@ def load_vocab(path: str | Path) -> NotationVocab:
         spec = r.mapping(spec, where)
         if not spec:
             continue
-        r.known(spec, where, ("quarters", "confidence", "qualifier", "words"))
         quarters_node = spec.get("quarters")
         quarters: tuple[int, ...] = ()
         if not isinstance(quarters_node, list) or not quarters_node:
@@ -451,7 +442,6 @@ def load_vocab(path: str | Path) -> NotationVocab:
     tg = _Builder(file, issues, "target")
     before = _Builder(file, issues, "target_before")
     tg_node = r.mapping(root.get("target"), "target")
-    r.known(tg_node, "target", TARGET_KEYS)
     for list_name, meaning in _TG_ROLES.items():
         for text, key in r.strings(tg_node.get(list_name), f"target.{list_name}", required=list_name not in _TG_OPTIONAL):
             tg.add(text, meaning, key)
@@ -507,7 +497,10 @@ def load_vocab(path: str | Path) -> NotationVocab:
             partial.add(words[0])
 
     if issues:
-        raise ConfigError(issues)
+        # The builder, which tolerates a wrong shape, says again some of what the schema said: one issue per key,
+        # the schema's first (it names the nearest valid key).
+        keys = {issue.key for issue in issues[:shape]}
+        raise ConfigError([*issues[:shape], *(issue for issue in issues[shape:] if issue.key not in keys)])
     return NotationVocab(
         path=file,
         number_words=numbers,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -116,3 +117,25 @@ def test_specialist_additions_need_no_code(tmp_path: Path) -> None:
     shipped = load_vocab(NOTATION_YAML)
     assert parse_target("Таваас дутагдахгүй гэрээ", shipped).flags == ("target-unparsed",)
     assert parse_timeframe("Он даяар", shipped).confidence == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "message"),
+    [
+        (lambda d: d["timeframe"].__setitem__("quater_words", d["timeframe"].pop("quarter_words")), "timeframe.quater_words",
+         'үл мэдэгдэх түлхүүр / unknown key; did you mean "quarter_words"?'),
+        (lambda d: d.__setitem__("status_word", d.pop("status_words")), "status_word",
+         'үл мэдэгдэх түлхүүр / unknown key; did you mean "status_words"?'),
+        (lambda d: d["timeframe"]["phrases"]["whole_year"].__setitem__("quartres", [1, 2, 3, 4]),
+         "timeframe.phrases.whole_year.quartres", 'үл мэдэгдэх түлхүүр / unknown key; did you mean "quarters"?'),
+    ],
+)
+def test_an_unknown_key_names_the_nearest_valid_one(tmp_path: Path, edit: Any, key: str, message: str) -> None:
+    data = yaml.safe_load(NOTATION_YAML.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "notation.yaml"
+    _write(path, data)
+    with pytest.raises(ConfigError) as err:
+        load_vocab(path)
+    found = {issue.key: issue.message for issue in err.value.issues}
+    assert found.get(key, "").startswith(message), found
