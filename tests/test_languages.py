@@ -117,7 +117,7 @@ def test_the_mongolian_workbook_is_the_review_workbook_for_either_language(tmp_p
     output = run(inbox, out)
     assert "85.0 %" in output
     found = [(p["file"], p["sheet"], p["cell"], p["severity"]) for p in problems(out, "problems.csv") if p["code"] == "review-other-workbook"]
-    assert found == [("negtgel_2026-10.en.xlsx", "All measures", "P2", "warning")]
+    assert found == [("negtgel_2026-10.en.xlsx", "All measures", "Q2", "warning")]
     assert "negtgel_2026-10.xlsx файлд оруулна уу" in next(p["message"] for p in problems(out, "problems.csv")
                                                           if p["code"] == "review-other-workbook")
 

@@ -177,8 +177,8 @@ def test_a_closed_period_shows_its_overrides_and_refuses_edits_naming_the_cell(t
     assert "76.7 %" in output
     assert "3 засварыг хүлээж аваагүй (үе хаагдсан: эхлээд дахин нээнэ үү)" in output
     refused = [(p["sheet"], p["cell"], p["severity"]) for p in problem_rows(out) if p["code"] == "review-period-closed"]
-    assert sorted(refused) == [("Нэгтгэл", "P2", "error"), ("Нэгтгэл", "P3", "error"), ("Нэгтгэл", "P4", "error")]
-    message = next(p["message"] for p in problem_rows(out) if p["cell"] == "P4" and p["code"] == "review-period-closed")
+    assert sorted(refused) == [("Нэгтгэл", "Q2", "error"), ("Нэгтгэл", "Q3", "error"), ("Нэгтгэл", "Q4", "error")]
+    message = next(p["message"] for p in problem_rows(out) if p["cell"] == "Q4" and p["code"] == "review-period-closed")
     assert "«70»" in message and "эхлээд дахин нээнэ үү (negtgel reopen --period 2026-10)" in message
     shown = review_cells(workbook(out))  # the values in force are written back
     assert shown["Цахим үйлчилгээг нэвтрүүлнэ."] == (None, None)
@@ -207,8 +207,8 @@ def test_an_invalid_level_stays_in_its_cell_and_is_reported_on_every_run_until_f
     for attempt in range(3):  # the edited run, a rebuild and an unchanged re-run
         output = run(inbox, out)
         assert "66.7 %" in output  # (0 + 100 + 100) / 3: only the valid 100 applies
-        assert invalid() == [("Нэгтгэл", "P2", "бүрэн"), ("Нэгтгэл", "P4", "85")], attempt
-        assert "P4" in output and "P2" in output  # the errors are on the run line every time
+        assert invalid() == [("Нэгтгэл", "Q2", "бүрэн"), ("Нэгтгэл", "Q4", "85")], attempt
+        assert "Q4" in output and "Q2" in output  # the errors are on the run line every time
         shown = review_cells(workbook(out))
         assert shown["Журмыг шинэчилнэ."] == ("85", "шалгах")
         assert shown["Цахим үйлчилгээг нэвтрүүлнэ."] == ("бүрэн", None)
@@ -217,7 +217,7 @@ def test_an_invalid_level_stays_in_its_cell_and_is_reported_on_every_run_until_f
     # A resubmission renumbers the measures: the value follows its measure, and its cell.
     resubmit(inbox, "ЗУХ v2.xlsx", dt.datetime(2026, 11, 3, 9))
     run(inbox, out)
-    assert invalid() == [("Нэгтгэл", "P2", "бүрэн"), ("Нэгтгэл", "P4", "85")]
+    assert invalid() == [("Нэгтгэл", "Q2", "бүрэн"), ("Нэгтгэл", "Q4", "85")]
     # Fixed: gone.
     set_override(out, "Журмыг шинэчилнэ.", "30", "шалгах")
     set_override(out, "Цахим үйлчилгээг нэвтрүүлнэ.", "Бүрэн хэрэгжсэн", "")

@@ -12,7 +12,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from pipeline.errors import ConfigError, ConfigIssue
@@ -517,6 +516,6 @@ def load_vocab(path: str | Path) -> NotationVocab:
         verb_negation_endings=tuple(verb_negations),
         status_trailing=frozenset(trailing),
         status_partial=frozenset(partial),
-        ordinal_stems=MappingProxyType(ordinal_stems),
+        ordinal_stems=dict(ordinal_stems),  # a plain dict: the vocabulary is sent to spawned reader workers by pickle
         abbreviations=tuple(abbreviations),
     )
