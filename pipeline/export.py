@@ -50,7 +50,7 @@ from pipeline.values import is_missing
 
 if TYPE_CHECKING:
     from pipeline.config import Config
-    from pipeline.run import Report
+    from pipeline.model import Report
     from pipeline.store import Submission
 
 FORMAT = "negtgel-export"

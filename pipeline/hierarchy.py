@@ -30,7 +30,7 @@ from pipeline.schema import Loc, suggestion
 
 if TYPE_CHECKING:
     from pipeline.config import Config, Methodology
-    from pipeline.run import Report
+    from pipeline.model import Report
 
 RULES = ("mean_of_measures", "mean_of_children")
 PATH_SEPARATOR = "/"

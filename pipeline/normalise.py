@@ -8,12 +8,12 @@ problems each reading raised (with the cell they belong to).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from pipeline.config import Config
+from pipeline.model import Source
 from pipeline.notation import parse_actual, parse_target, parse_timeframe
 from pipeline.notation.actual import fraction_as_percent
 from pipeline.notation.baseline import apply_baseline
@@ -23,17 +23,8 @@ from pipeline.notation.target import says_percent
 from pipeline.notation.vocab import NotationVocab, fold
 from pipeline.problems import Problem
 from pipeline.read.table import cell_text
-from pipeline.read.workbook import FileRead, a1
+from pipeline.read.workbook import a1
 from pipeline.score import measure_key
-
-
-@dataclass(frozen=True)
-class Source:
-    """Which submission a file read belongs to, and under which department it is consolidated."""
-
-    submission_id: int
-    department: str
-    read: FileRead
 
 
 def records_frame(sources: Sequence[Source]) -> pd.DataFrame:

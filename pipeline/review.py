@@ -11,17 +11,17 @@ resubmission is kept on the "Тохироогүй" sheet, never dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import python_calamine as calamine
 
 from pipeline.config import Config, Methodology, header_key
+from pipeline.model import Overrides, StoredOverride
 from pipeline.problems import Problem
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import column_letters
-from pipeline.score import Override, parse_override
+from pipeline.score import parse_override
 from pipeline.store import Store
 
 UNMATCHED_SHEETS = ("Тохироогүй", "Unmatched overrides")
@@ -29,35 +29,6 @@ UNMATCHED_SHEETS = ("Тохироогүй", "Unmatched overrides")
 KEY_TITLES = ("Түлхүүр (бүү өөрчил)", "Key (do not edit)")
 OVERRIDE_TITLES = ("Хянагчийн түвшин", "Reviewer's level")
 COMMENT_TITLES = ("Хянагчийн тайлбар", "Reviewer's comment")
-
-
-@dataclass
-class StoredOverride:
-    department: str
-    measure_key: str
-    measure_no: str
-    measure: str
-    level: str  # as typed: "70", "ХБ", "Бүрэн хэрэгжсэн"
-    comment: str
-
-
-@dataclass
-class Overrides:
-    """The period's overrides by measure key, and what was wrong with the review file."""
-
-    rows: dict[str, StoredOverride] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    source: str = ""  # the review workbook's file name
-    source_lang: str = "mn"  # the language it was written in (its sheet and column titles)
-    read: int | None = None  # levels read from the workbook this run (None: the workbook was not read)
-
-    def parsed(self, method: Methodology) -> dict[str, Override]:
-        result = {}
-        for key, row in self.rows.items():
-            found = parse_override(row.level, method)
-            if found is not None:
-                result[key] = Override(found.level, found.status, row.comment)
-        return result
 
 
 def _column(titles: dict[str, int], names: tuple[str, ...] | list[str]) -> int | None:

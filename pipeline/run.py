@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
 from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, rematch_departments, take_in, tz_of
 from pipeline.manifest import RunSummary
+from pipeline.model import Closing, Report
 from pipeline.normalise import Source, normalise_measures, records_frame
 from pipeline.output.names import LANGS, consolidated_name
 from pipeline.plan import apply_plans
@@ -38,7 +39,7 @@ from pipeline.review import (
     rekey,
     save_overrides,
 )
-from pipeline.rollup import Overall, overall, rollup, standing_rank
+from pipeline.rollup import overall, rollup, standing_rank
 from pipeline.score import score_measures
 from pipeline.store import Store, Submission, open_store
 from pipeline.timing import stage
@@ -46,38 +47,6 @@ from pipeline.values import is_missing
 from pipeline.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total): the terminal's progress bar
-
-
-@dataclass
-class Closing:
-    closed_at: str
-    reason: str
-
-
-@dataclass
-class Report:
-    """Everything the outputs show for one period."""
-
-    period: str
-    generated_at: str
-    measures: pd.DataFrame  # scored measures, one row each
-    departments: pd.DataFrame  # one row per expected or reporting department
-    goals: pd.DataFrame
-    overall: Overall
-    problems: ProblemLog
-    submissions: pd.DataFrame
-    history: pd.DataFrame  # period, department, pct: the last 12 periods
-    methodology_name: str
-    expected: int
-    reported: int
-    overrides: Overrides = field(default_factory=Overrides)
-    unmatched_overrides: list[StoredOverride] = field(default_factory=list)
-    closing: Closing | None = None
-    late_after_closing: list[str] = field(default_factory=list)
-    previous_period: str | None = None
-    overall_previous: float | None = None
-    plan_changes: pd.DataFrame | None = None  # changes against the approved plans (None: the year has no plan)
-    hierarchy: Any = None  # pipeline.hierarchy.Hierarchy when departments.yaml has a parent (issue 17)
 
 
 def deadline_for(period: str, config: Config) -> dt.date:

@@ -23,7 +23,7 @@ import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,7 +37,8 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Executable
 
 from pipeline.errors import NegtgelError
-from pipeline.store_codec import SNAPSHOT_VERSION, problems_from_json, problems_to_json, snapshot_from_json, snapshot_to_json
+from pipeline.model import Submission
+from pipeline.store_codec import SNAPSHOT_VERSION, problems_to_json, snapshot_from_json, snapshot_to_json
 from pipeline.store_schema import SCHEMA_VERSION, TABLES, migrate
 
 __all__ = ["SCHEMA_VERSION", "Store", "StoreLocation", "Submission", "now_iso", "open_store", "store_location_of"]
@@ -84,37 +85,6 @@ def store_location_of(value: str | Path) -> StoreLocation:
             )
         return written
     return Path(value)
-
-
-@dataclass(frozen=True)
-class Submission:
-    id: int
-    sha256: str
-    original_name: str
-    archive_path: str
-    department: str | None
-    department_source: str
-    period: str | None
-    period_source: str
-    received_at: str
-    sender: str | None
-    subject: str | None
-    message_id: str | None
-    origin: str
-    size: int
-    errors: int
-    warnings: int
-    recorded_at: str
-    intake_problems: str | bytes | None = None  # JSON (bytes: a pickle the migration could not read)
-    readable: int = 1
-
-    def problems(self) -> list[Any]:
-        """Intake's findings about who sent it and for when (department and period problems)."""
-        if not self.intake_problems:
-            return []
-        if isinstance(self.intake_problems, bytes):
-            return list(pickle.loads(self.intake_problems))
-        return problems_from_json(self.intake_problems)
 
 
 _SUBMISSION_COLUMNS = [_submissions.c[f.name] for f in fields(Submission)]

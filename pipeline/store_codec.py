@@ -53,7 +53,7 @@ def problems_from_json(text: str | None) -> list[Problem]:
 def _records() -> dict[str, type]:
     # Imported here: these modules use the store, which uses this codec.
     from pipeline.hierarchy import Hierarchy, Tree, Unit
-    from pipeline.review import StoredOverride
+    from pipeline.model import StoredOverride
     from pipeline.rollup import Overall
 
     # The unit tree a period was closed with (issue 17) is kept with it, field by field like the others.

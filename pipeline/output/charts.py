@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from pipeline.rollup import Overall
-    from pipeline.run import Closing, Report
+    from pipeline.model import Closing, Report
 
 DIGEST_SIDE = 15  # the digest's bar chart: the top and bottom 15 when there are more than 30
 DPI = 120

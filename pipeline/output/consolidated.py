@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.config import Methodology
+from pipeline.model import Report
 from pipeline.labels import BASIS_LABELS, COLUMN_LABELS, FLAG_LABELS, ORIGIN_LABELS, STATUS_LABELS, label
 from pipeline.output import keyed
 from pipeline.output.names import localized
@@ -166,7 +167,7 @@ def submission_columns(lang: Lang) -> list[Col]:
 
 
 def write_consolidated(
-    report: Any,
+    report: Report,
     path: Path,
     lang: Lang,
     *,
@@ -240,7 +241,7 @@ def write_consolidated(
 DEPARTMENT_KEYS = ".negtgel-departments.json"
 
 
-def _department_workbooks(report: Any, folder: Path, lang: Lang) -> list[Written]:
+def _department_workbooks(report: Report, folder: Path, lang: Lang) -> list[Written]:
     """A workbook per department; one whose department's rows are as when it was last written is kept
     (`keyed`): a changed file among a thousand rewrites one workbook, not a thousand."""
     from pipeline import __version__

@@ -33,7 +33,7 @@ from pipeline.rollup import STATUS_ORDER
 from pipeline.values import is_missing
 
 if TYPE_CHECKING:
-    from pipeline.run import Report
+    from pipeline.model import Report
 
 CHART_LIMIT = 60  # with more departments, bar charts show the top and the bottom CHART_SIDE
 CHART_SIDE = 30

@@ -24,6 +24,7 @@ from typing import Any
 
 from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
+from pipeline.model import Report
 from pipeline.output.charts import ChartData, chart_data, draw_charts, warm_up
 from pipeline.output.consolidated import write_consolidated
 from pipeline.output.csvs import write_measures_csv, write_problems_csv
@@ -117,7 +118,7 @@ def drawing(method: Methodology) -> Iterator[Drawer | None]:
 
 
 def write_outputs(
-    report: Any, period_dir: Path, config: Config, *, lang: Lang = "mn", per_department_files: bool = False,
+    report: Report, period_dir: Path, config: Config, *, lang: Lang = "mn", per_department_files: bool = False,
     drawer: Drawer | None = None,
 ) -> list[Written]:
     period_dir.mkdir(parents=True, exist_ok=True)
