@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline.archive import archived_path, sha256_of
 from pipeline.config import Config, Department, header_key
 from pipeline.export import read_export
+from pipeline.model import tz_of
 from pipeline.problems import Problem
 from pipeline.read.package import is_skipped_name, saved_time
 from pipeline.read.parallel import read_guarded, read_many
@@ -266,10 +267,6 @@ def archive_copy(source: Path, archive_root: Path, period: str | None, folder: s
         except FileExistsError:
             continue
     raise OSError(f"no free archive name for {name} in {target_dir}")
-
-
-def tz_of(config: Config) -> dt.timezone:
-    return dt.timezone(dt.timedelta(hours=config.settings.utc_offset_hours))
 
 
 def renamed(read: FileRead, name: str) -> FileRead:

@@ -9,6 +9,7 @@ The outputs import these types, never the orchestrator.
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from pipeline.rollup import Overall
 from pipeline.store_codec import problems_from_json
 
 if TYPE_CHECKING:
-    from pipeline.config import Methodology
+    from pipeline.config import Config, Methodology
     from pipeline.plan import Acceptance, ApprovedPlan
     from pipeline.score import Override
 
@@ -169,3 +170,8 @@ class Report:
     overall_previous: float | None = None
     plan_changes: pd.DataFrame | None = None  # changes against the approved plans (None: the year has no plan)
     hierarchy: Any = None  # pipeline.hierarchy.Hierarchy when departments.yaml has a parent (issue 17)
+
+
+def tz_of(config: Config) -> dt.timezone:
+    """The offices' local time (settings.yaml `utc_offset_hours`)."""
+    return dt.timezone(dt.timedelta(hours=config.settings.utc_offset_hours))

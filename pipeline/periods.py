@@ -12,27 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.build import build_report, corrections_of, current_submissions, deadline_for, first_reports, lateness
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
-from pipeline.intake import Intake, tz_of
+from pipeline.intake import tz_of
 from pipeline.mail import state as mail_state
-from pipeline.manifest import edited_since_written
-from pipeline.review import load_overrides, save_overrides
-from pipeline.run import (
-    Report,
-    build_report,
-    choose_period,
-    closing_of,
-    corrections_of,
-    current_submissions,
-    deadline_for,
-    first_reports,
-    lateness,
-    review_workbook,
-    save_results,
-    snapshot,
-    store_location,
-)
+from pipeline.model import Report
+from pipeline.repository import Repository, closing_of
+from pipeline.review import merge_overrides
+from pipeline.run import choose_period, store_location
 from pipeline.store import Store, open_store
 from pipeline.workspace import Workspace
 
@@ -99,16 +87,12 @@ def close(config: Config, workspace: Workspace, output_dir: Path | None, store_p
             raise NegtgelError(f"{period} аль хэдийн хаагдсан / {period} is already closed.")
         if not store.submissions(period):
             raise NegtgelError(f"{period}-д ирсэн тайлан алга / no reports for {period}.")
-        period_dir = output_dir / period
-        workbook, source_lang = review_workbook(period_dir, period)
-        overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name, source_lang),
-                                   source_lang)
-        report = build_report(store, config, period, workspace, overrides, Intake())
-        save_overrides(store, report.overrides, period)
-        save_results(store, report)
-        frozen = snapshot(report)
-        frozen["last_submission_id"] = max((s.id for s in store.submissions()), default=0)
-        store.close_period(period, reason.strip(), frozen)
+        repository = Repository(store, config, workspace)
+        inputs = repository.gather(period, output_dir / period)
+        overrides = merge_overrides(inputs.stored_overrides, inputs.review, inputs.review_name, inputs.review_lang)
+        report = build_report(inputs, overrides, config, period)
+        repository.commit(inputs, report)
+        repository.close_period(report, reason.strip())
         return report
 
 

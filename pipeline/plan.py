@@ -567,17 +567,18 @@ def apply_plans(
     measures: pd.DataFrame,
     sources: Sequence[Any],
     config: Config,
-    workspace: Workspace,
+    plans: Mapping[str, ApprovedPlan],
+    accepted: Sequence[Acceptance],
     period: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, list[Problem]]:
-    """The run's entry point: (measures to score, removed measures to add once scored, the changes table or None
-    when the year has no plan, problems)."""
+    """The run's entry point, on the year's plans and accepted changes as the repository read them
+    (`load_plans`, `acceptances`): (measures to score, removed measures to add once scored, the changes table
+    or None when the year has no plan, problems)."""
     year = int(period[:4])
-    plans = load_plans(workspace, year)
     if not plans:
         return measures, None, None, []
     columns_of = {(s.read.name, t.sheet): dict(t.layout.columns) for s in sources for t in s.read.tables}
-    result = compare(measures, plans, config, acceptances(workspace, year), columns_of, use=config.settings.plan_targets)
+    result = compare(measures, plans, config, accepted, columns_of, use=config.settings.plan_targets)
     removed = score_removed(result.removed, period, config) if len(result.removed) else None
     files = measures.drop_duplicates("department")
     missing = [Problem("plan-missing", file=str(f), value=str(d), detail=str(year))

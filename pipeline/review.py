@@ -6,23 +6,21 @@ and saves; the next run sees the workbook changed since it was written (its hash
 manifest's), reads the overrides back, keeps them in the store, applies them (basis `evaluator`), and
 writes the workbook again with them filled in. An override whose measure cannot be found after a
 resubmission is kept on the "Тохироогүй" sheet, never dropped.
+
+This module is the pure part: it works on the records `review_workbook.read_review` read at the edge and on
+the store's rows the repository gathered; the repository keeps the result (`Repository.commit`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
-import python_calamine as calamine
 
-from pipeline.config import Config, Methodology, header_key
-from pipeline.model import Overrides, StoredOverride
+from pipeline.config import Methodology
+from pipeline.model import OverrideRow, Overrides, ReviewRead, StoredOverride
 from pipeline.problems import Problem
-from pipeline.read.table import cell_text
-from pipeline.read.workbook import column_letters
 from pipeline.score import parse_override
-from pipeline.store import Store
 
 UNMATCHED_SHEETS = ("Тохироогүй", "Unmatched overrides")
 # The review columns, by the titles the consolidated workbook gives them in either language.
@@ -31,70 +29,26 @@ OVERRIDE_TITLES = ("Хянагчийн түвшин", "Reviewer's level")
 COMMENT_TITLES = ("Хянагчийн тайлбар", "Reviewer's comment")
 
 
-def _column(titles: dict[str, int], names: tuple[str, ...] | list[str]) -> int | None:
-    return next((titles[header_key(name)] for name in names if header_key(name) in titles), None)
-
-
-def _read_review_columns(path: Path) -> list[dict[str, str]]:
-    """Rows of the consolidated workbook's sheets that carry a measure key, with the review columns."""
-    from pipeline.labels import COLUMN_LABELS
-
-    workbook = calamine.CalamineWorkbook.from_path(str(path))
-    try:
-        rows: list[dict[str, str]] = []
-        for sheet_name in workbook.sheet_names:
-            grid = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False, nrows=1)
-            titles = {header_key(cell_text(t)): i for i, t in enumerate(grid[0])} if grid else {}
-            key_col = _column(titles, KEY_TITLES)
-            override_col = _column(titles, OVERRIDE_TITLES)
-            if key_col is None or override_col is None:
+def merge_overrides(stored: list[OverrideRow], review: ReviewRead | None, name: str, lang: str = "mn") -> Overrides:
+    """The overrides in force: those read from the review workbook when the specialist edited it since the
+    last run wrote it (`review`, read at the edge), else the store's (`stored`). A value that is not a level
+    of the methodology is kept as typed (it stays in its cell and `invalid_problems` reports it on every run
+    until it is fixed); it is never applied. A workbook that could not be read is listed and the store's
+    overrides stay in force."""
+    result = Overrides(source=name, source_lang=lang)
+    if review is not None and review.problem is not None:
+        result.problems.append(review.problem)
+    if review is not None and review.records is not None:
+        for record in review.records:
+            level = record["override"]
+            if not level:
                 continue
-            index = {
-                "measure_key": key_col,
-                "override": override_col,
-                "comment": _column(titles, COMMENT_TITLES),
-                "department": _column(titles, COLUMN_LABELS["department"]),
-                "measure_no": _column(titles, COLUMN_LABELS["measure_no"]),
-                "measure": _column(titles, COLUMN_LABELS["measure"]),
-            }
-            grid = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-            for r, raw in enumerate(grid[1:], start=2):
-                record = {name: cell_text(raw[i]).strip() if i is not None and i < len(raw) else "" for name, i in index.items()}
-                if record["measure_key"]:
-                    record["_sheet"] = sheet_name
-                    record["_cell"] = f"{column_letters(override_col)}{r}"
-                    comment_col = index["comment"]
-                    record["_comment_cell"] = f"{column_letters(comment_col)}{r}" if comment_col is not None else record["_cell"]
-                    rows.append(record)
-        return rows
-    finally:
-        workbook.close()
-
-
-def load_overrides(store: Store, config: Config, period: str, workbook: Path, edited: bool, lang: str = "mn") -> Overrides:
-    """The overrides in force: read from the review workbook when the specialist has edited it since the
-    last run wrote it (`edited`), else the store's. A value that is not a level of the methodology is kept
-    as typed (it stays in its cell and `invalid_problems` reports it on every run until it is fixed); it is
-    never applied."""
-    result = Overrides(source=workbook.name, source_lang=lang)
-    if edited and workbook.exists():
-        try:
-            records = _read_review_columns(workbook)
-        except (calamine.CalamineError, OSError, ValueError) as exc:
-            result.problems.append(Problem("file-unreadable", file=workbook.name, detail=str(exc)[:120]))
-            records = None
-        if records is not None:
-            for record in records:
-                level = record["override"]
-                if not level:
-                    continue
-                result.rows[record["measure_key"]] = StoredOverride(
-                    record["department"], record["measure_key"], record["measure_no"], record["measure"], level, record["comment"]
-                )
-            result.read = len(result.rows)
-            save_overrides(store, result, period)
-            return result
-    for dept, key, no, measure, level, comment in store.overrides(period):
+            result.rows[record["measure_key"]] = StoredOverride(
+                record["department"], record["measure_key"], record["measure_no"], record["measure"], level, record["comment"]
+            )
+        result.read = len(result.rows)
+        return result
+    for dept, key, no, measure, level, comment in stored:
         result.rows[key] = StoredOverride(dept, key, no, measure, level, comment)
     return result
 
@@ -120,15 +74,13 @@ def invalid_problems(overrides: Overrides, measure_keys: list[str], unmatched: l
     return problems
 
 
-def refused_edits(workbook: Path, in_force: Overrides, period: str) -> list[Problem]:
+def refused_edits(review: ReviewRead, in_force: Overrides, period: str) -> list[Problem]:
     """A closed period's review columns are not read: every cell that differs from the overrides in force
     (a level or comment typed, changed or cleared since closing) is a `review-period-closed` error."""
-    try:
-        records = _read_review_columns(workbook)
-    except (calamine.CalamineError, OSError, ValueError) as exc:
-        return [Problem("file-unreadable", file=workbook.name, detail=str(exc)[:120])]
+    if review.records is None:
+        return [review.problem] if review.problem is not None else []
     problems = []
-    for record in records:
+    for record in review.records:
         kept = in_force.rows.get(record["measure_key"])
         level, comment = (kept.level, kept.comment or "") if kept else ("", "")
         if record["override"] != level.strip():
@@ -137,7 +89,7 @@ def refused_edits(workbook: Path, in_force: Overrides, period: str) -> list[Prob
             cell, typed = record["_comment_cell"], record["comment"]
         else:
             continue
-        problems.append(Problem("review-period-closed", file=workbook.name, sheet=record["_sheet"], cell=cell,
+        problems.append(Problem("review-period-closed", file=review.name, sheet=record["_sheet"], cell=cell,
                                 value=typed or "—", detail=period))
     return problems
 
@@ -170,9 +122,3 @@ def rekey(overrides: Overrides, measures: pd.DataFrame) -> list[StoredOverride]:
         else:
             unmatched.append(row)
     return unmatched
-
-
-def save_overrides(store: Store, overrides: Overrides, period: str) -> None:
-    store.replace_overrides(
-        period, [(o.department, o.measure_key, o.measure_no, o.measure, o.level, o.comment) for o in overrides.rows.values()]
-    )

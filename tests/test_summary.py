@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 
 from pipeline.config import load_config
+from pipeline.model import Closing, Report
 from pipeline.output.charts import write_charts
 from pipeline.output.summary import write_summary
 from pipeline.rollup import overall
-from pipeline.run import Closing, Report, run_consolidation
+from pipeline.run import run_consolidation
 from pipeline.workspace import Workspace
 from tests.conftest import MAPPINGS
 from tests.helpers import template_rows, write_xlsx

@@ -1,8 +1,8 @@
 """What the computed criteria rest on: each department's figures of the period, as `negtgel run` publishes them.
 
 An open period's figures are rebuilt from the store and the archive by the consolidation's own report builder
-(`run.build_report`, with the reviews kept in the store), exactly as `negtgel close` does; a closed period's
-come from its frozen snapshot. Nothing is written but what the report builder itself records.
+(`build.build_report` on the repository's inputs, with the reviews kept in the store), exactly as `negtgel close` does; a closed period's
+come from its frozen snapshot. Nothing is written but each submission's validation counts.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.build import build_report
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
-from pipeline.intake import Intake
-from pipeline.review import load_overrides
-from pipeline.run import build_report, closing_of, review_workbook, store_location
+from pipeline.repository import Repository, closing_of
+from pipeline.review import merge_overrides
+from pipeline.run import store_location
 from pipeline.store import open_store
 from pipeline.values import is_missing
 from pipeline.workspace import Workspace
@@ -73,7 +74,9 @@ def period_facts(config: Config, workspace: Workspace, period: str, store_path: 
                                    f"consolidation. Run `negtgel run --period {period}` first.")
             raise NegtgelError(f"{period} сарын тайлан санд алга: тооцоолох шалгуурт энэ сарын нэгтгэл хэрэгтэй. "
                                f"Эхлээд `negtgel run --period {period}` гэж ажиллуулна уу.")
-        workbook, source_lang = review_workbook(workspace.output / period, period)
-        overrides = load_overrides(store, config, period, workbook, False, source_lang)
-        report = build_report(store, config, period, workspace, overrides, Intake())
+        repository = Repository(store, config, workspace)
+        inputs = repository.gather(period, workspace.output / period, reviews=False)
+        report = build_report(inputs, merge_overrides(inputs.stored_overrides, None, inputs.review_name, inputs.review_lang),
+                              config, period)
+        repository.record_counts(inputs, report.problems)
         return _facts(report.departments, list(report.problems))
