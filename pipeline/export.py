@@ -199,29 +199,6 @@ def write_export(report: Report, config: Config, folder: Path, unit: str | None,
     return write_atomically(target, lambda tmp: tmp.write_bytes(data)), manifest
 
 
-def published_report(config: Config, workspace: Any, store_path: Path | None, period: str) -> Report:
-    """The period's published result: the frozen figures of a closed period, else rebuilt from the archive."""
-    from pipeline.build import build_report, frozen_report
-    from pipeline.errors import NegtgelError
-    from pipeline.repository import Repository, closing_of
-    from pipeline.review import merge_overrides
-    from pipeline.run import store_location
-    from pipeline.store import open_store
-
-    with open_store(store_location(config, workspace, store_path)) as store:
-        repository = Repository(store, config, workspace)
-        if closing_of(store, period) is not None:
-            return frozen_report(repository.gather(period), config)
-        if not store.submissions(period):
-            raise NegtgelError(f"{period} сарын тайлан санд алга: эхлээд `negtgel run --period {period}` / "
-                               f"no reports for {period} in the store: run `negtgel run --period {period}` first.")
-        inputs = repository.gather(period, workspace.output / period, reviews=False)
-        report = build_report(inputs, merge_overrides(inputs.stored_overrides, None, inputs.review_name, inputs.review_lang),
-                              config, period)
-        repository.record_counts(inputs, report.problems)
-        return report
-
-
 # --- taking an export in -----------------------------------------------------------------------------------
 @dataclass
 class ExportRead(FileRead):

@@ -10,7 +10,9 @@ The outputs import these types, never the orchestrator.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +21,34 @@ import pandas as pd
 from pipeline.problems import Problem, ProblemLog
 from pipeline.read.workbook import FileRead
 from pipeline.rollup import Overall
-from pipeline.store_codec import problems_from_json
 
 if TYPE_CHECKING:
     from pipeline.config import Config, Methodology
     from pipeline.plan import Acceptance, ApprovedPlan
     from pipeline.score import Override
+
+
+# --- a problem as JSON (the store keeps intake problems and snapshots so) ---------------------------------------------------------------------------------------------
+def problem_fields(problem: Problem) -> dict[str, Any]:
+    return {"code": problem.code, "file": problem.file, "sheet": problem.sheet, "cell": problem.cell, "row": problem.row,
+            "value": problem.value, "detail": problem.detail, "extra": [list(pair) for pair in problem.extra]}
+
+
+def problem_of(fields: dict[str, Any]) -> Problem | None:
+    """A problem from its fields; None for a code no longer in the catalogue (it could not be shown)."""
+    try:
+        return Problem(**{**fields, "extra": tuple(tuple(pair) for pair in fields.get("extra", ()))})
+    except (KeyError, TypeError):
+        return None
+
+
+def problems_to_json(problems: Iterable[Problem]) -> str:
+    return json.dumps([problem_fields(p) for p in problems], ensure_ascii=False)
+
+
+def problems_from_json(text: str | None) -> list[Problem]:
+    found = (problem_of(item) for item in json.loads(text or "[]"))
+    return [p for p in found if p is not None]
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,18 @@ from pathlib import Path
 
 from pipeline import manifest
 from pipeline.archive import ArchiveError, archived_path, check_archive
-from pipeline.build import HISTORY_MONTHS, results_rows, snapshot
+from pipeline.build import HISTORY_MONTHS, build_report, frozen_report, results_rows, snapshot
 from pipeline.config import Config
+from pipeline.errors import NegtgelError
 from pipeline.intake import Intake, read_cached
 from pipeline.model import Closing, PeriodInputs, Report, Submission
 from pipeline.output.names import LANGS, consolidated_name
 from pipeline.plan import acceptances, load_plans
 from pipeline.problems import Lang, ProblemLog
 from pipeline.read.workbook import FileRead
+from pipeline.review import merge_overrides
 from pipeline.review_workbook import read_review
-from pipeline.store import Store
+from pipeline.store import Store, open_store
 from pipeline.workspace import Workspace
 
 
@@ -134,3 +136,20 @@ class Repository:
         frozen = snapshot(report)
         frozen["last_submission_id"] = max((s.id for s in self.store.submissions()), default=0)
         self.store.close_period(report.period, reason, frozen)
+
+
+def published_report(config: Config, workspace: Workspace, store_path: Path | str | None, period: str) -> Report:
+    """The period's published result: the frozen figures of a closed period, else rebuilt from the archive
+    with the overrides the store keeps (the review workbook is not read); only the counts are recorded."""
+    with open_store(workspace.store_path(config.settings.store, store_path)) as store:
+        repository = Repository(store, config, workspace)
+        if closing_of(store, period) is not None:
+            return frozen_report(repository.gather(period), config)
+        if not store.submissions(period):
+            raise NegtgelError(f"{period} сарын тайлан санд алга: эхлээд `negtgel run --period {period}` / "
+                               f"no reports for {period} in the store: run `negtgel run --period {period}` first.")
+        inputs = repository.gather(period, workspace.output / period, reviews=False)
+        report = build_report(inputs, merge_overrides(inputs.stored_overrides, None, inputs.review_name, inputs.review_lang),
+                              config, period)
+        repository.record_counts(inputs, report.problems)
+        return report

@@ -19,43 +19,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.hierarchy import Hierarchy, Tree, Unit
+from pipeline.model import StoredOverride, problem_fields, problem_of, problems_from_json, problems_to_json  # noqa: F401 - the store imports them here
 from pipeline.problems import Problem
+from pipeline.rollup import Overall
 
 SNAPSHOT_VERSION = 1
 
 _FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
-# --- problems ---------------------------------------------------------------------------------------------
-def problem_fields(problem: Problem) -> dict[str, Any]:
-    return {"code": problem.code, "file": problem.file, "sheet": problem.sheet, "cell": problem.cell, "row": problem.row,
-            "value": problem.value, "detail": problem.detail, "extra": [list(pair) for pair in problem.extra]}
-
-
-def problem_of(fields: dict[str, Any]) -> Problem | None:
-    """A problem from its fields; None for a code no longer in the catalogue (it could not be shown)."""
-    try:
-        return Problem(**{**fields, "extra": tuple(tuple(pair) for pair in fields.get("extra", ()))})
-    except (KeyError, TypeError):
-        return None
-
-
-def problems_to_json(problems: Iterable[Problem]) -> str:
-    return json.dumps([problem_fields(p) for p in problems], ensure_ascii=False)
-
-
-def problems_from_json(text: str | None) -> list[Problem]:
-    found = (problem_of(item) for item in json.loads(text or "[]"))
-    return [p for p in found if p is not None]
-
-
 # --- snapshots --------------------------------------------------------------------------------------------
 def _records() -> dict[str, type]:
-    # Imported here: these modules use the store, which uses this codec.
-    from pipeline.hierarchy import Hierarchy, Tree, Unit
-    from pipeline.model import StoredOverride
-    from pipeline.rollup import Overall
-
     # The unit tree a period was closed with (issue 17) is kept with it, field by field like the others.
     return {"Overall": Overall, "StoredOverride": StoredOverride, "Hierarchy": Hierarchy, "Tree": Tree, "Unit": Unit}
 

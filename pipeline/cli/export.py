@@ -34,8 +34,9 @@ def export_command(period: str, unit: str | None, output: Path | None, store_pat
       negtgel close --period 2026-10 --reason "Удирдлагад танилцуулсан"
       negtgel export --period 2026-10
     """
-    from pipeline.export import now_iso, published_report, write_export
+    from pipeline.export import now_iso, write_export
     from pipeline.intake import tz_of
+    from pipeline.repository import published_report
 
     config = load_config_or_fail(mappings)
     workspace = workspace_or_fail(mappings)
