@@ -65,6 +65,6 @@ def review(rows: Sequence[tuple[str, str, str]], *, name: str = "negtgel_2026-10
 
 def closed(frozen: dict[str, Any], submissions: Sequence[Submission], period: str = "2026-10", **fields: Any) -> PeriodInputs:
     """A closed period's inputs: its snapshot and the submissions the store lists now."""
-    return PeriodInputs(period=period, submissions=list(submissions), reads={}, pins={}, stored_overrides=[],
-                        review_name=consolidated_name(period), closing=Closing("2026-11-20T10:00:00+08:00", "approved"),
-                        frozen=frozen, **fields)
+    return PeriodInputs(period=period, submissions=list(submissions), reads={}, pins={},
+                        stored_overrides=fields.pop("stored_overrides", []), review_name=consolidated_name(period),
+                        closing=Closing("2026-11-20T10:00:00+08:00", "approved"), frozen=frozen, **fields)

@@ -162,20 +162,6 @@ def test_a_second_run_on_a_busy_store_stops_with_a_clear_message(world: dict[str
     assert not (world["output"] / "2026-10").exists()
 
 
-def test_a_broken_resubmission_does_not_push_out_a_good_report(world: dict[str, Path]) -> None:
-    inbox, out = world["input"], world["output"]
-    report_file(inbox, "ЗУХ 10 сар.xlsx", ZUH, 10, 3, 4, dt.datetime(2026, 11, 2, 9))
-    broken = inbox / "ЗУХ 10 сар засвар.xlsx"
-    broken.write_bytes((inbox / "ЗУХ 10 сар.xlsx").read_bytes()[:3000])  # a truncated download
-    code, output = run(world)
-    assert code == 1  # the broken file is an error...
-    assert "75.0 %" in output  # ...but the good report is still the one consolidated
-    assert {r["source_file"] for r in measures_csv(out, "2026-10")} == {"ЗУХ 10 сар.xlsx"}
-    with (out / "2026-10" / "problems.csv").open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    assert ("ЗУХ 10 сар засвар.xlsx", "file-unreadable") in {(r["file"], r["code"]) for r in rows}
-
-
 def test_a_file_that_names_no_period_joins_the_period_being_consolidated(world: dict[str, Path]) -> None:
     inbox, out = world["input"], world["output"]
     report_file(inbox, "ЗУХ 10 сар.xlsx", ZUH, 10, 3, 4, dt.datetime(2026, 11, 2, 9))
