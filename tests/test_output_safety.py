@@ -399,3 +399,38 @@ def test_the_fast_shared_strings_match_xlsxwriter(tmp_path: Path) -> None:
             parts.append(archive.read("xl/sharedStrings.xml"))
     assert parts[0] == parts[1]
     assert b"<t xml:space=\"preserve\"> " in parts[1] and b"_x005F_x0041_" in parts[1]  # the slow path did run
+
+
+def test_write_cells_gives_the_same_sheet_on_the_fast_and_the_plain_sheet(tmp_path: Path) -> None:
+    """`write_cells` is how callers write a column without knowing the sheet's class: the same XML from both."""
+    import zipfile
+
+    from pipeline.output.safe import new_workbook
+    from pipeline.output.sheets import TableSheet, write_cells
+
+    cells: list[str | float | None] = [None, "Хэлтэс", 2.5, None, "A & <B>", 1e-7, None]
+    xml = []
+    for cls in (None, TableSheet):
+        path = tmp_path / f"{cls is None}.xlsx"
+        workbook = new_workbook(path)
+        shade, plain = workbook.add_format({"bg_color": "#EEEEEE"}), workbook.add_format({"font_name": "Arial"})
+        sheet = workbook.add_worksheet("Хүснэгт", worksheet_class=cls)
+        write_cells(sheet, 0, 1, cells, [shade, None, shade, plain, shade, None, shade], blanks=True)
+        write_cells(sheet, 2, 3, cells, plain)  # one format, empty cells left out
+        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            xml.append((archive.read("xl/worksheets/sheet1.xml"), archive.read("xl/sharedStrings.xml")))
+    assert xml[0] == xml[1]
+    assert xml[0][0].count(b"<c ") == 7 + 4  # every cell of A has a value or a format, four of C a value
+
+
+def test_only_the_sheets_module_knows_the_fast_sheet_class() -> None:
+    """The fast path on xlsxwriter's internals stays in one module: no caller branches on `TableSheet`."""
+    import re
+
+    from tests.conftest import ROOT
+
+    branching = re.compile(r"isinstance\([^)]*TableSheet")
+    found = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "pipeline").rglob("*.py"))
+             if path.name != "sheets.py" and branching.search(path.read_text(encoding="utf-8"))]
+    assert found == []
