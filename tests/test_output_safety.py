@@ -132,8 +132,10 @@ def outputs(period: Path) -> list[str]:
     return sorted(p.name for p in period.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def run_cli(inbox: Path, out: Path, mappings: Path) -> subprocess.Popen[bytes]:
+def run_cli(inbox: Path, out: Path, mappings: Path, workspace: Path | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "MPLBACKEND": "Agg"}
+    if workspace is not None:
+        env["NEGTGEL_WORKSPACE"] = str(workspace)
     # Its own process group, so a kill can reach the run and the writer process it forks.
     return subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(inbox), "-o", str(out), "--mappings", str(mappings)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -184,22 +186,34 @@ def add_template(inbox: Path, templates: Path, index: int) -> None:
     shutil.copy2(templates / f"unit_{index:04d}.xlsx", inbox / f"unit_{index:04d}.xlsx")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
-def test_a_run_killed_while_writing_leaves_the_last_good_outputs(tmp_path: Path, generated: tuple[Path, Path], sig: signal.Signals) -> None:
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory, generated: tuple[Path, Path]) -> Path:
+    """A workspace (store, archive), an input folder of 150 templates and the outputs of their run: built once,
+    copied by each test that interrupts the next run (a moved workspace keeps its history)."""
     templates, mappings = generated
-    inbox, out = tmp_path / "input", tmp_path / "output"
+    base = tmp_path_factory.mktemp("published")
+    inbox = base / "input"
     inbox.mkdir()
     for i in range(150):
         add_template(inbox, templates, i)
-    first = run_cli(inbox, out, mappings)
+    first = run_cli(inbox, base / "output", mappings, base / "workspace")
     _, err = first.communicate(timeout=300)
     assert first.returncode in (0, 1), err.decode()
+    return base
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_a_run_killed_while_writing_leaves_the_last_good_outputs(tmp_path: Path, generated: tuple[Path, Path], published: Path,
+                                                                 sig: signal.Signals) -> None:
+    templates, mappings = generated
+    base = shutil.copytree(published, tmp_path / "published")
+    inbox, out, workspace = base / "input", base / "output", base / "workspace"
     period = out / "2026-10"
     before = {name: (period / name).read_bytes() for name in outputs(period)}
     assert {"negtgel_2026-10.xlsx", "summary_2026-10.xlsx", "measures.csv", "problems.csv"} <= set(before)
 
     add_template(inbox, templates, 150)  # something new, so the next run writes every output again
-    second = run_cli(inbox, out, mappings)
+    second = run_cli(inbox, out, mappings, workspace)
     kill_while_writing(second, period, sig)
     _, err = second.communicate()
     left = temp_files(period)
@@ -227,7 +241,7 @@ def test_a_run_killed_while_writing_leaves_the_last_good_outputs(tmp_path: Path,
     if sig == signal.SIGKILL:
         assert left, "a killed run cannot clean up: the next one must"
 
-    third = run_cli(inbox, out, mappings)
+    third = run_cli(inbox, out, mappings, workspace)
     _, err = third.communicate(timeout=300)
     assert third.returncode in (0, 1), err.decode()
     assert not temp_files(period), "the following run cleans up what the killed one left"
