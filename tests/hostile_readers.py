@@ -37,3 +37,16 @@ def misbehaving(path: Path, config: Config, name: str) -> FileRead:
         while True:
             pass
     return read_file(path, config, name=name)
+
+
+def recording(path: Path, config: Config, name: str) -> FileRead:
+    """Reads normally, and leaves in the folder `NEGTGEL_TEST_RECORD` a note of how the reading process was
+    started ("spawn", "fork"; nothing set in a process multiprocessing did not start), one file per read."""
+    import multiprocessing
+    import uuid
+
+    folder = os.environ.get("NEGTGEL_TEST_RECORD")
+    if folder:
+        method = multiprocessing.get_start_method(allow_none=True) or "none"
+        (Path(folder) / f"{os.getpid()}-{uuid.uuid4().hex}.txt").write_text(method, encoding="utf-8")
+    return read_file(path, config, name=name)
