@@ -70,3 +70,40 @@ def test_a_run_the_windows_way_under_cyrillic_folder_names_gives_the_default_fig
     assert windows["outputs"] == default_run["outputs"] == [
         "departments_2026-10.png", "digest_2026-10.pdf", "measures.csv", "negtgel_2026-10.xlsx", "problems.csv",
         "status_2026-10.png", "summary_2026-10.xlsx"]
+
+
+# Names only POSIX systems have, and where pipeline/ uses them; each use has a fallback next to it (an ImportError
+# or AttributeError handled, a hasattr/getattr check, or a start method Windows has). A new use must get one too.
+POSIX_ONLY = ("import resource", "import fcntl", "import pwd", "import grp", "import termios", "os.fork", "os.killpg",
+              "os.setsid", "os.getpgid", "os.geteuid", "os.getuid", "SIGKILL", "SIGHUP", "SIGALRM", "pthread_sigmask",
+              "os.sysconf", "/proc/", "get_context(\"fork\")")
+KNOWN_USES = {
+    "pipeline/output/safe.py": {"pthread_sigmask": 3},  # hasattr(signal, "pthread_sigmask")
+    "pipeline/output/writer.py": {'get_context("fork")': 2},  # only when _can_fork(): else all in this process
+    "pipeline/read/parallel.py": {"import resource": 4, "os.sysconf": 3, "/proc/": 3},  # ImportError, AttributeError, OSError
+    "pipeline/timing.py": {"SIGKILL": 3},  # getattr(signal, "SIGKILL", None), else os._exit
+}
+
+
+def test_every_posix_only_call_in_the_product_is_one_with_a_fallback() -> None:
+    found: dict[str, dict[str, int]] = {}
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        uses = {name: text.count(name) for name in POSIX_ONLY if name in text}
+        if uses:
+            found[path.relative_to(ROOT).as_posix()] = uses
+    assert found == KNOWN_USES
+
+
+def test_without_the_resource_module_the_workers_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.output import safe
+    from pipeline.read import parallel
+
+    monkeypatch.setitem(sys.modules, "resource", None)  # "import resource" raises ImportError, as on Windows
+    assert parallel._limit_memory(300) is False
+    parallel._no_core_dumps()
+    assert parallel._peak_mb() == 0.0
+    assert parallel._own_resident_bytes() > 0  # /proc here; the process API on Windows
+    monkeypatch.delattr(safe.signal, "pthread_sigmask")
+    assert safe._hold_interrupts() is None
+    safe._release_interrupts(None)
