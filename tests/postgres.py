@@ -4,7 +4,7 @@ The server listens on 127.0.0.1 only (and a unix socket in its own folder), with
 authentication over TCP, so the store's tests go through the same login as a specialist's. PostgreSQL refuses
 to run as root: when the tests run as root, the server runs as `nobody` (setpriv, else runuser). Where
 PostgreSQL is not installed (no `initdb` on PATH or in /usr/lib/postgresql/*/bin) the tests that need it skip,
-saying so. One server per test session; each test gets a database of its own (`PostgresServer.database`).
+saying so. One server per test session (per pytest-xdist worker: each its own folder and port); each test gets a database of its own (`PostgresServer.database`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.ports import free_port
 
 USER = "negtgel"
 
@@ -38,12 +39,6 @@ def postgres_bin() -> Path | None:
             return folder
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
     return Path(candidates[-1]).parent if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _as_server_user() -> tuple[list[str], int | None, int | None]:
@@ -110,7 +105,7 @@ def running_postgres() -> Iterator[PostgresServer]:
         subprocess.run([*prefix, str(folder_bin / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={folder / 'pw'}",
                         "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
                        check=True, capture_output=True, env=env, cwd=folder)
-        port = _free_port()
+        port = free_port()
         log = held.enter_context((folder / "server.log").open("wb"))
         process = subprocess.Popen(
             [*prefix, str(folder_bin / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port), "-k", str(folder),

@@ -100,6 +100,54 @@ def test_where_the_system_cannot_limit_memory_the_parent_watches_it(tmp_path: Pa
     assert reads == [("allocate", ["file-reader-crashed"], 0), ("good", [], 2)]
 
 
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_where_only_the_workers_own_watchdog_guards_memory_it_ends_the_reader(
+        tmp_path: Path, config, monkeypatch, start_method: str) -> None:
+    # As on Windows: no RLIMIT_AS (forced off by the environment), and the parent not watching either, so only the
+    # worker's thread can end the reader before its deadline (it would hold 1.5 GB until then).
+    monkeypatch.setenv("NEGTGEL_MEMORY_GUARD", "watchdog")
+    jobs = jobs_named(tmp_path, ["hoard", "good"])
+    started = time.monotonic()
+    reads = list(read_many(jobs, limited(config, seconds=40), reader=misbehaving, start_method=start_method))
+    assert [summary(p.read) for p in reads] == [("hoard", ["file-reader-crashed"], 0), ("good", [], 2)]
+    assert reads[0].read.problems[0].detail == "300 MB-аас их санах ой шаардсан / needed more than 300 MB of memory"
+    assert time.monotonic() - started < 35  # ended by the watchdog, not at the deadline
+
+
+def test_a_worker_without_a_system_limit_starts_its_watchdog(tmp_path: Path, config) -> None:
+    from pipeline.read import parallel
+
+    pool = parallel._Pool(jobs_named(tmp_path, ["good"]), config, 1, None, "spawn", use_rlimit=False)
+    try:
+        done: dict[int, parallel.Parsed] = {}
+        while 0 not in done:
+            pool.step(done, 1)
+        (worker,) = pool.workers
+        assert (worker.limited, worker.watched) == (False, True)
+    finally:
+        pool.close()
+    pool = parallel._Pool(jobs_named(tmp_path, ["again"]), config, 1, None, "fork", use_rlimit=True)
+    try:
+        done = {}
+        while 0 not in done:
+            pool.step(done, 1)
+        (worker,) = pool.workers
+        assert (worker.limited, worker.watched) == (True, False)  # Linux: the system's limit, no thread needed
+    finally:
+        pool.close()
+
+
+def test_the_start_method_comes_from_the_environment(monkeypatch) -> None:
+    from pipeline.read.parallel import default_start_method
+
+    monkeypatch.setenv("NEGTGEL_START_METHOD", "spawn")
+    assert default_start_method() == "spawn"
+    monkeypatch.setenv("NEGTGEL_START_METHOD", "no-such-method")
+    assert default_start_method() == "fork"
+    monkeypatch.delenv("NEGTGEL_START_METHOD")
+    assert default_start_method() == "fork"
+
+
 def test_guarded_reading_works_with_the_spawn_start_method(tmp_path: Path, config) -> None:
     jobs = jobs_named(tmp_path, ["segfault", "good"])
     reads = [summary(p.read) for p in read_many(jobs, limited(config, seconds=60), reader=misbehaving, start_method="spawn")]

@@ -132,8 +132,10 @@ def outputs(period: Path) -> list[str]:
     return sorted(p.name for p in period.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def run_cli(inbox: Path, out: Path, mappings: Path) -> subprocess.Popen[bytes]:
+def run_cli(inbox: Path, out: Path, mappings: Path, workspace: Path | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "MPLBACKEND": "Agg"}
+    if workspace is not None:
+        env["NEGTGEL_WORKSPACE"] = str(workspace)
     # Its own process group, so a kill can reach the run and the writer process it forks.
     return subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(inbox), "-o", str(out), "--mappings", str(mappings)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -184,22 +186,34 @@ def add_template(inbox: Path, templates: Path, index: int) -> None:
     shutil.copy2(templates / f"unit_{index:04d}.xlsx", inbox / f"unit_{index:04d}.xlsx")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
-def test_a_run_killed_while_writing_leaves_the_last_good_outputs(tmp_path: Path, generated: tuple[Path, Path], sig: signal.Signals) -> None:
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory, generated: tuple[Path, Path]) -> Path:
+    """A workspace (store, archive), an input folder of 150 templates and the outputs of their run: built once,
+    copied by each test that interrupts the next run (a moved workspace keeps its history)."""
     templates, mappings = generated
-    inbox, out = tmp_path / "input", tmp_path / "output"
+    base = tmp_path_factory.mktemp("published")
+    inbox = base / "input"
     inbox.mkdir()
     for i in range(150):
         add_template(inbox, templates, i)
-    first = run_cli(inbox, out, mappings)
+    first = run_cli(inbox, base / "output", mappings, base / "workspace")
     _, err = first.communicate(timeout=300)
     assert first.returncode in (0, 1), err.decode()
+    return base
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_a_run_killed_while_writing_leaves_the_last_good_outputs(tmp_path: Path, generated: tuple[Path, Path], published: Path,
+                                                                 sig: signal.Signals) -> None:
+    templates, mappings = generated
+    base = shutil.copytree(published, tmp_path / "published")
+    inbox, out, workspace = base / "input", base / "output", base / "workspace"
     period = out / "2026-10"
     before = {name: (period / name).read_bytes() for name in outputs(period)}
     assert {"negtgel_2026-10.xlsx", "summary_2026-10.xlsx", "measures.csv", "problems.csv"} <= set(before)
 
     add_template(inbox, templates, 150)  # something new, so the next run writes every output again
-    second = run_cli(inbox, out, mappings)
+    second = run_cli(inbox, out, mappings, workspace)
     kill_while_writing(second, period, sig)
     _, err = second.communicate()
     left = temp_files(period)
@@ -227,7 +241,7 @@ def test_a_run_killed_while_writing_leaves_the_last_good_outputs(tmp_path: Path,
     if sig == signal.SIGKILL:
         assert left, "a killed run cannot clean up: the next one must"
 
-    third = run_cli(inbox, out, mappings)
+    third = run_cli(inbox, out, mappings, workspace)
     _, err = third.communicate(timeout=300)
     assert third.returncode in (0, 1), err.decode()
     assert not temp_files(period), "the following run cleans up what the killed one left"
@@ -399,3 +413,38 @@ def test_the_fast_shared_strings_match_xlsxwriter(tmp_path: Path) -> None:
             parts.append(archive.read("xl/sharedStrings.xml"))
     assert parts[0] == parts[1]
     assert b"<t xml:space=\"preserve\"> " in parts[1] and b"_x005F_x0041_" in parts[1]  # the slow path did run
+
+
+def test_write_cells_gives_the_same_sheet_on_the_fast_and_the_plain_sheet(tmp_path: Path) -> None:
+    """`write_cells` is how callers write a column without knowing the sheet's class: the same XML from both."""
+    import zipfile
+
+    from pipeline.output.safe import new_workbook
+    from pipeline.output.sheets import TableSheet, write_cells
+
+    cells: list[str | float | None] = [None, "Хэлтэс", 2.5, None, "A & <B>", 1e-7, None]
+    xml = []
+    for cls in (None, TableSheet):
+        path = tmp_path / f"{cls is None}.xlsx"
+        workbook = new_workbook(path)
+        shade, plain = workbook.add_format({"bg_color": "#EEEEEE"}), workbook.add_format({"font_name": "Arial"})
+        sheet = workbook.add_worksheet("Хүснэгт", worksheet_class=cls)
+        write_cells(sheet, 0, 1, cells, [shade, None, shade, plain, shade, None, shade], blanks=True)
+        write_cells(sheet, 2, 3, cells, plain)  # one format, empty cells left out
+        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            xml.append((archive.read("xl/worksheets/sheet1.xml"), archive.read("xl/sharedStrings.xml")))
+    assert xml[0] == xml[1]
+    assert xml[0][0].count(b"<c ") == 7 + 4  # every cell of A has a value or a format, four of C a value
+
+
+def test_only_the_sheets_module_knows_the_fast_sheet_class() -> None:
+    """The fast path on xlsxwriter's internals stays in one module: no caller branches on `TableSheet`."""
+    import re
+
+    from tests.conftest import ROOT
+
+    branching = re.compile(r"isinstance\([^)]*TableSheet")
+    found = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "pipeline").rglob("*.py"))
+             if path.name != "sheets.py" and branching.search(path.read_text(encoding="utf-8"))]
+    assert found == []

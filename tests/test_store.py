@@ -35,6 +35,7 @@ from pipeline.store import Store, StoreLocation, open_store
 from pipeline.store_codec import snapshot_from_json, snapshot_to_json
 from pipeline.store_schema import SCHEMA_VERSION, TABLES
 from tests.conftest import EXAMPLES, MAPPINGS
+from tests.ports import free_port
 from tests.postgres import PostgresServer, postgres  # noqa: F401  (the session's server, a fixture)
 
 # The first schema, verbatim from store.py before issue 15: what every existing SQLite store was created with.
@@ -525,11 +526,3 @@ def test_a_file_that_is_not_a_database_is_explained_in_words(tmp_path: Path) -> 
     code, output = cli_run(workspace, "status")
     assert code != 0 and "гэмтсэн эсвэл өөр файл байна / the store is not a valid database: file is not a database" in output
     assert "Traceback" not in output and "DatabaseError" not in output
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

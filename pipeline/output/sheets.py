@@ -404,6 +404,24 @@ def _lines(values: Sequence[Any], per_line: int) -> list[int]:
     ]
 
 
+def write_cells(sheet: Worksheet, col: int, first_row: int, cells: Sequence[Any], fmt: Any, *, blanks: bool = False) -> None:
+    """Cells (None, a float or text) down a column, in one call on a `TableSheet`, one by one on any other
+    sheet (the same XML either way): callers never need to know which kind of sheet they write to. `fmt` is
+    one format or one per cell; with `blanks`, an empty cell is written blank with its format (shading)."""
+    if isinstance(sheet, TableSheet):
+        sheet.write_column(col, first_row, cells, fmt, blanks=blanks)
+        return
+    formats: Sequence[Any] = fmt if isinstance(fmt, list) else [fmt] * len(cells)
+    for r, (cell, cell_fmt) in enumerate(zip(cells, formats, strict=True), first_row):
+        if cell is None:
+            if blanks:
+                sheet.write_blank(r, col, None, cell_fmt)
+        elif isinstance(cell, float):
+            sheet.write_number(r, col, cell, cell_fmt)
+        else:
+            sheet.write_string(r, col, cell, cell_fmt)
+
+
 def set_row_heights(sheet: Worksheet, first_row: int, heights: Sequence[float | None]) -> None:
     if isinstance(sheet, TableSheet):
         sheet.set_heights(first_row, heights)
@@ -428,7 +446,6 @@ def write_table(
         sheet.write_string(first_row, c, col.title, formats.header)
         sheet.set_column(c, c, col.width, formats.for_kind(col.kind), {"hidden": col.kind == "hidden"})
     sheet.set_row(first_row, 32)
-    write_string, write_number = sheet.write_string, sheet.write_number
     start = first_row + 1
     wrapped: list[list[Any]] = []
     wrapped_widths: list[float] = []
@@ -442,16 +459,7 @@ def write_table(
         if col.kind == "datetime":
             _write_datetimes(sheet, c, start, cells, formats.date)
             continue
-        if isinstance(sheet, TableSheet):
-            sheet.write_column(c, start, cells, fmt)
-            continue
-        for r, cell in enumerate(cells, start):
-            if cell is None:
-                continue
-            if isinstance(cell, float):
-                write_number(r, c, cell, fmt)
-            else:
-                write_string(r, c, cell, fmt)
+        write_cells(sheet, c, start, cells, fmt)
     set_row_heights(sheet, start, row_heights(wrapped, wrapped_widths))
     last = first_row + len(frame)
     if autofilter and len(cols):

@@ -27,7 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.config import Band, Methodology
 from pipeline.labels import STATUS_LABELS
 from pipeline.output.safe import Written, new_workbook, write_atomically
-from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, row_heights, set_row_heights
+from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, row_heights, set_row_heights, write_cells
 from pipeline.problems import Lang
 from pipeline.rollup import STATUS_ORDER
 from pipeline.values import is_missing
@@ -343,12 +343,7 @@ def _table(
             value = values[c]
             column.append(col.render(value) if col.render is not None else value)
         formats = [book.styles.get(col.kind, style) for style in styles]
-        if isinstance(sheet, TableSheet):
-            cells = [_cell_value(value, book.lang) for value in column]
-            sheet.write_column(c, first_row + 1, cells, formats, blanks=True)
-        else:
-            for i, (value, fmt) in enumerate(zip(column, formats, strict=True)):
-                _cell(sheet, first_row + 1 + i, c, value, fmt, book.lang)
+        write_cells(sheet, c, first_row + 1, [_cell_value(value, book.lang) for value in column], formats, blanks=True)
     wrapped = [c for c, col in enumerate(cols) if col.kind in WRAPPED_KINDS]
     set_row_heights(sheet, first_row + 1, row_heights([shown[c] for c in wrapped], [cols[c].width for c in wrapped]))
     last = first_row + len(rows)

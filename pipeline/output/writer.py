@@ -172,7 +172,9 @@ def write_outputs(
 
 
 def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+    # NEGTGEL_START_METHOD=spawn (read/parallel.py) runs as on Windows, where there is no fork: all in this process.
+    return ("fork" in multiprocessing.get_all_start_methods() and os.environ.get("NEGTGEL_START_METHOD") != "spawn"
+            and (os.cpu_count() or 1) > 1)
 
 
 def _child(task: Callable[[], list[Written]], sender: Any) -> None:

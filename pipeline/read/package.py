@@ -6,6 +6,7 @@ zip bomb are all turned into a problem here, with a message that says what the f
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import struct
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.etree.ElementTree import Element
+from xml.parsers import expat
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from pipeline.config import Limits
 
@@ -59,7 +61,8 @@ class Package:
     sheet_parts: dict[str, str] = field(default_factory=dict)
     percent_styles: frozenset[int] = frozenset()
     # What the reader must be given instead of the received file (a decrypted copy, a flat .fods packed as .ods,
-    # a package without its Excel 4 macro sheets); None: the received file as it is.
+    # a package without its Excel 4 macro sheets, an OpenDocument file written again with the usual prefixes);
+    # None: the received file as it is.
     prepare: str | None = None
     decrypted: Path | None = None  # the decrypted copy, when the received file was encrypted with Excel's default password
     workbook_part: str = ""  # xlsx/xlsm: the workbook part's stored name
@@ -128,10 +131,20 @@ def prepared(path: Path, package: Package, workdir: Path) -> Path:
     if package.prepare == "pack-fods":
         # A flat OpenDocument file is the content part of an .ods, whole: the reader takes it packed as one.
         target = workdir / "flat.ods"
+        content = source.read_bytes()
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
             out.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
             out.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
-            out.writestr("content.xml", source.read_bytes())
+            out.writestr("content.xml", _odf_with_usual_prefixes(content) if _odf_unusual_prefixes(content) else content)
+        return target
+    if package.prepare == "odf-prefixes":
+        target = workdir / "usual-prefixes.ods"
+        with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in archive.infolist():
+                data = archive.read(info)
+                if info.filename in ("content.xml", "styles.xml") and _odf_unusual_prefixes(data):
+                    data = _odf_with_usual_prefixes(data)
+                out.writestr(info, data)  # the mimetype part stays first and stored
         return target
     if package.prepare == "rename-stream":
         # Compound-file names compare in upper case, so a change of case keeps the directory's order valid.
@@ -141,17 +154,89 @@ def prepared(path: Path, package: Package, workdir: Path) -> Path:
     if package.prepare == "drop-sheets":
         # The reader refuses a whole workbook for one Excel 4 macro sheet, or one sheet whose part is missing:
         # give it the workbook without those.
-        ids = "|".join(re.escape(rid) for rid in package.dropped_sheets)
-        sheet = re.compile((r'<(?:\w+:)?sheet\b[^>]*?\b(?:\w+:)?id="(?:' + ids + r')"[^>]*?/>').encode())
         target = workdir / "without-some-sheets.xlsx"
         with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
             for info in archive.infolist():
                 data = archive.read(info)
                 if info.filename == package.workbook_part:
-                    data = sheet.sub(b"", data)
+                    data = without_sheets(data, set(package.dropped_sheets))
                 out.writestr(info.filename, data)
         return target
     return source
+
+
+# A start tag from its "<" to its ">" (quoted values may hold ">"); group 1 is "/" for an empty element.
+_START_TAG = re.compile(rb"""<[^\s/>]+(?:[^>"'/]|"[^"]*"|'[^']*'|/(?!>))*(/?)>""")
+
+
+def without_sheets(data: bytes, ids: set[str]) -> bytes:
+    """The workbook part without the `<sheet>` elements whose relationship id is in `ids`, whatever prefixes
+    the part binds its namespaces to. The parser finds the elements (by namespace and local name) and where
+    they start and end; only those bytes are cut, so every other byte stays as it was written."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: cut in UTF-8, which every reader takes
+        text = data.decode("utf-16")
+        data = re.sub(r"^(<\?xml[^>]*?)\s+encoding=([\"'])[^\"']*\2", r"\1", text.lstrip("\ufeff")).encode("utf-8")
+    parser = _expat_parser()
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []  # (local name, start offset) of the open elements
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rsplit(" ", 1)[-1]
+        offset = parser.CurrentByteIndex
+        if local == "sheet" and stack and stack[-1][0] == "sheets" and _relationship_id(attrs, " ") in ids:
+            stack.append(("sheet-dropped", offset))
+        else:
+            stack.append((local, offset))
+
+    def end(_name: str) -> None:
+        local, offset = stack.pop()
+        if local != "sheet-dropped":
+            return
+        tag = _START_TAG.match(data, offset)
+        if tag is None:
+            raise ValueError("a start tag the parser read and the scan cannot")
+        stop = tag.end() if tag.group(1) else data.index(b">", parser.CurrentByteIndex) + 1
+        spans.append((offset, stop))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.Parse(data, True)
+    out, at = bytearray(), 0
+    for begin, stop in spans:  # in document order, never nested (a sheet holds no sheet)
+        out += data[at:begin]
+        at = stop
+    return bytes(out + data[at:])
+
+
+def _expat_parser() -> Any:
+    """A namespace-aware expat parser ("uri local" names) that refuses any DTD, as defusedxml's parsers do."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+
+    def refuse(*_args: Any) -> Any:
+        raise ValueError("XML DTD/ENTITY")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    return parser
+
+
+# The relationship namespaces of transitional and strict OOXML: r:id, whatever its prefix.
+_RELATIONSHIP_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                    "http://purl.oclc.org/ooxml/officeDocument/relationships")
+
+
+def _relationship_id(attrs: dict[str, str], separator: str = "}") -> str:
+    """The relationship id among an element's attributes (ElementTree's "{uri}id" or expat's "uri id"): the
+    OOXML relationship namespace's `id`, else any namespaced `id` (as the value reader takes it)."""
+    found = ""
+    for key, value in attrs.items():
+        uri, sep, local = key.lstrip("{").rpartition(separator)
+        if sep and local == "id":
+            if uri in _RELATIONSHIP_NS:
+                return value
+            found = found or value
+    return found
 
 
 def _renamed_stream(data: bytes, name: str) -> bytes:
@@ -209,25 +294,101 @@ def _with(package: Package, **changes: Any) -> Package:
     return dataclasses.replace(package, **changes)
 
 
-# A sheet of an OpenDocument spreadsheet (the sheet limit applies to every format).
-_ODS_TABLE = re.compile(rb"<table:table[\s>]")
-_FLAT_ODS = re.compile(rb"<office:document\b[^>]*opendocument\.spreadsheet", re.DOTALL)
+_ODF_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODF_SCRIPT = "{urn:oasis:names:tc:opendocument:xmlns:script:1.0}"
+_ODF_MANIFEST = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
+_ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+# Every start tag whose local name is "table", whatever its prefix: an upper bound on the sheets, so that the
+# parser only counts them where the bound alone does not keep a file under the sheet limit.
+_ANY_TABLE_TAG = re.compile(rb"<(?:[^\s<>/!?:=\"']+:)?table[\s>/]")
+
+
+def _odf_sheets(data: bytes) -> int:
+    """How many sheets (table:table elements, by namespace) an OpenDocument content part holds, as far as the
+    sheet limit needs to know: the cheap upper bound while it is within the limit, else the parser's count."""
+    bound = len(_ANY_TABLE_TAG.findall(data))
+    if bound <= MAX_SHEETS:
+        return bound
+    return sum(1 for _event, element in _events(data, ("start",)) if element.tag == _ODF_TABLE + "table")
 
 
 def _inspect_flat_ods(path: Path) -> Package | Refusal | None:
-    """A flat OpenDocument spreadsheet (.fods, one XML file): read as an .ods once packed, after the DTD check."""
+    """A flat OpenDocument spreadsheet (.fods, one XML file): read as an .ods once packed, after the DTD check.
+    What it is comes from its root element by namespace (any prefix, or none): office:document with the
+    spreadsheet mimetype."""
     with path.open("rb") as handle:
         head = handle.read(8192)
-    if b"<office:document" not in head or not _FLAT_ODS.search(head):
-        return None
+    if b"opendocument" not in head.replace(b"\0", b""):
+        return None  # the office namespace is declared on the root element: not an OpenDocument file
     data = path.read_bytes()
     if _DOCTYPE.search(data):
         return Refusal("file-unsafe", f"{path.name}: XML DTD/ENTITY")
-    has_macros = b"<office:scripts>" in data and b"<script:module" in data
-    tables = len(_ODS_TABLE.findall(data))
+    root = _root_element(data)
+    if root is None or root.tag != _ODF_OFFICE + "document" or root.get(_ODF_OFFICE + "mimetype") != _ODS_MIMETYPE:
+        return None
+    try:
+        tables = _odf_sheets(data)
+        has_macros = b"module" in data and any(element.tag == _ODF_SCRIPT + "module" for _event, element in _events(data, ("start",)))
+    except (ElementTree.ParseError, DefusedXmlException):
+        return Refusal("file-unreadable", DAMAGED)
     if tables > MAX_SHEETS:
         return Refusal("file-too-large", f"{tables} хуудас / sheets > {MAX_SHEETS}")
     return Package(kind="fods", has_macros=has_macros, prepare="pack-fods")
+
+
+# The prefixes OpenDocument writers use: the value reader knows its elements by these, not by namespace.
+_ODF_PREFIXES = {
+    **{name: f"urn:oasis:names:tc:opendocument:xmlns:{part}:1.0" for name, part in (
+        ("office", "office"), ("style", "style"), ("text", "text"), ("table", "table"), ("draw", "drawing"),
+        ("fo", "xsl-fo-compatible"), ("number", "datastyle"), ("svg", "svg-compatible"), ("chart", "chart"),
+        ("dr3d", "dr3d"), ("form", "form"), ("script", "script"), ("meta", "meta"), ("presentation", "presentation"))},
+    "xlink": "http://www.w3.org/1999/xlink", "dc": "http://purl.org/dc/elements/1.1/",
+}
+_ODF_PREFIX_OF = {uri: prefix for prefix, uri in _ODF_PREFIXES.items()}
+
+
+def _odf_unusual_prefixes(data: bytes) -> bool:
+    """Whether the part's root element binds an OpenDocument namespace to another prefix than the usual one
+    (a default namespace included): valid XML the value reader does not understand."""
+    try:
+        for event, item in _events(data, ("start-ns", "start")):
+            if event == "start":
+                return False
+            prefix, uri = item
+            if uri in _ODF_PREFIX_OF and prefix != _ODF_PREFIX_OF[uri]:
+                return True
+    except (ElementTree.ParseError, DefusedXmlException):
+        return False  # the reader says what is wrong
+    return False
+
+
+def _odf_with_usual_prefixes(data: bytes) -> bytes:
+    """The same document written again with the usual prefixes (the parser keeps every element, attribute and text)."""
+    from xml.etree import ElementTree as StdElementTree
+
+    root = _xml(data)
+    for prefix, uri in _ODF_PREFIXES.items():
+        StdElementTree.register_namespace(prefix, uri)
+    written: bytes = StdElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return written
+
+
+def _events(data: bytes, events: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+    """defusedxml's iterparse over a part (no DTD: those were refused already, and the parser refuses them too):
+    (event, element), or (event, (prefix, uri)) for "start-ns"."""
+    events_iter: Iterator[tuple[str, Any]] = ElementTree.iterparse(io.BytesIO(data), events, forbid_dtd=True)
+    return events_iter
+
+
+def _root_element(data: bytes) -> Element | None:
+    """The root element as the parser reads it (its tag "{uri}local", its attributes), or None if the XML breaks first."""
+    try:
+        for _event, element in _events(data, ("start",)):
+            return element
+    except (ElementTree.ParseError, DefusedXmlException):
+        return None
+    return None
 
 
 def _describe_foreign(path: Path) -> str:
@@ -369,8 +530,8 @@ class PartIndex:
 
 
 def _xml(data: bytes) -> Element:
-    # defusedxml: no entity expansion, no external entities (the DTD scan refused those parts already).
-    root: Element = ElementTree.fromstring(data)
+    # defusedxml: no DTD, no entity expansion, no external entities (the DTD scan refused those parts already).
+    root: Element = ElementTree.fromstring(data, forbid_dtd=True)
     return root
 
 
@@ -434,6 +595,8 @@ def _inspect_zip(path: Path, limits: Limits) -> Package | Refusal:
                 return Package(kind="xlsb", has_macros="xl/vbaproject.bin" in index)
             sheet_parts, macro_sheets, orphans = _sheet_parts(index, workbook_part)
             percent_styles = _percent_styles(index, workbook_part)
+        except DefusedXmlException:
+            return Refusal("file-unsafe", f"{workbook_part}: XML DTD/ENTITY")
         except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, ElementTree.ParseError):
             return Refusal("file-unreadable", DAMAGED)
         if len(sheet_parts) > MAX_SHEETS:
@@ -469,19 +632,24 @@ def _inspect_ods(path: Path, index: PartIndex) -> Package | Refusal:
     if unsafe:
         return unsafe
     try:
-        if b"encryption-data" in index.read("META-INF/manifest.xml"):
+        manifest = _xml(index.read("META-INF/manifest.xml"))
+        if any(element.tag == _ODF_MANIFEST + "encryption-data" for element in manifest.iter()):
             return Refusal("file-encrypted", "")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, ElementTree.ParseError):
         pass  # the reader says what is wrong
     has_macros = any(not info.is_dir() and info.file_size > 0 and "script-lb.xml" not in info.filename.lower()
                      and "dialog-lb.xml" not in info.filename.lower() for info in macros)
     try:
-        tables = len(_ODS_TABLE.findall(index.read("content.xml"))) if "content.xml" in index else 0
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        tables = _odf_sheets(index.read("content.xml")) if "content.xml" in index else 0
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, ElementTree.ParseError):
         return Refusal("file-unreadable", DAMAGED)
     if tables > MAX_SHEETS:
         return Refusal("file-too-large", f"{tables} хуудас / sheets > {MAX_SHEETS}")
-    return Package(kind="ods", has_macros=has_macros)
+    try:
+        unusual = any(_odf_unusual_prefixes(index.read(part)) for part in ("content.xml", "styles.xml") if part in index)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return Refusal("file-unreadable", DAMAGED)
+    return Package(kind="ods", has_macros=has_macros, prepare="odf-prefixes" if unusual else None)
 
 
 # A DTD in any encoding an XML parser accepts: spreadsheets never need one, entity bombs always do.
@@ -566,11 +734,10 @@ def _sheet_parts(index: PartIndex, workbook_part: str) -> tuple[dict[str, str], 
     result: dict[str, str] = {}
     unreadable: list[str] = []
     orphans: list[str] = []
-    for element in _xml(index.read(workbook_part)).iter():
-        if _local(element.tag) != "sheet":
-            continue
-        # r:id, whatever its prefix (transitional or strict OOXML namespace)
-        rid = next((value for key, value in element.attrib.items() if key.startswith("{") and _local(key) == "id"), "")
+    root = _xml(index.read(workbook_part))
+    sheets = [child for parent in root.iter() if _local(parent.tag) == "sheets" for child in parent if _local(child.tag) == "sheet"]
+    for element in sheets:
+        rid = _relationship_id(element.attrib)  # r:id, whatever its prefix (transitional or strict OOXML namespace)
         target, kind = targets.get(rid, ("", ""))
         if kind and not kind.endswith(_READABLE_SHEETS):
             unreadable.append(rid)
@@ -665,8 +832,16 @@ def sheet_marks(path: Path, package: Package, sheet: str) -> SheetMarks:
                 package.unplaced["largest"] = max(extents, key=lambda e: e[0] * e[1], default=(0, 0))
             return SheetMarks(frozenset(), (), package.unplaced["largest"])
         xml = index.read(part)
-    percent, extent = _scan_cells(xml, package.percent_styles)
-    return SheetMarks(frozenset(percent), tuple(_formulas_without_value(xml)), extent)
+    plain = _scan_plain_cells(xml, package.percent_styles)
+    if plain is not None and b":f" not in xml:
+        percent, extent = plain
+        return SheetMarks(frozenset(percent), tuple(_formulas_without_value(xml)), extent)
+    parsed = _parse_cells(xml, package.percent_styles)
+    if parsed is None:  # XML the parser cannot read: the tolerant tag scan still bounds the grid
+        percent, extent = _scan_every_tag(xml, package.percent_styles)
+        return SheetMarks(frozenset(percent), tuple(_formulas_without_value(xml)), extent)
+    percent, extent, formulas = parsed
+    return SheetMarks(frozenset(percent), tuple(formulas), extent)
 
 
 def _is_sheet_like(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -681,7 +856,15 @@ def _is_sheet_like(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 def _scan_cells(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tuple[int, int]], tuple[int, int]]:
     """Percent-formatted cells, and the grid the values span as a reader places them (an upper bound)."""
     plain = _scan_plain_cells(xml, percent_styles)
-    return plain if plain is not None else _scan_every_tag(xml, percent_styles)
+    if plain is not None:
+        return plain
+    parsed = _parse_cells(xml, percent_styles)
+    return parsed[:2] if parsed is not None else _scan_every_tag(xml, percent_styles)
+
+
+# A start tag of a row or cell in a namespace bound to a prefix (any prefix an XML name allows).
+_PREFIXED_CELL_TAG = re.compile(rb"<[^\s<>/!?:=\"']+:(?:c|row)[\s/>]")
+_SPACED_TAGS = tuple(tag + space for tag in (b"<c", b"<row") for space in (b"\t", b"\n", b"\r"))
 
 
 _FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
@@ -690,8 +873,10 @@ _FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*(?<!/)>')
 def _scan_plain_cells(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tuple[int, int]], tuple[int, int]] | None:
     """The fast scan, for sheets whose every cell and row names its place; None for any other sheet.
     The work per cell stays in the regex engine: only distinct column letters and percent cells reach Python."""
-    if b":c " in xml or b":c>" in xml or b":row" in xml:
-        return None  # namespace-prefixed tags
+    if (b":c" in xml or b":row" in xml) and _PREFIXED_CELL_TAG.search(xml):
+        return None  # namespace-prefixed tags: the parser's way
+    if any(tag in xml for tag in _SPACED_TAGS):
+        return None  # a tab or line break after the tag name: the patterns below expect a space
     if xml.count(b"<c ") + xml.count(b"<c>") != xml.count(b'<c r="') or xml.count(b"<row ") + xml.count(b"<row>") != xml.count(b'<row r="'):
         return None
     filled = _FILLED_CELL.findall(xml)  # cells with a value; formatted empty cells end in "/>"
@@ -708,9 +893,63 @@ def _scan_plain_cells(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[t
     return percent, (max_row, column_index(max_letters) + 1)
 
 
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
+
+
+def _parse_cells(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tuple[int, int]], tuple[int, int], list[tuple[int, int]]] | None:
+    """Percent-formatted cells, the grid the values span and the formulas without a value, read by the parser:
+    rows and cells by local name whatever their namespace's prefix, a row or cell without a reference after
+    the one before it, as the value reader places them. None for XML the parser cannot read. The sheets that
+    come here are the unusual ones (prefixes, cells without references); the common shape is scanned."""
+    percent: set[tuple[int, int]] = set()
+    formulas: list[tuple[int, int]] = []
+    row = col = -1
+    max_row = max_col = -1
+    open_elements: list[Element] = []
+    try:
+        for event, element in _events(xml, ("start", "end")):
+            if event == "start":
+                open_elements.append(element)
+            else:
+                open_elements.pop()
+            local = element.tag.rpartition("}")[2]
+            if local == "row":
+                if event == "start":
+                    ref = element.get("r", "")
+                    row = int(ref) - 1 if ref.isdecimal() and 0 < len(ref) <= 7 else row + 1
+                    col = -1
+                elif open_elements:
+                    open_elements[-1].remove(element)  # the row is done: neither it nor its cells need memory
+                continue
+            if local != "c":
+                continue
+            if event == "start":
+                ref_match = _CELL_REF.fullmatch(element.get("r", ""))
+                if ref_match:
+                    row, col = int(ref_match.group(2)) - 1, column_index(ref_match.group(1))
+                else:
+                    col += 1
+                if percent_styles and element.get("s", "").isdecimal() and int(element.get("s", "")) in percent_styles:
+                    percent.add((row, col))
+                continue
+            children = {child.tag.rpartition("}")[2]: child for child in element}
+            if children or element.text:
+                max_row, max_col = max(max_row, row), max(max_col, col)
+            if "f" in children:
+                value = children.get("v")
+                if value is not None and value.text:
+                    continue
+                if value is not None and element.get("t") == "str":
+                    continue  # a formula whose saved value is the empty string is a value, not a missing one
+                formulas.append((row, col))
+    except (ElementTree.ParseError, DefusedXmlException):
+        return None
+    return percent, (max_row + 1, max_col + 1), formulas
+
+
 def _scan_every_tag(xml: bytes, percent_styles: frozenset[int]) -> tuple[set[tuple[int, int]], tuple[int, int]]:
     """Percent-formatted cells and the grid the values span, tag by tag: a row or cell without a reference
-    follows the one before it, as the reader places them."""
+    follows the one before it, as the reader places them. For XML the parser cannot read."""
     percent: set[tuple[int, int]] = set()
     row = col = -1
     max_row = max_col = -1
@@ -773,19 +1012,25 @@ def _formulas_without_value(xml: bytes) -> Iterator[tuple[int, int]]:
                 yield int(ref.group(2)) - 1, column_index(ref.group(1))
 
 
-_MODIFIED = re.compile(rb"<dcterms:modified\b[^>]*>([^<]+)</dcterms:modified>")
-_CREATED = re.compile(rb"<dcterms:created\b[^>]*>([^<]+)</dcterms:created>")
+_DCTERMS = "{http://purl.org/dc/terms/}"
 
 
 def saved_time(path: Path) -> str | None:
-    """When the workbook was last saved, from its document properties (ISO 8601), if it says."""
+    """When the workbook was last saved, from its document properties (ISO 8601), if it says: dcterms:modified,
+    else dcterms:created, found by namespace whatever the part's prefixes."""
     try:
         with zipfile.ZipFile(path) as archive, archive.open("docProps/core.xml") as handle:
             core = handle.read(20000)  # never the whole part: it may be a bomb in a file refused for it
     except Exception:  # zipfile raises many kinds on a damaged part; the time is only a hint
         return None
-    match = _MODIFIED.search(core) or _CREATED.search(core)
-    return match.group(1).decode("ascii", "replace").strip() if match else None
+    found: dict[str, str] = {}
+    try:
+        for _event, element in _events(core, ("end",)):
+            if element.tag in (_DCTERMS + "modified", _DCTERMS + "created") and (element.text or "").strip():
+                found.setdefault(element.tag, element.text.strip())
+    except (ElementTree.ParseError, DefusedXmlException):
+        pass  # a part cut at 20,000 bytes, or broken: what was read before counts
+    return found.get(_DCTERMS + "modified") or found.get(_DCTERMS + "created")
 
 
 def xml_defences_active() -> bool:

@@ -2,7 +2,10 @@
 
 A file can make a native reader ask for gigabytes, abort, crash or loop. So each file is read in a worker of
 a small pool of our own with a memory limit (`limits.max_read_mb`: RLIMIT_AS in the worker; where the system
-has no such limit, the parent watches the worker's resident memory) and a deadline (`limits.max_read_seconds`).
+has no such limit, as on Windows, a watchdog thread in the worker checks its own resident memory and the parent
+watches it too, for a native reader that holds the interpreter) and a deadline (`limits.max_read_seconds`).
+The workers start with `fork` where the system has it, else with `spawn` (Windows); `NEGTGEL_START_METHOD=spawn`
+and `NEGTGEL_MEMORY_GUARD=watchdog` make a Linux run work as a Windows one does.
 A worker that dies, is killed or overruns is replaced and its file is listed (`file-reader-crashed`,
 `file-too-slow`); the run goes on. The parent waits on every worker's pipe and process sentinel together,
 so it never waits on a dead worker (a `concurrent.futures` pool breaks as a whole when one worker dies, and
@@ -40,6 +43,13 @@ from pipeline.read.workbook import FileRead, read_file
 MB = 1024 * 1024
 # A reader that replaces read_file in the workers ("module:function"); for tests of the guard only.
 HOOK_ENV = "NEGTGEL_READER_HOOK"
+# How workers start: "fork" or "spawn" (the default: fork where the system has it, as Windows has not).
+START_METHOD_ENV = "NEGTGEL_START_METHOD"
+# How a worker's memory is bounded: "rlimit" (the default: the system's limit, else the watchdog and the parent)
+# or "watchdog" (only the worker's own thread, as where neither the limit nor the parent's watch would act).
+MEMORY_GUARD_ENV = "NEGTGEL_MEMORY_GUARD"
+# The exit code of a worker its watchdog ended for memory.
+WATCHDOG_EXIT = 86
 # How often the parent looks at a worker's memory where the system cannot limit it.
 WATCH_EVERY = 0.1
 # A worker that cannot even start this many times in a row means processes cannot be started here at all.
@@ -56,6 +66,15 @@ class Parsed:
     cacheable: bool = True  # False when the read was stopped for time: a busy machine must not list a file for ever
     seconds: float = 0.0  # how long the read took
     peak_mb: float = 0.0  # the reading worker's peak resident memory so far
+
+
+def default_start_method() -> str:
+    """`NEGTGEL_START_METHOD` when it names a method this system has, else fork where there is one, else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    wanted = os.environ.get(START_METHOD_ENV, "")
+    if wanted in methods:
+        return wanted
+    return "fork" if "fork" in methods else "spawn"
 
 
 def workers() -> int:
@@ -108,6 +127,43 @@ def _limit_memory(max_mb: int) -> bool:
         return False
 
 
+def _own_resident_bytes() -> int:
+    """This process's resident memory: /proc on Linux, the process API on Windows, the peak elsewhere (0: unknown)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError, IndexError):
+        pass
+    if sys.platform == "win32":
+        return _windows_resident(os.getpid())
+    try:
+        import resource
+    except ImportError:
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # the peak only: enough for a limit
+    return int(peak * (1 if sys.platform == "darwin" else 1024))
+
+
+def _start_watchdog(max_mb: int) -> bool:
+    """Where the system cannot cap the worker's memory: a thread that ends the worker (`WATCHDOG_EXIT`) once its
+    resident memory grows `max_mb` beyond what it is now. False where this process cannot see its memory."""
+    import threading
+
+    now = _own_resident_bytes()
+    if now <= 0:
+        return False
+    limit = now + max_mb * MB
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_EVERY)
+            if _own_resident_bytes() > limit:
+                os._exit(WATCHDOG_EXIT)  # no clean-up: the file's read is lost anyway, and memory is short
+
+    threading.Thread(target=watch, name="negtgel-memory-watchdog", daemon=True).start()
+    return True
+
+
 def _no_core_dumps() -> None:
     """A reader that crashes leaves no core file on the specialist's disk, and dies at once instead of while
     the system writes one (which can outlast the deadline and turn a crash into "too slow")."""
@@ -129,6 +185,8 @@ def _peak_mb() -> float:
 
 
 def _worker_main(conn: Connection, config: Config, max_mb: int, use_rlimit: bool, reader: Reader | None) -> None:
+    # Nothing here is POSIX-only without a fallback: the signal and dup2 calls exist on Windows, resource is
+    # optional (_limit_memory, _no_core_dumps, _peak_mb), and the parent-death check below is for fork only.
     # A crash is reported by the parent as a problem of the file; a fault handler inherited from the parent
     # (pytest, python -X faulthandler) would print the worker's stack on the terminal instead.
     faulthandler.disable()
@@ -144,12 +202,15 @@ def _worker_main(conn: Connection, config: Config, max_mb: int, use_rlimit: bool
     reader = reader or _hooked_reader()
     _no_core_dumps()
     limited = _limit_memory(max_mb) if use_rlimit else False
-    conn.send(("ready", limited))
+    watched = not limited and _start_watchdog(max_mb)
+    conn.send(("ready", limited, watched))
     parent = os.getppid()
     while True:
         try:
             # A forked worker also holds the parent's end of its pipe, so the parent's death (a kill, a crash) brings
             # no end-of-file: look for a new parent while waiting, or an orphan would hold the terminal's pipes open.
+            # (A spawned worker, as on Windows, holds only its own end: it gets the end-of-file; there getppid
+            # keeps the dead parent's id, which is harmless.)
             while not conn.poll(0.5):
                 if os.getppid() != parent:
                     return
@@ -220,7 +281,8 @@ class _Worker:
         self.process.start()
         child.close()  # so the parent sees end-of-file when the worker dies
         self.ready = False
-        self.limited = False
+        self.limited = False  # the system caps its memory
+        self.watched = False  # its own watchdog thread does
         self.job: tuple[int, str] | None = None  # (index, name) being read
         self.started = time.monotonic()
 
@@ -254,6 +316,8 @@ def _memory_detail(max_mb: int) -> str:
 
 
 def _death_detail(exitcode: int | None, limited: bool = False, max_mb: int = 0) -> str:
+    if exitcode == WATCHDOG_EXIT:
+        return _memory_detail(max_mb)
     if limited and exitcode == -signal.SIGABRT:
         # A native reader aborts the process when an allocation fails: under the limit, that is the likely cause.
         return f"{max_mb:,} MB-аас их санах ой шаардсан бололтой / apparently needed more than {max_mb:,} MB of memory"
@@ -266,10 +330,12 @@ class _Pool:
     """Workers, each reading one file at a time under its deadline and memory limit; replaced when lost."""
 
     def __init__(self, jobs: list[tuple[Path, str]], config: Config, count: int, reader: Reader | None,
-                 start_method: str | None, use_rlimit: bool) -> None:
-        methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context(start_method or ("fork" if "fork" in methods else "spawn"))
+                 start_method: str | None, use_rlimit: bool, parent_watch: bool = True) -> None:
+        self.context = multiprocessing.get_context(start_method or default_start_method())
+        if os.environ.get(MEMORY_GUARD_ENV) == "watchdog":
+            use_rlimit = parent_watch = False
         self.jobs, self.config, self.count, self.reader, self.use_rlimit = jobs, config, count, reader, use_rlimit
+        self.parent_watch = parent_watch
         limits = config.settings.limits
         self.max_mb, self.max_seconds = max(1, limits.max_read_bytes // (1024 * 1024)), limits.max_read_seconds
         # Starting a worker under spawn imports the product again: not the file's time.
@@ -315,7 +381,7 @@ class _Pool:
             limit = self.max_seconds if worker.job is not None else self.start_allowance if not worker.ready else None
             if limit is not None:
                 timeout = min(timeout, max(0.0, worker.started + limit - now))
-            if worker.job is not None and not worker.limited:
+            if worker.job is not None and not worker.limited and self.parent_watch:
                 timeout = min(timeout, WATCH_EVERY)
         by_handle: dict[Any, _Worker] = {}
         for worker in self.workers:
@@ -355,6 +421,7 @@ class _Pool:
                 break
             if message[0] == "ready":
                 worker.ready, worker.limited = True, bool(message[1])
+                worker.watched = bool(message[2])
                 worker.started = time.monotonic()
             elif message[0] == "done":
                 _, index, payload, saved, seconds, peak = message
@@ -375,7 +442,8 @@ class _Pool:
                 self._lost(worker, done, "file-too-slow", f"{self.max_seconds:g}")
             elif worker.job is None and not worker.ready and now - worker.started > self.start_allowance:
                 self._lost(worker, done, "file-reader-crashed", _death_detail(None))
-            elif worker.job is not None and not worker.limited and _resident_bytes(worker.process.pid) > self.max_mb * MB:
+            elif (worker.job is not None and not worker.limited and self.parent_watch
+                  and _resident_bytes(worker.process.pid) > self.max_mb * MB):
                 self._lost(worker, done, "file-reader-crashed", _memory_detail(self.max_mb))
 
 
@@ -387,16 +455,18 @@ def read_many(
     reader: Reader | None = None,
     start_method: str | None = None,
     use_rlimit: bool = True,
+    parent_watch: bool = True,
 ) -> Generator[Parsed, None, None]:
     """Read (path, name) jobs in guarded workers, yielding each read in input order as soon as it and the
     ones before it are done (the caller records and archives one file while the workers read the next).
 
-    `reader` replaces read_file in the workers and `use_rlimit=False` makes the parent watch the workers'
-    memory as it does where the system has no limits: both for tests of the guard."""
+    `reader` replaces read_file in the workers; `use_rlimit=False` makes the workers guard their memory as
+    they do where the system has no limits (their watchdog, and the parent's watch unless `parent_watch=False`):
+    for tests of the guard."""
     if not jobs:
         return
     count = max(1, min(workers(), len(jobs)))
-    pool = _Pool(jobs, config, count, reader, start_method, use_rlimit)
+    pool = _Pool(jobs, config, count, reader, start_method, use_rlimit, parent_watch)
     # Reads done ahead of the one the caller waits for are held in memory: bound how many.
     window = max(32, 4 * count)
     done: dict[int, Parsed] = {}

@@ -16,7 +16,6 @@ import datetime as dt
 import imaplib
 import mailbox
 import shutil
-import socket
 import ssl
 import subprocess
 import threading
@@ -30,16 +29,12 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from tests.ports import free_port as free_port  # for the mail tests: a range of ports per xdist worker
+
 IMAP_USER = "mne"
 IMAP_PASSWORD = "нууц-үг-2026"  # not ASCII: the client must log in with AUTHENTICATE PLAIN
 SMTP_USER = "negtgel"
 SMTP_PASSWORD = "smtp-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- certificate -----------------------------------------------------------------------------------------
