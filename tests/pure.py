@@ -56,9 +56,9 @@ def inputs(files: Sequence[tuple[Submission, FileRead]], period: str = "2026-10"
 def review(rows: Sequence[tuple[str, str, str]], *, name: str = "negtgel_2026-10.xlsx", lang: str = "mn",
            sheet: str = "Нэгтгэл") -> ReviewRead:
     """The review workbook as `review_workbook.read_review` returns it: (measure key, level, comment) per row,
-    at rows 2, 3, … with the level in column V and the comment in W."""
+    at rows 2, 3, … with the level in column Q and the comment in R, where the consolidated workbook has them."""
     records = [{"measure_key": key, "override": level, "comment": comment, "department": key.split("|", 1)[0],
-                "measure_no": "", "measure": "", "_sheet": sheet, "_cell": f"V{r}", "_comment_cell": f"W{r}"}
+                "measure_no": "", "measure": "", "_sheet": sheet, "_cell": f"Q{r}", "_comment_cell": f"R{r}"}
                for r, (key, level, comment) in enumerate(rows, start=2)]
     return ReviewRead(name, lang, records)
 

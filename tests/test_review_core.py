@@ -90,14 +90,14 @@ def test_a_closed_period_refuses_each_edited_review_cell_and_keeps_its_overrides
     subs = [submission(1, "ЗУХ.xlsx"), submission(2, "СТСХ.xlsx", SANKHUU)]
     report = build.period_report(closed(frozen, subs, review=edits), config)
     refused = [(p.code, p.sheet, p.cell, p.value, p.detail) for p in report.problems if p.code == "review-period-closed"]
-    assert refused == [("review-period-closed", "Нэгтгэл", "V2", "0", "2026-10"),  # a new level
-                       ("review-period-closed", "Нэгтгэл", "W3", "өөр тайлбар", "2026-10")]  # a changed comment
+    assert refused == [("review-period-closed", "Нэгтгэл", "Q2", "0", "2026-10"),  # a new level
+                       ("review-period-closed", "Нэгтгэл", "R3", "өөр тайлбар", "2026-10")]  # a changed comment
     assert report.overall.pct == 50.0 and report.overrides.read == 0
     assert {k: (o.level, o.comment) for k, o in report.overrides.rows.items()} == {k2: ("Бүрэн хэрэгжсэн", "Нотлох баримттай")}
 
     cleared = review([(k2, "", "")])
     gone = build.period_report(closed(frozen, subs, review=cleared), config)
-    assert [(p.cell, p.value) for p in gone.problems if p.code == "review-period-closed"] == [("V2", "—")]
+    assert [(p.cell, p.value) for p in gone.problems if p.code == "review-period-closed"] == [("Q2", "—")]
 
 
 def test_a_period_closed_before_overrides_were_frozen_has_them_from_the_store(config: Config) -> None:
@@ -116,7 +116,7 @@ def test_edits_in_the_workbook_that_is_not_read_back_are_listed_not_applied(tmp_
     report = build.period_report(inputs([first], other_reviews=[english]), config)
     assert report.overall.pct == 56.7  # (100 + 70 + 0) / 3: not applied
     assert [(p.code, p.file, p.sheet, p.cell, p.value, p.detail) for p in report.problems if p.code.startswith("review-")] == [
-        ("review-other-workbook", "negtgel_2026-10.en.xlsx", "All measures", "V2", "100", "negtgel_2026-10.xlsx")]
+        ("review-other-workbook", "negtgel_2026-10.en.xlsx", "All measures", "Q2", "100", "negtgel_2026-10.xlsx")]
 
 
 def test_a_broken_resubmission_does_not_push_out_a_good_report(tmp_path: Path, config: Config) -> None:
