@@ -30,6 +30,7 @@ from typing import Any, overload
 
 import pandas as pd
 
+from pipeline import cycles
 from pipeline.archive import sha256_of
 from pipeline.config import Config, Department
 from pipeline.errors import NegtgelError
@@ -572,7 +573,7 @@ def apply_plans(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, list[Problem]]:
     """The run's entry point: (measures to score, removed measures to add once scored, the changes table or None
     when the year has no plan, problems)."""
-    year = int(period[:4])
+    year = cycles.year_of(period)
     plans = load_plans(workspace, year)
     if not plans:
         return measures, None, None, []

@@ -16,11 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import export, hierarchy, manifest
+from pipeline import cycles, export, hierarchy, manifest
 from pipeline.archive import ArchiveError, archived_path, check_archive
 from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
-from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, rematch_departments, take_in, tz_of
+from pipeline.intake import Arrival, Intake, discover, read_cached, rematch_departments, take_in, tz_of
 from pipeline.manifest import RunSummary
 from pipeline.normalise import Source, normalise_measures, records_frame
 from pipeline.output.names import LANGS, consolidated_name
@@ -81,11 +81,8 @@ class Report:
 
 
 def deadline_for(period: str, config: Config) -> dt.date:
-    year, month = int(period[:4]), int(period[5:7])
-    month += config.settings.deadline_months_after
-    year += (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return dt.date(year, month, config.settings.deadline_day)
+    """`deadline.day` of the `deadline.months_after`-th month after the period's last month (pipeline/cycles.py)."""
+    return cycles.parse(period).deadline(config.settings.deadline_day, config.settings.deadline_months_after)
 
 
 def current_submissions(subs: Sequence[Submission], pins: dict[str, int]) -> dict[str, Submission]:
@@ -200,7 +197,7 @@ def build_report(
         submissions=submissions,
         history=pd.DataFrame(columns=["period", "department", "pct"]),
         methodology_name=config.methodology.name,
-        expected=sum(1 for d in config.departments if d.reports),
+        expected=len(cycles.expected(config.departments, config.settings.cycle, period)),
         reported=int(departments["reported"].sum()) if len(departments) else 0,
         overrides=overrides,
         unmatched_overrides=unmatched,
@@ -270,7 +267,8 @@ def _department_table(
 ) -> pd.DataFrame:
     """One row per department: figures, and timeliness from its first report (corrections never make it late)."""
     table = rollup(scored, config.methodology, ["department"])
-    expected = {d.name: d for d in config.departments if d.reports}  # a grouping unit (reports: false) is not expected
+    # A grouping unit (reports: false) is not expected, nor one whose cycle does not make this kind of period.
+    expected = {d.name: d for d in config.departments if cycles.expected_in(d, config.settings.cycle, period)}
     names = list(expected) + [d for d in table["department"] if d not in expected]
     names += [d for d in chosen if d not in names]
     table = table.set_index("department").reindex(names)
@@ -426,18 +424,20 @@ def _override_counts(report: Report, method: Methodology | None) -> dict[str, An
     }
 
 
-def choose_period(store: Store, requested: str | None, today: dt.date | None = None, *, assign: bool = True) -> str:
+def choose_period(store: Store, requested: str | None, today: dt.date | None = None, *, assign: bool = True,
+                  cycle: str = "monthly") -> str:
     """The period asked for, else the latest period any report names; files that name none join it
-    (when `assign`: a run does, a look at the status does not)."""
+    (when `assign`: a run does, a look at the status does not). With no period at all: the last one of
+    settings.yaml's `cycle` that ended before today."""
     if requested:
         chosen = requested
     else:
         known = [s.period for s in store.submissions() if s.period and s.period_source != "assumed"]
-        periods = sorted(set(known)) or store.periods()
+        periods = cycles.ordered(known) or cycles.ordered(store.periods())
         if periods:
             chosen = periods[-1]
         elif store.has_pending():
-            chosen = previous_month(today or dt.date.today())
+            chosen = cycles.last_ended(cycle, today or dt.date.today()).name
         else:
             raise NegtgelError("Нэгтгэх тайлан олдсонгүй / no reports were found to consolidate.")
     if assign:
@@ -532,11 +532,14 @@ def save_results(store: Store, report: Report) -> None:
 
 
 def attach_history(report: Report, store: Store, months: int = 12) -> None:
-    """The last 12 periods' figures, and each department's change against the previous period."""
-    periods = [p for p in store.result_periods() if p <= report.period][-months:]
+    """The last 12 periods' figures (of the same kind: quarters with quarters), and each department's change
+    against the previous period of that kind."""
+    periods = cycles.trend(store.result_periods(), report.period, months)
     history = pd.DataFrame(store.results(periods), columns=["period", "department", "pct"])
-    report.history = history.sort_values(["period", "department"], kind="stable").reset_index(drop=True)
-    earlier = [p for p in periods if p < report.period]
+    history["order"] = [cycles.sort_key(p) for p in history["period"]]
+    history = history.sort_values(["order", "department"], kind="stable").drop(columns="order").reset_index(drop=True)
+    report.history = history
+    earlier = [p for p in periods if p != report.period]
     previous = history[history["period"] == earlier[-1]].set_index("department")["pct"] if earlier else pd.Series(dtype="float64")
     report.previous_period = earlier[-1] if earlier else None
     table = report.departments
@@ -646,14 +649,14 @@ def run_consolidation(
             intake = take_in(found, store, config, workspace, progress=progress)
             with store.transaction():
                 rematch_departments(store, config, workspace)
-        chosen_period = choose_period(store, period)
+        chosen_period = choose_period(store, period, cycle=config.settings.cycle)
         period_dir = output_dir / chosen_period
         if closing_of(store, chosen_period) is None:
             missing = check_archive(store.submissions(chosen_period), workspace, store)
             if missing:
                 raise ArchiveError(chosen_period, missing, lang)
         print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang, "split": per_department_files,
-                                                                      "plans": plan_fingerprint(workspace, int(chosen_period[:4]))})
+                                                                      "plans": plan_fingerprint(workspace, cycles.year_of(chosen_period))})
         summary = None if review_pending(period_dir, chosen_period) else manifest.unchanged(period_dir, print_, lang)
         if summary is not None:
             return RunResult(summary, [], [], intake, period_dir)
