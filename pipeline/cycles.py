@@ -18,8 +18,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
+D = TypeVar("D")
 Kind = Literal["month", "quarter", "half", "year"]
 Cycle = Literal["monthly", "quarterly", "half-yearly", "annual"]
 CYCLES: dict[str, Kind] = {"monthly": "month", "quarterly": "quarter", "half-yearly": "half", "annual": "year"}
@@ -159,7 +160,8 @@ def parse(text: str) -> Period:
             return Period(year, "half", int(half))
         return Period(year, "year", 1)
     except PeriodError:
-        raise PeriodError(f'"{text}": тийм хугацаа байхгүй (сар 1-12) / no such period (months are 1-12)') from None
+        raise PeriodError(f'"{text}": тийм хугацаа байхгүй (сар 1-12); {FORMATS} хэлбэрээр бичнэ үү '
+                          f"/ no such period (months are 1-12): use {FORMATS}") from None
 
 
 def try_parse(text: str | None) -> Period | None:
@@ -318,6 +320,6 @@ def trend(names: Iterable[str], period: str, count: int, *, include: bool = True
     return kept[-count:] if count > 0 else []
 
 
-def expected(departments: Iterable[object], default: str, period: str) -> list[object]:
+def expected(departments: Iterable[D], default: str, period: str) -> list[D]:
     """The departments that owe a report for the period, in their order."""
     return [d for d in departments if expected_in(d, default, period)]

@@ -14,7 +14,7 @@ from pipeline.mail.settings import SmtpSettings
 from pipeline.outbox import deliver, describe
 
 required_period = click.option("--period", required=True, callback=lambda ctx, param, value: parse_period(value),
-                               help="Тайлант сар / period, YYYY-MM.")
+                               help="Тайлант хугацаа / period: 2026-10, 2026-Q3, 2026-H2, 2026.")
 send_option = click.option("--send", is_flag=True,
                            help="Үнэхээр илгээнэ (анхдагч: юу илгээхийг л жагсаана) / really send (default: a dry run).")
 
