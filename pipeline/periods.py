@@ -18,6 +18,7 @@ from pipeline.errors import NegtgelError
 from pipeline.intake import Intake, tz_of
 from pipeline.mail import state as mail_state
 from pipeline.manifest import edited_since_written
+from pipeline.plan import accept_in_workbook
 from pipeline.review import load_overrides, save_overrides
 from pipeline.run import (
     Report,
@@ -103,9 +104,11 @@ def close(config: Config, workspace: Workspace, output_dir: Path | None, store_p
             raise NegtgelError(f"{period}-д ирсэн тайлан алга / no reports for {period}.")
         period_dir = output_dir / period
         workbook, source_lang = review_workbook(period_dir, period)
-        overrides = load_overrides(store, config, period, workbook, edited_since_written(period_dir, workbook.name, source_lang),
-                                   source_lang)
+        edited = edited_since_written(period_dir, workbook.name, source_lang)
+        accepted = accept_in_workbook(workbook, workspace, config, cycles.year_of(period)) if edited and workbook.exists() else []
+        overrides = load_overrides(store, config, period, workbook, edited, source_lang)
         report = build_report(store, config, period, workspace, overrides, Intake())
+        report.problems.extend(accepted)
         save_overrides(store, report.overrides, period)
         save_results(store, report)
         frozen = snapshot(report)

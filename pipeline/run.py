@@ -24,7 +24,7 @@ from pipeline.intake import Arrival, Intake, discover, read_cached, rematch_depa
 from pipeline.manifest import RunSummary
 from pipeline.normalise import Source, normalise_measures, records_frame
 from pipeline.output.names import LANGS, consolidated_name
-from pipeline.plan import apply_plans
+from pipeline.plan import accept_in_workbook, apply_plans
 from pipeline.plan import fingerprint as plan_fingerprint
 from pipeline.problems import Lang, Problem, ProblemLog
 from pipeline.read.workbook import FileRead
@@ -606,8 +606,11 @@ def consolidate_period(
             report.problems.extend(refused)
             report.overrides.read = 0
     else:
+        # Issue 16: changes to the plan accepted on the workbook's change sheet, recorded before the report is built.
+        accepted = accept_in_workbook(workbook, workspace, config, cycles.year_of(period)) if edited and workbook.exists() else []
         overrides = load_overrides(store, config, period, workbook, edited, source_lang)
         report = build_report(store, config, period, workspace, overrides, intake)
+        report.problems.extend(accepted)
         save_overrides(store, report.overrides, period)
         save_results(store, report)
     report.problems.extend(_edits_elsewhere(period_dir, period, workbook, report.overrides))
