@@ -4,7 +4,8 @@ A period is a month `2026-10`, a quarter `2026-Q3`, a half-year `2026-H2` or a y
 `cycle:` (monthly | quarterly | half-yearly | annual) says which kind a department reports, departments.yaml
 `cycle:` overrides it for one department. Everything else asks this module: a period's months, first and last
 day, deadline (`deadline.day` of the `deadline.months_after`-th month after its last month), the previous period
-of the same kind, the order of periods (by their last month, then a month before the quarter, half-year and
+of the same kind, who is expected when (`makes`: a department's own kind of period, and every year's annual
+evaluation), the order of periods (by their last month, then a month before the quarter, half-year and
 year ending with it), and its label. Due rules and pro-rating judge a period by its last month's quarter: the
 annual evaluation of 2026 is the state at the end of December.
 
@@ -203,9 +204,10 @@ def kind_of_cycle(cycle: str) -> Kind:
 
 
 def makes(cycle: str, period: str) -> bool:
-    """Whether a department reporting on `cycle` is expected in `period` (a quarterly one in 2026-Q3, not 2026-08)."""
+    """Whether a department reporting on `cycle` is expected in `period`: its own kind of period (a quarterly one
+    in 2026-Q3, not in 2026-08), and the year, whatever its cycle: every year ends in the annual evaluation."""
     found = try_parse(period)
-    return found is not None and found.kind == CYCLES[cycle]
+    return found is not None and found.kind in (CYCLES[cycle], "year")
 
 
 def period_of(kind: Kind, year: int, month: int) -> Period:

@@ -150,6 +150,7 @@ def match_department(
 
 _PERIOD_TEXT = re.compile(r"(20\d{2})\s*(?:он[ыо]?|[-./_ ])\s*(\d{1,2})(?!\d)")
 _MONTH_TEXT = re.compile(r"(?<!\d)(\d{1,2})\s*(?:-?р|-?н|\s*дугаар|\s*дүгээр)?\s*сар", re.IGNORECASE)
+_YEAR_WORD = re.compile(r"(?<=\d)\s*он[ыо]?\s*$")
 _YEAR_TEXT = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
@@ -201,7 +202,8 @@ def resolve_period(
     if written not in (None, ""):
         if isinstance(written, dt.date):
             return f"{written.year:04d}-{written.month:02d}", "cell", None
-        if (named := try_parse(cell_text(written).strip())) is not None:  # 2026-10, 2026-Q3, 2026-H2, 2026
+        # 2026-10, 2026-Q3, 2026-H2, 2026; "2026 он" (a year's template) is the year.
+        if (named := try_parse(_YEAR_WORD.sub("", cell_text(written)).strip())) is not None:
             return named.name, "cell", None
         if found := _cycle_period(written, words, cell_year, received):
             return found, "cell", None

@@ -94,7 +94,9 @@ def test_labels_in_both_languages() -> None:
 
 def test_a_cycle_makes_its_kind_of_period_and_the_last_one_ended() -> None:
     assert cycles.makes("quarterly", "2026-Q3") and not cycles.makes("quarterly", "2026-08")
-    assert cycles.makes("monthly", "2026-08") and not cycles.makes("monthly", "2026")
+    assert cycles.makes("monthly", "2026-08") and not cycles.makes("monthly", "2026-Q3")
+    assert all(cycles.makes(cycle, "2026") for cycle in cycles.CYCLES)  # every year ends in the annual evaluation
+    assert not cycles.makes("annual", "2026-H2") and not cycles.makes("half-yearly", "2026-Q2")
     assert cycles.makes("half-yearly", "2026-H2") and cycles.makes("annual", "2026")
     assert cycles.last_ended("monthly", dt.date(2026, 11, 4)) == Period(2026, "month", 10)
     assert cycles.last_ended("quarterly", dt.date(2026, 10, 4)) == Period(2026, "quarter", 3)
@@ -167,6 +169,12 @@ def test_intake_reads_the_period_from_the_cells_and_the_file_name(config: Config
     written = write_template(tmp_path / "a.xlsx", department=ZUH, year=2026, month=None, config=config, period="2026-Q3")
     assert read_file(written, config).meta["period"] == "2026 оны III улирал"
     assert resolved(config, written) == ("2026-Q3", "cell")
+    for period, label in (("2026-H2", "2026 оны хоёрдугаар хагас жил"), ("2026", "2026 он")):
+        written = write_template(tmp_path / f"{period}.xlsx", department=ZUH, year=2026, month=None, config=config, period=period)
+        assert read_file(written, config).meta["period"] == label
+        assert resolved(config, written, received=dt.datetime(2027, 1, 3, tzinfo=MN)) == (period, "cell")
+    month = write_template(tmp_path / "m.xlsx", department=ZUH, year=2026, month=10, config=config, period="2026-10")
+    assert read_file(month, config).meta["month"] == 10 and resolved(config, month) == ("2026-10", "cell")
     # "III улирал" typed into the month cell.
     typed = write_xlsx(tmp_path / "b.xlsx", template_rows(measures, month="III улирал"))  # type: ignore[arg-type]
     assert resolved(config, typed) == ("2026-Q3", "cell")
