@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from pipeline import cycles
 from pipeline.cli.common import load_config_or_fail, mappings_option, workspace_or_fail
 from pipeline.cli.mail import _fail_on, _secret, _settings_or_fail
 from pipeline.cli.run import parse_period
@@ -99,7 +100,7 @@ def remind_command(period: str, send: bool, force: bool, mappings: str | None) -
         raise click.ClickException(str(exc)) from None
     offset = reminder_offset(config, period, today)
     click.echo(f"{period}: хугацаа / deadline {(today - dt.timedelta(days=offset)).isoformat()}, "
-               f"хүлээгдэж буй / waiting for {len(due)} / {len(config.departments)}")
+               f"хүлээгдэж буй / waiting for {len(due)} / {len(cycles.expected(config.departments, config.settings.cycle, period))}")
     for item in due:
         what = (f"{item.file}: {item.errors} алдаа / errors" if item.reported else "ирүүлээгүй / not reported")
         official = f" — {item.department.official}" if item.department.official else ""
