@@ -45,6 +45,7 @@ def send_templates_command(period: str, send: bool, mappings: str | None) -> Non
     Жишээ / example:
       negtgel send-templates --period 2026-11            # what would go
       negtgel send-templates --period 2026-11 --send
+      negtgel send-templates --period 2026-Q4 --send    # the quarterly departments
     """
     from pipeline.prefill import write_all
     from pipeline.remind import template_message
@@ -88,6 +89,7 @@ def remind_command(period: str, send: bool, force: bool, mappings: str | None) -
       negtgel remind --period 2026-10
       negtgel remind --period 2026-10 --send            # daily, e.g. from cron or the Task Scheduler
       negtgel remind --period 2026-10 --send --force    # today, whatever the day
+      negtgel remind --period 2026-Q3                   # a quarter: only the departments reporting quarterly
     """
     from pipeline.remind import is_reminder_day, local_today, reminder_offset, reminders
 

@@ -99,6 +99,7 @@ def run_command(
     Жишээ / example:
       negtgel run
       negtgel run "D:/Тайлан/10 сар" --period 2026-10
+      negtgel run --period 2026-Q3                # a quarter; 2026-H2 a half-year, 2026 the annual evaluation
     """
     config = load_config_or_fail(mappings)
     workspace = workspace_or_fail(mappings)

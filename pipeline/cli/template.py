@@ -65,6 +65,7 @@ def template_command(
       negtgel template --department ЗУХ --year 2026 --month 10
       negtgel template -d "Хүнс, хөдөө аж ахуйн газар" -y 2026 --from-plan plan.xlsx -o templates
       negtgel template --all --period 2026-11
+      negtgel template --all --period 2026        # the year-end templates, every department
     """
     config = load_config_or_fail(mappings)
     if all_departments:
