@@ -188,6 +188,7 @@ class PeriodWordsFile(Schema):
     first_half: Items[Text] = ()
     second_half: Items[Text] = ()
     annual: Items[Text] = ()
+    not_annual: Items[Text] = ()
 
 
 class HeadersFile(Schema):

@@ -238,6 +238,7 @@ class PeriodWords:
     first_half: tuple[str, ...] = ()
     second_half: tuple[str, ...] = ()
     annual: tuple[str, ...] = ()
+    not_annual: tuple[str, ...] = ()  # phrases with an annual word that name no period ("жилийн төлөвлөгөө": the plan)
 
 
 NO_PERIOD_WORDS = PeriodWords()
@@ -295,6 +296,8 @@ def _named(plain: str, words: PeriodWords, the_year: int, annual: bool) -> Perio
         before = lowered[: half.start()].rstrip()
         second = words.second_half and re.search(f"(?:{_alternatives([w.casefold() for w in words.second_half])})$", before)
         return Period(the_year, "half", 2 if second else 1)
+    if words.not_annual:
+        lowered = re.sub(f"(?:{_alternatives([w.casefold() for w in words.not_annual])})", " ", lowered)
     if annual and words.annual and re.search(f"(?<!\\w)(?:{_alternatives([w.casefold() for w in words.annual])})", lowered):
         return Period(the_year, "year", 1)
     return None
