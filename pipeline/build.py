@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import export, hierarchy
+from pipeline import cycles, export, hierarchy
 from pipeline.config import Config, Methodology
 from pipeline.model import OverrideRow, Overrides, PeriodInputs, Report, StoredOverride, Submission, tz_of
 from pipeline.normalise import Source, normalise_measures, records_frame
@@ -31,11 +31,8 @@ HISTORY_MONTHS = 12  # the trend: this many periods, the report's own the last
 
 
 def deadline_for(period: str, config: Config) -> dt.date:
-    year, month = int(period[:4]), int(period[5:7])
-    month += config.settings.deadline_months_after
-    year += (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return dt.date(year, month, config.settings.deadline_day)
+    """`deadline.day` of the `deadline.months_after`-th month after the period's last month (pipeline/cycles.py)."""
+    return cycles.parse(period).deadline(config.settings.deadline_day, config.settings.deadline_months_after)
 
 
 def current_submissions(subs: Sequence[Submission], pins: dict[str, int]) -> dict[str, Submission]:
@@ -139,7 +136,7 @@ def build_report(inputs: PeriodInputs, overrides: Overrides, config: Config, per
         submissions=submissions,
         history=pd.DataFrame(columns=["period", "department", "pct"]),
         methodology_name=config.methodology.name,
-        expected=sum(1 for d in config.departments if d.reports),
+        expected=len(cycles.expected(config.departments, config.settings.cycle, period)),
         reported=int(departments["reported"].sum()) if len(departments) else 0,
         overrides=overrides,
         unmatched_overrides=unmatched,
@@ -202,7 +199,8 @@ def _department_table(
 ) -> pd.DataFrame:
     """One row per department: figures, and timeliness from its first report (corrections never make it late)."""
     table = rollup(scored, config.methodology, ["department"])
-    expected = {d.name: d for d in config.departments if d.reports}  # a grouping unit (reports: false) is not expected
+    # A grouping unit (reports: false) is not expected, nor one whose cycle does not make this kind of period.
+    expected = {d.name: d for d in config.departments if cycles.expected_in(d, config.settings.cycle, period)}
     names = list(expected) + [d for d in table["department"] if d not in expected]
     names += [d for d in chosen if d not in names]
     table = table.set_index("department").reindex(names)
@@ -372,19 +370,22 @@ def results_rows(report: Report) -> list[tuple[str, float | None, int, int, int]
 
 
 def attach_history(report: Report, inputs: PeriodInputs, months: int = HISTORY_MONTHS) -> None:
-    """The last 12 periods' figures, and each department's change against the previous period. An open
-    period's own figures are the report's (the repository keeps them after); a closed one's are as kept."""
-    kept = [p for p in inputs.history_periods if p <= report.period]
+    """The last 12 periods' figures (of the same kind: quarters with quarters), and each department's change
+    against the previous period of that kind. An open period's own figures are the report's (the repository
+    keeps them after); a closed one's are as kept."""
+    kept = cycles.trend(inputs.history_periods, report.period, len(inputs.history_periods))
     rows = list(inputs.history)
     if report.closing is None:
-        periods = sorted({*kept, report.period})[-months:]
+        periods = cycles.trend({*kept, report.period}, report.period, months)
         rows = [r for r in rows if r[0] != report.period]
         rows += [(report.period, department, pct) for department, pct, *_ in results_rows(report)]
     else:
         periods = kept[-months:]
     history = pd.DataFrame([r for r in rows if r[0] in periods], columns=["period", "department", "pct"])
-    report.history = history.sort_values(["period", "department"], kind="stable").reset_index(drop=True)
-    earlier = [p for p in periods if p < report.period]
+    history["order"] = [cycles.sort_key(p) for p in history["period"]]
+    history = history.sort_values(["order", "department"], kind="stable").drop(columns="order").reset_index(drop=True)
+    report.history = history
+    earlier = [p for p in periods if p != report.period]
     previous = history[history["period"] == earlier[-1]].set_index("department")["pct"] if earlier else pd.Series(dtype="float64")
     report.previous_period = earlier[-1] if earlier else None
     table = report.departments

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, ValidationInfo, field_validator
 
+from pipeline.cycles import CYCLES, NO_PERIOD_WORDS, PeriodWords
 from pipeline.errors import ConfigError, ConfigIssue
 from pipeline.notation import NotationVocab, load_vocab
 from pipeline.schema import AnyText, Invalid, Items, Loc, Schema, Text, load_yaml_model, raise_problems, read_yaml, validate_model
@@ -28,10 +29,12 @@ FieldName = Literal[
     "progress", "actual", "self_pct", "evaluation", "note", "budget",
 ]  # fmt: skip
 MetaKey = Literal["department", "year", "month", "period", "version"]
+CycleName = Literal["monthly", "quarterly", "half-yearly", "annual"]  # pipeline/cycles.py CYCLES
 Status = Literal["done", "in_progress", "insufficient", "not_done"]
 STATUSES: tuple[str, ...] = get_args(Status)
 FIELDS: tuple[str, ...] = get_args(FieldName)
 META_KEYS: tuple[str, ...] = get_args(MetaKey)
+assert set(get_args(CycleName)) == set(CYCLES), "the cycle names of the schema and of pipeline/cycles.py differ"
 
 
 def header_key(text: str) -> str:
@@ -50,6 +53,7 @@ class HeaderConfig:
     goal_row_words: tuple[str, ...]
     section_numerals: tuple[str, ...]
     instruction_sheet_words: tuple[str, ...] = ()  # a sheet so named is never a plan (issue 14)
+    period_words: PeriodWords = NO_PERIOD_WORDS  # how files name a quarter, a half-year, the year (issue 16)
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ class Department:
     parent: str = ""  # the full name of the unit above it (issue 17); "" at the top
     level: str = ""  # the kind of unit: "сум", "хэлтэс", "агентлаг", ...
     reports: bool = True  # False: a grouping unit that reports nothing itself
+    cycle: str = ""  # its own reporting cycle (departments.yaml `cycle:`); "" = settings.yaml `cycle`
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,7 @@ class Settings:
     plan_targets: str = "approved"
     reminder_days_before: tuple[int, ...] = (2,)
     reminder_days_after: tuple[int, ...] = (1, 3)
+    cycle: str = "monthly"  # monthly | quarterly | half-yearly | annual (pipeline/cycles.py)
 
 
 @dataclass(frozen=True)
@@ -176,12 +182,22 @@ class FieldFile(Schema):
     titles: Items[Text]
 
 
+class PeriodWordsFile(Schema):
+    quarter: Items[Text] = ()
+    half_year: Items[Text] = ()
+    first_half: Items[Text] = ()
+    second_half: Items[Text] = ()
+    annual: Items[Text] = ()
+    not_annual: Items[Text] = ()
+
+
 class HeadersFile(Schema):
     fields: dict[FieldName, FieldFile]
     meta: dict[MetaKey, Items[Text]] = Field(default_factory=dict)
     goal_row_words: Items[Text] = ()
     section_numerals: Items[Text] = ()
     instruction_sheet_words: Items[Text] = ()
+    period_words: PeriodWordsFile = PeriodWordsFile()
 
     @field_validator("fields")
     @classmethod
@@ -351,6 +367,7 @@ class DepartmentFile(Schema):
     parent: AnyText = ""
     level: AnyText = ""
     reports: bool = True
+    cycle: CycleName | None = None
 
     @field_validator("emails")
     @classmethod
@@ -423,6 +440,7 @@ class SettingsFile(Schema):
     output: OutputFile = OutputFile()
     plan_targets: Literal["approved", "report"] = "approved"
     reminders: RemindersFile = RemindersFile()
+    cycle: CycleName = "monthly"
 
 
 # --- from the validated files to what the program uses --------------------------------------------------
@@ -435,6 +453,7 @@ def _headers(spec: HeadersFile) -> HeaderConfig:
         goal_row_words=tuple(spec.goal_row_words),
         instruction_sheet_words=tuple(spec.instruction_sheet_words),
         section_numerals=tuple(spec.section_numerals),
+        period_words=PeriodWords(**{name: tuple(getattr(spec.period_words, name)) for name in PeriodWordsFile.model_fields}),
     )
 
 
@@ -463,7 +482,7 @@ def _departments(spec: DepartmentsFile) -> tuple[Department, ...]:
     return tuple(
         Department(name=d.name, short=d.short, aliases=tuple(d.aliases),
                    emails=tuple(email.lower() for email in d.emails), official=d.official,
-                   parent=parents[i], level=d.level, reports=d.reports)
+                   parent=parents[i], level=d.level, reports=d.reports, cycle=d.cycle or "")
         for i, d in enumerate(spec.departments)
     )
 
@@ -491,6 +510,7 @@ def _settings(spec: SettingsFile) -> Settings:
         plan_targets=spec.plan_targets,
         reminder_days_before=tuple(sorted(set(spec.reminders.days_before))),
         reminder_days_after=tuple(sorted(set(spec.reminders.days_after))),
+        cycle=spec.cycle,
     )
 
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from pipeline import cycles
 from pipeline.hierarchy import Tree, Unit, UnitState
 from pipeline.output.csvs import MEASURES_CSV_COLUMNS, measure_rows
 from pipeline.output.safe import FORMULA_TRIGGERS, Written, csv_safe, write_atomically
@@ -66,8 +67,13 @@ UNIT_COLUMNS = ["key", "name", "short", "parent_key", "level", "reports", "repor
 DEPARTMENT_COLUMNS = ["period", "department", "short", "reported", "received_at", "days_late", "measures", "due", "scored",
                       "pct_raw", "pct", "rating", "grade", "rank"]
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed: the same parts give the same bytes
-_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 MANIFEST_LIMIT = 1_000_000
+
+
+def _is_period(text: str) -> bool:
+    """A period name exactly as the program writes it (2026-10, 2026-Q3, 2026-H2, 2026)."""
+    named = cycles.try_parse(text)
+    return named is not None and named.name == text
 
 
 def export_name(unit: str, short: str, period: str) -> str:
@@ -281,7 +287,7 @@ def _meta(manifest: dict[str, Any]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     if isinstance(manifest.get("unit"), str):
         meta["department"] = manifest["unit"]
-    if isinstance(manifest.get("period"), str) and _PERIOD.fullmatch(manifest["period"]):
+    if isinstance(manifest.get("period"), str) and _is_period(manifest["period"]):
         meta["period"] = manifest["period"]
     return meta
 
@@ -290,7 +296,7 @@ def _checked(archive: zipfile.ZipFile, manifest: dict[str, Any], name: str, conf
     if manifest.get("version") != VERSION:
         return _refused(name, manifest, f"version {manifest.get('version')!r}")
     period = manifest.get("period")
-    if not isinstance(period, str) or not _PERIOD.fullmatch(period):
+    if not isinstance(period, str) or not _is_period(period):
         return _refused(name, manifest, f"period {period!r}")
     if not isinstance(manifest.get("unit"), str) or not manifest["unit"].strip():
         return _refused(name, manifest, "unit")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.archive import archived_path, sha256_of
 from pipeline.config import Config, Department, header_key
+from pipeline.cycles import PeriodWords, period_in_text, try_parse
 from pipeline.export import read_export
 from pipeline.model import tz_of
 from pipeline.problems import Problem
@@ -150,6 +151,7 @@ def match_department(
 
 _PERIOD_TEXT = re.compile(r"(20\d{2})\s*(?:он[ыо]?|[-./_ ])\s*(\d{1,2})(?!\d)")
 _MONTH_TEXT = re.compile(r"(?<!\d)(\d{1,2})\s*(?:-?р|-?н|\s*дугаар|\s*дүгээр)?\s*сар", re.IGNORECASE)
+_YEAR_WORD = re.compile(r"(?<=\d)\s*он[ыо]?\s*$")
 _YEAR_TEXT = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
@@ -174,23 +176,38 @@ def _month_of(value: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def previous_month(moment: dt.date) -> str:
-    first = moment.replace(day=1) - dt.timedelta(days=1)
-    return f"{first.year:04d}-{first.month:02d}"
-
-
 PENDING = "pending"
 
 
-def resolve_period(read: FileRead, name: str, received: dt.datetime) -> tuple[str | None, str, Problem | None]:
+def _cycle_period(text: object, words: PeriodWords | None, year: int | None, received: dt.datetime, *,
+                  annual: bool = True) -> str | None:
+    """A quarter, half-year or year the text names (`III улирал`, `эхний хагас жил`, `жилийн эцсийн`, `2026-Q3`);
+    with no year anywhere, the year whose such period ended last before the file was received."""
+    if words is None:
+        return None
+    found = period_in_text(cell_text(text), words, year, annual=annual, received=received.date())
+    return found.name if found is not None else None
+
+
+def resolve_period(
+    read: FileRead, name: str, received: dt.datetime, words: PeriodWords | None = None
+) -> tuple[str | None, str, Problem | None]:
     """(period, source, problem): the template's period cells, else the file name; else None ("pending"):
     the next run puts the file in the period it consolidates (`Store.assign_pending`), so a file that
-    says nothing of its period, or cannot be read at all, is listed where the specialist looks."""
+    says nothing of its period, or cannot be read at all, is listed where the specialist looks.
+    A quarter, half-year or year (headers.yaml `period_words`: config.headers.period_words) is looked for
+    before a month, in the cells and then in the file name."""
     meta = read.meta
     written = meta.get("period")
+    cell_year = _year_of(meta.get("year")) if meta.get("year") not in (None, "") else None
     if written not in (None, ""):
         if isinstance(written, dt.date):
             return f"{written.year:04d}-{written.month:02d}", "cell", None
+        # 2026-10, 2026-Q3, 2026-H2, 2026; "2026 он" (a year's template) is the year.
+        if (named := try_parse(_YEAR_WORD.sub("", cell_text(written)).strip())) is not None:
+            return named.name, "cell", None
+        if found := _cycle_period(written, words, cell_year, received):
+            return found, "cell", None
         match = _PERIOD_TEXT.search(cell_text(written))
         if match and (found := _period(int(match.group(1)), int(match.group(2)))):
             return found, "cell", None
@@ -199,12 +216,16 @@ def resolve_period(read: FileRead, name: str, received: dt.datetime) -> tuple[st
             return found, "cell", None
     if meta.get("month") not in (None, ""):
         year = _year_of(meta.get("year")) or received.year
+        if found := _cycle_period(meta["month"], words, cell_year, received):  # "III улирал" typed in the month cell
+            return found, "cell", None
         month = _month_of(meta["month"])
         found = _period(year, month) if month else None
         if found:
             return found, "cell", None
         return None, PENDING, Problem("period-invalid", file=name, value=cell_text(meta["month"]))
     stem = Path(name).stem
+    if found := _cycle_period(stem, words, cell_year, received, annual=False):
+        return found, "filename", None
     match = _PERIOD_TEXT.search(stem)
     if match and (found := _period(int(match.group(1)), int(match.group(2)))):
         return found, "filename", None
@@ -213,6 +234,8 @@ def resolve_period(read: FileRead, name: str, received: dt.datetime) -> tuple[st
         year = _year_of(stem) or _year_of(meta.get("year")) or received.year
         if found := _period(year, int(month_match.group(1))):
             return found, "filename", None
+    if found := _cycle_period(stem, words, cell_year, received):  # "жилийн эцсийн тайлан": the year
+        return found, "filename", None
     return None, PENDING, None
 
 
@@ -372,7 +395,7 @@ class _Recorder:
     def __call__(self, arrival: Arrival, sha: str, size: int, read: FileRead, saved_at: str | None) -> None:
         received = received_time(arrival, self.tz, saved_at)
         department, dept_source, dept_problem = match_department(read, arrival, self.matcher)
-        period, period_source, period_problem = resolve_period(read, arrival.name, received)
+        period, period_source, period_problem = resolve_period(read, arrival.name, received, self.config.headers.period_words)
         problems = [p for p in (dept_problem, period_problem) if p is not None]
         short = next((d.short for d in self.config.departments if d.name == department and d.short), None)
         archived = archive_copy(arrival.path, self.workspace.archive, period, short or department or UNKNOWN_FOLDER, arrival.name)

@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, cycles
 from pipeline.config import Config
 from pipeline.intake import Intake, reader_key
 from pipeline.output.safe import write_atomically
@@ -65,7 +65,7 @@ def fingerprint(store: Store, config: Config, period: str, intake: Intake, optio
     feed("closed", frozen[0] if frozen else None)
     feed("events", store.events(period))
     feed("overrides", sorted(store.overrides(period)))
-    earlier = [p for p in store.result_periods() if p < period][-11:]
+    earlier = cycles.trend(store.result_periods(), period, 11, include=False)  # the history the run shows
     feed("history", sorted(store.results(earlier), key=str))
     feed("intake", sorted((p.code, p.file, p.detail) for p in intake.problems))
     return digest.hexdigest()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import cycles
 from pipeline.build import build_report, corrections_of, current_submissions, deadline_for, first_reports, lateness
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
@@ -46,7 +47,8 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
     deadline = deadline_for(period, config)
     tz = tz_of(config)
     rows = []
-    names = [d.name for d in config.departments if d.reports] + sorted(d for d in chosen if d not in {x.name for x in config.departments})
+    owing = [d.name for d in config.departments if cycles.expected_in(d, config.settings.cycle, period)]
+    names = owing + sorted(d for d in chosen if d not in owing)
     official = {d.name: d.official for d in config.departments}
     short = {d.name: d.short for d in config.departments}
     for name in names:
@@ -73,7 +75,7 @@ def completeness(store: Store, config: Config, period: str) -> Completeness:
 
 def status(config: Config, workspace: Workspace, store_path: Path | str | None, period: str | None) -> Completeness:
     with open_store(store_location(config, workspace, store_path)) as store:
-        return completeness(store, config, choose_period(store, period, assign=False))
+        return completeness(store, config, choose_period(store, period, assign=False, cycle=config.settings.cycle))
 
 
 def close(config: Config, workspace: Workspace, output_dir: Path | None, store_path: Path | str | None, period: str, reason: str) -> Report:

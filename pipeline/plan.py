@@ -30,6 +30,7 @@ from typing import Any, overload
 
 import pandas as pd
 
+from pipeline import cycles
 from pipeline.archive import sha256_of
 from pipeline.config import Config, Department
 from pipeline.errors import NegtgelError
@@ -314,8 +315,9 @@ def _gist(text: str) -> str:
 
 
 def accept_change(workspace: Workspace, config: Config, *, year: int, department: str, measure: str,
-                  reason: str) -> Acceptance:
-    """Record that the specialist accepts the change of one measure (by its number or its text)."""
+                  reason: str, via: str = "command") -> Acceptance:
+    """Record that the specialist accepts the change of one measure (by its number or its text); `via` says
+    where: `negtgel plan accept` ("command") or the consolidated workbook's change sheet ("workbook")."""
     from pipeline.template import TemplateError, resolve_department
 
     if not reason.strip():
@@ -337,8 +339,66 @@ def accept_change(workspace: Workspace, config: Config, *, year: int, department
     entry = Acceptance(dept.name, no, key, reason.strip(), _now())
     append_log(workspace, year, {"action": "accept", "department": entry.department, "measure_no": entry.measure_no,
                                  "key": entry.key, "measure": str(found[0].get("measure", "")) if found else "",
-                                 "reason": entry.reason, "at": entry.at})
+                                 "reason": entry.reason, "at": entry.at, "via": via})
     return entry
+
+
+ACCEPT_TITLES = ("Зөвшөөрөх шалтгаан", "Reason to accept")  # the yellow column of the change sheet
+
+
+def accept_in_workbook(path: Path, workspace: Workspace, config: Config, year: int) -> list[Problem]:
+    """The changes the specialist accepted on the consolidated workbook's `Төлөвлөгөөний өөрчлөлт` sheet: a
+    reason written in its yellow `Зөвшөөрөх шалтгаан` column beside a change not yet accepted. Each is recorded
+    in plans/YYYY/log.jsonl as `negtgel plan accept` records it (time, reason; `via: workbook`), once; what cannot
+    be recorded is a problem, never a traceback."""
+    import python_calamine as calamine
+
+    from pipeline.config import header_key
+    from pipeline.output.consolidated import PLAN_CHANGE_SHEETS, plan_change_columns
+
+    try:
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+    except (calamine.CalamineError, OSError, ValueError) as exc:
+        return [Problem("file-unreadable", file=path.name, detail=str(exc)[:120])]
+    wanted: list[tuple[str, str, str, str]] = []  # department, measure number, reason, cell
+    try:
+        for lang in ("mn", "en"):
+            name = PLAN_CHANGE_SHEETS[lang == "en"]
+            if name not in workbook.sheet_names:
+                continue
+            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            titles = {header_key(cell_text(t)): i for i, t in enumerate(grid[0])} if grid else {}
+            cols = {c.key: titles.get(header_key(c.title)) for c in plan_change_columns(lang)}
+            reason_col = next((titles[header_key(t)] for t in ACCEPT_TITLES if header_key(t) in titles), None)
+            if reason_col is None or cols.get("department") is None or cols.get("measure_no") is None:
+                continue
+            for r, raw in enumerate(grid[1:], start=2):
+                def value(i: int | None, raw: list[Any] = raw) -> str:
+                    return cell_text(raw[i]).strip() if i is not None and i < len(raw) else ""
+
+                reason, accepted = value(reason_col), value(cols.get("accepted"))
+                if reason and not accepted:
+                    wanted.append((value(cols["department"]), value(cols["measure_no"]), reason, f"{a1(r - 1, reason_col)}"))
+    except (calamine.CalamineError, OSError, ValueError) as exc:
+        return [Problem("file-unreadable", file=path.name, detail=str(exc)[:120])]
+    finally:
+        workbook.close()
+    problems: list[Problem] = []
+    done: set[tuple[str, str]] = set()
+    earlier = {(a.department, _number(a.measure_no), a.reason) for a in acceptances(workspace, year)}
+    sheet = PLAN_CHANGE_SHEETS[0]
+    for department, no, reason, cell in wanted:
+        if (department, no) in done:  # one change of a measure accepts all its rows
+            continue
+        done.add((department, no))
+        if (department, _number(no), reason) in earlier:  # recorded already (a run stopped before rewriting the workbook)
+            continue
+        try:  # shown on the next run in the sheet's Зөвшөөрсөн column, with its time and reason
+            accept_change(workspace, config, year=year, department=department, measure=no, reason=reason, via="workbook")
+        except PlanError as exc:
+            problems.append(Problem("plan-accept-refused", file=path.name, sheet=sheet, cell=cell, value=department,
+                                    detail=str(exc), extra=(("no", no),)))
+    return problems
 
 
 # --- comparing a report with the plan ---------------------------------------------------------------------
@@ -574,7 +634,7 @@ def apply_plans(
     """The run's entry point, on the year's plans and accepted changes as the repository read them
     (`load_plans`, `acceptances`): (measures to score, removed measures to add once scored, the changes table
     or None when the year has no plan, problems)."""
-    year = int(period[:4])
+    year = cycles.year_of(period)
     if not plans:
         return measures, None, None, []
     columns_of = {(s.read.name, t.sheet): dict(t.layout.columns) for s in sources for t in s.read.tables}

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import cycles
 from pipeline.config import Config, Department
 from pipeline.plan import load_plans, safe_name
 from pipeline.score import measure_key
@@ -59,7 +60,10 @@ def last_progress(workspace: Workspace, config: Config, period: str) -> dict[str
         return {}
     found: dict[str, tuple[str, list[dict[str, Any]]]] = {}
     with open_store(store_file) as store:
-        earlier = sorted((p for p in store.periods() if p[:4] == period[:4] and p < period), reverse=True)
+        this = cycles.parse(period)
+        # Any earlier period of the year that has ended by this one's end: a quarterly department's Q2, a month's.
+        earlier = [p for p in reversed(cycles.ordered(store.periods()))
+                   if (q := cycles.try_parse(p)) is not None and q.year == this.year and q.sort_key < this.sort_key]
         for p in earlier:
             for dept, sub in current_submissions(store.submissions(p), store.pins(p)).items():
                 if dept in found or not sub.readable:
@@ -93,21 +97,25 @@ def prefill(plan: Sequence[dict[str, Any]], progress: Sequence[dict[str, Any]], 
 
 
 def write_all(workspace: Workspace, config: Config, period: str, output_dir: Path | None = None) -> list[Prefilled]:
-    """Every expected department's template for the period, pre-filled; returns what was written."""
+    """Every department expected in the period (its cycle makes it: a quarterly one gets 2026-Q3's, not
+    2026-08's) gets its template for the period, pre-filled; returns what was written."""
     from pipeline.template import plan_only, write_template
 
-    year, month = int(period[:4]), int(period[5:7])
+    this = cycles.parse(period)
+    year, month = this.year, (this.number if this.kind == "month" else None)
     plans = load_plans(workspace, year)
     progress = last_progress(workspace, config, period)
     folder = output_dir or templates_dir(workspace, period)
-    stamp = dt.datetime(year, month, 1, tzinfo=dt.UTC)
+    stamp = dt.datetime.combine(this.first_day, dt.time(), tzinfo=dt.UTC)
     written = []
     for dept in config.departments:
+        if not cycles.expected_in(dept, config.settings.cycle, period):
+            continue
         plan = plans.get(dept.name)
         since, records = progress.get(dept.name, ("", []))
         base = plan.measures if plan is not None else [plan_only(r) for r in records]
         measures = prefill(base, records, dept.name)
         path = write_template(folder / template_name(dept, period), department=dept, year=year, month=month,
-                              config=config, measures=measures, saved=stamp)
+                              config=config, measures=measures, saved=stamp, period=period)
         written.append(Prefilled(dept, path, len(measures), plan is not None, since))
     return written

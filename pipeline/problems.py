@@ -477,6 +477,11 @@ CATALOGUE: dict[str, ProblemType] = {
         "Changed from the approved plan ({no}, {what_en}): the plan says \"{detail}\", the report \"{value}\". "
         "Scoring follows the approved plan; to accept the change, `negtgel plan accept`.",
     ),
+    "plan-accept-refused": ProblemType(
+        "warning",
+        "{value} ({no}): хүснэгтэд бичсэн өөрчлөлтийн зөвшөөрлийг бүртгэж чадсангүй: {detail}",
+        "{value} ({no}): the acceptance written in the workbook could not be recorded: {detail}",
+    ),
     "plan-missing": ProblemType(
         "warning",
         "{value}-ийн {detail} оны батлагдсан төлөвлөгөө алга тул тайланг төлөвлөгөөтэй тулгаагүй. "

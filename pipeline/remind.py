@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import cycles
 from pipeline.archive import sha256_of
 from pipeline.config import Config, Department
 from pipeline.outbox import Outgoing
@@ -23,8 +24,9 @@ from pipeline.workspace import Workspace
 ERRORS_LISTED = 15
 
 
-def _month_text(period: str) -> str:
-    return f"{int(period[:4])} оны {int(period[5:7])} дугаар сар"
+def _period_of(period: str) -> str:
+    """«2026 оны 10 дугаар сарын», «2026 оны III улирлын», «2026 оны»: the period before a noun."""
+    return cycles.parse(period).genitive()
 
 
 def _genitive(day: int) -> str:
@@ -47,14 +49,14 @@ def template_message(dept: Department, period: str, written: Prefilled, deadline
     body = "\n".join([
         "Сайн байна уу,",
         "",
-        f"{dept.name}-ийн {_month_text(period)}ын төлөвлөгөөний хэрэгжилтийн тайлангийн загварыг хавсаргав. {prefilled}",
+        f"{dept.name}-ийн {_period_of(period)} төлөвлөгөөний хэрэгжилтийн тайлангийн загварыг хавсаргав. {prefilled}",
         f"Бөглөсөн тайланг {_date_text(deadline)} дотор энэ хаягаар хариу илгээнэ үү. Загварын толгой, хуудасны нэрийг "
         "өөрчлөхгүй байхыг хүсье.",
         "",
         "-" * 60,
         "English",
         "",
-        f"Attached is the {period} report template of {dept.name}. {prefilled_en}",
+        f"Attached is the {cycles.label(period, 'en')} report template of {dept.name}. {prefilled_en}",
         f"Please send the filled report back by {deadline.isoformat()}. Do not change the header or the sheet names.",
         "",
     ])
@@ -117,7 +119,7 @@ def waiting(workspace: Workspace, config: Config, period: str) -> list[Due]:
             chosen = {d: s for d, s in current_submissions(store.submissions(period), store.pins(period)).items()
                       if s.readable}
     due = []
-    for dept in config.departments:
+    for dept in cycles.expected(config.departments, config.settings.cycle, period):  # its cycle makes the period
         sub = chosen.get(dept.name)
         if sub is None:
             due.append(Due(dept, reported=False))
@@ -137,9 +139,9 @@ def reminder_message(item: Due, period: str, deadline: dt.date, today: dt.date) 
                f"The deadline was {deadline.isoformat()} ({late} days ago)." if late > 0 else
                f"The deadline is today, {deadline.isoformat()}.")
     if not item.reported:
-        what_mn = [f"{dept.name}-ийн {_month_text(period)}ын төлөвлөгөөний хэрэгжилтийн тайлан ирээгүй байна. {when_mn}",
+        what_mn = [f"{dept.name}-ийн {_period_of(period)} төлөвлөгөөний хэрэгжилтийн тайлан ирээгүй байна. {when_mn}",
                    "Тайлангаа энэ хаягаар хавсралт болгон илгээнэ үү."]
-        what_en = [f"The {period} plan implementation report of {dept.name} has not arrived. {when_en}",
+        what_en = [f"The {cycles.label(period, 'en')} plan implementation report of {dept.name} has not arrived. {when_en}",
                    "Please send it to this address as an attachment."]
         subject = f"Сануулга: {period} тайлан ирээгүй — {dept.short or dept.name} / Reminder: {period} report missing"
     else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import manifest
+from pipeline import cycles, manifest
 from pipeline.archive import ArchiveError, archived_path, check_archive
 from pipeline.build import HISTORY_MONTHS, build_report, frozen_report, results_rows, snapshot
 from pipeline.config import Config
@@ -20,7 +20,7 @@ from pipeline.errors import NegtgelError
 from pipeline.intake import Intake, read_cached
 from pipeline.model import Closing, PeriodInputs, Report, Submission
 from pipeline.output.names import LANGS, consolidated_name
-from pipeline.plan import acceptances, load_plans
+from pipeline.plan import accept_in_workbook, acceptances, load_plans
 from pipeline.problems import Lang, ProblemLog
 from pipeline.read.workbook import FileRead
 from pipeline.review import merge_overrides
@@ -70,7 +70,7 @@ class Repository:
         frozen = store.frozen(period) if closing is not None else None
         workbook, source_lang = review_workbook(period_dir, period, lang) if period_dir is not None else (
             Path(consolidated_name(period, lang)), lang)
-        known = [p for p in store.result_periods() if p <= period]
+        known = cycles.trend(store.result_periods(), period, HISTORY_MONTHS)
         inputs = PeriodInputs(
             period=period,
             submissions=subs,
@@ -81,7 +81,7 @@ class Repository:
             review_lang=source_lang,
             intake_problems=list(self.intake.problems) if self.intake is not None else [],
             history_periods=known,
-            history=store.results(known[-HISTORY_MONTHS:]),
+            history=store.results(known),
             closing=closing,
             frozen=frozen[1] if frozen is not None else None,
         )
@@ -98,7 +98,9 @@ class Repository:
                 raise ArchiveError(period, missing, lang)
             for sub in subs:
                 inputs.reads[sub.id] = self._load(sub)
-            year = int(period[:4])
+            year = cycles.year_of(period)
+            if inputs.review is not None:  # issue 16: changes accepted on the workbook's change sheet, recorded first
+                inputs.intake_problems.extend(accept_in_workbook(workbook, self.workspace, self.config, year))
             inputs.plans = load_plans(self.workspace, year)
             if inputs.plans:
                 inputs.acceptances = acceptances(self.workspace, year)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import manifest
+from pipeline import cycles, manifest
 from pipeline.archive import ArchiveError, check_archive
 from pipeline.build import current_submissions, deadline_for, period_report  # noqa: F401 - the first two: callers reach them here
 from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
-from pipeline.intake import Arrival, Intake, discover, previous_month, rematch_departments, take_in
+from pipeline.intake import Arrival, Intake, discover, rematch_departments, take_in
 from pipeline.manifest import RunSummary
 from pipeline.model import Report
 from pipeline.output.names import LANGS, consolidated_name
@@ -88,18 +88,20 @@ def _override_counts(report: Report, method: Methodology | None) -> dict[str, An
     }
 
 
-def choose_period(store: Store, requested: str | None, today: dt.date | None = None, *, assign: bool = True) -> str:
+def choose_period(store: Store, requested: str | None, today: dt.date | None = None, *, assign: bool = True,
+                  cycle: str = "monthly") -> str:
     """The period asked for, else the latest period any report names; files that name none join it
-    (when `assign`: a run does, a look at the status does not)."""
+    (when `assign`: a run does, a look at the status does not). With no period at all: the last one of
+    settings.yaml's `cycle` that ended before today."""
     if requested:
         chosen = requested
     else:
         known = [s.period for s in store.submissions() if s.period and s.period_source != "assumed"]
-        periods = sorted(set(known)) or store.periods()
+        periods = cycles.ordered(known) or cycles.ordered(store.periods())
         if periods:
             chosen = periods[-1]
         elif store.has_pending():
-            chosen = previous_month(today or dt.date.today())
+            chosen = cycles.last_ended(cycle, today or dt.date.today()).name
         else:
             raise NegtgelError("Нэгтгэх тайлан олдсонгүй / no reports were found to consolidate.")
     if assign:
@@ -169,14 +171,14 @@ def run_consolidation(
             intake = take_in(found, store, config, workspace, progress=progress)
             with store.transaction():
                 rematch_departments(store, config, workspace)
-        chosen_period = choose_period(store, period)
+        chosen_period = choose_period(store, period, cycle=config.settings.cycle)
         period_dir = output_dir / chosen_period
         if closing_of(store, chosen_period) is None:
             missing = check_archive(store.submissions(chosen_period), workspace, store)
             if missing:
                 raise ArchiveError(chosen_period, missing, lang)
         print_ = manifest.fingerprint(store, config, chosen_period, intake, {"lang": lang, "split": per_department_files,
-                                                                      "plans": plan_fingerprint(workspace, int(chosen_period[:4]))})
+                                                                      "plans": plan_fingerprint(workspace, cycles.year_of(chosen_period))})
         summary = None if review_pending(period_dir, chosen_period) else manifest.unchanged(period_dir, print_, lang)
         if summary is not None:
             return RunResult(summary, [], [], intake, period_dir)

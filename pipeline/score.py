@@ -3,7 +3,7 @@
 Where a measure's level comes from, first that applies:
   evaluator (the Үнэлгээ column or the specialist's review) -> status_word (a status word in the achieved
   columns) -> computed (achieved value against target) -> self_assessed (the department's own %) -> unscored.
-A measure is due when the period's quarter is at or after the first quarter of its timeframe; a "not yet
+A measure is due when the period's quarter (that of its last month) is at or after the first quarter of its timeframe; a "not yet
 due" word makes it not due whatever its timeframe. Not-due and unscored measures stay out of every mean.
 """
 
@@ -17,13 +17,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipeline import cycles
 from pipeline.config import STATUSES, Methodology, header_key
 from pipeline.problems import Problem
 from pipeline.read.workbook import a1
 
 
 def period_quarter(period: str) -> int:
-    return (int(period[5:7]) - 1) // 3 + 1
+    """The quarter due rules and pro-rating judge the period by: that of its last month (2026-08: 3,
+    2026-H1: 2, the year 2026: 4)."""
+    return cycles.parse(period).quarter
 
 
 def measure_key(department: str, measure_no: str, measure: str) -> str:

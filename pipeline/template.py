@@ -21,6 +21,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pipeline import cycles
 from pipeline.config import Config, Department, header_key
 from pipeline.errors import NegtgelError
 from pipeline.notation import canonical_timeframes
@@ -66,6 +67,7 @@ META_LABELS: Mapping[str, str] = {
     "month": "Тайлант сар:",
     "version": "Загварын хувилбар:",
 }
+PERIOD_LABEL = "Тайлант хугацаа:"  # the month row of a quarter's, half-year's or year's template (headers.yaml meta.period)
 HEADER_ROW = 6
 FIRST_DATA_ROW = 7
 EMPTY_ROWS = 200
@@ -242,8 +244,12 @@ def write_template(
     config: Config,
     measures: list[dict[str, Any]] | None = None,
     saved: dt.datetime | None = None,
+    period: str | None = None,
 ) -> Path:
     """Write the standard template for one department and year; returns the path written.
+
+    `period` a quarter, half-year or year (2026-Q3, 2026-H2, 2026): the month row becomes the period row
+    (`Тайлант хугацаа:` «2026 оны III улирал», read back by intake); a month period fills the month cell.
 
     `measures` (dicts as `read_file` returns them: no, goal, measure, ..., optionally `<field>_pct_fmt`)
     are written below the header, with a goal row wherever the goal changes. `saved` sets the document's
@@ -265,7 +271,7 @@ def write_template(
         plan = wb.add_worksheet(PLAN_SHEET)
         lists_sheet = wb.add_worksheet(LISTS_SHEET)
         sources = _write_lists(lists_sheet, dropdown_lists(config))
-        _write_plan(plan, formats, config, dept, year, month, rows, sources)
+        _write_plan(plan, formats, config, dept, year, month, rows, sources, period)
         lists_sheet.hide()
         plan.activate()
         wb.close()
@@ -318,18 +324,23 @@ def _write_plan(
     month: int | None,
     rows: Sequence[PlanRow],
     sources: Mapping[str, str],
+    period: str | None = None,
 ) -> None:
     labels = field_labels(config)
+    named = cycles.try_parse(period)
+    cycle_period = named if named is not None and named.kind != "month" else None
     last_col = len(COLUMNS) - 1
     col = {name: i for i, name in enumerate(COLUMNS)}
 
     ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, title_text(dept, year), f.title)
     ws.set_row(TITLE_ROW, 36)
     for key, r in META_ROWS.items():
-        ws.write_string(r, 0, META_LABELS[key], f.label)
+        ws.write_string(r, 0, PERIOD_LABEL if key == "month" and cycle_period is not None else META_LABELS[key], f.label)
     ws.merge_range(META_ROWS["department"], 1, META_ROWS["department"], 4, dept.name, f.meta_input)
     ws.write_number(META_ROWS["year"], 1, year, f.meta_input)
-    if month is None:
+    if cycle_period is not None:  # a quarter, half-year or year: named in words, as the officials write it
+        ws.write_string(META_ROWS["month"], 1, cycle_period.label("mn"), f.meta_input)
+    elif month is None:
         ws.write_blank(META_ROWS["month"], 1, None, f.meta_input)
     else:
         ws.write_number(META_ROWS["month"], 1, month, f.meta_input)
@@ -338,11 +349,12 @@ def _write_plan(
         "validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100,
         "error_title": "Он", "error_message": "Тайлант оныг 4 оронтой тоогоор бичнэ үү, жишээ нь 2026.",
     })
-    ws.data_validation(META_ROWS["month"], 1, META_ROWS["month"], 1, {
-        "validate": "list", "source": list(range(1, 13)),
-        "input_title": "Тайлант сар", "input_message": "Тайлан гаргаж буй сарын дугаарыг 1-12-оос сонгоно уу.",
-        "error_title": "Тайлант сар", "error_message": "Сарын дугаар 1-12 хооронд байна.",
-    })
+    if cycle_period is None:
+        ws.data_validation(META_ROWS["month"], 1, META_ROWS["month"], 1, {
+            "validate": "list", "source": list(range(1, 13)),
+            "input_title": "Тайлант сар", "input_message": "Тайлан гаргаж буй сарын дугаарыг 1-12-оос сонгоно уу.",
+            "error_title": "Тайлант сар", "error_message": "Сарын дугаар 1-12 хооронд байна.",
+        })
 
     for name in COLUMNS:
         ws.write_string(HEADER_ROW, col[name], labels[name], f.header)

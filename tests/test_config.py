@@ -271,9 +271,23 @@ CASES: dict[str, tuple[list[tuple[str, str | None, str]], list[tuple[str, str, s
         [("settings.yaml", "{day: 5,", "{dya: 5,")],
         [("settings.yaml", "deadline.dya", UNKNOWN + 'did you mean "day"?')],
     ),
+    "settings cycle": (
+        [("settings.yaml", "cycle: monthly", "cycle: quartely")],
+        [("settings.yaml", "cycle", '"quartely" (текст) биш: monthly, quarterly, half-yearly, annual-ийн аль нэг / must be one of '
+          'monthly, quarterly, half-yearly, annual, got the text "quartely"; did you mean "quarterly"?')],
+    ),
+    "department cycle": (
+        [("departments.yaml", '    short: "ЗУХ"\n', '    short: "ЗУХ"\n    cycle: half-yearl\n')],
+        [("departments.yaml", "departments[0].cycle", '"half-yearl" (текст) биш: monthly, quarterly, half-yearly, annual-ийн аль нэг / '
+          'must be one of monthly, quarterly, half-yearly, annual, got the text "half-yearl"; did you mean "half-yearly"?')],
+    ),
+    "period words": (
+        [("headers.yaml", "  half_year:", "  half_yaer:")],
+        [("headers.yaml", "period_words.half_yaer", UNKNOWN + 'did you mean "half_year"?')],
+    ),
     "settings nothing near": (
         [("settings.yaml", "store:", "colour: red\nstore:")],
-        [("settings.yaml", "colour", UNKNOWN + "known: methodology, store, utc_offset_hours, deadline, limits, output, plan_targets, reminders")],
+        [("settings.yaml", "colour", UNKNOWN + "known: methodology, store, utc_offset_hours, deadline, limits, output, plan_targets, reminders, cycle")],
     ),
     "headers top": (
         [("headers.yaml", "goal_row_words:", "goal_row_word:")],

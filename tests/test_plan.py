@@ -228,3 +228,44 @@ def test_a_closed_period_keeps_its_changes_and_a_later_acceptance_waits_for_reop
     assert len(gone) == 1 and gone[0]["basis"] == "plan"  # the frozen figures
     book = openpyxl.load_workbook(root / "output" / "2026-10" / "negtgel_2026-10.xlsx", read_only=True)
     assert "Төлөвлөгөөний өөрчлөлт" in book.sheetnames
+
+
+def test_a_change_is_accepted_by_writing_a_reason_on_the_change_sheet(year: dict[str, Any]) -> None:
+    root = year["root"]
+    import_all(root, year["plans"])
+    negtgel(root, "run", "--period", "2026-10")
+    path = root / "output" / "2026-10" / "negtgel_2026-10.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["Төлөвлөгөөний өөрчлөлт"]
+    header = [c.value for c in sheet[1]]
+    assert header[-2:] == ["Зөвшөөрсөн", "Зөвшөөрөх шалтгаан"]
+    rows = list(sheet.iter_rows(min_row=2))
+    removed = next(r for r in rows if r[0].value == HHAAG and r[1].value == "2.2")
+    assert removed[len(header) - 2].value is None and removed[len(header) - 1].value is None
+    removed[len(header) - 1].value = "Газрын даргын шийдвэрээр хасав"
+    lowered = next(r for r in rows if r[0].value == ZUH and r[1].value == "1.2")
+    lowered[0].value = "Сансрын хэлтэс"  # no such department: listed, not a traceback
+    lowered[len(header) - 1].value = "зөвшөөрөв"
+    book.save(path)
+
+    rerun = negtgel(root, "run", "--period", "2026-10")
+    assert rerun.exit_code in (0, 1), rerun.output
+    log = [json.loads(line) for line in (root / "plans" / "2026" / "log.jsonl").read_text(encoding="utf-8").splitlines()]
+    accepts = [e for e in log if e["action"] == "accept"]
+    assert [(e["department"], e["measure_no"], e["reason"], e["via"]) for e in accepts] == [
+        (HHAAG, "2.2", "Газрын даргын шийдвэрээр хасав", "workbook")]
+    assert accepts[0]["at"].startswith("20")
+    # Scored as `plan accept` would have it: the removed measure is gone, the lowered target still flagged.
+    assert not [r for r in measures_csv(root) if r["department"] == HHAAG and r["measure_no"] == "2.2"]
+    assert [p for p in problems_csv(root) if p["code"] == "plan-changed" and p["file"] == "ЗУХ_2026_10.xlsx"]
+    (refused,) = [p for p in problems_csv(root) if p["code"] == "plan-accept-refused"]
+    assert refused["file"] == "negtgel_2026-10.xlsx" and refused["sheet"] == "Төлөвлөгөөний өөрчлөлт"
+    assert refused["cell"] == f"J{lowered[0].row}" and refused["message"].startswith("Сансрын хэлтэс (1.2): ")
+    shown = openpyxl.load_workbook(path, read_only=True)
+    row = next(list(r) for r in shown["Төлөвлөгөөний өөрчлөлт"].iter_rows(values_only=True) if r[0] == HHAAG and r[1] == "2.2")
+    assert "Газрын даргын шийдвэрээр хасав" in row[len(header) - 2] and row[len(header) - 1] is None
+
+    # Recorded once: running again (the workbook rewritten, nothing typed) adds nothing.
+    negtgel(root, "run", "--period", "2026-10")
+    again = (root / "plans" / "2026" / "log.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(again) == len(log)

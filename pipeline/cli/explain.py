@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 import click
 
+from pipeline import cycles
 from pipeline.cli.common import lang_option, mappings_option
 from pipeline.errors import NegtgelError
 from pipeline.notation import explain, load_vocab
 from pipeline.notation.explain import record
-
-_PERIOD = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])")
 
 
 @click.command("explain")
@@ -31,7 +29,8 @@ _PERIOD = re.compile(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])")
 @click.option("--percent-header", is_flag=True, help="Баганын гарчиг хувиар (%) / the column header speaks of percent.")
 @click.option("--indicator", default=None, help="Мөрийн шалгуур үзүүлэлт / the row's indicator (\"…, хувиар\" makes 100 a percent).")
 @click.option("--baseline", default=None, help="Мөрийн суурь түвшин / the row's baseline (a bare target below it means reduce).")
-@click.option("--period", default=None, metavar="YYYY-MM", help="Тайлант сар: хугацаа болсон эсэх (due) / the period, for `due`.")
+@click.option("--period", default=None, metavar="PERIOD",
+              help="Тайлант хугацаа (2026-10, 2026-Q3, 2026-H2, 2026): хугацаа болсон эсэх (due) / the period, for `due`.")
 @click.option("--json", "as_json", is_flag=True, help="Мөр бүрт нэг JSON / one JSON object a line, the fields of measures.csv.")
 @mappings_option
 def explain_command(text: str, as_: str, lang: str, by_month: bool, percent_header: bool, indicator: str | None,
@@ -51,9 +50,10 @@ def explain_command(text: str, as_: str, lang: str, by_month: bool, percent_head
       negtgel explain "0.25" --as target --baseline 0.30
       printf '80%%\\n5-аас хэтрэхгүй\\n' | negtgel explain - --as target --json
     """
-    if period is not None and not _PERIOD.fullmatch(period):
-        raise click.BadParameter("YYYY-MM хэлбэртэй байх ёстой / must be YYYY-MM", param_hint="--period")
-    quarter = (int(period[5:7]) - 1) // 3 + 1 if period else None
+    try:
+        quarter = cycles.parse(period).quarter if period else None  # that of the period's last month
+    except cycles.PeriodError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
     texts = [line.rstrip("\r\n") for line in sys.stdin] if text == "-" else [text]
     try:
         vocab = load_vocab(Path(mappings) / "notation.yaml")

@@ -13,7 +13,7 @@ from pipeline.errors import NegtgelError
 
 @click.command("export")
 @click.option("--period", required=True, callback=lambda ctx, param, value: parse_period(value),
-              help="Тайлант сар / period, YYYY-MM.")
+              help="Тайлант хугацаа / period: 2026-10, 2026-Q3, 2026-H2, 2026.")
 @click.option("--unit", default=None,
               help="Илгээгч нэгж (анхдагч: departments.yaml-ийн оройн нэгж) / the sending unit (default: the one at the top).")
 @click.option("-o", "--output", "output", default=None, type=click.Path(dir_okay=False, path_type=Path),

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from pipeline import cycles
 from pipeline.cli.common import load_config_or_fail, mappings_option, workspace_or_fail
 from pipeline.cli.mail import _fail_on, _secret, _settings_or_fail
 from pipeline.cli.run import parse_period
@@ -14,7 +15,7 @@ from pipeline.mail.settings import SmtpSettings
 from pipeline.outbox import deliver, describe
 
 required_period = click.option("--period", required=True, callback=lambda ctx, param, value: parse_period(value),
-                               help="Тайлант сар / period, YYYY-MM.")
+                               help="Тайлант хугацаа / period: 2026-10, 2026-Q3, 2026-H2, 2026.")
 send_option = click.option("--send", is_flag=True,
                            help="Үнэхээр илгээнэ (анхдагч: юу илгээхийг л жагсаана) / really send (default: a dry run).")
 
@@ -44,6 +45,7 @@ def send_templates_command(period: str, send: bool, mappings: str | None) -> Non
     Жишээ / example:
       negtgel send-templates --period 2026-11            # what would go
       negtgel send-templates --period 2026-11 --send
+      negtgel send-templates --period 2026-Q4 --send    # the quarterly departments
     """
     from pipeline.prefill import write_all
     from pipeline.remind import template_message
@@ -87,6 +89,7 @@ def remind_command(period: str, send: bool, force: bool, mappings: str | None) -
       negtgel remind --period 2026-10
       negtgel remind --period 2026-10 --send            # daily, e.g. from cron or the Task Scheduler
       negtgel remind --period 2026-10 --send --force    # today, whatever the day
+      negtgel remind --period 2026-Q3                   # a quarter: only the departments reporting quarterly
     """
     from pipeline.remind import is_reminder_day, local_today, reminder_offset, reminders
 
@@ -99,7 +102,7 @@ def remind_command(period: str, send: bool, force: bool, mappings: str | None) -
         raise click.ClickException(str(exc)) from None
     offset = reminder_offset(config, period, today)
     click.echo(f"{period}: хугацаа / deadline {(today - dt.timedelta(days=offset)).isoformat()}, "
-               f"хүлээгдэж буй / waiting for {len(due)} / {len(config.departments)}")
+               f"хүлээгдэж буй / waiting for {len(due)} / {len(cycles.expected(config.departments, config.settings.cycle, period))}")
     for item in due:
         what = (f"{item.file}: {item.errors} алдаа / errors" if item.reported else "ирүүлээгүй / not reported")
         official = f" — {item.department.official}" if item.department.official else ""

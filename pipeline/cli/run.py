@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 from typing import Any
 
 import click
 
+from pipeline import cycles
 from pipeline.cli.common import (
     Progress,
     lang_option,
@@ -27,17 +27,18 @@ from pipeline.run import run_consolidation
 def parse_period(value: str | None) -> str | None:
     if value is None:
         return None
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", value.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise click.BadParameter("YYYY-MM хэлбэрээр бичнэ үү, жишээ нь 2026-10 / use YYYY-MM, e.g. 2026-10")
-    return f"{match.group(1)}-{int(match.group(2)):02d}"
+    try:
+        return cycles.canonical(value)  # 2026-10, 2026-Q3, 2026-H2, 2026
+    except cycles.PeriodError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def period_option(fn: Any) -> Any:
     return click.option(
         "--period",
         callback=lambda ctx, param, value: parse_period(value),
-        help="Тайлант сар YYYY-MM (анхдагч: хамгийн сүүлийн) / period, default the latest.",
+        help="Тайлант хугацаа: 2026-10, 2026-Q3, 2026-H2 эсвэл 2026 (анхдагч: хамгийн сүүлийн) "
+             "/ period: a month, quarter, half-year or year, default the latest.",
     )(fn)
 
 
@@ -98,6 +99,7 @@ def run_command(
     Жишээ / example:
       negtgel run
       negtgel run "D:/Тайлан/10 сар" --period 2026-10
+      negtgel run --period 2026-Q3                # a quarter; 2026-H2 a half-year, 2026 the annual evaluation
     """
     config = load_config_or_fail(mappings)
     workspace = workspace_or_fail(mappings)

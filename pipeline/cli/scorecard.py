@@ -18,7 +18,7 @@ from pipeline.scorecard.spec import Scorecard
 from pipeline.workspace import Workspace
 
 required_period = click.option(
-    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help="Тайлант сар / period, YYYY-MM."
+    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help="Тайлант хугацаа / period: 2026-10, 2026-Q3, 2026-H2, 2026."
 )
 
 

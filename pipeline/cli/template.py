@@ -37,7 +37,7 @@ def plan_measures(path: Path, config: Config) -> list[dict[str, Any]]:
               help="Бүх хэлтэст, батлагдсан төлөвлөгөө, сүүлийн гүйцэтгэлээр бөглөнө (--period-той) / every expected "
                    "department, pre-filled from its approved plan and last accepted progress (with --period).")
 @click.option("--period", "period", callback=lambda ctx, param, value: _period(value),
-              help="Тайлант сар YYYY-MM (--all-той) / the period the templates are for, YYYY-MM (with --all).")
+              help="Тайлант хугацаа 2026-11, 2026-Q4, 2026-H2, 2026 (--all-той) / the period the templates are for (with --all).")
 @click.option("--month", "-m", "month", type=click.IntRange(1, 12),
               help="Тайлант сар 1-12 (хоосон бол хэлтэс бөглөнө) / reporting month, else left for the department.")
 @click.option("--from-plan", "from_plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -65,6 +65,7 @@ def template_command(
       negtgel template --department ЗУХ --year 2026 --month 10
       negtgel template -d "Хүнс, хөдөө аж ахуйн газар" -y 2026 --from-plan plan.xlsx -o templates
       negtgel template --all --period 2026-11
+      negtgel template --all --period 2026        # the year-end templates, every department
     """
     config = load_config_or_fail(mappings)
     if all_departments:
@@ -97,7 +98,7 @@ def _write_all(config: Config, period: str | None, output_dir: Path, mappings: s
     from pipeline.prefill import write_all
 
     if period is None:
-        raise click.UsageError("--all-д --period хэрэгтэй / --all needs --period YYYY-MM.")
+        raise click.UsageError("--all-д --period хэрэгтэй / --all needs --period (2026-11, 2026-Q4, ...).")
     workspace = workspace_or_fail(mappings)
     folder = None if output_dir == DEFAULT_DIR else output_dir
     try:

@@ -134,7 +134,7 @@ PLAN_CHANGE_SHEETS = ("Төлөвлөгөөний өөрчлөлт", "Plan chang
 
 def plan_change_columns(lang: Lang) -> list[Col]:
     """The changes against the approved plan (issue 16): which measure, which cell, the old and the new."""
-    from pipeline.plan import FIELD_LABELS
+    from pipeline.plan import ACCEPT_TITLES, FIELD_LABELS
 
     mn = lang != "en"
     return [
@@ -147,6 +147,8 @@ def plan_change_columns(lang: Lang) -> list[Col]:
         Col("old", "Батлагдсан" if mn else "Approved", 30, "wrap"),
         Col("new", "Тайланд" if mn else "In the report", 30, "wrap"),
         Col("accepted", "Зөвшөөрсөн" if mn else "Accepted", 30, "wrap"),
+        # Issue 16: a reason written here accepts the change on the next run (plan.accept_in_workbook).
+        Col("accept_reason", ACCEPT_TITLES[not mn], 30, "review"),
     ]
 
 

@@ -24,6 +24,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from pipeline import cycles
 from pipeline.config import Band, Methodology
 from pipeline.labels import STATUS_LABELS
 from pipeline.output.safe import Written, new_workbook, write_atomically
@@ -54,11 +55,6 @@ STATUS_COLORS: dict[str, str] = {
 # "Хангалтгүй" alone is also the name of the lowest rating band: the status gets the methodology's word.
 _STATUS_MN = {**{k: v[0] for k, v in STATUS_LABELS.items()}, "insufficient": "Хэрэгжилт хангалтгүй"}
 
-_MONTH_SUFFIX = {1: "дүгээр", 2: "дугаар", 3: "дугаар", 4: "дүгээр", 5: "дугаар", 6: "дугаар", 7: "дугаар",
-                 8: "дугаар", 9: "дүгээр", 10: "дугаар", 11: "дүгээр", 12: "дугаар"}
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
-
 
 # --- shared helpers (the PNG charts and the PDF digest use them too) ---------------------------------------------
 
@@ -75,15 +71,13 @@ def status_name(status: str, lang: Lang) -> str:
 
 
 def period_title(period: str, lang: Lang) -> str:
-    """'2026 оны 10 дугаар сарын төлөвлөгөөний хэрэгжилт'."""
-    try:
-        year, month = int(period[:4]), int(period[5:7])
-        suffix = _MONTH_SUFFIX[month]
-    except (ValueError, KeyError):
+    """'2026 оны 10 дугаар сарын төлөвлөгөөний хэрэгжилт', '2026 оны III улирлын ...' (pipeline/cycles.py)."""
+    named = cycles.try_parse(period)
+    if named is None:
         return f"{period} — " + ("plan implementation" if lang == "en" else "төлөвлөгөөний хэрэгжилт")
     if lang == "en":
-        return f"Plan implementation, {_MONTHS_EN[month - 1]} {year}"
-    return f"{year} оны {month} {suffix} сарын төлөвлөгөөний хэрэгжилт"
+        return f"Plan implementation, {named.label('en')}"
+    return f"{named.genitive()} төлөвлөгөөний хэрэгжилт"
 
 
 def pct_text(value: Any, rounding: int = 1) -> str:
