@@ -346,48 +346,16 @@ def accept_change(workspace: Workspace, config: Config, *, year: int, department
 ACCEPT_TITLES = ("Зөвшөөрөх шалтгаан", "Reason to accept")  # the yellow column of the change sheet
 
 
-def accept_in_workbook(path: Path, workspace: Workspace, config: Config, year: int) -> list[Problem]:
-    """The changes the specialist accepted on the consolidated workbook's `Төлөвлөгөөний өөрчлөлт` sheet: a
-    reason written in its yellow `Зөвшөөрөх шалтгаан` column beside a change not yet accepted. Each is recorded
-    in plans/YYYY/log.jsonl as `negtgel plan accept` records it (time, reason; `via: workbook`), once; what cannot
+def accept_in_workbook(wanted: Sequence[tuple[str, str, str, str, str]], file_name: str, workspace: Workspace, config: Config,
+                       year: int) -> list[Problem]:
+    """The changes the specialist accepted on the consolidated workbook's `Төлөвлөгөөний өөрчлөлт` sheet
+    (`review_workbook.read_plan_acceptances`: department, measure number, reason, sheet, cell): each is recorded in
+    plans/YYYY/log.jsonl as `negtgel plan accept` records it (time, reason; `via: workbook`), once; what cannot
     be recorded is a problem, never a traceback."""
-    import python_calamine as calamine
-
-    from pipeline.config import header_key
-    from pipeline.output.consolidated import PLAN_CHANGE_SHEETS, plan_change_columns
-
-    try:
-        workbook = calamine.CalamineWorkbook.from_path(str(path))
-    except (calamine.CalamineError, OSError, ValueError) as exc:
-        return [Problem("file-unreadable", file=path.name, detail=str(exc)[:120])]
-    wanted: list[tuple[str, str, str, str]] = []  # department, measure number, reason, cell
-    try:
-        for lang in ("mn", "en"):
-            name = PLAN_CHANGE_SHEETS[lang == "en"]
-            if name not in workbook.sheet_names:
-                continue
-            grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            titles = {header_key(cell_text(t)): i for i, t in enumerate(grid[0])} if grid else {}
-            cols = {c.key: titles.get(header_key(c.title)) for c in plan_change_columns(lang)}
-            reason_col = next((titles[header_key(t)] for t in ACCEPT_TITLES if header_key(t) in titles), None)
-            if reason_col is None or cols.get("department") is None or cols.get("measure_no") is None:
-                continue
-            for r, raw in enumerate(grid[1:], start=2):
-                def value(i: int | None, raw: list[Any] = raw) -> str:
-                    return cell_text(raw[i]).strip() if i is not None and i < len(raw) else ""
-
-                reason, accepted = value(reason_col), value(cols.get("accepted"))
-                if reason and not accepted:
-                    wanted.append((value(cols["department"]), value(cols["measure_no"]), reason, f"{a1(r - 1, reason_col)}"))
-    except (calamine.CalamineError, OSError, ValueError) as exc:
-        return [Problem("file-unreadable", file=path.name, detail=str(exc)[:120])]
-    finally:
-        workbook.close()
     problems: list[Problem] = []
     done: set[tuple[str, str]] = set()
     earlier = {(a.department, _number(a.measure_no), a.reason) for a in acceptances(workspace, year)}
-    sheet = PLAN_CHANGE_SHEETS[0]
-    for department, no, reason, cell in wanted:
+    for department, no, reason, sheet, cell in wanted:
         if (department, no) in done:  # one change of a measure accepts all its rows
             continue
         done.add((department, no))
@@ -396,7 +364,7 @@ def accept_in_workbook(path: Path, workspace: Workspace, config: Config, year: i
         try:  # shown on the next run in the sheet's Зөвшөөрсөн column, with its time and reason
             accept_change(workspace, config, year=year, department=department, measure=no, reason=reason, via="workbook")
         except PlanError as exc:
-            problems.append(Problem("plan-accept-refused", file=path.name, sheet=sheet, cell=cell, value=department,
+            problems.append(Problem("plan-accept-refused", file=file_name, sheet=sheet, cell=cell, value=department,
                                     detail=str(exc), extra=(("no", no),)))
     return problems
 

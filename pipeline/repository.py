@@ -24,7 +24,7 @@ from pipeline.plan import accept_in_workbook, acceptances, load_plans
 from pipeline.problems import Lang, ProblemLog
 from pipeline.read.workbook import FileRead
 from pipeline.review import merge_overrides
-from pipeline.review_workbook import read_review
+from pipeline.review_workbook import read_plan_acceptances, read_review
 from pipeline.store import Store, open_store
 from pipeline.workspace import Workspace
 
@@ -100,7 +100,9 @@ class Repository:
                 inputs.reads[sub.id] = self._load(sub)
             year = cycles.year_of(period)
             if inputs.review is not None:  # issue 16: changes accepted on the workbook's change sheet, recorded first
-                inputs.intake_problems.extend(accept_in_workbook(workbook, self.workspace, self.config, year))
+                wanted, unreadable = read_plan_acceptances(workbook)
+                inputs.intake_problems.extend(unreadable)
+                inputs.intake_problems.extend(accept_in_workbook(wanted, workbook.name, self.workspace, self.config, year))
             inputs.plans = load_plans(self.workspace, year)
             if inputs.plans:
                 inputs.acceptances = acceptances(self.workspace, year)
