@@ -6,6 +6,7 @@ zip bomb are all turned into a problem here, with a message that says what the f
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import re
@@ -1012,24 +1013,33 @@ def _formulas_without_value(xml: bytes) -> Iterator[tuple[int, int]]:
                 yield int(ref.group(2)) - 1, column_index(ref.group(1))
 
 
-_DCTERMS = "{http://purl.org/dc/terms/}"
+_DCTERMS = "http://purl.org/dc/terms/ "  # expat's "uri local" names
 
 
 def saved_time(path: Path) -> str | None:
     """When the workbook was last saved, from its document properties (ISO 8601), if it says: dcterms:modified,
-    else dcterms:created, found by namespace whatever the part's prefixes."""
+    else dcterms:created, found by namespace whatever the part's prefixes. Read by expat itself (no DTD, as
+    defusedxml's parsers; its tree is not needed): this runs for every file."""
     try:
         with zipfile.ZipFile(path) as archive, archive.open("docProps/core.xml") as handle:
             core = handle.read(20000)  # never the whole part: it may be a bomb in a file refused for it
     except Exception:  # zipfile raises many kinds on a damaged part; the time is only a hint
         return None
     found: dict[str, str] = {}
-    try:
-        for _event, element in _events(core, ("end",)):
-            if element.tag in (_DCTERMS + "modified", _DCTERMS + "created") and (element.text or "").strip():
-                found.setdefault(element.tag, element.text.strip())
-    except (ElementTree.ParseError, DefusedXmlException):
-        pass  # a part cut at 20,000 bytes, or broken: what was read before counts
+    text: list[str] = []
+    parser = _expat_parser()
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        text.clear()
+
+    def end(name: str) -> None:
+        if name in (_DCTERMS + "modified", _DCTERMS + "created") and "".join(text).strip():
+            found.setdefault(name, "".join(text).strip())
+        text.clear()
+
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text.append
+    with contextlib.suppress(expat.ExpatError, ValueError):  # a part cut at 20,000 bytes, or broken: what was read counts
+        parser.Parse(core, True)
     return found.get(_DCTERMS + "modified") or found.get(_DCTERMS + "created")
 
 
