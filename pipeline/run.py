@@ -22,7 +22,8 @@ from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
 from pipeline.intake import Arrival, Intake, discover, previous_month, read_cached, rematch_departments, take_in, tz_of
 from pipeline.manifest import RunSummary
-from pipeline.normalise import Source, normalise_measures, records_frame
+from pipeline.normalise import Source
+from pipeline.normcache import normalised_for
 from pipeline.output.names import LANGS, consolidated_name
 from pipeline.plan import apply_plans
 from pipeline.plan import fingerprint as plan_fingerprint
@@ -156,14 +157,13 @@ def build_report(
         if sub.id in consolidated:
             log.extend(read.problems)
             if read.readable and sub.department:
-                sources.append(Source(sub.id, sub.department, read))
+                sources.append(Source(sub.id, sub.department, read, sub.sha256))
         elif sub.department is not None and read.readable:
             log.add(Problem("submission-superseded", file=sub.original_name, detail=_when(sub.received_at)))
         else:
             log.extend(read.problems)
 
-    frame = records_frame(sources)
-    measures, notation_problems = normalise_measures(frame, config)
+    measures, notation_problems = normalised_for(sources, config, store)  # each submission normalised once (issue 19)
     measures, removed, plan_changes, plan_problems = apply_plans(measures, sources, config, workspace, period)
     unmatched = rekey(overrides, measures)
     log.extend(overrides.problems)

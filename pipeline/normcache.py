@@ -1,0 +1,143 @@
+"""Each submission's normalised rows, kept in the store so that a run normalises only the files it has not seen.
+
+Normalising (`normalise.normalised_columns`) reads every target, timeframe, achieved value and progress text;
+a row's reading depends only on that row, the mappings and the code. So the columns it adds are kept per
+submission, by content hash, under a key of the reader, the mappings (`Config.fingerprint`) and the source of
+the normalising code: a re-run with one changed file among 1,000 normalises that one file.
+
+An entry is plain columnar data — one list of plain values (text, numbers, None, lists of codes) per column,
+and the problems as tuples of their fields — pickled, with no class of this program in it. An entry that does
+not load, or that was made for another department, file name or number of rows, is computed again: it is a
+cache, never a source of figures.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from pipeline.config import Config
+from pipeline.normalise import (
+    NORMALISED_COLUMNS,
+    Source,
+    frame_of_records,
+    normalised_columns,
+    record_columns,
+    with_normalised,
+)
+from pipeline.problems import Problem
+from pipeline.read.workbook import READER_VERSION
+
+ENTRY_FORMAT = 1
+# The code a normalised row depends on: a change to any of it makes every entry stale.
+_CODE = ("normalise.py", "score.py", "values.py", "read/table.py", "notation")
+
+
+class NormalisedCache(Protocol):
+    def normalised(self, sha256s: Sequence[str], norm_key: str) -> dict[str, bytes]: ...
+    def save_normalised(self, entries: Sequence[tuple[str, bytes]], norm_key: str) -> None: ...
+
+
+@functools.cache
+def _code_digest() -> str:
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in _CODE:
+        path = root / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(root).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_key(config: Config) -> str:
+    """The key entries are kept under: the entry format, the reader, the mappings and the normalising code."""
+    return f"{ENTRY_FORMAT}:{READER_VERSION}:{config.fingerprint}:{_code_digest()}"
+
+
+def normalised_for(
+    sources: Sequence[Source], config: Config, cache: NormalisedCache | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The normalised measures of `sources` (the frame `normalise_measures(records_frame(sources))` gives,
+    row for row) and their problems in the same order; only the sources without a usable entry in `cache`
+    are normalised, and their entries stored."""
+    records = record_columns(sources)
+    frame = frame_of_records(records)
+    counts = [sum(len(t.measures) for t in s.read.tables) for s in sources]
+    key = cache_key(config)
+    stored = cache.normalised([s.sha256 for s in sources if s.sha256], key) if cache is not None else {}
+    parts: list[tuple[dict[str, list[Any]], list[Problem]] | None] = [
+        _load(stored.get(s.sha256), s, count) if s.sha256 else None for s, count in zip(sources, counts, strict=True)
+    ]
+    missing = [i for i, part in enumerate(parts) if part is None]
+    if missing:
+        starts = [0]
+        for count in counts:
+            starts.append(starts[-1] + count)
+        if len(missing) == len(sources):
+            fresh_frame = frame
+        else:
+            positions = [p for i in missing for p in range(starts[i], starts[i + 1])]
+            fresh_frame = frame.iloc[positions].reset_index(drop=True)
+        derived, problems, problem_rows = normalised_columns(fresh_frame, config)
+        entries: list[tuple[str, bytes]] = []
+        offset = 0
+        at = 0
+        for i in missing:
+            end = offset + counts[i]
+            own = {name: values[offset:end] for name, values in derived.items()}
+            first = at
+            while at < len(problems) and problem_rows[at] < end:
+                at += 1
+            parts[i] = own, problems[first:at]
+            offset = end
+            source = sources[i]
+            if source.sha256 and cache is not None:
+                entries.append((source.sha256, _dump(own, problems[first:at], source, counts[i])))
+        if cache is not None:
+            cache.save_normalised(entries, key)
+    columns: dict[str, list[Any]] = {name: [] for name in NORMALISED_COLUMNS}
+    found: list[Problem] = []
+    for part in parts:
+        assert part is not None
+        for name, values in part[0].items():
+            columns[name].extend(values)
+        found.extend(part[1])
+    return with_normalised(frame, columns), found
+
+
+def _dump(columns: dict[str, list[Any]], problems: list[Problem], source: Source, rows: int) -> bytes:
+    entry = {
+        "format": ENTRY_FORMAT,
+        "department": source.department,
+        "name": source.read.name,
+        "rows": rows,
+        "columns": columns,
+        "problems": [(p.code, p.file, p.sheet, p.cell, p.row, p.value, p.detail, p.extra) for p in problems],
+    }
+    return pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _load(payload: bytes | None, source: Source, rows: int) -> tuple[dict[str, list[Any]], list[Problem]] | None:
+    """An entry's columns and problems; None when there is none or it does not fit this source."""
+    if payload is None:
+        return None
+    try:
+        entry = pickle.loads(payload)
+        if (entry["format"] != ENTRY_FORMAT or entry["department"] != source.department or entry["name"] != source.read.name
+                or entry["rows"] != rows):
+            return None
+        columns = entry["columns"]
+        if list(columns) != NORMALISED_COLUMNS or any(len(values) != rows for values in columns.values()):
+            return None
+        problems = [Problem(code, file, sheet, cell, row, value, detail, tuple(extra))
+                    for code, file, sheet, cell, row, value, detail, extra in entry["problems"]]
+    except Exception:  # an entry from another version, or damaged: normalised again
+        return None
+    return columns, problems
