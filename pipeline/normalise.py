@@ -191,9 +191,10 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     return with_normalised(frame, derived), problems
 
 
-def with_normalised(frame: pd.DataFrame, derived: dict[str, list[Any]]) -> pd.DataFrame:
-    """The records frame with the normalised columns (plain lists, one value a row) added in their order."""
-    out = frame.copy()
+def with_normalised(frame: pd.DataFrame, derived: dict[str, list[Any]], *, copy: bool = True) -> pd.DataFrame:
+    """The records frame with the normalised columns (plain lists, one value a row) added in their order
+    (to `frame` itself when not `copy`)."""
+    out = frame.copy() if copy else frame
     for name, values in derived.items():
         dtype = NORMALISED_DTYPES.get(name)
         out[name] = pd.array(values, dtype=dtype) if dtype else values

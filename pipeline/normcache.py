@@ -67,49 +67,60 @@ def normalised_for(
     """The normalised measures of `sources` (the frame `normalise_measures(records_frame(sources))` gives,
     row for row) and their problems in the same order; only the sources without a usable entry in `cache`
     are normalised, and their entries stored."""
-    records = record_columns(sources)
-    frame = frame_of_records(records)
+    frame = frame_of_records(record_columns(sources))
     counts = [sum(len(t.measures) for t in s.read.tables) for s in sources]
     key = cache_key(config)
-    stored = cache.normalised([s.sha256 for s in sources if s.sha256], key) if cache is not None else {}
-    parts: list[tuple[dict[str, list[Any]], list[Problem]] | None] = [
-        _load(stored.get(s.sha256), s, count) if s.sha256 else None for s, count in zip(sources, counts, strict=True)
-    ]
+    parts: list[tuple[dict[str, list[Any]], list[Problem]] | None] = [None] * len(sources)
+    if cache is not None:
+        for first in range(0, len(sources), _BATCH):  # a batch of payloads at a time: only their lists stay
+            batch = range(first, min(first + _BATCH, len(sources)))
+            stored = cache.normalised([sources[i].sha256 for i in batch if sources[i].sha256], key)
+            for i in batch:
+                if sources[i].sha256:
+                    parts[i] = _load(stored.get(sources[i].sha256), sources[i], counts[i])
     missing = [i for i, part in enumerate(parts) if part is None]
+    derived: dict[str, list[Any]] = {}
+    problems: list[Problem] = []
+    problem_rows: list[int] = []
     if missing:
-        starts = [0]
-        for count in counts:
-            starts.append(starts[-1] + count)
         if len(missing) == len(sources):
             fresh_frame = frame
         else:
-            positions = [p for i in missing for p in range(starts[i], starts[i + 1])]
-            fresh_frame = frame.iloc[positions].reset_index(drop=True)
+            starts = [0]
+            for count in counts:
+                starts.append(starts[-1] + count)
+            fresh_frame = frame.iloc[[p for i in missing for p in range(starts[i], starts[i + 1])]].reset_index(drop=True)
         derived, problems, problem_rows = normalised_columns(fresh_frame, config)
-        entries: list[tuple[str, bytes]] = []
-        offset = 0
-        at = 0
-        for i in missing:
-            end = offset + counts[i]
-            own = {name: values[offset:end] for name, values in derived.items()}
-            first = at
-            while at < len(problems) and problem_rows[at] < end:
-                at += 1
-            parts[i] = own, problems[first:at]
-            offset = end
-            source = sources[i]
-            if source.sha256 and cache is not None:
-                entries.append((source.sha256, _dump(own, problems[first:at], source, counts[i])))
-        if cache is not None:
-            cache.save_normalised(entries, key)
+        del fresh_frame
+    # The columns in the order of the sources: a kept entry's lists, or this run's slice of the fresh ones.
     columns: dict[str, list[Any]] = {name: [] for name in NORMALISED_COLUMNS}
     found: list[Problem] = []
-    for part in parts:
-        assert part is not None
+    entries: list[tuple[str, bytes]] = []
+    offset = at = 0
+    for i, source in enumerate(sources):
+        part = parts[i]
+        if part is None:
+            end, first = offset + counts[i], at
+            while at < len(problems) and problem_rows[at] < end:
+                at += 1
+            part = {name: values[offset:end] for name, values in derived.items()}, problems[first:at]
+            offset = end
+            if source.sha256 and cache is not None:
+                entries.append((source.sha256, _dump(part[0], part[1], source, counts[i])))
+                if len(entries) >= _BATCH:
+                    cache.save_normalised(entries, key)
+                    entries = []
+        parts[i] = None
         for name, values in part[0].items():
             columns[name].extend(values)
         found.extend(part[1])
-    return with_normalised(frame, columns), found
+    if cache is not None:
+        cache.save_normalised(entries, key)
+    del derived
+    return with_normalised(frame, columns, copy=False), found
+
+
+_BATCH = 200
 
 
 def _dump(columns: dict[str, list[Any]], problems: list[Problem], source: Source, rows: int) -> bytes:
