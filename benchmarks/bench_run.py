@@ -35,8 +35,9 @@ sys.path.insert(0, str(HERE))
 from generate import department_of, generate, write_template  # noqa: E402
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB, exit code) of one child process (its own children included in the RSS)."""
+def timed(command: list[str], cwd: Path) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS in MB, exit code, CPU seconds) of one child process (its own children included in
+    the RSS and the CPU: user + system). CPU seconds vary far less than wall time on a shared machine."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -45,7 +46,7 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, int]:
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, process.returncode
+    return wall, usage.ru_maxrss / 1024, process.returncode, usage.ru_utime + usage.ru_stime
 
 
 def mappings_for_bench(work: Path) -> Path:
@@ -57,13 +58,13 @@ def mappings_for_bench(work: Path) -> Path:
     return target
 
 
-def negtgel(inbox: Path, workspace: Path, mappings: Path) -> tuple[float, float, int]:
+def negtgel(inbox: Path, workspace: Path, mappings: Path) -> tuple[float, float, int, float]:
     command = [sys.executable, "-m", "pipeline", "run", str(inbox), "-o", str(workspace / "output"), "--workspace", str(workspace),
                "--mappings", str(mappings)]
     return timed(command, ROOT)
 
 
-def peer(inbox: Path, target: Path, engine: str) -> tuple[float, float, int]:
+def peer(inbox: Path, target: Path, engine: str) -> tuple[float, float, int, float]:
     return timed([sys.executable, str(HERE / "peer_consolidate.py"), str(inbox), str(target), engine], ROOT)
 
 
@@ -80,10 +81,12 @@ def bench(n: int, work: Path, *, repeat: int, peers: list[str]) -> dict[str, flo
     mappings = mappings_for_bench(work)
     runs: dict[str, list[float]] = {}
     rss: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
 
-    def note(name: str, result: tuple[float, float, int]) -> None:
+    def note(name: str, result: tuple[float, float, int, float]) -> None:
         runs.setdefault(name, []).append(result[0])
         rss.setdefault(name, []).append(result[1])
+        cpu.setdefault(name, []).append(result[3])
 
     for round_ in range(repeat):
         inbox = work / f"input_{n}_{round_}"
@@ -101,6 +104,7 @@ def bench(n: int, work: Path, *, repeat: int, peers: list[str]) -> dict[str, flo
     for name, times in runs.items():
         result[name] = statistics.median(times)
         result[f"{name}_rss"] = max(rss[name])
+        result[f"{name}_cpu"] = statistics.median(cpu[name])
     return result
 
 
@@ -113,6 +117,10 @@ def describe(r: dict[str, float]) -> str:
         text += f"  calamine script {r['calamine']:6.2f} s: negtgel/calamine {r['cold'] / r['calamine']:.2f}x"
     if "openpyxl" in r:
         text += f"  openpyxl script {r['openpyxl']:6.2f} s: openpyxl/negtgel {r['openpyxl'] / r['cold']:.2f}x"
+    text += f"\n         CPU: cold {r['cold_cpu']:6.2f} s  one changed {r['one_changed_cpu']:6.2f} s"
+    for peer_name in ("calamine", "openpyxl"):
+        if peer_name in r:
+            text += f"  {peer_name} script {r[f'{peer_name}_cpu']:6.2f} s"
     return text
 
 
@@ -165,6 +173,23 @@ def write_results(path: Path, rows: list[dict[str, float]], load: float) -> None
         lines.append(f"| {int(r['n'])} | {int(r['measures'])} | {int(r['repeat'])} | {r['cold']:.2f} | {1000 * r['cold'] / r['n']:.1f} | "
                      f"{r['cold_rss']:.0f} | {r['unchanged']:.2f} | {r['one_changed']:.2f} | {100 * r['one_changed'] / r['cold']:.0f} % | "
                      f"{calamine} | {openpyxl} |")
+    lines += [
+        "",
+        "CPU seconds (user + system, the process and every process it started), the same runs:",
+        "",
+        "| templates | cold | one changed | one changed / cold | calamine script | negtgel / calamine | openpyxl script | openpyxl / negtgel |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        cells = [f"{int(r['n'])}", f"{r['cold_cpu']:.2f}", f"{r['one_changed_cpu']:.2f}", f"{100 * r['one_changed_cpu'] / r['cold_cpu']:.0f} %"]
+        for peer_name in ("calamine", "openpyxl"):
+            if peer_name not in r:
+                cells += ["—", "—"]
+                continue
+            peer_cpu = r[f"{peer_name}_cpu"]
+            ratio = r["cold_cpu"] / peer_cpu if peer_name == "calamine" else peer_cpu / r["cold_cpu"]
+            cells += [f"{peer_cpu:.2f}", f"{ratio:.2f}x"]
+        lines.append("| " + " | ".join(cells) + " |")
     previous = path.read_text(encoding="utf-8") if path.exists() else ""
     marker = "<!-- results -->"
     head, _, _ = previous.partition(marker) if marker in previous else (previous or "# Benchmark results\n\n", "", "")

@@ -16,8 +16,8 @@ import pandas as pd
 
 from pipeline import cycles, export, hierarchy
 from pipeline.config import Config, Methodology
-from pipeline.model import OverrideRow, Overrides, PeriodInputs, Report, StoredOverride, Submission, tz_of
-from pipeline.normalise import Source, normalise_measures, records_frame
+from pipeline.model import OverrideRow, Overrides, PeriodInputs, Report, Source, StoredOverride, Submission, tz_of
+from pipeline.normcache import normalised_for
 from pipeline.output.names import consolidated_name
 from pipeline.plan import apply_plans
 from pipeline.problems import Lang, Problem, ProblemLog
@@ -94,14 +94,14 @@ def build_report(inputs: PeriodInputs, overrides: Overrides, config: Config, per
         if sub.id in consolidated:
             log.extend(read.problems)
             if read.readable and sub.department:
-                sources.append(Source(sub.id, sub.department, read))
+                sources.append(Source(sub.id, sub.department, read, sub.sha256))
         elif sub.department is not None and read.readable:
             log.add(Problem("submission-superseded", file=sub.original_name, detail=_when(sub.received_at)))
         else:
             log.extend(read.problems)
 
-    frame = records_frame(sources)
-    measures, notation_problems = normalise_measures(frame, config)
+    # Each submission normalised once (issue 19): the rows kept for a file come from the gathered cache.
+    measures, notation_problems = normalised_for(sources, config, inputs.normalised)
     measures, removed, plan_changes, plan_problems = apply_plans(measures, sources, config, inputs.plans, inputs.acceptances, period)
     unmatched = rekey(overrides, measures)
     log.extend(overrides.problems)

@@ -91,6 +91,7 @@ class Source:
     submission_id: int
     department: str
     read: FileRead
+    sha256: str = ""  # the file's content hash: the key of its normalised rows in the store (`normcache.py`)
 
 
 @dataclass
@@ -168,6 +169,7 @@ class PeriodInputs:
     closing: Closing | None = None
     frozen: dict[str, Any] | None = None  # a closed period's snapshot
     current_results: list[tuple[str, str, float | None]] = field(default_factory=list)  # this period's kept results (closed)
+    normalised: Any = None  # normcache.GatheredCache: the kept normalised rows of the period's files (issue 19)
 
 
 @dataclass

@@ -7,6 +7,8 @@ problems each reading raised (with the cell they belong to).
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
@@ -27,11 +29,15 @@ from pipeline.read.workbook import a1
 from pipeline.score import measure_key
 
 
-def records_frame(sources: Sequence[Source]) -> pd.DataFrame:
-    """One row per measure, with the raw cell values and where each field sits in its sheet."""
-    rows: list[dict[str, Any]] = []
+def record_columns(sources: Sequence[Source]) -> dict[str, list[Any]]:
+    """The measure records of `sources` as one list a column (no dict a measure): the frame's raw columns."""
+    columns: dict[str, list[Any]] = {name: [] for name in FRAME_COLUMNS}
     for source in sources:
         for table in source.read.tables:
+            records = table.measures
+            n = len(records)
+            if not n:
+                continue
             layout = table.layout
             cols = layout.columns
             shared = {
@@ -51,33 +57,36 @@ def records_frame(sources: Sequence[Source]) -> pd.DataFrame:
                 "has_target_col": "target" in cols,
                 "has_actual_col": "actual" in cols,
             }
-            for record in table.measures:
-                rows.append(
-                    {
-                        **shared,
-                        "row": record["row"],
-                        "goal": cell_text(record.get("goal", "")),
-                        "measure_no": record.get("no", ""),
-                        "measure": cell_text(record.get("measure", "")),
-                        "indicator": cell_text(record.get("indicator", "")),
-                        "baseline": cell_text(record.get("baseline", "")),
-                        "responsible": cell_text(record.get("responsible", "")),
-                        "progress": cell_text(record.get("progress", "")),
-                        "note": cell_text(record.get("note", "")),
-                        "budget": cell_text(record.get("budget", "")),
-                        "target_raw": record.get("target"),
-                        "timeframe_raw": record.get("timeframe"),
-                        "actual_raw": record.get("actual"),
-                        "self_raw": record.get("self_pct"),
-                        "evaluation_raw": record.get("evaluation"),
-                        "target_pct_fmt": bool(record.get("target_pct_fmt")),
-                        "actual_pct_fmt": bool(record.get("actual_pct_fmt")),
-                        "self_pct_fmt": bool(record.get("self_pct_pct_fmt")),
-                        "evaluation_pct_fmt": bool(record.get("evaluation_pct_fmt")),
-                    }
-                )
-    frame = pd.DataFrame.from_records(rows, columns=FRAME_COLUMNS)
-    return frame
+            for name, value in shared.items():
+                columns[name].extend([value] * n)
+            columns["row"].extend([r["row"] for r in records])
+            columns["measure_no"].extend([r.get("no", "") for r in records])
+            for name, field_ in _TEXT_FIELDS:
+                values = [r.get(field_, "") for r in records]
+                columns[name].extend([v if type(v) is str else cell_text(v) for v in values])  # text is kept as it is
+            for name, field_ in _RAW_FIELDS:
+                columns[name].extend([r.get(field_) for r in records])
+            for name, field_ in _FORMAT_FIELDS:
+                columns[name].extend([bool(r.get(field_)) for r in records])
+    return columns
+
+
+_TEXT_FIELDS = (("goal", "goal"), ("measure", "measure"), ("indicator", "indicator"), ("baseline", "baseline"),
+                ("responsible", "responsible"), ("progress", "progress"), ("note", "note"), ("budget", "budget"))
+_RAW_FIELDS = (("target_raw", "target"), ("timeframe_raw", "timeframe"), ("actual_raw", "actual"), ("self_raw", "self_pct"),
+               ("evaluation_raw", "evaluation"))
+_FORMAT_FIELDS = (("target_pct_fmt", "target_pct_fmt"), ("actual_pct_fmt", "actual_pct_fmt"),
+                  ("self_pct_fmt", "self_pct_pct_fmt"), ("evaluation_pct_fmt", "evaluation_pct_fmt"))
+
+
+def records_frame(sources: Sequence[Source]) -> pd.DataFrame:
+    """One row per measure, with the raw cell values and where each field sits in its sheet."""
+    return frame_of_records(record_columns(sources))
+
+
+def frame_of_records(columns: dict[str, list[Any]]) -> pd.DataFrame:
+    """The records frame from its column lists (each column's type inferred from all its values, as one frame)."""
+    return pd.DataFrame({name: columns[name] for name in FRAME_COLUMNS}, columns=FRAME_COLUMNS)
 
 
 FRAME_COLUMNS = [
@@ -122,6 +131,8 @@ def narrative_not_due(text: str, vocab: NotationVocab) -> tuple[str, str]:
     text merely mentions one ("Хугацаа болоогүй тул ..."), which the scorer flags and never takes as not
     due; ("", "") otherwise."""
     folded = fold(text) if text else ""
+    if not _not_due_pattern(vocab).search(folded):
+        return "", ""  # no "not due" entry can match it: most narratives, without lexing them
     toks = lex(folded)
     shown = text if len(folded) == len(text) else folded  # the mention quoted as typed where the positions agree
     found = match_status(toks, vocab)
@@ -135,35 +146,76 @@ def narrative_not_due(text: str, vocab: NotationVocab) -> tuple[str, str]:
     return "", ""
 
 
+@functools.cache
+def _not_due_pattern(vocab: NotationVocab) -> re.Pattern[str]:
+    """What a folded text must hold for a "not due" status entry to match its tokens. The lexer
+    (`notation.numbers.lex`) makes every run of non-space characters into tokens and skips only white space,
+    so the tokens an entry matches are its words (a prefix word: its word and more letters) one after the
+    other, with nothing but white space between them."""
+    entries = sorted({(p.words, p.stems) for p in vocab.status.phrases if p.meaning[1] == "not_due"})
+    alternatives = [r"\s*".join(re.escape(w) + (r"\S*" if stem else "") for w, stem in zip(words, stems, strict=True))
+                    for words, stems in entries]
+    return re.compile("|".join(alternatives) or r"(?!)")
+
+
 def _narrative_not_due(progress: pd.Series, vocab: NotationVocab) -> tuple[list[str], list[str]]:
     readings = read_distinct(progress, lambda text: narrative_not_due(text, vocab))
     return [r[0] for r in readings], [r[1] for r in readings]
 
 
+# The columns normalising adds, in order, with the nullable dtype of those that have one (the others take the
+# type pandas infers from their values, as the frame is built).
+NORMALISED_COLUMNS = [
+    "measure_key", "timeframe_text", "quarters", "q_first", "q_last", "q_count", "tf_confidence", "tf_status", "target_text",
+    "target_kind", "target_op", "target_value", "target_unit", "actual_value", "actual_is_pct", "actual_status", "self_value",
+    "self_is_pct", "self_status", "eval_value", "eval_is_pct", "eval_status", "progress_status", "progress_mention",
+    "actual_text", "self_text", "eval_text", "flags",
+]
+NORMALISED_DTYPES: dict[str, str] = {"q_first": "Int64", "q_last": "Int64", "target_value": "Float64",
+                                     "actual_value": "Float64", "self_value": "Float64", "eval_value": "Float64"}
+
+
 def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, list[Problem]]:
     """Read target, timeframe, achieved, self-assessed and evaluation cells into typed columns."""
+    derived, problems, _ = normalised_columns(frame, config)
+    return with_normalised(frame, derived), problems
+
+
+def with_normalised(frame: pd.DataFrame, derived: dict[str, list[Any]], *, copy: bool = True) -> pd.DataFrame:
+    """The records frame with the normalised columns (plain lists, one value a row) added in their order
+    (to `frame` itself when not `copy`)."""
+    out = frame.copy() if copy else frame
+    for name, values in derived.items():
+        dtype = NORMALISED_DTYPES.get(name)
+        out[name] = pd.array(values, dtype=dtype) if dtype else values
+    return out
+
+
+def normalised_columns(frame: pd.DataFrame, config: Config) -> tuple[dict[str, list[Any]], list[Problem], list[int]]:
+    """The normalised columns of a records frame as plain lists (a row's values depend on that row alone),
+    the problems found, and the frame row each problem belongs to."""
     vocab = config.vocab
-    out = frame.copy()
-    n = len(out)
-    out["measure_key"] = [
-        measure_key(d, no, t) for d, no, t in zip(out["department"], out["measure_no"], out["measure"], strict=True)
-    ]
+    n = len(frame)
+    data = {name: frame[name].tolist() for name in FRAME_COLUMNS}  # plain lists: iterating a column costs 10x more
+    col: dict[str, list[Any]] = {}
+    departments, numbers, measures = data["department"], data["measure_no"], data["measure"]
+    col["measure_key"] = [measure_key(d, no, t) for d, no, t in zip(departments, numbers, measures, strict=True)]
 
     # Timeframes: the reading depends only on the text and whether the column counts months.
-    tf_keys = [(_hashable(v), bool(m)) for v, m in zip(out["timeframe_raw"], out["by_month"], strict=True)]
+    tf_keys = [(_hashable(v), bool(m)) for v, m in zip(data["timeframe_raw"], data["by_month"], strict=True)]
     tf = read_distinct(tf_keys, lambda k: parse_timeframe(k[0], vocab, by_month=k[1]))
-    out["timeframe_text"] = [cell_text(v) for v in out["timeframe_raw"]]
-    out["quarters"] = [",".join(str(q) for q in r.quarters) for r in tf]
-    out["q_first"] = pd.array([r.quarters[0] if r.quarters else None for r in tf], dtype="Int64")
-    out["q_last"] = pd.array([r.quarters[-1] if r.quarters else None for r in tf], dtype="Int64")
-    out["q_count"] = [len(r.quarters) for r in tf]
-    out["tf_confidence"] = [r.confidence for r in tf]
-    out["tf_status"] = [r.status for r in tf]
+    col["timeframe_text"] = [cell_text(v) for v in data["timeframe_raw"]]
+    col["quarters"] = [",".join(str(q) for q in r.quarters) for r in tf]
+    col["q_first"] = [r.quarters[0] if r.quarters else None for r in tf]
+    col["q_last"] = [r.quarters[-1] if r.quarters else None for r in tf]
+    col["q_count"] = [len(r.quarters) for r in tf]
+    col["tf_confidence"] = [r.confidence for r in tf]
+    col["tf_status"] = [r.status for r in tf]
 
     # Targets: "100" means 100 % under a header or an indicator that speaks of percent.
-    indicator_pct = read_distinct(out["indicator"], lambda text: says_percent(text, vocab))
+    indicator_pct = read_distinct(data["indicator"], lambda text: says_percent(text, vocab))
     # The row's baseline can turn a bare target round ("0.25" under a baseline of 0.30 means reduce to).
-    columns_in = (out["target_raw"], out["target_pct_header"], indicator_pct, out["target_pct_fmt"], out["baseline"])
+    columns_in = (data["target_raw"], data["target_pct_header"], indicator_pct, data["target_pct_fmt"], data["baseline"])
     target_keys = [(_hashable(v), bool(h), bool(ip), bool(f), b or None) for v, h, ip, f, b in zip(*columns_in, strict=True)]
 
     def read_target(key: tuple[Any, bool, bool, bool, str | None]) -> Any:
@@ -172,15 +224,15 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
         return apply_baseline(reading, baseline, vocab)
 
     targets = read_distinct(target_keys, read_target)
-    out["target_text"] = shown_as_typed(out["target_raw"], out["target_pct_fmt"])
-    out["target_kind"] = [t.kind for t in targets]
-    out["target_op"] = [t.op or "" for t in targets]
-    out["target_value"] = pd.array([t.value for t in targets], dtype="Float64")
-    out["target_unit"] = [t.unit or "" for t in targets]
+    col["target_text"] = shown_as_typed(data["target_raw"], data["target_pct_fmt"])
+    col["target_kind"] = [t.kind for t in targets]
+    col["target_op"] = [t.op or "" for t in targets]
+    col["target_value"] = [t.value for t in targets]
+    col["target_unit"] = [t.unit or "" for t in targets]
 
     def actual_column(raw: str, pct_fmt: str, header: str | None) -> list[Any]:
-        headers = out[header] if header else pd.Series(False, index=out.index)
-        keys = [(_hashable(v), bool(f), bool(h)) for v, f, h in zip(out[raw], out[pct_fmt], headers, strict=True)]
+        headers = data[header] if header else [False] * n
+        keys = [(_hashable(v), bool(f), bool(h)) for v, f, h in zip(data[raw], data[pct_fmt], headers, strict=True)]
         return read_distinct(keys, lambda k: parse_actual(k[0], vocab, percent_format=k[1], percent_header=k[2]))
 
     actual = actual_column("actual_raw", "actual_pct_fmt", "actual_pct_header")
@@ -189,28 +241,30 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     own = actual_column("self_raw", "self_pct_fmt", None)
     evaluation = actual_column("evaluation_raw", "evaluation_pct_fmt", None)
     for prefix, readings in (("actual", actual), ("self", own), ("eval", evaluation)):
-        out[f"{prefix}_value"] = pd.array([r.value for r in readings], dtype="Float64")
-        out[f"{prefix}_is_pct"] = [r.is_percent for r in readings]
-        out[f"{prefix}_status"] = [r.status or "" for r in readings]
-    out["progress_status"], out["progress_mention"] = _narrative_not_due(out["progress"], vocab)
-    out["actual_text"] = shown_as_typed(out["actual_raw"], out["actual_pct_fmt"])
-    out["self_text"] = shown_as_typed(out["self_raw"], out["self_pct_fmt"])
-    out["eval_text"] = shown_as_typed(out["evaluation_raw"], out["evaluation_pct_fmt"])
+        col[f"{prefix}_value"] = [r.value for r in readings]
+        col[f"{prefix}_is_pct"] = [r.is_percent for r in readings]
+        col[f"{prefix}_status"] = [r.status or "" for r in readings]
+    col["progress_status"], col["progress_mention"] = _narrative_not_due(data["progress"], vocab)
+    col["actual_text"] = shown_as_typed(data["actual_raw"], data["actual_pct_fmt"])
+    col["self_text"] = shown_as_typed(data["self_raw"], data["self_pct_fmt"])
+    col["eval_text"] = shown_as_typed(data["evaluation_raw"], data["evaluation_pct_fmt"])
 
     problems: list[Problem] = []
+    problem_rows: list[int] = []
     flags: list[list[str]] = [[] for _ in range(n)]
-    files = out["source_file"].tolist()
-    sheets = out["sheet"].tolist()
-    rows = out["row"].tolist()
-    columns = {name: out[name].tolist() for name in ("c_timeframe", "c_target", "c_actual", "c_self_pct")}
-    texts = {name: out[name].tolist() for name in ("timeframe_text", "target_text", "actual_text", "self_text")}
-    has_target_col = out["has_target_col"].tolist()
+    files = data["source_file"]
+    sheets = data["sheet"]
+    rows = data["row"]
+    columns = {name: data[name] for name in ("c_timeframe", "c_target", "c_actual", "c_self_pct")}
+    texts = {name: col[name] for name in ("timeframe_text", "target_text", "actual_text", "self_text")}
+    has_target_col = data["has_target_col"]
 
     def report(i: int, code: str, column: str, text: str, detail: str = "") -> None:
         c = int(columns[column][i])
         cell = a1(rows[i] - 1, c) if c >= 0 else ""
         flags[i].append(code)
         problems.append(Problem(code, files[i], sheets[i], cell, rows[i], value=texts[text][i], detail=detail))
+        problem_rows.append(i)
 
     for i in range(n):
         r = tf[i]
@@ -227,5 +281,6 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
             report(i, code, "c_actual", "actual_text", actual[i].note_mn)
         for code in own[i].flags:
             report(i, code, "c_self_pct", "self_text", own[i].note_mn)
-    out["flags"] = flags
-    return out, problems
+    col["flags"] = flags
+    assert list(col) == NORMALISED_COLUMNS
+    return col, problems, problem_rows

@@ -10,15 +10,17 @@ the period's figures for trends) and `Repository.close_period` freezes it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import cycles, manifest
 from pipeline.archive import ArchiveError, archived_path, check_archive
-from pipeline.build import HISTORY_MONTHS, build_report, frozen_report, results_rows, snapshot
+from pipeline.build import HISTORY_MONTHS, build_report, current_submissions, frozen_report, results_rows, snapshot
 from pipeline.config import Config
 from pipeline.errors import NegtgelError
 from pipeline.intake import Intake, read_cached
 from pipeline.model import Closing, PeriodInputs, Report, Submission
+from pipeline.normcache import GatheredCache, cache_key
 from pipeline.output.names import LANGS, consolidated_name
 from pipeline.plan import accept_in_workbook, acceptances, load_plans
 from pipeline.problems import Lang, ProblemLog
@@ -98,6 +100,7 @@ class Repository:
                 raise ArchiveError(period, missing, lang)
             for sub in subs:
                 inputs.reads[sub.id] = self._load(sub)
+            inputs.normalised = self._normalised(subs, inputs.pins)
             year = cycles.year_of(period)
             if inputs.review is not None:  # issue 16: changes accepted on the workbook's change sheet, recorded first
                 wanted, unreadable = read_plan_acceptances(workbook)
@@ -113,6 +116,15 @@ class Repository:
         if self.intake is not None and sub.sha256 in self.intake.reads:
             return self.intake.reads[sub.sha256]
         return read_cached(archived_path(sub, self.workspace), sub.sha256, sub.original_name, self.store, self.config)
+
+    def _normalised(self, subs: Sequence[Submission], pins: dict[str, int]) -> GatheredCache:
+        """The kept normalised rows of the files the period consolidates (issue 19), under this config's key."""
+        key = cache_key(self.config)
+        shas = [s.sha256 for s in current_submissions(subs, pins).values()]
+        entries: dict[str, bytes] = {}
+        for first in range(0, len(shas), 500):  # within any database's limit of parameters a statement
+            entries.update(self.store.normalised(shas[first:first + 500], key))
+        return GatheredCache(key, entries)
 
     def record_counts(self, inputs: PeriodInputs, problems: ProblemLog) -> None:
         """Each submission's validation result, now that its measures have been read too."""
@@ -132,6 +144,11 @@ class Repository:
         if report.closing is not None:
             return
         self.record_counts(inputs, report.problems)
+        cache = inputs.normalised
+        if cache is not None:
+            for first in range(0, len(cache.made), 200):
+                self.store.save_normalised(cache.made[first:first + 200], cache.key)
+            cache.made.clear()
         self.store.replace_overrides(inputs.period, report.overrides.as_rows())
         self.store.save_results(inputs.period, results_rows(report))
 

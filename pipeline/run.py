@@ -186,6 +186,7 @@ def run_consolidation(
         with drawing(config.methodology) as drawer:
             with stage("consolidate (normalise, score, roll up)"):
                 report = consolidate_period(store, config, chosen_period, workspace, period_dir, intake, lang)
+            intake.reads.clear()  # every read is in the report now: not kept (and not forked) while writing (issue 19)
             with stage("write outputs"):
                 written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files,
                                         drawer=drawer)

@@ -61,6 +61,7 @@ T = TypeVar("T")
 _submissions = TABLES.tables["submissions"]
 _seen = TABLES.tables["seen_files"]
 _parsed = TABLES.tables["parsed"]
+_normalised = TABLES.tables["normalised"]
 _overrides = TABLES.tables["overrides"]
 _pins = TABLES.tables["pins"]
 _events = TABLES.tables["period_events"]
@@ -111,6 +112,8 @@ _SUBS_OF = select(*_SUBMISSION_COLUMNS).where(_submissions.c.period == bindparam
 _SEEN_HASH = select(_seen.c.sha256).where(_seen.c.path == bindparam("path"), _seen.c.size == bindparam("size"),
                                           _seen.c.mtime_ns == bindparam("mtime"))
 _PARSED = select(_parsed.c.payload).where(_parsed.c.sha256 == bindparam("sha"), _parsed.c.reader_key == bindparam("key"))
+_NORMALISED = select(_normalised.c.sha256, _normalised.c.payload).where(_normalised.c.norm_key == bindparam("key"),
+                                                                     _normalised.c.sha256.in_(bindparam("shas", expanding=True)))
 _SET_COUNTS = update(_submissions).where(_submissions.c.id == bindparam("sid")).values(
     errors=bindparam("e"), warnings=bindparam("w"))
 _PINS = select(_pins.c.department, _pins.c.submission_id).where(_pins.c.period == bindparam("period"))
@@ -402,6 +405,30 @@ class Store:
 
     def save_parsed_payload(self, sha256: str, reader_key: str, payload: bytes) -> None:
         self.upsert(_parsed, {"sha256": sha256, "reader_key": reader_key, "payload": payload}, ["sha256", "reader_key"])
+
+    # --- the normalised rows of each submission (issue 19: `pipeline/normcache.py`) -----------------------
+    def normalised(self, sha256s: Sequence[str], norm_key: str) -> dict[str, bytes]:
+        """The stored payloads of the given contents under one key (those stored), by sha256."""
+        found: dict[str, bytes] = {}
+        shas = list(dict.fromkeys(sha256s))
+        for start in range(0, len(shas), 500):  # SQLite limits the parameters of one statement
+            for sha, payload in self.rows(_NORMALISED, {"key": norm_key, "shas": shas[start:start + 500]}):
+                found[sha] = bytes(payload)
+        return found
+
+    def save_normalised(self, entries: Sequence[tuple[str, bytes]], norm_key: str) -> None:
+        """Keep the payloads (sha256, bytes) under one key, replacing those stored, in one transaction."""
+        if not entries:
+            return
+
+        def build() -> Any:
+            statement = self._dialect_insert(_normalised)
+            return statement.on_conflict_do_update(index_elements=[_normalised.c.sha256, _normalised.c.norm_key],
+                                                   set_={"payload": statement.excluded.payload})
+
+        statement = _prepared(("save-normalised", self.dialect), build)
+        values = [{"sha256": sha, "norm_key": norm_key, "payload": payload} for sha, payload in entries]
+        self._write(lambda c: c.execute(statement, values))
 
     # --- pins, closing ---------------------------------------------------------------------------
     def pins(self, period: str) -> dict[str, int]:

@@ -44,7 +44,7 @@ from sqlalchemy.types import TypeEngine
 
 from pipeline.errors import NegtgelError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Text compares and sorts byte by byte on both (SQLite's default; PostgreSQL's "C" collation), so that periods,
 # times and names come out of an ORDER BY in the same order whatever the server's locale.
@@ -129,6 +129,11 @@ def _snapshots(md: MetaData) -> Table:
                  Column("version", Integer, nullable=False), Column("data", TEXT, nullable=False))
 
 
+def _normalised(md: MetaData) -> Table:
+    return Table("normalised", md, Column("sha256", TEXT, primary_key=True), Column("norm_key", TEXT, primary_key=True),
+                 Column("payload", LargeBinary, nullable=False))
+
+
 # --- the migrations -----------------------------------------------------------------------------------------
 def _migration_1(conn: Connection) -> None:
     md = MetaData()
@@ -208,7 +213,12 @@ def _migration_3(conn: Connection) -> None:
         conn.execute(update(submissions).where(submissions.c.id == sid).values(intake_problems=converted))
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1, 2: _migration_2, 3: _migration_3}
+def _migration_4(conn: Connection) -> None:
+    md = MetaData()
+    _normalised(md).create(conn, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4}
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
 
@@ -240,7 +250,7 @@ def migrate(conn: Connection, where: str) -> int:
     return found
 
 
-# --- the schema as queried now (version 3) --------------------------------------------------------------------
+# --- the schema as queried now (version 4) --------------------------------------------------------------------
 TABLES = MetaData()
 _v1(TABLES)
 for _table, _columns in _MAIL_COLUMNS.items():
@@ -249,3 +259,4 @@ for _table, _columns in _MAIL_COLUMNS.items():
             TABLES.tables[_table].append_column(Column(_name, _kind))
 _outbox(TABLES)
 _snapshots(TABLES)
+_normalised(TABLES)

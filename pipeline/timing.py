@@ -40,4 +40,14 @@ def stage(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        print(f"[timing] {name}: {time.perf_counter() - start:.3f} s", file=sys.stderr)
+        print(f"[timing] {name}: {time.perf_counter() - start:.3f} s{_peak()}", file=sys.stderr)
+
+
+def _peak() -> str:
+    """This process's peak resident memory so far (where the platform tells it)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return ""
+    kilobytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return f" (peak {kilobytes / (1024 * 1024 if sys.platform == 'darwin' else 1024):.0f} MB)"

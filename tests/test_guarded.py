@@ -414,3 +414,28 @@ def test_without_the_test_hook_the_workers_read_with_read_file(config, tmp_path:
     assert os.environ.get(HOOK_ENV) is None
     jobs = [(hf.good_template(tmp_path / "spin.xlsx"), "spin")]
     assert [summary(p.read) for p in read_many(jobs, limited(config, seconds=60))] == [("spin", [], 2)]
+
+
+def test_a_temporary_folder_is_made_only_for_a_copy_and_always_removed(tmp_path: Path, config,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: making and removing a folder costs more than reading a template; only a file that needs a copy
+    (decrypted, repacked) gets one, and it is gone after the read."""
+    import tempfile
+
+    made: list[Path] = []
+    real = tempfile.mkdtemp
+
+    def counted(*args: object, **kwargs: object) -> str:
+        folder = real(*args, **kwargs)  # type: ignore[call-overload]
+        made.append(Path(folder))
+        return folder
+
+    monkeypatch.setattr(tempfile, "mkdtemp", counted)
+    plain = read_file(hf.backslash_parts(tmp_path / "plain.xlsx"), config)
+    assert summary(plain) == ("plain.xlsx", [], 2) and made == []
+    assert summary(read_file(hf.encrypted_xlsx(tmp_path / "velvet.xlsx", password="VelvetSweatshop"), config)) == ("velvet.xlsx", [], 2)
+    assert len(made) == 1 and made[0].name.startswith("negtgel-read-") and not made[0].exists()
+    assert summary(read_file(hf.excel4_macro_sheet(tmp_path / "macro4.xlsm"), config))[1] == ["file-macros-ignored"]
+    assert len(made) == 2 and not made[1].exists()  # the workbook without the macro sheet, repacked
+    assert codes(read_file(hf.encrypted_legacy_xls(tmp_path / "нууц.xls"), config)) == ["file-encrypted"]
+    assert len(made) == 3 and not made[2].exists()  # tried with Excel's default password, in vain

@@ -64,3 +64,25 @@ def test_narrative_readings() -> None:
     assert narrative_not_due("ХБТХ-тэй хамтарсан", vocab) == ("", "")
     assert narrative_not_due("Хугацаа нь болоогүй", vocab) == ("", "")
     assert narrative_not_due("", vocab) == ("", "")
+
+
+def test_the_quick_test_before_lexing_drops_no_narrative_a_not_due_entry_matches(monkeypatch) -> None:
+    """Issue 19: a narrative is lexed only when the vocabulary's "not due" entries could match it (a regex made
+    from their words); every entry, written in the ways officials write it, still reads as without that test."""
+    import re
+
+    from pipeline import normalise
+
+    vocab = load_config(MAPPINGS).vocab
+    entries = [p for p in vocab.status.phrases if p.meaning[1] == "not_due"]
+    assert len(entries) >= 5
+    texts = ["Сургалт хийсэн", "Хугацаа нь болоогүй", "х б", "Х.Бат хариуцна", "2026.11.03-нд", ""]
+    for entry in entries:
+        typed = [w.upper() for w in entry.words]
+        texts += [entry.text, " ".join(entry.words), " ".join(typed), "(" + "".join(typed) + ")",
+                  f"Ажил {entry.text} тул хийгдээгүй", f"{entry.text}. 2027 онд", "".join(entry.words) + "гүй"]
+    quick = [narrative_not_due(text, vocab) for text in texts]
+    monkeypatch.setattr(normalise, "_not_due_pattern", lambda vocab: re.compile(""))  # every text lexed
+    assert quick == [narrative_not_due(text, vocab) for text in texts]
+    assert sum(1 for status, mention in quick if status or mention) >= 2 * len(entries)
+    assert quick[:2] == [("", ""), ("", "")]

@@ -174,13 +174,13 @@ def assert_same_snapshot(got: dict[str, object], expected: dict[str, object]) ->
 
 # --- every method, on both stores -------------------------------------------------------------------------
 def test_a_new_store_has_the_latest_schema_and_keeps_its_identity(store: Store, location: StoreLocation) -> None:
-    assert store.schema_version == SCHEMA_VERSION == 3
+    assert store.schema_version == SCHEMA_VERSION == 4
     identity = store.store_id
     assert len(identity) == 32
     store.close()
     again = Store(location)
     try:
-        assert again.store_id == identity and again.schema_version == 3
+        assert again.store_id == identity and again.schema_version == 4
     finally:
         again.close()
 
@@ -338,7 +338,7 @@ def test_a_store_of_the_first_schema_migrates_in_place_without_losing_a_row(tmp_
     for _ in range(2):  # the second opening finds nothing to do
         store = Store(path)
         try:
-            assert store.schema_version == 3 and store.store_id == "old-store-id"
+            assert store.schema_version == 4 and store.store_id == "old-store-id"
             (sub,) = store.submissions()
             assert sub == Store.by_id(store, 1)
             assert (sub.sha256, sub.size, sub.received_at, sub.recorded_at) == ("a" * 64, 3_000_000_000, "2026-11-03T09:00:00+08:00",
@@ -426,7 +426,7 @@ def test_a_period_closed_as_a_pickle_gives_the_same_report(tmp_path: Path) -> No
     store = Store(workspace / "negtgel.db")
     try:
         again = store.frozen("2026-10")
-        assert again is not None and store.schema_version == 3 and store.count(TABLES.tables["frozen"]) == 0
+        assert again is not None and store.schema_version == 4 and store.count(TABLES.tables["frozen"]) == 0
         assert_same_snapshot(again[1], found[1])
         assert [s.problems() for s in store.submissions()] == [s.problems() for s in subs]
     finally:
@@ -526,3 +526,19 @@ def test_a_file_that_is_not_a_database_is_explained_in_words(tmp_path: Path) -> 
     code, output = cli_run(workspace, "status")
     assert code != 0 and "гэмтсэн эсвэл өөр файл байна / the store is not a valid database: file is not a database" in output
     assert "Traceback" not in output and "DatabaseError" not in output
+
+
+def test_the_normalised_rows_cache(store: Store) -> None:
+    assert store.normalised(["h1"], "k1") == {}
+    store.save_normalised([("h1", b"one"), ("h2", b"two")], "k1")
+    store.save_normalised([("h1", b"uno")], "k1")  # replaced
+    store.save_normalised([("h1", b"other key")], "k2")
+    assert store.normalised(["h1", "h2", "h3", "h1"], "k1") == {"h1": b"uno", "h2": b"two"}
+    assert store.normalised(["h1", "h2"], "k2") == {"h1": b"other key"}
+    # More contents than one statement takes parameters for (SQLite: 999 before 3.32).
+    many = [(f"s{i:04d}", str(i).encode()) for i in range(1_200)]
+    store.save_normalised(many, "k3")
+    found = store.normalised([sha for sha, _ in many], "k3")
+    assert len(found) == 1_200 and found["s0000"] == b"0" and found["s1199"] == b"1199"
+    store.save_normalised([], "k3")
+    assert store.normalised(["s0500"], "k3") == {"s0500": b"500"}

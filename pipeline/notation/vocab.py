@@ -99,9 +99,14 @@ _DASH_TABLE = str.maketrans({c: "-" for c in DASH_CHARS + TILDES})
 _ENTRY_TOKEN = re.compile(r"\d+|[^\W\d_]+|[<>]=|\S")
 
 
+_DASH_FOUND = re.compile(f"[{re.escape(DASH_CHARS + TILDES)}]")
+
+
 def fold(text: str) -> str:
     """Case- and dash-insensitive form of a text, under which cells and vocabulary are compared."""
-    return unicodedata.normalize("NFC", text).casefold().translate(_DASH_TABLE)
+    folded = unicodedata.normalize("NFC", text).casefold()
+    # translate() walks a text of Cyrillic a character at a time: only a text with a dash to replace needs it.
+    return folded.translate(_DASH_TABLE) if _DASH_FOUND.search(folded) else folded
 
 
 def split_entry(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -88,9 +89,30 @@ def read_file(path: Path, config: Config, *, name: str | None = None) -> FileRea
     """Read every plan table in a workbook. `name` is the file's name as received (for messages)."""
     result = FileRead(name=name or path.name)
     # Copies the reader is given instead of the file (decrypted, repacked) live only as long as this read.
-    with tempfile.TemporaryDirectory(prefix="negtgel-read-") as work:
-        _read_into(result, path, Path(work), config)
+    work = _Workdir()
+    try:
+        _read_into(result, path, work, config)
+    finally:
+        work.remove()
     return result
+
+
+class _Workdir:
+    """A temporary folder made when a copy of the file is first needed (rarely: decrypted, repacked). Making
+    and removing an empty one costs several milliseconds on a busy disk, more than reading a template."""
+
+    def __init__(self) -> None:
+        self._path: Path | None = None
+
+    def __call__(self) -> Path:
+        if self._path is None:
+            self._path = Path(tempfile.mkdtemp(prefix="negtgel-read-"))
+        return self._path
+
+    def remove(self) -> None:
+        if self._path is not None:
+            shutil.rmtree(self._path, ignore_errors=True)
+            self._path = None
 
 
 class _Unreadable(Exception):
@@ -101,9 +123,11 @@ class _Unreadable(Exception):
         self.detail = detail
 
 
-def _read_into(result: FileRead, path: Path, work: Path, config: Config) -> None:
+def _read_into(result: FileRead, path: Path, work: _Workdir, config: Config) -> None:
     try:
-        package = inspect_file(path, config.settings.limits, work)
+        package = inspect_file(path, config.settings.limits)
+        if isinstance(package, Refusal) and package.code == "file-encrypted":  # perhaps Excel's default password
+            package = inspect_file(path, config.settings.limits, work())
     except MemoryError:
         raise  # the guard lists the file; a half-done check is not a finding about it
     except Exception as exc:  # the checks themselves must not stop the consolidation on a file they did not foresee
@@ -119,7 +143,7 @@ def _read_into(result: FileRead, path: Path, work: Path, config: Config) -> None
         warnings.append(Problem("file-macros-ignored", file=result.name))
     failure: Problem | None = None
     try:
-        source = prepared(path, package, work)
+        source = prepared(path, package, work()) if package.prepare else package.decrypted or path
         with _native_messages_muted():
             found = list(_read_tables(source, package, config, result, original=path))
     except MemoryError:
