@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.problems import Problem
+from pipeline.words import Text
 
 SNAPSHOT_VERSION = 1
 
@@ -29,13 +30,24 @@ _FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 # --- problems ---------------------------------------------------------------------------------------------
 def problem_fields(problem: Problem) -> dict[str, Any]:
     return {"code": problem.code, "file": problem.file, "sheet": problem.sheet, "cell": problem.cell, "row": problem.row,
-            "value": problem.value, "detail": problem.detail, "extra": [list(pair) for pair in problem.extra]}
+            "value": problem.value, "detail": detail_json(problem.detail), "extra": [list(pair) for pair in problem.extra]}
+
+
+def detail_json(detail: str | Text) -> Any:
+    """A detail as JSON: plain text as it is, a `Text` as its key and parameters (rendered when shown)."""
+    return detail.to_json() if isinstance(detail, Text) else detail
+
+
+def detail_of(value: Any) -> str | Text:
+    """The inverse of `detail_json`; a text detail stored before details became `Text` stays text."""
+    return Text.from_json(value) if isinstance(value, dict) else str(value or "")
 
 
 def problem_of(fields: dict[str, Any]) -> Problem | None:
     """A problem from its fields; None for a code no longer in the catalogue (it could not be shown)."""
     try:
-        return Problem(**{**fields, "extra": tuple(tuple(pair) for pair in fields.get("extra", ()))})
+        return Problem(**{**fields, "detail": detail_of(fields.get("detail")),
+                          "extra": tuple(tuple(pair) for pair in fields.get("extra", ()))})
     except (KeyError, TypeError):
         return None
 

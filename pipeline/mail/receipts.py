@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from email.utils import format_datetime, make_msgid
 
 from pipeline.mail.settings import MailError, SmtpSettings, check_security, network_error, tls_context
 from pipeline.problems import Problem
+from pipeline.words import english_half
 
 MAX_LINES_PER_FILE = 60
 
@@ -93,24 +93,7 @@ class FoldedHeader(str):
         return f"{self.name}: {self.folded.replace(chr(13) + chr(10), linesep)}{linesep}"
 
 
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|`[^`]*`")
-
-
-def english_part(text: str) -> str:
-    """The English half of a "Монгол / English" text (our error messages are written so); a text with
-    no such halves is kept as it is (a file name, a cell's text)."""
-    if not _CYRILLIC.search(_QUOTED.sub("", text)) or " / " not in text:
-        return text
-    halves = text.split(" / ")
-    if len(halves) == 2 and len(halves[1].split()) <= 2:  # one word in both languages: "1,200 нүд / cells"
-        head = re.sub(r"[\u0400-\u04ff]+(?:\s+[\u0400-\u04ff]+)*\s*$", "", halves[0]).rstrip()
-        return f"{head} {halves[1]}".strip()
-    for index in range(1, len(halves)):
-        tail = " / ".join(halves[index:])
-        if not _CYRILLIC.search(_QUOTED.sub("", tail)):
-            return tail
-    return halves[-1]
+english_part = english_half  # the name callers know
 
 
 def _where(problem: Problem, lang: str) -> str:
