@@ -21,7 +21,7 @@ from pipeline.notation.numbers import lex
 from pipeline.notation.status import match_status
 from pipeline.notation.target import says_percent
 from pipeline.notation.vocab import NotationVocab, fold
-from pipeline.problems import Problem
+from pipeline.problems import Phrase, Problem
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import FileRead, a1
 from pipeline.score import measure_key
@@ -215,7 +215,7 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     texts = {name: out[name].tolist() for name in ("timeframe_text", "target_text", "actual_text", "self_text")}
     has_target_col = out["has_target_col"].tolist()
 
-    def report(i: int, code: str, column: str, text: str, detail: str = "") -> None:
+    def report(i: int, code: str, column: str, text: str, detail: str | Phrase = "") -> None:
         c = int(columns[column][i])
         cell = a1(rows[i] - 1, c) if c >= 0 else ""
         flags[i].append(code)
@@ -224,17 +224,17 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     for i in range(n):
         r = tf[i]
         if r.confidence == "interpreted":
-            report(i, "timeframe-interpreted", "c_timeframe", "timeframe_text", r.note_mn)
+            report(i, "timeframe-interpreted", "c_timeframe", "timeframe_text", Phrase(r.note_mn, r.note))
         elif r.confidence == "invalid" and r.status is None:
             report(i, "timeframe-invalid", "c_timeframe", "timeframe_text")
         t = targets[i]
         for code in t.flags:
             if code == "target-missing" and not has_target_col[i]:
                 continue  # the missing column is reported once per table, not once per row
-            report(i, code, "c_target", "target_text", t.note_mn)
+            report(i, code, "c_target", "target_text", Phrase(t.note_mn, t.note))
         for code in actual[i].flags:
-            report(i, code, "c_actual", "actual_text", actual[i].note_mn)
+            report(i, code, "c_actual", "actual_text", Phrase(actual[i].note_mn, actual[i].note))
         for code in own[i].flags:
-            report(i, code, "c_self_pct", "self_text", own[i].note_mn)
+            report(i, code, "c_self_pct", "self_text", Phrase(own[i].note_mn, own[i].note))
     out["flags"] = flags
     return out, problems

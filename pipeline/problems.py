@@ -16,9 +16,9 @@ from typing import Literal, cast
 
 import pandas as pd
 
-from pipeline.words import PROBLEM_PREFIX, Lang, Text, catalogue, english_half, render_template
+from pipeline.words import PROBLEM_PREFIX, Lang, Phrase, Said, Text, catalogue, english_half, render_template
 
-__all__ = ["CATALOGUE", "PROBLEM_COLUMNS", "Lang", "Problem", "ProblemLog", "ProblemType", "Severity", "Text"]
+__all__ = ["CATALOGUE", "PROBLEM_COLUMNS", "Lang", "Problem", "ProblemLog", "ProblemType", "Phrase", "Severity", "Text"]
 
 Severity = Literal["error", "warning"]
 
@@ -49,10 +49,10 @@ class Problem:
     cell: str = ""
     row: int | None = None  # 1-based sheet row, when the problem belongs to a measure row
     value: str = ""
-    # A reading's sentence as a `Text` (a key and parameters, rendered in the reader's language), or plain text
-    # that needs no translating (a number, a file name). Older stored problems hold a "Монгол / English" text:
+    # A reading's sentence as a `Text` (a key and parameters, rendered in the reader's language) or a `Phrase`
+    # (both languages, from the notation readers), or plain text that needs no translating (a number, a name). Older stored problems hold a "Монгол / English" text:
     # an English message shows its English half.
-    detail: str | Text = ""
+    detail: str | Said = ""
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.problems import Problem
-from pipeline.words import Text
+from pipeline.words import Said, said_of
 
 SNAPSHOT_VERSION = 1
 
@@ -33,14 +33,15 @@ def problem_fields(problem: Problem) -> dict[str, Any]:
             "value": problem.value, "detail": detail_json(problem.detail), "extra": [list(pair) for pair in problem.extra]}
 
 
-def detail_json(detail: str | Text) -> Any:
-    """A detail as JSON: plain text as it is, a `Text` as its key and parameters (rendered when shown)."""
-    return detail.to_json() if isinstance(detail, Text) else detail
+def detail_json(detail: str | Said) -> Any:
+    """A detail as JSON: plain text as it is, a `Text` as its key and parameters (rendered when shown), a
+    `Phrase` as its two texts."""
+    return detail if isinstance(detail, str) else detail.to_json()
 
 
-def detail_of(value: Any) -> str | Text:
+def detail_of(value: Any) -> str | Said:
     """The inverse of `detail_json`; a text detail stored before details became `Text` stays text."""
-    return Text.from_json(value) if isinstance(value, dict) else str(value or "")
+    return said_of(value) if isinstance(value, dict) else str(value or "")
 
 
 def problem_of(fields: dict[str, Any]) -> Problem | None:

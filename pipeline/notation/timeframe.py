@@ -19,6 +19,7 @@ from pipeline.notation.clean import clean_text
 from pipeline.notation.numbers import lex, ordinal_stem_value, tidy_dates
 from pipeline.notation.status import final_status, match_status
 from pipeline.notation.vocab import Meaning, NotationVocab, fold
+from pipeline.words import Lang, say
 
 EXACT, INTERPRETED, INVALID = "exact", "interpreted", "invalid"
 QUARTER_WORD = "улирал"
@@ -61,8 +62,9 @@ class TimeframeReading:
     months: tuple[int, ...] = ()
 
 
-def format_quarters(quarters: Iterable[int]) -> str:
-    """Canonical text of a set of quarters: "I-IV улирал", "I, III улирал", "I-II, IV улирал"."""
+def format_quarters(quarters: Iterable[int], lang: Lang = "mn") -> str:
+    """Canonical text of a set of quarters: "I-IV улирал", "I, III улирал", "I-II, IV улирал"; in English
+    "quarters I-IV", "quarter II"."""
     qs = sorted({q for q in quarters if 1 <= q <= 4})
     if not qs:
         return ""
@@ -73,6 +75,8 @@ def format_quarters(quarters: Iterable[int]) -> str:
         else:
             runs.append([q])
     parts = [_ROMAN_TEXT[r[0]] if len(r) == 1 else f"{_ROMAN_TEXT[r[0]]}-{_ROMAN_TEXT[r[-1]]}" for r in runs]
+    if lang == "en":
+        return say("notation.quarters", "en", count=len(qs), quarters=", ".join(parts))
     return f"{', '.join(parts)} {QUARTER_WORD}"
 
 
@@ -478,7 +482,7 @@ def _read(text: str, quarters: Sequence[int], months: Sequence[int], confidence:
           reasons: Sequence[tuple[str, str]]) -> TimeframeReading:  # fmt: skip
     canonical = format_quarters(quarters)
     month_part = _format_months(months)
-    en = f"`{text}` read as {canonical}" + (f" (months {month_part})" if month_part else "")
+    en = f"`{text}` read as {format_quarters(quarters, 'en')}" + (f" (months {month_part})" if month_part else "")
     mn = f"`{text}` гэснийг {canonical} гэж уншлаа" + (f" ({month_part} сар)" if month_part else "")
     if reasons:
         en += ": " + "; ".join(r[0] for r in reasons)
@@ -566,7 +570,7 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 m = _Mention("phrase", text=tok.text, quarters=group.quarters, confidence=group.confidence, rule=f"phrase:{detail}",
                              qualifier=group.qualifier)  # fmt: skip
                 if group.confidence != EXACT:
-                    m.reasons.append((f"`{tok.text}` taken as {format_quarters(group.quarters)}",
+                    m.reasons.append((f"`{tok.text}` taken as {format_quarters(group.quarters, 'en')}",
                                       f"`{tok.text}` гэснийг {format_quarters(group.quarters)} гэж үзлээ"))  # fmt: skip
                 add(m)
             elif role == "unit" and detail == "half":

@@ -109,8 +109,30 @@ class Text:
         return cls(str(data["key"]), tuple((str(k), _param_of(v)) for k, v in params.items()))
 
 
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A phrase a reading assembled in both languages (the notation's reasons, which hold the cell's text).
+    A step on the way to `Text`: rendered the same way, stored as its two texts."""
+
+    mn: str
+    en: str
+
+    def render(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.mn
+
+    def to_json(self) -> dict[str, Any]:
+        return {"mn": self.mn, "en": self.en}
+
+
+Said = Text | Phrase
+
+
+def said_of(data: Mapping[str, Any]) -> Said:
+    return Phrase(str(data["mn"]), str(data["en"])) if "key" not in data else Text.from_json(data)
+
+
 def _param_json(value: Any) -> Any:
-    if isinstance(value, Text):
+    if isinstance(value, Text | Phrase):
         return value.to_json()
     if isinstance(value, list | tuple):
         return [_param_json(v) for v in value]
@@ -118,8 +140,8 @@ def _param_json(value: Any) -> Any:
 
 
 def _param_of(value: Any) -> Any:
-    if isinstance(value, dict) and "key" in value:
-        return Text.from_json(value)
+    if isinstance(value, dict) and ("key" in value or "mn" in value):
+        return said_of(value)
     if isinstance(value, list):
         return tuple(_param_of(v) for v in value)
     return value
@@ -147,9 +169,9 @@ _FORMATTER = _Formatter()
 
 
 def _rendered(value: Any, lang: Lang) -> Any:
-    if isinstance(value, Text):
+    if isinstance(value, Text | Phrase):
         return value.render(lang)
-    if isinstance(value, list | tuple) and value and all(isinstance(v, Text) for v in value):
+    if isinstance(value, list | tuple) and value and all(isinstance(v, Text | Phrase) for v in value):
         return "; ".join(v.render(lang) for v in value)
     return value
 
