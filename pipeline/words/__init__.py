@@ -59,6 +59,8 @@ def _leaves(prefix: str, node: Any, out: dict[str, Word], source: str) -> None:
     if not isinstance(node, dict):
         raise ValueError(f"{source}: {prefix}: expected a mapping of keys or a word with `mn` and `en`")
     for key, child in node.items():
+        if not isinstance(key, str):  # `yes:`, `no:` are booleans in YAML: such a key is written in quotes
+            raise ValueError(f"{source}: {prefix}: the key {key!r} is not text; write it in quotes")
         _leaves(f"{prefix}.{key}" if prefix else str(key), child, out, source)
 
 
