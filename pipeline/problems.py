@@ -18,7 +18,7 @@ import pandas as pd
 
 from pipeline.words import PROBLEM_PREFIX, Lang, Phrase, Said, Text, catalogue, english_half, render_template
 
-__all__ = ["CATALOGUE", "PROBLEM_COLUMNS", "Lang", "Problem", "ProblemLog", "ProblemType", "Phrase", "Severity", "Text"]
+__all__ = ["CATALOGUE", "PROBLEM_COLUMNS", "Lang", "Phrase", "Problem", "ProblemLog", "ProblemType", "Severity", "Text"]
 
 Severity = Literal["error", "warning"]
 

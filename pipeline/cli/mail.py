@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -15,7 +14,6 @@ from pipeline.config import Config
 from pipeline.errors import ConfigError, ConfigIssue, NegtgelError
 from pipeline.mail import MailSummary, ingest_paths
 from pipeline.mail.imap import fetch_mail
-from pipeline.mail.receipts import english_part
 from pipeline.mail.settings import MailSettings, load_mail_settings
 from pipeline.problems import Lang
 from pipeline.run import store_location
@@ -89,8 +87,6 @@ def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
     language: Lang = "en" if lang == "en" else "mn"
     for problem in summary.problems:
         location = " ".join(part for part in (problem.sheet, problem.cell) if part) or "—"
-        if language == "en":  # a detail written "Монгол / English" is shown in English only
-            problem = dataclasses.replace(problem, detail=english_part(problem.detail))
         click.echo(f"{problem.file}\t{location}\t{problem.code}\t{problem.message(language)}")
 
 

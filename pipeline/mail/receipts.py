@@ -7,7 +7,6 @@ sends over SMTP (implicit TLS by default, STARTTLS, or plain only to localhost).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import smtplib
 import ssl
@@ -108,8 +107,6 @@ def _where(problem: Problem, lang: str) -> str:
 def _problem_line(problem: Problem, lang: str) -> str:
     severity = {"error": "алдаа", "warning": "анхааруулга"}[problem.severity] if lang == "mn" else problem.severity
     where = _where(problem, lang)
-    if lang == "en":  # a detail written in both languages is shown in English only
-        problem = dataclasses.replace(problem, detail=english_part(problem.detail))
     text = problem.message("mn" if lang == "mn" else "en")
     return f"   - [{severity}] {where + ': ' if where else ''}{text}"
 
