@@ -31,7 +31,7 @@ from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, row_he
 from pipeline.problems import Lang
 from pipeline.rollup import STATUS_ORDER
 from pipeline.values import is_missing
-from pipeline.words import say
+from pipeline.words import Text, say
 
 if TYPE_CHECKING:
     from pipeline.run import Report
@@ -52,13 +52,9 @@ STATUS_COLORS: dict[str, str] = {
     "not_due": "#B0BEC5",
     "unscored": "#7E57C2",
 }
-# "Хангалтгүй" alone is also the name of the lowest rating band: the status gets the methodology's word.
-_STATUS_MN = {**{k: v[0] for k, v in STATUS_LABELS.items()}, "insufficient": "Хэрэгжилт хангалтгүй"}
-
-_MONTH_SUFFIX = {1: "дүгээр", 2: "дугаар", 3: "дугаар", 4: "дүгээр", 5: "дугаар", 6: "дугаар", 7: "дугаар",
-                 8: "дугаар", 9: "дүгээр", 10: "дугаар", 11: "дүгээр", 12: "дугаар"}
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
+# "Хангалтгүй" alone is also the name of the lowest rating band: the status label is the methodology's
+# "Хэрэгжилт хангалтгүй" (labels.yaml).
+_STATUS_MN = {k: v[0] for k, v in STATUS_LABELS.items()}
 
 
 # --- shared helpers (the PNG charts and the PDF digest use them too) ---------------------------------------------
@@ -79,12 +75,11 @@ def period_title(period: str, lang: Lang) -> str:
     """'2026 оны 10 дугаар сарын төлөвлөгөөний хэрэгжилт'."""
     try:
         year, month = int(period[:4]), int(period[5:7])
-        suffix = _MONTH_SUFFIX[month]
-    except (ValueError, KeyError):
-        return f"{period} — " + ("plan implementation" if lang == "en" else "төлөвлөгөөний хэрэгжилт")
-    if lang == "en":
-        return f"Plan implementation, {_MONTHS_EN[month - 1]} {year}"
-    return f"{year} оны {month} {suffix} сарын төлөвлөгөөний хэрэгжилт"
+    except ValueError:
+        month = 0
+    if not 1 <= month <= 12:
+        return f"{period} — " + say("summary.plan_implementation", lang)
+    return say("summary.period_title", lang, year=year, month=Text(f"summary.month.m{month}"))
 
 
 def pct_text(value: Any, rounding: int = 1) -> str:
@@ -129,16 +124,7 @@ def ranked_departments(departments: pd.DataFrame) -> pd.DataFrame:
 
 def rank_rule(method: Methodology, lang: Lang) -> str:
     """How the rank is set, in the words the department sheet and the digest print."""
-    penalty = f"{method.late_penalty_per_day:g}"
-    if lang == "en":
-        return (f"Rank: by the % less {penalty} point(s) for each day the report was late (the published % itself is not changed; "
-                "the first readable report of the period counts, a later correction never makes it late); at equal standing the "
-                "earlier report first; equal standing and equal lateness share a rank. Departments with no % (nothing due) and "
-                "those that did not report have no rank and come last, by name.")
-    return (f"Байр: хэрэгжилтийн хувиас хоцорсон хоног тутамд {penalty} оноо хасч тогтооно (нийтлэх хувь өөрчлөгдөхгүй; "
-            "тухайн үеийн анхны уншигдсан тайлангаар тооцох ба дараагийн засвар хоцролт болохгүй); тэнцүү бол эрт ирүүлсэн нь "
-            "түрүүлнэ; хоцролт нь ч тэнцүү бол ижил байр эзэлнэ. Хувьгүй (хугацаа болсон арга хэмжээгүй) болон ирүүлээгүй "
-            "хэлтэс байргүй, хамгийн доор нэрийн дарааллаар.")
+    return say("summary.rank_rule", lang, penalty=f"{method.late_penalty_per_day:g}")
 
 
 def ranked_label(label: Any, rank: Any) -> str:
@@ -298,12 +284,14 @@ def excel_date(value: Any) -> Any:
     return (moment.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400
 
 
+
+
 def _cell_value(value: Any, lang: Lang) -> Any:
     """What `_cell` writes: None for a blank, a float, or text."""
     if is_missing(value) or (isinstance(value, str) and value == ""):
         return None
     if isinstance(value, bool):
-        return ("Yes" if value else "No") if lang == "en" else ("Тийм" if value else "Үгүй")
+        return say("summary.yes" if value else "summary.no", lang)
     if isinstance(value, int | float) and math.isfinite(value):
         return float(value)
     return str(value)
@@ -313,7 +301,7 @@ def _cell(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format, lang: L
     if is_missing(value) or (isinstance(value, str) and value == ""):
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
-        sheet.write_string(row, col, ("Yes" if value else "No") if lang == "en" else ("Тийм" if value else "Үгүй"), fmt)
+        sheet.write_string(row, col, say("summary.yes" if value else "summary.no", lang), fmt)
     elif isinstance(value, int | float) and math.isfinite(value):
         sheet.write_number(row, col, float(value), fmt)
     else:

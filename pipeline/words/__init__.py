@@ -223,3 +223,8 @@ def english_half(text: str) -> str:
         if not _CYRILLIC.search(_QUOTED_TEXT.sub("", tail)):
             return tail
     return halves[-1]
+
+
+def pair(key: str, /, **params: Any) -> tuple[str, str]:
+    """(Mongolian, English) of a key: for tables indexed by `[lang == "en"]`."""
+    return say(key, "mn", **params), say(key, "en", **params)
