@@ -86,6 +86,12 @@ class Methodology:
     pro_rate_counts: bool
     late_penalty_per_day: float = 0.0
     parent_percent: str = "mean_of_measures"  # a parent unit's %: "mean_of_measures" or "mean_of_children" (issue 17)
+    name_en: str = ""  # the name in English outputs (`--lang en`); the Mongolian name when not given
+
+    def title(self, stored: str, lang: str) -> str:
+        """A report's methodology name (`stored`, as the report or its snapshot keeps it) in `lang`: in English
+        this methodology's `name_en` when the report was scored by it, else the stored name as it is."""
+        return (self.name_en or stored) if lang == "en" and stored == self.name else stored
 
     def level_status(self, value: float) -> str:
         for level in self.levels:
@@ -265,6 +271,7 @@ class BandFile(Schema):
 
 class MethodologyFile(Schema):
     name: str = ""
+    name_en: str = ""
     levels: Items[LevelFile]
     not_due: NotDueFile
     not_evaluated: NotEvaluatedFile
@@ -441,6 +448,7 @@ def _headers(spec: HeadersFile) -> HeaderConfig:
 def _methodology(spec: MethodologyFile) -> Methodology:
     return Methodology(
         name=spec.name,
+        name_en=spec.name_en,
         levels=tuple(sorted((Level(lv.value, lv.label, lv.status) for lv in spec.levels), key=lambda lv: -lv.value)),
         not_due_label=spec.not_due.label,
         not_due_short=spec.not_due.short,

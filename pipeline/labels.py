@@ -32,3 +32,19 @@ def label(table: dict[str, tuple[str, str]], key: str, lang: Lang) -> str:
 FLAG_LABELS: dict[str, tuple[str, str]] = _pairs("flag")
 
 ORIGIN_LABELS: dict[str, tuple[str, str]] = _pairs("origin")
+
+# The column heads (catalogue keys) over cells that show text as it was typed in a template or in the mappings:
+# names, measures, readings as typed, file and sheet names. In an English output those cells stay in the
+# template's language; everything else is English. tests/test_words.py reads the English outputs past these
+# columns, and past text quoted «so», "so" or `so` (how a message quotes a cell).
+QUOTING_KEYS = frozenset({
+    *(f"labels.column.{key}" for key in (
+        "department", "source_file", "sheet", "goal", "measure", "indicator", "baseline", "target_text", "timeframe_text",
+        "responsible", "progress", "actual_text", "self_text", "note", "review_level", "review_comment", "measure_key")),
+    "consolidated.file", "consolidated.sheet", "consolidated.department", "consolidated.measure", "consolidated.approved",
+    "consolidated.report", "consolidated.sender", "consolidated.archived", "consolidated.path_hierarchy",
+    "summary.department", "summary.department_2", "summary.short", "summary.not_reported_2", "summary.responsible_official",
+    "summary.reported_late", "summary.measure", "summary.target", "summary.achieved", "summary.progress_2", "summary.note",
+    "summary.timeframe", "summary.goal", "summary.file",
+    "hierarchy.unit", "hierarchy.parent", "hierarchy.units_missing", "hierarchy.path",
+})

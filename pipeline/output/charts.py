@@ -436,7 +436,7 @@ def _digest(fig: Figure, report: ChartData, ranked: pd.DataFrame, method: Method
         state = t("charts.closed_value", value=str(report.closing.closed_at)[:10])
     else:
         state = t("charts.open_value", value=str(report.generated_at)[:16].replace('T', ' '))
-    text(0.035, 0.905, f"{report.methodology_name}  ·  {state}", fontsize=8.5, color=_GREY, va="top")
+    text(0.035, 0.905, f"{method.title(report.methodology_name, lang)}  ·  {state}", fontsize=8.5, color=_GREY, va="top")
 
     # The headline: the overall % in its band colour, rating, points, change.
     color = ov.color or "#DDDDDD"

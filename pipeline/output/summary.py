@@ -400,7 +400,7 @@ def _state_text(book: _Book) -> str:
 def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
     t, report, styles = book.t, book.report, book.styles
     ov = report.overall
-    _title(book, sheet, period_title(report.period, book.lang), report.methodology_name)
+    _title(book, sheet, period_title(report.period, book.lang), book.method.title(report.methodology_name, book.lang))
     sheet.write_string(2, 0, _state_text(book), styles.custom(bold=report.closing is not None, font_color="#1F4E78"))
     for col, width in enumerate((30, 18, 2, 24, 8, 9, 2, 36, 38)):
         sheet.set_column(col, col, width)
@@ -900,7 +900,8 @@ def build_summary(report: Report, path: Path, lang: Lang, method: Methodology) -
     """Write the summary workbook to `path` (no atomic rename: `write_summary` does that)."""
     t = tr(lang)
     workbook = new_workbook(path)
-    workbook.set_properties({"title": period_title(report.period, lang), "subject": report.methodology_name, "author": "negtgel"})
+    workbook.set_properties({"title": period_title(report.period, lang), "subject": method.title(report.methodology_name, lang),
+                             "author": "negtgel"})
     book = _Book(report, method, lang, workbook, Formats(workbook), _Styles(workbook, method.rounding), t,
                  ranked_departments(report.departments))
     dashboard = workbook.add_worksheet(t("summary.dashboard"))
