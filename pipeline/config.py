@@ -6,6 +6,7 @@ template is read. The rest of the program receives plain frozen dataclasses and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import yaml
 from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, ValidationInfo, field_validator
 
 from pipeline.errors import ConfigError, ConfigIssue
@@ -50,6 +52,9 @@ class HeaderConfig:
     goal_row_words: tuple[str, ...]
     section_numerals: tuple[str, ...]
     instruction_sheet_words: tuple[str, ...] = ()  # a sheet so named is never a plan (issue 14)
+    percent_header_words: tuple[str, ...] = ()  # a header with one of these carries percent numbers
+    month_header_words: tuple[str, ...] = ()  # a timeframe header with one of these is written by month
+    footer_words: tuple[str, ...] = ()  # a row below the table starting so is the signature footer
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,11 @@ class HeadersFile(Schema):
     goal_row_words: Items[Text] = ()
     section_numerals: Items[Text] = ()
     instruction_sheet_words: Items[Text] = ()
+    # The vocabulary the reader looks for (issue 15: words live in mappings/). A workspace's file written before a
+    # key existed takes the shipped default's words (`_headers`).
+    percent_header_words: Items[Text] = ()
+    month_header_words: Items[Text] = ()
+    footer_words: Items[Text] = ()
 
     @field_validator("fields")
     @classmethod
@@ -442,7 +452,22 @@ def _headers(spec: HeadersFile) -> HeaderConfig:
         goal_row_words=tuple(spec.goal_row_words),
         instruction_sheet_words=tuple(spec.instruction_sheet_words),
         section_numerals=tuple(spec.section_numerals),
+        **{key: tuple(getattr(spec, key) if key in spec.model_fields_set else _default_headers_words()[key])
+           for key in HEADER_VOCABULARY},
     )
+
+
+# The headers.yaml word lists added after workspaces were first written: absent from a workspace's file, the
+# shipped default's words apply (so an older workspace reads as before).
+HEADER_VOCABULARY = ("percent_header_words", "month_header_words", "footer_words")
+
+
+@functools.cache
+def _default_headers_words() -> dict[str, tuple[str, ...]]:
+    from pipeline.workspace import default_mappings
+
+    data = yaml.safe_load((default_mappings() / "headers.yaml").read_text(encoding="utf-8")) or {}
+    return {key: tuple(str(w) for w in data.get(key, ())) for key in HEADER_VOCABULARY}
 
 
 def _methodology(spec: MethodologyFile) -> Methodology:
