@@ -3,6 +3,7 @@ English outputs and messages that hold no Cyrillic except the text they quote fr
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import re
@@ -169,3 +170,66 @@ def test_validate_in_english_holds_no_cyrillic_outside_the_file_and_sheet_it_nam
 def test_every_severity_has_its_word(lang: Lang) -> None:
     assert {say(f"cli.severity.{s}", lang) for s in ("error", "warning")} == (
         {"error", "warning"} if lang == "en" else {"алдаа", "анхааруулга"})
+
+
+# --- vocabulary: the words the program reads live in mappings/ -----------------------------------------------------
+
+PIPELINE = Path(__file__).resolve().parent.parent / "pipeline"
+
+# Word lists still in code, each to move to mappings/ (the test fails when one is added, and when one of these is
+# moved without being struck from this list). Character tables (look-alike letters) are no word lists.
+NOT_YET_MOVED = {
+    ("intake.py", "regex"): 2,  # the period in a file name ("2026 оны 10", "10 дугаар сар"): with the cycles work
+    ("mail/__init__.py", "regex"): 4,  # reply, thanks and forward markers of a message
+    ("mail/message.py", "regex"): 6,  # auto-reply, read-receipt, bounce and quoted-header markers
+}
+
+
+def word_lists(path: Path) -> list[tuple[int, str]]:
+    """(line, kind) of every Mongolian (Cyrillic) word list in a module: a list, tuple or set of two or more words
+    (texts of one to three words: a sentence is written text, the catalogue's business), a dict keyed by two or more
+    words, or a regular expression choosing between words."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+    def words(node: ast.AST) -> bool:
+        return (isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > 1
+                and len(node.value.split()) <= 3 and bool(CYRILLIC.search(node.value)))
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            if len(node.elts) >= 2 and all(words(e) for e in node.elts):
+                found.append((node.lineno, "list"))
+        elif isinstance(node, ast.Dict):
+            if sum(words(k) for k in node.keys if k is not None) >= 2:
+                found.append((node.lineno, "dict"))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+              and node.func.value.id == "re" and node.args):
+            pattern = node.args[0]
+            text = (pattern.value if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str) else
+                    "".join(v.value for v in pattern.values if isinstance(v, ast.Constant)) if isinstance(pattern, ast.JoinedStr)
+                    else "")
+            if re.search(r"[\u0400-\u04ff]{2,}[^|()]*\|", text) or re.search(r"\|[^|()]*[\u0400-\u04ff]{2,}", text):
+                found.append((node.lineno, "regex"))
+    return found
+
+
+def test_no_mongolian_word_lists_in_pipeline_outside_the_catalogue() -> None:
+    modules = [p for p in PIPELINE.rglob("*.py") if "words" not in p.relative_to(PIPELINE).parts]
+    assert len(modules) > 50
+    counts: dict[tuple[str, str], int] = {}
+    for path in modules:
+        for _, kind in word_lists(path):
+            key = (path.relative_to(PIPELINE).as_posix(), kind)
+            counts[key] = counts.get(key, 0) + 1
+    assert counts == NOT_YET_MOVED
+
+
+def test_the_scan_finds_a_word_list() -> None:
+    sample = PIPELINE.parent / "tests" / "_word_list_sample.py"
+    try:
+        sample.write_text('GOAL = ("Зорилго", "Зорилт")\nPAT = re.compile(r"(хувь|хувиар)")\nOK = ("%", "Є")\n',
+                          encoding="utf-8")
+        assert word_lists(sample) == [(1, "list"), (2, "regex")]
+    finally:
+        sample.unlink()
