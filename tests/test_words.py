@@ -207,7 +207,7 @@ def word_lists(path: Path) -> list[tuple[int, str]]:
               and node.func.value.id == "re" and node.args):
             pattern = node.args[0]
             text = (pattern.value if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str) else
-                    "".join(v.value for v in pattern.values if isinstance(v, ast.Constant)) if isinstance(pattern, ast.JoinedStr)
+                    "".join(str(v.value) for v in pattern.values if isinstance(v, ast.Constant)) if isinstance(pattern, ast.JoinedStr)
                     else "")
             if re.search(r"[\u0400-\u04ff]{2,}[^|()]*\|", text) or re.search(r"\|[^|()]*[\u0400-\u04ff]{2,}", text):
                 found.append((node.lineno, "regex"))
