@@ -187,9 +187,10 @@ def say(key: str, lang: Lang, /, **params: Any) -> str:
     return render_template(word(key).template(lang), lang, params)
 
 
-def both(key: str, /, **params: Any) -> str:
-    """Mongolian, then English on the next line: for what is printed where no `--lang` was chosen."""
-    return say(key, "mn", **params) + "\n" + say(key, "en", **params)
+def both(key: str, /, sep: str = "\n", **params: Any) -> str:
+    """Mongolian, then English on the next line: for what is printed where no `--lang` was chosen. An error message
+    that must stay one line (a click parameter error, a line of a log) joins them with `sep=" / "`."""
+    return say(key, "mn", **params) + sep + say(key, "en", **params)
 
 
 def lang_of(value: str | None) -> Lang:
