@@ -11,6 +11,7 @@ import click
 
 from pipeline.config import MAPPINGS_ENV, Config, load_config
 from pipeline.errors import NegtgelError
+from pipeline.words import both
 from pipeline.workspace import WORKSPACE_ENV, Workspace, locate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -103,9 +104,7 @@ class Progress:
     """A progress bar on the terminal (stderr) for each stage that goes item by item."""
 
     LABELS: ClassVar[dict[str, str]] = {
-        "intake": "Хүлээн авч байна / receiving",
-        "read": "Уншиж байна / reading",
-        "mail": "Захидал / messages",
+        stage: both(f"cli.progress.{stage}", sep=" / ") for stage in ("intake", "read", "mail")
     }
 
     def __init__(self) -> None:

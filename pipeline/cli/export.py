@@ -9,6 +9,7 @@ import click
 from pipeline.cli.common import load_config_or_fail, mappings_option, store_option, workspace_or_fail
 from pipeline.cli.run import parse_period
 from pipeline.errors import NegtgelError
+from pipeline.words import both
 
 
 @click.command("export")
@@ -46,9 +47,7 @@ def export_command(period: str, unit: str | None, output: Path | None, store_pat
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     if not manifest["closed"]:
-        click.echo(f"Анхаар: {period} хаагдаагүй тул дүн эцсийн биш (manifest: \"closed\": false); эхлээд "
-                   f"`negtgel close --period {period} --reason ...` / warning: the period is open, the figures are not final.",
-                   err=True)
+        click.echo(both("cli.export.open", period=period), err=True)
     pct = "—" if manifest["overall"]["pct"] is None else f"{manifest['overall']['pct']} %"
-    click.echo(f"{written.path}: {manifest['unit']}, {period}, {manifest['rows']['measures.csv']} арга хэмжээ / measures, "
-               f"{manifest['rows']['units.csv']} нэгж / units, нийт / overall {pct}")
+    click.echo(both("cli.export.written", path=written.path, unit=manifest["unit"], period=period,
+                    measures=manifest["rows"]["measures.csv"], units=manifest["rows"]["units.csv"], pct=pct))
