@@ -40,7 +40,8 @@ def test_every_word_has_both_languages_with_the_same_parameters() -> None:
     for key, word in words.items():
         assert word.mn.strip() or not word.en.strip(), key  # no English-only word
         assert word.en.strip() or not word.mn.strip(), key  # no Mongolian-only word
-        mn, en = fields(word.mn), fields(word.en) - plural_only(word.en)
+        mn = fields(word.mn)
+        en = fields(word.en) - (plural_only(word.en) - mn)  # a count English alone needs to agree a noun
         if mn != en:
             unequal[key] = (sorted(mn), sorted(en))
     assert unequal == {}

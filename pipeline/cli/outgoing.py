@@ -12,6 +12,7 @@ from pipeline.cli.run import parse_period
 from pipeline.errors import NegtgelError
 from pipeline.mail.settings import SmtpSettings
 from pipeline.outbox import deliver, describe
+from pipeline.words import both
 
 required_period = click.option("--period", required=True, callback=lambda ctx, param, value: parse_period(value),
                                help="Тайлант сар / period, YYYY-MM.")
@@ -59,8 +60,7 @@ def send_templates_command(period: str, send: bool, mappings: str | None) -> Non
         outcomes = deliver(workspace, "templates", items, send=send, smtp=smtp, password=password)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
-    heading = "Илгээсэн / sent" if send else "Илгээх (туршилт, --send-ээр илгээнэ) / would send (dry run; --send sends)"
-    click.echo(f"{period}: {heading}")
+    click.echo(both("cli.outgoing.sent" if send else "cli.outgoing.dry_run", period=period))
     for line in describe(outcomes):
         click.echo(line)
     if any(o.state == "failed" for o in outcomes):
@@ -98,17 +98,17 @@ def remind_command(period: str, send: bool, force: bool, mappings: str | None) -
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     offset = reminder_offset(config, period, today)
-    click.echo(f"{period}: хугацаа / deadline {(today - dt.timedelta(days=offset)).isoformat()}, "
-               f"хүлээгдэж буй / waiting for {len(due)} / {len(config.departments)}")
+    click.echo(both("cli.outgoing.waiting", period=period, deadline=(today - dt.timedelta(days=offset)).isoformat(),
+                    count=len(due), total=len(config.departments)))
     for item in due:
-        what = (f"{item.file}: {item.errors} алдаа / errors" if item.reported else "ирүүлээгүй / not reported")
+        what = (f"{item.file}: {both('cli.fragment.errors', sep=' / ', count=item.errors)}" if item.reported
+                else both("cli.fragment.not_reported", sep=" / "))
         official = f" — {item.department.official}" if item.department.official else ""
         click.echo(f"  ✗ {item.department.name}: {what}{official}")
     if not send:
         return
     if not force and not is_reminder_day(config, period, today):
-        click.echo(f"Өнөөдөр ({today.isoformat()}) сануулга илгээх өдөр биш (settings.yaml reminders); --force-оор "
-                   f"илгээнэ / today is not a reminder day; --force sends anyway.")
+        click.echo(both("cli.outgoing.not_reminder_day", today=today.isoformat()))
         return
     smtp, password = _smtp(mappings, send)
     outcomes = deliver(workspace, "reminders", items, send=True, smtp=smtp, password=password)

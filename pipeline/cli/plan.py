@@ -10,6 +10,7 @@ import click
 from pipeline.cli.common import load_config_or_fail, mappings_option, workspace_or_fail
 from pipeline.errors import NegtgelError
 from pipeline.plan import accept_change, import_plan, plan_status
+from pipeline.words import both
 
 
 def _default_year(mappings: str | None) -> int:
@@ -65,10 +66,11 @@ def import_command(files: tuple[Path, ...], year: int | None, department: str | 
             click.echo(f"  ✗ {path.name}: {exc}", err=True)
             continue
         if done.unchanged:
-            click.echo(f"  = {done.department} {done.year}: өмнө оруулсан ижил файл / already the plan — {path.name}")
+            click.echo(f"  = {done.department} {done.year}: {both('cli.fragment.already_plan', sep=' / ')} — {path.name}")
         else:
-            again = ", өмнөхийг сольсон / replaces the earlier plan" if done.replaced else ""
-            click.echo(f"  ✓ {done.department} {done.year}: {done.measures} арга хэмжээ / measures{again} — {path.name}")
+            again = ", " + both("cli.fragment.replaces_plan", sep=" / ") if done.replaced else ""
+            measures = both("cli.fragment.measures", sep=" / ", count=done.measures)
+            click.echo(f"  ✓ {done.department} {done.year}: {measures}{again} — {path.name}")
             for note in done.notes:
                 click.echo(f"      ! {note}")
     if failed:
@@ -93,13 +95,14 @@ def list_command(year: int | None, mappings: str | None) -> None:
     chosen = year or _default_year(mappings)
     rows = plan_status(workspace_or_fail(mappings), config, chosen)
     with_plan = [r for r in rows if r.has_plan]
-    click.echo(f"{chosen}: батлагдсан төлөвлөгөөтэй / with an approved plan: {len(with_plan)} / {len(config.departments)}")
+    click.echo(both("cli.plan.with_plan", period=chosen, count=len(with_plan), total=len(config.departments)))
     for r in with_plan:
-        click.echo(f"  ✓ {r.department}: {r.measures} арга хэмжээ / measures — {r.source_file} ({r.imported_at[:10]})")
+        measures = both("cli.fragment.measures", sep=" / ", count=r.measures)
+        click.echo(f"  ✓ {r.department}: {measures} — {r.source_file} ({r.imported_at[:10]})")
     for r in rows:
         if not r.has_plan:
             official = f" — {r.official}" if r.official else ""
-            click.echo(f"  ✗ {r.department}: төлөвлөгөө алга / no plan{official}")
+            click.echo(f"  ✗ {r.department}: {both('cli.fragment.no_plan', sep=' / ')}{official}")
 
 
 @plan_group.command("accept")
@@ -126,4 +129,4 @@ def accept_command(department: str, measure: str, reason: str, year: int | None,
                              measure=measure, reason=reason)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"  ✓ {done.department} {done.measure_no}: зөвшөөрсөн / accepted {done.at} — {done.reason}")
+    click.echo(f"  ✓ {done.department} {done.measure_no}: {both('cli.fragment.accepted', sep=' / ')} {done.at} — {done.reason}")
