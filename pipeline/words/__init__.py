@@ -182,9 +182,10 @@ def render_template(template: str, lang: Lang, params: Mapping[str, Any]) -> str
     return _FORMATTER.vformat(template, (), {k: _rendered(v, lang) for k, v in params.items()})
 
 
-def say(key: str, lang: Lang, /, **params: Any) -> str:
-    """The catalogue's text for `key` in `lang`, its parameters filled in."""
-    return render_template(word(key).template(lang), lang, params)
+def say(key: str, lang: Lang | str, /, **params: Any) -> str:
+    """The catalogue's text for `key` in `lang` (anything but "en" is Mongolian), its parameters filled in."""
+    language = lang_of(lang)
+    return render_template(word(key).template(language), language, params)
 
 
 def both(key: str, /, sep: str = "\n", **params: Any) -> str:
