@@ -22,6 +22,7 @@ from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, Pos
 from pipeline.errors import ConfigError, ConfigIssue
 from pipeline.notation import NotationVocab, load_vocab
 from pipeline.schema import AnyText, Invalid, Items, Loc, Schema, Text, load_yaml_model, raise_problems, read_yaml, validate_model
+from pipeline.words import both
 
 DEFAULT_MAPPINGS = Path("mappings")
 MAPPINGS_ENV = "NEGTGEL_MAPPINGS"
@@ -178,7 +179,7 @@ def resolve_mappings(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 # --- the files' shapes (pydantic models; see pipeline/schema.py) ------------------------------------------
-NO_KEY_TEXT = "үсэг, тоо агуулаагүй / has no letters or digits"
+NO_KEY_TEXT = both("messages.config.has_no_letters_or", sep=" / ")
 
 
 class FieldFile(Schema):
@@ -204,7 +205,7 @@ class HeadersFile(Schema):
     def _titles_name_one_field(cls, fields: dict[str, FieldFile]) -> dict[str, FieldFile]:
         problems = _one_owner({name: spec.titles for name, spec in fields.items()}, "titles", "гарчиг", "талбарт")
         if "measure" not in fields:
-            problems.append((("measure",), "арга хэмжээний багана заавал тодорхойлогдсон байх ёстой / the measure field is required"))
+            problems.append((("measure",), both("messages.config.measure_field_required", sep=" / ")))
         raise_problems(problems)
         return fields
 
@@ -239,7 +240,7 @@ class LevelFile(Schema):
     @classmethod
     def _percent(cls, value: float) -> float:
         if not 0 <= value <= 100:
-            raise Invalid(f"0-100 хооронд байх ёстой, {value:g} байна / must be within 0-100, got {value:g}")
+            raise Invalid(both("messages.config.must_within_got_value", sep=" / ", value=value))
         return value
 
 
@@ -275,7 +276,7 @@ class BandFile(Schema):
     @classmethod
     def _rgb(cls, color: str) -> str:
         if not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
-            raise Invalid(f'#RRGGBB хэлбэрээр бичнэ, "{color}" байна / must be like #1A9850, got "{color}"')
+            raise Invalid(both("messages.config.must_like_got_color", sep=" / ", color=color))
         return color
 
 
@@ -301,7 +302,7 @@ class MethodologyFile(Schema):
         problems: list[tuple[Loc, str]] = []
         for index, level in enumerate(levels):
             if level.value in seen:
-                problems.append(((index, "value"), f"{level.value:g} түвшин давхардсан / the level {level.value:g} is listed twice"))
+                problems.append(((index, "value"), both("messages.config.level_value_g_listed", sep=" / ", value=level.value)))
             seen.add(level.value)
         raise_problems(problems)
         return levels
@@ -323,7 +324,7 @@ class MethodologyFile(Schema):
         if values is not None:
             problems += [((index, "level"), _not_a_level(t.level)) for index, t in enumerate(thresholds) if t.level not in values]
         if not thresholds or min(t.min for t in thresholds) > 0:
-            problems.append(((), "хамгийн бага босго 0 байх ёстой / the lowest threshold must be min: 0"))
+            problems.append(((), both("messages.config.lowest_threshold_must_min", sep=" / ")))
         raise_problems(problems)
         return thresholds
 
@@ -331,19 +332,18 @@ class MethodologyFile(Schema):
     @classmethod
     def _bands_ordered(cls, bands: tuple[BandFile, ...]) -> tuple[BandFile, ...]:
         if not bands:
-            raise Invalid("дор хаяж нэг зэрэглэл / at least one band is needed")
+            raise Invalid(both("messages.config.least_one_band_needed", sep=" / "))
         problems: list[tuple[Loc, str]] = []
         last = len(bands) - 1
         if bands[last].above is not None:
-            problems.append(((last, "above"), "сүүлийн зэрэглэл above: null байна / the last band has above: null (it takes the rest)"))
+            problems.append(((last, "above"), both("messages.config.last_band_has_above", sep=" / ")))
         previous: float | None = None
         for index, band in enumerate(bands[:last]):
             if band.above is None:
-                problems.append(((index, "above"), "сүүлийн зэрэглэл л above: null байна / only the last band has above: null"))
+                problems.append(((index, "above"), both("messages.config.only_last_band_has", sep=" / ")))
                 continue
             if previous is not None and band.above > previous:
-                problems.append(((index, "above"), f"above-ыг ихээс бага руу эрэмбэлнэ ({band.above:g} > {previous:g}) / "
-                                                   f"list bands from the highest down ({band.above:g} after {previous:g})"))
+                problems.append(((index, "above"), both("messages.config.list_bands_from_highest", sep=" / ", above=band.above, previous=previous)))
             previous = band.above
         raise_problems(problems)
         return bands
@@ -408,7 +408,7 @@ class DeadlineFile(Schema):
     @classmethod
     def _every_month_has_it(cls, day: int) -> int:
         if not 1 <= day <= 28:
-            raise Invalid(f"1-28 хооронд байх ёстой, {day} байна / must be 1-28 so every month has it, got {day}")
+            raise Invalid(both("messages.config.must_so_every_month", sep=" / ", day=day))
         return day
 
 
@@ -550,7 +550,7 @@ def load_config(mappings: str | os.PathLike[str] | None = None, *, methodology: 
     """Load and validate every file in the mappings folder; raise ConfigError listing all mistakes."""
     root = resolve_mappings(mappings)
     if not root.is_dir():
-        raise ConfigError([ConfigIssue(str(root), "(хавтас)", "тохиргооны хавтас олдсонгүй / mappings folder not found")])
+        raise ConfigError([ConfigIssue(str(root), "(хавтас)", both("messages.config.mappings_folder_not_found", sep=" / "))])
     issues: list[ConfigIssue] = []
     headers = load_yaml_model(root / "headers.yaml", HeadersFile, issues)
     settings_path = root / "settings.yaml"

@@ -25,7 +25,7 @@ from pipeline.config import Config, Department, HeaderConfig, header_key
 from pipeline.errors import NegtgelError
 from pipeline.notation import canonical_timeframes
 from pipeline.output.safe import new_workbook, write_atomically
-from pipeline.words import say
+from pipeline.words import both, say
 
 GUIDE_SHEET = "Заавар"
 PLAN_SHEET = "Төлөвлөгөө"
@@ -90,7 +90,7 @@ def resolve_department(name: str, departments: Sequence[Department]) -> Departme
     """
     key = header_key(name)
     if not key:
-        raise TemplateError("Хэлтэс, нэгжийн нэр хоосон байна / the department name is empty.")
+        raise TemplateError(both("messages.template.department_name_empty", sep=" / "))
     if not departments:
         return Department(name=name.strip(), short=name.strip(), aliases=(), emails=(), official="")
     for dept in departments:
@@ -399,7 +399,7 @@ def _write_plan(
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(HEADER_ROW)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_footer("&L&8" + dept.name.replace("&", "&&") + "&R&8Хуудас &P / &N")
+    ws.set_footer("&L&8" + dept.name.replace("&", "&&") + say("template.page_footer", "mn"))
     ws.hide_gridlines(0)
     ws.set_zoom(90)
 
