@@ -27,7 +27,7 @@ import pandas as pd
 
 from pipeline.rollup import round_half_up, standing_rank
 from pipeline.schema import Loc, suggestion
-from pipeline.words import Lang, Text, catalogue, say
+from pipeline.words import Lang, Text, both, catalogue, say
 
 if TYPE_CHECKING:
     from pipeline.config import Config, Methodology
@@ -83,8 +83,7 @@ def parent_problems(units: Sequence[tuple[str, str, str]]) -> list[tuple[Loc, st
                 if not reported & set(cycle):
                     text = " → ".join(cycle)
                     first = min(cycle[:-1], key=lambda n: index_of[n])
-                    problems.append(((index_of[first], "parent"), f"дээд нэгжүүд давталт үүсгэж байна: {text} / "
-                                                                  f"the parents make a cycle: {text}"))
+                    problems.append(((index_of[first], "parent"), both("messages.hierarchy.parents_make_cycle_text", sep=" / ", text=text)))
                     reported.update(cycle)
                 break
             chain.append(nxt)

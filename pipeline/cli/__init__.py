@@ -54,7 +54,7 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Жишээ / example:  negtgel init ~/negtgel-work && cd ~/negtgel-work && negtgel run",
+    epilog=both("messages.cli.example_negtgel_init_negtgel", sep=" / "),
 )
 @click.version_option(__version__, prog_name="negtgel")
 def cli() -> None:

@@ -14,11 +14,11 @@ from pipeline.words import both
 
 @click.command("export")
 @click.option("--period", required=True, callback=lambda ctx, param, value: parse_period(value),
-              help="Тайлант сар / period, YYYY-MM.")
+              help=both("messages.cli_export.period_yyyy_mm", sep=" / "))
 @click.option("--unit", default=None,
-              help="Илгээгч нэгж (анхдагч: departments.yaml-ийн оройн нэгж) / the sending unit (default: the one at the top).")
+              help=both("messages.cli_export.sending_unit_default_one", sep=" / "))
 @click.option("-o", "--output", "output", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="Файл (анхдагч: output/YYYY-MM/export_НЭГЖ_YYYY-MM.zip) / the file to write.")
+              help=both("messages.cli_export.file_write", sep=" / "))
 @store_option
 @mappings_option
 def export_command(period: str, unit: str | None, output: Path | None, store_path: Path | None, mappings: str | None) -> None:

@@ -108,11 +108,9 @@ def _finish(summary: MailSummary) -> None:
 
 input_option = click.option("--input", "input_dir", default=None, hidden=True,
                             type=click.Path(file_okay=False, path_type=Path),
-                            help="archive/, quarantine/ хадгалах хавтас (анхдагч: ажлын хавтас) / where archive/ and "
-                                 "quarantine/ are kept (default: the workspace).")
+                            help=both("messages.cli_mail.where_archive_quarantine_kept", sep=" / "))
 reply_option = click.option("--reply/--no-reply", default=None,
-                            help="Илгээгч бүрт хариу илгээх эсэх (анхдагч: mail.yaml smtp.reply) / send receipts "
-                                 "(default: smtp.reply in mail.yaml).")
+                            help=both("messages.cli_mail.send_receipts_default_smtp", sep=" / "))
 
 
 @click.command("fetch-mail")

@@ -15,9 +15,9 @@ from pipeline.outbox import deliver, describe
 from pipeline.words import both
 
 required_period = click.option("--period", required=True, callback=lambda ctx, param, value: parse_period(value),
-                               help="Тайлант сар / period, YYYY-MM.")
+                               help=both("messages.cli_outgoing.period_yyyy_mm", sep=" / "))
 send_option = click.option("--send", is_flag=True,
-                           help="Үнэхээр илгээнэ (анхдагч: юу илгээхийг л жагсаана) / really send (default: a dry run).")
+                           help=both("messages.cli_outgoing.really_send_default_dry", sep=" / "))
 
 
 def _smtp(mappings: str | None, send: bool) -> tuple[SmtpSettings | None, str | None]:
@@ -71,7 +71,7 @@ def send_templates_command(period: str, send: bool, mappings: str | None) -> Non
 @required_period
 @send_option
 @click.option("--force", is_flag=True,
-              help="settings.yaml reminders-д заагаагүй өдөр ч илгээнэ / send on a day the reminders setting does not name.")
+              help=both("messages.cli_outgoing.send_day_reminders_setting", sep=" / "))
 @mappings_option
 def remind_command(period: str, send: bool, force: bool, mappings: str | None) -> None:
     """Тайлангаа ирүүлээгүй, эсвэл алдаатай тайлантай хэлтсүүдийг жагсааж, сануулга илгээнэ.

@@ -19,7 +19,7 @@ def _common(fn: Any) -> Any:
 
 
 required_period = click.option(
-    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help="Тайлант сар / period, YYYY-MM."
+    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help=both("messages.cli_periods.period_yyyy_mm", sep=" / ")
 )
 
 
@@ -74,7 +74,7 @@ def status_command(period: str | None, store_path: Path | str | None, mappings: 
 
 @click.command("close")
 @required_period
-@click.option("--reason", required=True, help="Хаах шалтгаан / why the period is closed.")
+@click.option("--reason", required=True, help=both("messages.cli_periods.why_period_closed", sep=" / "))
 @output_option
 @_common
 def close_command(period: str, reason: str, output_dir: Path | None, store_path: Path | str | None, mappings: str | None) -> None:
@@ -98,7 +98,7 @@ def close_command(period: str, reason: str, output_dir: Path | None, store_path:
 
 @click.command("reopen")
 @required_period
-@click.option("--reason", required=True, help="Дахин нээх шалтгаан / why it is reopened.")
+@click.option("--reason", required=True, help=both("messages.cli_periods.why_reopened", sep=" / "))
 @_common
 def reopen_command(period: str, reason: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Хаасан тайлант хугацааг дахин нээнэ.
@@ -119,8 +119,8 @@ def reopen_command(period: str, reason: str, store_path: Path | str | None, mapp
 
 @click.command("pin")
 @required_period
-@click.option("--submission", required=True, help="Файлын дугаар, нэр эсвэл хэш / submission number, file name or hash.")
-@click.option("--reason", default="", help="Шалтгаан / why.")
+@click.option("--submission", required=True, help=both("messages.cli_periods.submission_number_file_name", sep=" / "))
+@click.option("--reason", default="", help=both("messages.cli_periods.why", sep=" / "))
 @_common
 def pin_command(period: str, submission: str, reason: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Хэлтсийн хамгийн сүүлийн биш, өмнөх тайланг нэгтгэлд ашиглана.
@@ -141,7 +141,7 @@ def pin_command(period: str, submission: str, reason: str, store_path: Path | st
 
 @click.command("unpin")
 @required_period
-@click.option("--department", required=True, help="Хэлтэс / department.")
+@click.option("--department", required=True, help=both("messages.cli_periods.department", sep=" / "))
 @_common
 def unpin_command(period: str, department: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Сонголтыг цуцалж, хамгийн сүүлийн тайланг дахин ашиглана.

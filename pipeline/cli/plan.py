@@ -40,8 +40,8 @@ def plan_group() -> None:
 @plan_group.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", "-y", type=click.IntRange(2000, 2100),
-              help="Төлөвлөгөөний он (анхдагч: файлын \"Он\" нүд эсвэл нэр) / the plan's year (default: from the file).")
-@click.option("--department", "-d", help="Хэлтэс, нэгж (анхдагч: файлаас) / the department (default: from the file).")
+              help=both("messages.cli_plan.plan_s_year_default", sep=" / "))
+@click.option("--department", "-d", help=both("messages.cli_plan.department_default_from_file", sep=" / "))
 @mappings_option
 def import_command(files: tuple[Path, ...], year: int | None, department: str | None, mappings: str | None) -> None:
     """Батлагдсан төлөвлөгөөг (эсвэл төлөвлөгөө гэж тэмдэглэсэн тайланг) оруулна.
@@ -79,7 +79,7 @@ def import_command(files: tuple[Path, ...], year: int | None, department: str | 
 
 @plan_group.command("list")
 @click.option("--year", "-y", type=click.IntRange(2000, 2100), default=None,
-              help="Он (анхдагч: төлөвлөгөөтэй сүүлийн он) / the year (default: the latest with plans).")
+              help=both("messages.cli_plan.year_default_latest_with", sep=" / "))
 @mappings_option
 def list_command(year: int | None, mappings: str | None) -> None:
     """Аль хэлтэс батлагдсан төлөвлөгөөтэй, аль нь байхгүйг харуулна.
@@ -106,11 +106,11 @@ def list_command(year: int | None, mappings: str | None) -> None:
 
 
 @plan_group.command("accept")
-@click.option("--department", "-d", required=True, help="Хэлтэс, нэгж / the department.")
-@click.option("--measure", "-m", required=True, help="Арга хэмжээний дугаар эсвэл нэр / the measure's number or text.")
-@click.option("--reason", "-r", required=True, help="Зөвшөөрсөн шалтгаан / why the change is accepted.")
+@click.option("--department", "-d", required=True, help=both("messages.cli_plan.department", sep=" / "))
+@click.option("--measure", "-m", required=True, help=both("messages.cli_plan.measure_s_number_or", sep=" / "))
+@click.option("--reason", "-r", required=True, help=both("messages.cli_plan.why_change_accepted", sep=" / "))
 @click.option("--year", "-y", type=click.IntRange(2000, 2100), default=None,
-              help="Төлөвлөгөөний он (анхдагч: төлөвлөгөөтэй сүүлийн он) / the plan's year (default: the latest with plans).")
+              help=both("messages.cli_plan.plan_s_year_default_2", sep=" / "))
 @mappings_option
 def accept_command(department: str, measure: str, reason: str, year: int | None, mappings: str | None) -> None:
     """Тайланд орсон төлөвлөгөөний өөрчлөлтийг (хасагдсан, өөрчлөгдсөн арга хэмжээ) зөвшөөрнө.

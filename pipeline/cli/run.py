@@ -38,14 +38,12 @@ def period_option(fn: Any) -> Any:
     return click.option(
         "--period",
         callback=lambda ctx, param, value: parse_period(value),
-        help="Тайлант сар YYYY-MM (анхдагч: хамгийн сүүлийн) / period, default the latest.",
+        help=both("messages.cli_run.period_default_latest", sep=" / "),
     )(fn)
 
 
 OUTPUT_LANG_HELP = (
-    "Гаралтын файл ба мессежийн хэл: en нь англи гаралтыг .en нэрээр (summary_YYYY-MM.en.xlsx г.м.) монгол гаралтын "
-    "хажууд бичнэ / the language of the outputs and the messages: en writes English outputs under their own .en names "
-    "(summary_YYYY-MM.en.xlsx, …) beside the Mongolian ones, never over them."
+    both("messages.cli_run.language_outputs_messages_en", sep=" / ")
 )
 
 
@@ -68,7 +66,7 @@ def review_line(summary: RunSummary, en: bool) -> str | None:
 @output_option
 @store_option
 @click.option("--per-department", is_flag=True,
-              help="Хэлтэс бүрийн тусдаа ажлын ном бичнэ (departments/) / also write a workbook per department.")
+              help=both("messages.cli_run.also_write_workbook_per", sep=" / "))
 @mappings_option
 @functools.partial(lang_option, help=OUTPUT_LANG_HELP)
 def run_command(

@@ -15,11 +15,11 @@ from pipeline.problems import Lang
 from pipeline.scorecard import load_scorecard, make_templates, returned_folder, run_scorecard
 from pipeline.scorecard.result import problem_lines
 from pipeline.scorecard.spec import Scorecard
-from pipeline.words import say
+from pipeline.words import both, say
 from pipeline.workspace import Workspace
 
 required_period = click.option(
-    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help="Тайлант сар / period, YYYY-MM."
+    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help=both("messages.cli_scorecard.period_yyyy_mm", sep=" / ")
 )
 
 
@@ -59,7 +59,7 @@ def _start(mappings: str | None, name: str) -> tuple[Config, Workspace, Scorecar
 @scorecard_group.command("template")
 @click.argument("name")
 @click.option("--evaluator", "evaluators", multiple=True,
-              help="Үнэлгээчний нэр; давтаж бичвэл тус бүрд нэг файл / the evaluator's name; repeat for one file each.")
+              help=both("messages.cli_scorecard.evaluator_s_name_repeat", sep=" / "))
 @_options
 def template_command(name: str, period: str, evaluators: tuple[str, ...], output_dir: Path | None, store_path: Path | None,
                      mappings: str | None, lang: str) -> None:

@@ -31,20 +31,19 @@ def plan_measures(path: Path, config: Config) -> list[dict[str, Any]]:
 
 @click.command("template")
 @click.option("--department", "-d", "department",
-              help="Хэлтэс, нэгжийн нэр, товч нэр эсвэл өөр нэр / department: full name, short name or alias.")
+              help=both("messages.cli_template.department_full_name_short", sep=" / "))
 @click.option("--year", "-y", "year", type=click.IntRange(2000, 2100),
-              help="Төлөвлөгөөний он / the plan's year.")
+              help=both("messages.cli_template.plan_s_year", sep=" / "))
 @click.option("--all", "all_departments", is_flag=True,
-              help="Бүх хэлтэст, батлагдсан төлөвлөгөө, сүүлийн гүйцэтгэлээр бөглөнө (--period-той) / every expected "
-                   "department, pre-filled from its approved plan and last accepted progress (with --period).")
+              help=both("messages.cli_template.every_expected_department_pre", sep=" / "))
 @click.option("--period", "period", callback=lambda ctx, param, value: _period(value),
-              help="Тайлант сар YYYY-MM (--all-той) / the period the templates are for, YYYY-MM (with --all).")
+              help=both("messages.cli_template.period_templates_yyyy_mm", sep=" / "))
 @click.option("--month", "-m", "month", type=click.IntRange(1, 12),
-              help="Тайлант сар 1-12 (хоосон бол хэлтэс бөглөнө) / reporting month, else left for the department.")
+              help=both("messages.cli_template.reporting_month_else_left", sep=" / "))
 @click.option("--from-plan", "from_plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Арга хэмжээг энэ төлөвлөгөөний файлаас бөглөнө / prefill the measures from this plan workbook.")
+              help=both("messages.cli_template.prefill_measures_from_this", sep=" / "))
 @click.option("-o", "--output", "output_dir", default=str(DEFAULT_DIR), show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Гаралтын хавтас / output folder.")
+              type=click.Path(file_okay=False, path_type=Path), help=both("messages.cli_template.output_folder", sep=" / "))
 @mappings_option
 def template_command(
     department: str | None, year: int | None, all_departments: bool, period: str | None, month: int | None,

@@ -253,13 +253,13 @@ class SmtpOutbox:
             else:
                 refused = self.client.send_message(message, self.settings.from_addr, [to_addr])
         except smtplib.SMTPRecipientsRefused:
-            raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}") from None
+            raise MailError(both("messages.mail_receipts.server_refused_address_addr", sep=" / ", to_addr=to_addr)) from None
         except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
             self.close()
             reason = smtp_reason(exc)
-            raise MailError(f"SMTP: илгээж чадсангүй ({reason}) / sending failed ({reason})") from None
+            raise MailError(both("messages.mail_receipts.sending_failed_reason", sep=" / ", reason=reason)) from None
         if refused:
-            raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}")
+            raise MailError(both("messages.mail_receipts.server_refused_address_addr", sep=" / ", to_addr=to_addr))
 
     def close(self) -> None:
         if self.client is not None:
