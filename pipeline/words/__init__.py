@@ -230,3 +230,10 @@ def english_half(text: str) -> str:
 def pair(key: str, /, **params: Any) -> tuple[str, str]:
     """(Mongolian, English) of a key: for tables indexed by `[lang == "en"]`."""
     return say(key, "mn", **params), say(key, "en", **params)
+
+
+def table(prefix: str) -> dict[str, tuple[str, str]]:
+    """A section of the catalogue as (Mongolian, English) templates by key (unrendered, in the file's order): for
+    tables that older code indexes by language."""
+    start = prefix.rstrip(".") + "."
+    return {key.removeprefix(start): (w.mn, w.en) for key, w in catalogue().items() if key.startswith(start)}
