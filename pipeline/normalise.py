@@ -21,7 +21,7 @@ from pipeline.notation.numbers import lex
 from pipeline.notation.status import match_status
 from pipeline.notation.target import says_percent
 from pipeline.notation.vocab import NotationVocab, fold
-from pipeline.problems import Phrase, Problem
+from pipeline.problems import Phrase, Problem, Text
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import FileRead, a1
 from pipeline.score import measure_key
@@ -215,7 +215,7 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     texts = {name: out[name].tolist() for name in ("timeframe_text", "target_text", "actual_text", "self_text")}
     has_target_col = out["has_target_col"].tolist()
 
-    def report(i: int, code: str, column: str, text: str, detail: str | Phrase = "") -> None:
+    def report(i: int, code: str, column: str, text: str, detail: str | Phrase | Text = "") -> None:
         c = int(columns[column][i])
         cell = a1(rows[i] - 1, c) if c >= 0 else ""
         flags[i].append(code)
@@ -224,7 +224,7 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     for i in range(n):
         r = tf[i]
         if r.confidence == "interpreted":
-            report(i, "timeframe-interpreted", "c_timeframe", "timeframe_text", Phrase(r.note_mn, r.note))
+            report(i, "timeframe-interpreted", "c_timeframe", "timeframe_text", r.said)
         elif r.confidence == "invalid" and r.status is None:
             report(i, "timeframe-invalid", "c_timeframe", "timeframe_text")
         t = targets[i]

@@ -234,3 +234,24 @@ def test_the_scan_finds_a_word_list() -> None:
         assert word_lists(sample) == [(1, "list"), (2, "regex")]
     finally:
         sample.unlink()
+
+
+def test_a_timeframe_reading_carries_its_rule_key_and_parameters(config) -> None:
+    from pipeline.notation import parse_timeframe
+
+    reading = parse_timeframe("1-1V улирал", config.vocab)
+    assert reading.said.key == "notation.timeframe.read_as"
+    assert reading.note == "`1-1V улирал` read as quarters I-IV: look-alike characters read as Roman numerals"
+    assert reading.note_mn == "`1-1V улирал` гэснийг I-IV улирал гэж уншлаа: төстэй тэмдэгтийг ром тоо гэж уншлаа"
+    problem = Problem("timeframe-interpreted", "a.xlsx", value="1-1V улирал", detail=reading.said)
+    stored = json.loads(problems_to_json([problem]))[0]["detail"]
+    assert stored["key"] == "notation.timeframe.read_as"
+    assert stored["params"]["text"] == "1-1V улирал"
+    assert stored["params"]["reasons"]["params"]["reasons"] == [{"key": "notation.timeframe.look_alike_characters_read",
+                                                                  "params": {}}]
+    assert problems_from_json(problems_to_json([problem]))[0].message("en") == (
+        "The timeframe was interpreted: `1-1V улирал` read as quarters I-IV: look-alike characters read as Roman numerals. "
+        "Please check it.")
+    invalid = parse_timeframe("I-V улирал", config.vocab)
+    assert (invalid.said.key, invalid.note) == ("notation.timeframe.not_understood",
+                                                "`I-V улирал` not understood: there is no quarter 5")
