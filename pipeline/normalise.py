@@ -231,7 +231,7 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
         for code in t.flags:
             if code == "target-missing" and not has_target_col[i]:
                 continue  # the missing column is reported once per table, not once per row
-            report(i, code, "c_target", "target_text", Phrase(t.note_mn, t.note))
+            report(i, code, "c_target", "target_text", t.said)
         for code in actual[i].flags:
             report(i, code, "c_actual", "actual_text", Phrase(actual[i].note_mn, actual[i].note))
         for code in own[i].flags:
