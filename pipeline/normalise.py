@@ -233,8 +233,8 @@ def normalise_measures(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFram
                 continue  # the missing column is reported once per table, not once per row
             report(i, code, "c_target", "target_text", t.said)
         for code in actual[i].flags:
-            report(i, code, "c_actual", "actual_text", Phrase(actual[i].note_mn, actual[i].note))
+            report(i, code, "c_actual", "actual_text", actual[i].said)
         for code in own[i].flags:
-            report(i, code, "c_self_pct", "self_text", Phrase(own[i].note_mn, own[i].note))
+            report(i, code, "c_self_pct", "self_text", own[i].said)
     out["flags"] = flags
     return out, problems
