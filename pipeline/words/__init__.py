@@ -99,7 +99,7 @@ class Text:
         word(key)  # an unknown key fails where the text is made, not where it is shown
         return cls(key, tuple(params.items()))
 
-    def render(self, lang: Lang) -> str:
+    def render(self, lang: Lang | str) -> str:
         return say(self.key, lang, **dict(self.params))
 
     def to_json(self) -> dict[str, Any]:
