@@ -6,6 +6,7 @@ template is read. The rest of the program receives plain frozen dataclasses and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -15,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import yaml
 from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, ValidationInfo, field_validator
 
 from pipeline.cycles import CYCLES, NO_PERIOD_WORDS, PeriodWords
 from pipeline.errors import ConfigError, ConfigIssue
 from pipeline.notation import NotationVocab, load_vocab
 from pipeline.schema import AnyText, Invalid, Items, Loc, Schema, Text, load_yaml_model, raise_problems, read_yaml, validate_model
+from pipeline.words import both
 
 DEFAULT_MAPPINGS = Path("mappings")
 MAPPINGS_ENV = "NEGTGEL_MAPPINGS"
@@ -54,6 +57,9 @@ class HeaderConfig:
     section_numerals: tuple[str, ...]
     instruction_sheet_words: tuple[str, ...] = ()  # a sheet so named is never a plan (issue 14)
     period_words: PeriodWords = NO_PERIOD_WORDS  # how files name a quarter, a half-year, the year (issue 16)
+    percent_header_words: tuple[str, ...] = ()  # a header with one of these carries percent numbers
+    month_header_words: tuple[str, ...] = ()  # a timeframe header with one of these is written by month
+    footer_words: tuple[str, ...] = ()  # a row below the table starting so is the signature footer
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,12 @@ class Methodology:
     pro_rate_counts: bool
     late_penalty_per_day: float = 0.0
     parent_percent: str = "mean_of_measures"  # a parent unit's %: "mean_of_measures" or "mean_of_children" (issue 17)
+    name_en: str = ""  # the name in English outputs (`--lang en`); the Mongolian name when not given
+
+    def title(self, stored: str, lang: str) -> str:
+        """A report's methodology name (`stored`, as the report or its snapshot keeps it) in `lang`: in English
+        this methodology's `name_en` when the report was scored by it, else the stored name as it is."""
+        return (self.name_en or stored) if lang == "en" and stored == self.name else stored
 
     def level_status(self, value: float) -> str:
         for level in self.levels:
@@ -173,7 +185,7 @@ def resolve_mappings(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 # --- the files' shapes (pydantic models; see pipeline/schema.py) ------------------------------------------
-NO_KEY_TEXT = "үсэг, тоо агуулаагүй / has no letters or digits"
+NO_KEY_TEXT = both("messages.config.has_no_letters_or", sep=" / ")
 
 
 class FieldFile(Schema):
@@ -198,13 +210,18 @@ class HeadersFile(Schema):
     section_numerals: Items[Text] = ()
     instruction_sheet_words: Items[Text] = ()
     period_words: PeriodWordsFile = PeriodWordsFile()
+    # The vocabulary the reader looks for (issue 15: words live in mappings/). A workspace's file written before a
+    # key existed takes the shipped default's words (`_headers`).
+    percent_header_words: Items[Text] = ()
+    month_header_words: Items[Text] = ()
+    footer_words: Items[Text] = ()
 
     @field_validator("fields")
     @classmethod
     def _titles_name_one_field(cls, fields: dict[str, FieldFile]) -> dict[str, FieldFile]:
         problems = _one_owner({name: spec.titles for name, spec in fields.items()}, "titles", "гарчиг", "талбарт")
         if "measure" not in fields:
-            problems.append((("measure",), "арга хэмжээний багана заавал тодорхойлогдсон байх ёстой / the measure field is required"))
+            problems.append((("measure",), both("messages.config.measure_field_required", sep=" / ")))
         raise_problems(problems)
         return fields
 
@@ -239,7 +256,7 @@ class LevelFile(Schema):
     @classmethod
     def _percent(cls, value: float) -> float:
         if not 0 <= value <= 100:
-            raise Invalid(f"0-100 хооронд байх ёстой, {value:g} байна / must be within 0-100, got {value:g}")
+            raise Invalid(both("messages.config.must_within_got_value", sep=" / ", value=value))
         return value
 
 
@@ -275,12 +292,13 @@ class BandFile(Schema):
     @classmethod
     def _rgb(cls, color: str) -> str:
         if not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
-            raise Invalid(f'#RRGGBB хэлбэрээр бичнэ, "{color}" байна / must be like #1A9850, got "{color}"')
+            raise Invalid(both("messages.config.must_like_got_color", sep=" / ", color=color))
         return color
 
 
 class MethodologyFile(Schema):
     name: str = ""
+    name_en: str = ""
     levels: Items[LevelFile]
     not_due: NotDueFile
     not_evaluated: NotEvaluatedFile
@@ -300,7 +318,7 @@ class MethodologyFile(Schema):
         problems: list[tuple[Loc, str]] = []
         for index, level in enumerate(levels):
             if level.value in seen:
-                problems.append(((index, "value"), f"{level.value:g} түвшин давхардсан / the level {level.value:g} is listed twice"))
+                problems.append(((index, "value"), both("messages.config.level_value_g_listed", sep=" / ", value=level.value)))
             seen.add(level.value)
         raise_problems(problems)
         return levels
@@ -322,7 +340,7 @@ class MethodologyFile(Schema):
         if values is not None:
             problems += [((index, "level"), _not_a_level(t.level)) for index, t in enumerate(thresholds) if t.level not in values]
         if not thresholds or min(t.min for t in thresholds) > 0:
-            problems.append(((), "хамгийн бага босго 0 байх ёстой / the lowest threshold must be min: 0"))
+            problems.append(((), both("messages.config.lowest_threshold_must_min", sep=" / ")))
         raise_problems(problems)
         return thresholds
 
@@ -330,19 +348,18 @@ class MethodologyFile(Schema):
     @classmethod
     def _bands_ordered(cls, bands: tuple[BandFile, ...]) -> tuple[BandFile, ...]:
         if not bands:
-            raise Invalid("дор хаяж нэг зэрэглэл / at least one band is needed")
+            raise Invalid(both("messages.config.least_one_band_needed", sep=" / "))
         problems: list[tuple[Loc, str]] = []
         last = len(bands) - 1
         if bands[last].above is not None:
-            problems.append(((last, "above"), "сүүлийн зэрэглэл above: null байна / the last band has above: null (it takes the rest)"))
+            problems.append(((last, "above"), both("messages.config.last_band_has_above", sep=" / ")))
         previous: float | None = None
         for index, band in enumerate(bands[:last]):
             if band.above is None:
-                problems.append(((index, "above"), "сүүлийн зэрэглэл л above: null байна / only the last band has above: null"))
+                problems.append(((index, "above"), both("messages.config.only_last_band_has", sep=" / ")))
                 continue
             if previous is not None and band.above > previous:
-                problems.append(((index, "above"), f"above-ыг ихээс бага руу эрэмбэлнэ ({band.above:g} > {previous:g}) / "
-                                                   f"list bands from the highest down ({band.above:g} after {previous:g})"))
+                problems.append(((index, "above"), both("messages.config.list_bands_from_highest", sep=" / ", above=band.above, previous=previous)))
             previous = band.above
         raise_problems(problems)
         return bands
@@ -408,7 +425,7 @@ class DeadlineFile(Schema):
     @classmethod
     def _every_month_has_it(cls, day: int) -> int:
         if not 1 <= day <= 28:
-            raise Invalid(f"1-28 хооронд байх ёстой, {day} байна / must be 1-28 so every month has it, got {day}")
+            raise Invalid(both("messages.config.must_so_every_month", sep=" / ", day=day))
         return day
 
 
@@ -454,12 +471,28 @@ def _headers(spec: HeadersFile) -> HeaderConfig:
         instruction_sheet_words=tuple(spec.instruction_sheet_words),
         section_numerals=tuple(spec.section_numerals),
         period_words=PeriodWords(**{name: tuple(getattr(spec.period_words, name)) for name in PeriodWordsFile.model_fields}),
+        **{key: tuple(getattr(spec, key) if key in spec.model_fields_set else _default_headers_words()[key])
+           for key in HEADER_VOCABULARY},
     )
+
+
+# The headers.yaml word lists added after workspaces were first written: absent from a workspace's file, the
+# shipped default's words apply (so an older workspace reads as before).
+HEADER_VOCABULARY = ("percent_header_words", "month_header_words", "footer_words")
+
+
+@functools.cache
+def _default_headers_words() -> dict[str, tuple[str, ...]]:
+    from pipeline.workspace import default_mappings
+
+    data = yaml.safe_load((default_mappings() / "headers.yaml").read_text(encoding="utf-8")) or {}
+    return {key: tuple(str(w) for w in data.get(key, ())) for key in HEADER_VOCABULARY}
 
 
 def _methodology(spec: MethodologyFile) -> Methodology:
     return Methodology(
         name=spec.name,
+        name_en=spec.name_en,
         levels=tuple(sorted((Level(lv.value, lv.label, lv.status) for lv in spec.levels), key=lambda lv: -lv.value)),
         not_due_label=spec.not_due.label,
         not_due_short=spec.not_due.short,
@@ -537,7 +570,7 @@ def load_config(mappings: str | os.PathLike[str] | None = None, *, methodology: 
     """Load and validate every file in the mappings folder; raise ConfigError listing all mistakes."""
     root = resolve_mappings(mappings)
     if not root.is_dir():
-        raise ConfigError([ConfigIssue(str(root), "(хавтас)", "тохиргооны хавтас олдсонгүй / mappings folder not found")])
+        raise ConfigError([ConfigIssue(str(root), "(хавтас)", both("messages.config.mappings_folder_not_found", sep=" / "))])
     issues: list[ConfigIssue] = []
     headers = load_yaml_model(root / "headers.yaml", HeadersFile, issues)
     settings_path = root / "settings.yaml"

@@ -48,6 +48,7 @@ from pipeline.problems import Problem
 from pipeline.read.workbook import FileRead
 from pipeline.score import measure_key
 from pipeline.values import is_missing
+from pipeline.words import both
 
 if TYPE_CHECKING:
     from pipeline.config import Config
@@ -118,14 +119,12 @@ def export_tree(report: Report, config: Config, unit: str | None) -> ExportTree:
     if unit is None:
         if len(roots) == 1:
             return ExportTree(tree, roots[0])
-        raise NegtgelError("Дээд нэгжид илгээх нэгжийн нэрийг --unit-ээр өгнө үү (departments.yaml-д нэг оройн нэгж алга) / "
-                           "name the sending unit with --unit (departments.yaml has no single unit at the top).")
+        raise NegtgelError(both("messages.export.name_sending_unit_with", sep=" / "))
     match = next((u.name for u in tree.units.values() if unit in (u.name, u.short)), None)
     if match is not None and roots == [match]:
         return ExportTree(tree, match)
     if match is not None:
-        raise NegtgelError(f"«{unit}» нь оройн нэгж биш: --unit-ээр бүх нэгжийн дээрх нэгжийг, эсвэл шинэ нэрийг өгнө / "
-                           f"«{unit}» is not the unit at the top: name the unit above all, or a new name for it.")
+        raise NegtgelError(both("messages.export.unit_not_unit_top", sep=" / ", unit=unit))
     units = dict(tree.units)
     for root in roots:
         old = units[root]

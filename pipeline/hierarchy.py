@@ -27,6 +27,7 @@ import pandas as pd
 
 from pipeline.rollup import round_half_up, standing_rank
 from pipeline.schema import Loc, suggestion
+from pipeline.words import Lang, Text, both, catalogue, say
 
 if TYPE_CHECKING:
     from pipeline.config import Config, Methodology
@@ -82,8 +83,7 @@ def parent_problems(units: Sequence[tuple[str, str, str]]) -> list[tuple[Loc, st
                 if not reported & set(cycle):
                     text = " → ".join(cycle)
                     first = min(cycle[:-1], key=lambda n: index_of[n])
-                    problems.append(((index_of[first], "parent"), f"дээд нэгжүүд давталт үүсгэж байна: {text} / "
-                                                                  f"the parents make a cycle: {text}"))
+                    problems.append(((index_of[first], "parent"), both("messages.hierarchy.parents_make_cycle_text", sep=" / ", text=text)))
                     reported.update(cycle)
                 break
             chain.append(nxt)
@@ -170,18 +170,14 @@ class Tree:
 
 
 # --- figures ---------------------------------------------------------------------------------------------
-_ABLATIVE = {"сум": "сумаас", "хэлтэс": "хэлтсээс", "агентлаг": "агентлагаас", "аймаг": "аймгаас", "газар": "газраас",
-             "дүүрэг": "дүүргээс", "яам": "яамнаас", "хороо": "хорооноос", "алба": "албанаас", "нэгж": "нэгжээс"}
-
-
-def completeness_text(expected: int, missing: int, levels: Sequence[str], lang: str = "mn") -> str:
-    """"17 сумаас 3 нь ирүүлээгүй" ("3 of 17 сум missing"); "нэгжээс" (units) when the levels differ or are unknown."""
+def completeness_text(expected: int, missing: int, levels: Sequence[str], lang: Lang = "mn") -> str:
+    """"17 сумаас 3 нь ирүүлээгүй" ("3 of 17 soums missing"); "нэгжээс" (units) when the levels differ or are unknown.
+    The unit words are in the catalogue (hierarchy.yaml `units`: the Mongolian ablative, the English plural)."""
     kinds = {level.strip().casefold() for level in levels if level.strip()}
     kind = next(iter(kinds)) if len(kinds) == 1 and len(set(levels)) == 1 else ""
-    if lang == "en":
-        return f"{missing} of {expected} {kind or 'units'} missing" if missing else f"all {expected} {kind or 'units'} reported"
-    word = _ABLATIVE.get(kind, "нэгжээс")
-    return f"{expected} {word} {missing} нь ирүүлээгүй" if missing else f"{expected} {word} бүгд ирүүлсэн"
+    units = Text(f"hierarchy.units.{kind}" if f"hierarchy.units.{kind}" in catalogue() else "hierarchy.units.нэгж")
+    key = "hierarchy.completeness_missing" if missing else "hierarchy.completeness_all"
+    return say(key, lang, expected=expected, missing=missing, units=units)
 
 
 @dataclass
@@ -192,14 +188,10 @@ class Hierarchy:
     rule: str
     figures: pd.DataFrame
 
-    def rule_text(self, lang: str) -> str:
+    def rule_text(self, lang: Lang) -> str:
         if self.rule == "mean_of_children":
-            return ("A parent's % is the mean of its children's % (a parent that reports counts its own % as one more child)."
-                    if lang == "en" else
-                    "Дээд нэгжийн хувь нь доод нэгжүүдийн хувийн дундаж (өөрөө тайлагнадаг бол өөрийн хувь нэг нэгжид тооцогдоно).")
-        return ("A parent's % is the mean of the levels of all due, scored measures beneath it (its own included)."
-                if lang == "en" else
-                "Дээд нэгжийн хувь нь түүний доорх бүх хугацаа болсон, үнэлэгдсэн арга хэмжээний түвшний дундаж (өөрийнх нь хамт).")
+            return say("hierarchy.rule_mean_of_children", lang)
+        return say("hierarchy.rule_mean_of_measures", lang)
 
     def children_of(self, name: str) -> pd.DataFrame:
         """The unit's children with their figures and rank inside the parent, in rank order."""

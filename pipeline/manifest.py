@@ -67,7 +67,7 @@ def fingerprint(store: Store, config: Config, period: str, intake: Intake, optio
     feed("overrides", sorted(store.overrides(period)))
     earlier = cycles.trend(store.result_periods(), period, 11, include=False)  # the history the run shows
     feed("history", sorted(store.results(earlier), key=str))
-    feed("intake", sorted((p.code, p.file, p.detail) for p in intake.problems))
+    feed("intake", sorted((p.code, p.file, str(p.detail)) for p in intake.problems))
     return digest.hexdigest()
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from pipeline.problems import Problem, ProblemLog
 from pipeline.read.workbook import FileRead
 from pipeline.rollup import Overall
+from pipeline.words import Said, said_of
 
 if TYPE_CHECKING:
     from pipeline.config import Config, Methodology
@@ -31,13 +32,25 @@ if TYPE_CHECKING:
 # --- a problem as JSON (the store keeps intake problems and snapshots so) ---------------------------------------------------------------------------------------------
 def problem_fields(problem: Problem) -> dict[str, Any]:
     return {"code": problem.code, "file": problem.file, "sheet": problem.sheet, "cell": problem.cell, "row": problem.row,
-            "value": problem.value, "detail": problem.detail, "extra": [list(pair) for pair in problem.extra]}
+            "value": problem.value, "detail": detail_json(problem.detail), "extra": [list(pair) for pair in problem.extra]}
+
+
+def detail_json(detail: str | Said) -> Any:
+    """A detail as JSON: plain text as it is, a `Text` as its key and parameters (rendered when shown), a
+    `Phrase` as its two texts."""
+    return detail if isinstance(detail, str) else detail.to_json()
+
+
+def detail_of(value: Any) -> str | Said:
+    """The inverse of `detail_json`; a text detail stored before details became `Text` stays text."""
+    return said_of(value) if isinstance(value, dict) else str(value or "")
 
 
 def problem_of(fields: dict[str, Any]) -> Problem | None:
     """A problem from its fields; None for a code no longer in the catalogue (it could not be shown)."""
     try:
-        return Problem(**{**fields, "extra": tuple(tuple(pair) for pair in fields.get("extra", ()))})
+        return Problem(**{**fields, "detail": detail_of(fields.get("detail")),
+                          "extra": tuple(tuple(pair) for pair in fields.get("extra", ()))})
     except (KeyError, TypeError):
         return None
 

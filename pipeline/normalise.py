@@ -23,7 +23,7 @@ from pipeline.notation.numbers import lex
 from pipeline.notation.status import match_status
 from pipeline.notation.target import says_percent
 from pipeline.notation.vocab import NotationVocab, fold
-from pipeline.problems import Problem
+from pipeline.problems import Phrase, Problem, Text
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import a1
 from pipeline.score import measure_key
@@ -259,7 +259,7 @@ def normalised_columns(frame: pd.DataFrame, config: Config) -> tuple[dict[str, l
     texts = {name: col[name] for name in ("timeframe_text", "target_text", "actual_text", "self_text")}
     has_target_col = data["has_target_col"]
 
-    def report(i: int, code: str, column: str, text: str, detail: str = "") -> None:
+    def report(i: int, code: str, column: str, text: str, detail: str | Phrase | Text = "") -> None:
         c = int(columns[column][i])
         cell = a1(rows[i] - 1, c) if c >= 0 else ""
         flags[i].append(code)
@@ -269,18 +269,18 @@ def normalised_columns(frame: pd.DataFrame, config: Config) -> tuple[dict[str, l
     for i in range(n):
         r = tf[i]
         if r.confidence == "interpreted":
-            report(i, "timeframe-interpreted", "c_timeframe", "timeframe_text", r.note_mn)
+            report(i, "timeframe-interpreted", "c_timeframe", "timeframe_text", r.said)
         elif r.confidence == "invalid" and r.status is None:
             report(i, "timeframe-invalid", "c_timeframe", "timeframe_text")
         t = targets[i]
         for code in t.flags:
             if code == "target-missing" and not has_target_col[i]:
                 continue  # the missing column is reported once per table, not once per row
-            report(i, code, "c_target", "target_text", t.note_mn)
+            report(i, code, "c_target", "target_text", t.said)
         for code in actual[i].flags:
-            report(i, code, "c_actual", "actual_text", actual[i].note_mn)
+            report(i, code, "c_actual", "actual_text", actual[i].said)
         for code in own[i].flags:
-            report(i, code, "c_self_pct", "self_text", own[i].note_mn)
+            report(i, code, "c_self_pct", "self_text", own[i].said)
     col["flags"] = flags
     assert list(col) == NORMALISED_COLUMNS
     return col, problems, problem_rows

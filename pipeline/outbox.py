@@ -22,6 +22,7 @@ from typing import Any
 from pipeline.jsonlog import append_line, read_lines
 from pipeline.mail.receipts import FoldedHeader, SmtpOutbox
 from pipeline.mail.settings import MailError, SmtpSettings
+from pipeline.words import both
 from pipeline.workspace import Workspace
 
 OUTBOX_DIR = "outbox"
@@ -150,13 +151,12 @@ def deliver(
 
 
 OUTCOME_LABELS: Mapping[str, str] = {
-    "would-send": "илгээх / would send",
-    "sent": "илгээсэн / sent",
-    "already-sent": "өмнө илгээсэн, дахин илгээхгүй / already sent, not again",
-    "uncertain": "өмнөх илгээлт тасарсан, явсан байж магадгүй тул дахин илгээхгүй / an earlier sending was cut off "
-                 "and may have gone: not sent again",
-    "no-address": "и-мэйл хаяг алга (departments.yaml emails) / no address in departments.yaml",
-    "failed": "илгээж чадсангүй / not sent",
+    "would-send": both("messages.outbox.would_send", sep=" / "),
+    "sent": both("messages.outbox.sent", sep=" / "),
+    "already-sent": both("messages.outbox.already_sent_not_again", sep=" / "),
+    "uncertain": both("messages.outbox.earlier_sending_was_cut", sep=" / "),
+    "no-address": both("messages.outbox.no_address_departments_yaml", sep=" / "),
+    "failed": both("messages.outbox.not_sent", sep=" / "),
 }
 
 

@@ -28,6 +28,7 @@ from pipeline.read.workbook import FileRead
 from pipeline.review import merge_overrides
 from pipeline.review_workbook import read_plan_acceptances, read_review
 from pipeline.store import Store, open_store
+from pipeline.words import both
 from pipeline.workspace import Workspace
 
 
@@ -167,8 +168,7 @@ def published_report(config: Config, workspace: Workspace, store_path: Path | st
         if closing_of(store, period) is not None:
             return frozen_report(repository.gather(period), config)
         if not store.submissions(period):
-            raise NegtgelError(f"{period} сарын тайлан санд алга: эхлээд `negtgel run --period {period}` / "
-                               f"no reports for {period} in the store: run `negtgel run --period {period}` first.")
+            raise NegtgelError(both("messages.export.no_reports_period_store", sep=" / ", period=period))
         inputs = repository.gather(period, workspace.output / period, reviews=False)
         report = build_report(inputs, merge_overrides(inputs.stored_overrides, None, inputs.review_name, inputs.review_lang),
                               config, period)

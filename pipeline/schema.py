@@ -30,6 +30,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Strict, ValidationEr
 from pydantic_core import ErrorDetails
 
 from pipeline.errors import ConfigError, ConfigIssue
+from pipeline.words import both
 
 FILE_KEY = "(файл)"  # the key of a mistake that concerns the whole file
 
@@ -60,7 +61,7 @@ def raise_problems(problems: Sequence[tuple[Loc, str]]) -> None:
 def _stripped_text(value: str) -> str:
     value = value.strip()
     if not value:
-        raise Invalid("хоосон байж болохгүй / must not be empty")
+        raise Invalid(both("messages.schema.must_not_empty", sep=" / "))
     return value
 
 
@@ -116,7 +117,7 @@ def _plain(data: Any, loc: Loc, report: list[tuple[Loc, str]]) -> Any:
             report.append(((*loc, key), f'түлхүүрийг хашилтад бичнэ үү ({line}-р мөр) / write the key in quotes '
                                         f'(line {line}), e.g. "{key}": — a bare {key} means true or false in YAML'))
         for key, line in data.twice:
-            report.append(((*loc, key), f"түлхүүр давхардсан ({line}-р мөр) / the key is listed twice (line {line})"))
+            report.append(((*loc, key), both("messages.schema.key_listed_twice_line", sep=" / ", line=line)))
         return {key: _plain(value, (*loc, key), report) for key, value in data.items()}
     if isinstance(data, list):
         return [_plain(item, (*loc, index), report) for index, item in enumerate(data)]
@@ -141,10 +142,10 @@ def read_yaml(path: Path, issues: list[ConfigIssue], *, missing_ok: bool = False
     except FileNotFoundError:
         if missing_ok:
             return MISSING
-        issues.append(ConfigIssue(str(path), FILE_KEY, "файл олдсонгүй / file not found"))
+        issues.append(ConfigIssue(str(path), FILE_KEY, both("messages.schema.file_not_found", sep=" / ")))
         return None
     except UnicodeDecodeError:
-        issues.append(ConfigIssue(str(path), FILE_KEY, "UTF-8 кодчилолтой текст байх ёстой / must be saved as UTF-8 text"))
+        issues.append(ConfigIssue(str(path), FILE_KEY, both("messages.schema.must_saved_utf_text", sep=" / ")))
         return None
     except OSError as exc:
         issues.append(ConfigIssue(str(path), FILE_KEY, f"файлыг уншиж чадсангүй / could not be read: {exc.strerror or exc}"))
@@ -305,7 +306,7 @@ def _explain(error: ErrorDetails, model: type[BaseModel]) -> list[tuple[Loc, str
         hint = f'; did you mean "{near}"?' if near is not None else ""
         return [(loc, f"{mn} биш: {listed}-ийн аль нэг / must be one of {listed}, got {en}{hint}")]
     if kind == "missing":
-        return [(loc, "заавал байх түлхүүр алга / required key is missing")]
+        return [(loc, both("messages.schema.required_key_missing", sep=" / "))]
     if kind == "invalid_key":
         return [(loc, f"түлхүүр текст байх ёстой / a key must be text, got {found(value)[1]}")]
     if kind in _EXPECTED:
@@ -329,7 +330,7 @@ def _explain(error: ErrorDetails, model: type[BaseModel]) -> list[tuple[Loc, str
         mn, en = found(value)
         return [(loc, f"{words[kind][0]} байх ёстой, {mn} байна / must be {words[kind][1]}, got {en}")]
     if kind in ("string_too_short", "too_short"):
-        return [(loc, "хоосон байж болохгүй / must not be empty")]
+        return [(loc, both("messages.schema.must_not_empty", sep=" / "))]
     message = str(ctx["error"]) if kind == "value_error" and "error" in ctx else error["msg"]
     return [(loc, f"утга буруу / not a valid value: {message}")]
 

@@ -40,6 +40,7 @@ from pipeline.errors import NegtgelError
 from pipeline.model import Submission
 from pipeline.store_codec import SNAPSHOT_VERSION, problems_to_json, snapshot_from_json, snapshot_to_json
 from pipeline.store_schema import SCHEMA_VERSION, TABLES, migrate
+from pipeline.words import both
 
 __all__ = ["SCHEMA_VERSION", "Store", "StoreLocation", "Submission", "now_iso", "open_store", "store_location_of"]
 
@@ -81,8 +82,7 @@ def store_location_of(value: str | Path) -> StoreLocation:
     if "://" in written:
         if written.split("://", 1)[0].lower() not in _URL_SCHEMES:
             raise NegtgelError(
-                f"Мэдээллийн сан {written}: зөвхөн SQLite файл эсвэл postgresql://хэрэглэгч@сервер:порт/сан байж болно. "
-                f"/ The store {written}: only a SQLite file or postgresql://user@host:port/database is supported."
+                both("messages.store.store_written_only_sqlite", sep=" / ", written=written)
             )
         return written
     return Path(value)
@@ -180,20 +180,17 @@ class Store:
             import psycopg  # noqa: F401
         except ImportError:
             raise NegtgelError(
-                "PostgreSQL-ийн санд холбогдоход psycopg хэрэгтэй: pip install \"negtgel[postgres]\" гэж суулгана уу. "
-                "/ A PostgreSQL store needs psycopg: pip install \"negtgel[postgres]\"."
+                both("messages.store.postgresql_store_needs_psycopg", sep=" / ")
             ) from None
         try:
             url = make_url(written)
         except sqlalchemy.exc.ArgumentError:
             raise NegtgelError(
-                f"Мэдээллийн сангийн хаяг {written} буруу; жишээ нь postgresql://хэрэглэгч@сервер:5432/negtgel "
-                f"/ The store address {written} is not valid; e.g. postgresql://user@host:5432/negtgel."
+                both("messages.store.store_address_written_not", sep=" / ", written=written)
             ) from None
         if url.password is not None:
             raise NegtgelError(
-                f"Нууц үгийг хаягт бичихгүй: {PASSWORD_ENV} (эсвэл PGPASSWORD) орчны хувьсагчид өгнө үү. "
-                f"/ Do not write the password in the store's address: set {PASSWORD_ENV} (or PGPASSWORD) in the environment."
+                both("messages.store.do_not_write_password", sep=" / ", password_env=PASSWORD_ENV)
             )
         self.where = url.set(drivername="postgresql").render_as_string()
         connect_args: dict[str, Any] = {"connect_timeout": 10, "application_name": "negtgel"}
@@ -452,8 +449,7 @@ class Store:
         if row is not None:
             if row.version != SNAPSHOT_VERSION:
                 raise NegtgelError(
-                    f"{period}-ийн хаалтын хуулбарыг (хувилбар {row.version}) энэ программ уншиж чадахгүй; negtgel-ийг шинэчилнэ үү. "
-                    f"/ The snapshot of closed {period} (format {row.version}) is newer than this program; upgrade negtgel."
+                    both("messages.store.snapshot_closed_period_format", sep=" / ", period=period, version=row.version)
                 )
             # Decoded once per text: a run asks for it several times (closing, fingerprint, report); each caller
             # gets its own copy, as each got its own unpickled one.
@@ -468,8 +464,7 @@ class Store:
             return str(legacy.closed_at), pickle.loads(legacy.payload)
         except Exception:
             raise NegtgelError(
-                f"{period}-ийн хаалтын хуулбар хуучин хэлбэрээр хадгалагдсан тул уншиж чадсангүй; хаасан хувилбараар нь нээнэ үү. "
-                f"/ The snapshot of closed {period} is in an old format this program cannot read; open it with the version that closed it."
+                both("messages.store.snapshot_closed_period_old", sep=" / ", period=period)
             ) from None
 
     def close_period(self, period: str, reason: str, snapshot: Any) -> str:
@@ -527,8 +522,7 @@ class Store:
 
 def _busy(where: str) -> NegtgelError:
     return NegtgelError(
-        f"Өөр нэгтгэл {where} санг ашиглаж байна; дууссаны дараа дахин ажиллуулна уу. "
-        f"/ Another run is using the store {where}; try again when it finishes."
+        both("messages.store.another_run_using_store", sep=" / ", where=where)
     )
 
 

@@ -20,7 +20,15 @@ import numpy as np
 import pandas as pd
 
 from pipeline.hierarchy import Hierarchy, Tree, Unit
-from pipeline.model import StoredOverride, problem_fields, problem_of, problems_from_json, problems_to_json  # noqa: F401 - the store imports them here
+from pipeline.model import (  # noqa: F401 - the store and mail state import them here
+    StoredOverride,
+    detail_json,
+    detail_of,
+    problem_fields,
+    problem_of,
+    problems_from_json,
+    problems_to_json,
+)
 from pipeline.problems import Problem
 from pipeline.rollup import Overall
 

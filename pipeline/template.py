@@ -22,10 +22,11 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline import cycles
-from pipeline.config import Config, Department, header_key
+from pipeline.config import Config, Department, HeaderConfig, header_key
 from pipeline.errors import NegtgelError
 from pipeline.notation import canonical_timeframes
 from pipeline.output.safe import new_workbook, write_atomically
+from pipeline.words import both, say
 
 GUIDE_SHEET = "Заавар"
 PLAN_SHEET = "Төлөвлөгөө"
@@ -73,9 +74,8 @@ FIRST_DATA_ROW = 7
 EMPTY_ROWS = 200
 GUIDE_WIDTH = 110
 
-GOAL_PREFIX = "Зорилго"
-_GOAL_START = re.compile(r"^\s*(зорилго|зорилт|стратегийн зорилт|үйл ажиллагааны зорилт|бүлэг|хэсэг)\b", re.IGNORECASE)
-_SECTION_START = re.compile(r"^\s*(\d{1,2}|[IVX]{1,5}|[А-ЯЁӨҮ]{2,8})\s*[.):]\s*\S")
+GOAL_PREFIX = say("template.goal_prefix", "mn")  # "Зорилго": read back as a goal row by headers.yaml goal_row_words
+_SECTION_START = re.compile(r"^\s*(\d{1,2}|[IVX]{1,5})\s*[.):]\s*\S")
 
 
 class TemplateError(NegtgelError):
@@ -92,7 +92,7 @@ def resolve_department(name: str, departments: Sequence[Department]) -> Departme
     """
     key = header_key(name)
     if not key:
-        raise TemplateError("Хэлтэс, нэгжийн нэр хоосон байна / the department name is empty.")
+        raise TemplateError(both("messages.template.department_name_empty", sep=" / "))
     if not departments:
         return Department(name=name.strip(), short=name.strip(), aliases=(), emails=(), official="")
     for dept in departments:
@@ -128,15 +128,26 @@ class MeasureRow:
 PlanRow = GoalRow | MeasureRow
 
 
-def goal_title(text: str, number: int) -> str:
-    """A goal's text as a goal row: kept when it already reads as one, else `Зорилго N: text`."""
+def goal_title(text: str, number: int, headers: HeaderConfig | None = None) -> str:
+    """A goal's text as a goal row: kept when it already reads as one (it starts with a goal word or a section
+    numeral of headers.yaml, or a number), else `Зорилго N: text`."""
     text = " ".join(text.split())
-    if _GOAL_START.match(text) or _SECTION_START.match(text):
+    if _SECTION_START.match(text) or (headers is not None and _reads_as_goal(text, headers)):
         return text
     return f"{GOAL_PREFIX} {number}: {text}"
 
 
-def plan_rows(measures: Iterable[Mapping[str, Any]]) -> Iterator[PlanRow]:
+def _reads_as_goal(text: str, headers: HeaderConfig) -> bool:
+    lowered = text.casefold()
+    for word in headers.goal_row_words:
+        rest = lowered[len(word):] if lowered.startswith(word.casefold()) else None
+        if rest is not None and (not rest or not rest[0].isalpha()):
+            return True
+    return any(lowered.startswith(n.casefold()) and lowered[len(n):].lstrip()[:1] in (".", ")", ":")
+               for n in headers.section_numerals)
+
+
+def plan_rows(measures: Iterable[Mapping[str, Any]], headers: HeaderConfig | None = None) -> Iterator[PlanRow]:
     """Measures in order, with a goal row wherever the goal changes (goals in read order)."""
     current: str | None = None
     number = 0
@@ -144,7 +155,7 @@ def plan_rows(measures: Iterable[Mapping[str, Any]]) -> Iterator[PlanRow]:
         goal = _text(record.get("goal"))
         if goal and goal != current:
             number += 1
-            yield GoalRow(goal_title(goal, number))
+            yield GoalRow(goal_title(goal, number, headers))
         if goal:
             current = goal
         yield MeasureRow(record)
@@ -261,7 +272,7 @@ def write_template(
     if month is not None and not 1 <= month <= 12:
         raise TemplateError(f"Тайлант сар 1-12 хооронд байна: {month} / the month must be 1-12.")
     destination = Path(path)
-    rows = list(plan_rows(measures or []))
+    rows = list(plan_rows(measures or [], config.headers))
 
     def writer(tmp: Path) -> None:
         wb = new_workbook(tmp)
@@ -400,7 +411,7 @@ def _write_plan(
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(HEADER_ROW)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_footer("&L&8" + dept.name.replace("&", "&&") + "&R&8Хуудас &P / &N")
+    ws.set_footer("&L&8" + dept.name.replace("&", "&&") + say("template.page_footer", "mn"))
     ws.hide_gridlines(0)
     ws.set_zoom(90)
 

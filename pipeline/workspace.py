@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import NegtgelError
+from pipeline.words import both
 
 WORKSPACE_ENV = "NEGTGEL_WORKSPACE"
 MAPPINGS_DIR = "mappings"
@@ -115,8 +116,7 @@ def locate(workspace: str | os.PathLike[str] | None = None, mappings: str | os.P
         root = Path(chosen)
         if mappings_path is None and not (root / MARKER).is_file():
             raise NegtgelError(
-                f"{root} нь negtgel-ийн ажлын хавтас биш ({MARKER} алга). `negtgel init {root}` гэж үүсгэнэ үү. "
-                f"/ {root} is not a negtgel workspace (no {MARKER}); create one with `negtgel init {root}`."
+                both("messages.workspace.root_not_negtgel_workspace", sep=" / ", root=root, marker=MARKER)
             )
         return Workspace.at(root, mappings_path)
     if mappings_path is not None:
@@ -126,10 +126,7 @@ def locate(workspace: str | os.PathLike[str] | None = None, mappings: str | os.P
     if found is not None:
         return Workspace.at(found)
     raise NegtgelError(
-        "Энэ хавтас negtgel-ийн ажлын хавтас биш (mappings/settings.yaml олдсонгүй). Шинээр үүсгэх: "
-        "`negtgel init ХАВТАС`, дараа нь тэр хавтас руу орж ажиллуулна; эсвэл --workspace ХАВТАС гэж заана уу. "
-        "/ Not inside a negtgel workspace (no mappings/settings.yaml here or above). Create one with "
-        "`negtgel init FOLDER` and run from inside it, or give --workspace FOLDER."
+        both("messages.workspace.not_inside_negtgel_workspace", sep=" / ")
     )
 
 
@@ -143,8 +140,7 @@ def default_mappings() -> Path:
     repository = here.parent / MAPPINGS_DIR
     if (repository / "settings.yaml").is_file():
         return repository
-    raise NegtgelError("Программын анхдагч тохиргоо олдсонгүй; negtgel-ийг дахин суулгана уу / the default mappings "
-                       "are missing from this installation; reinstall negtgel.")
+    raise NegtgelError(both("messages.workspace.default_mappings_missing_from", sep=" / "))
 
 
 DEPARTMENTS_TEMPLATE = """\
@@ -201,10 +197,9 @@ def init(folder: Path) -> Workspace:
     An existing workspace is left exactly as it is (its files are the specialist's)."""
     folder = folder.expanduser().absolute()
     if (folder / MARKER).is_file():
-        raise NegtgelError(f"{folder} аль хэдийн ажлын хавтас байна; юу ч өөрчлөөгүй / {folder} is already a "
-                           f"workspace; nothing was changed.")
+        raise NegtgelError(both("messages.workspace.folder_already_workspace_nothing", sep=" / ", folder=folder))
     if folder.exists() and not folder.is_dir():
-        raise NegtgelError(f"{folder} нь файл байна, хавтас биш / {folder} is a file, not a folder.")
+        raise NegtgelError(both("messages.workspace.folder_file_not_folder", sep=" / ", folder=folder))
     source = default_mappings()
     mappings = folder / MAPPINGS_DIR
     try:

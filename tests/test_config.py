@@ -56,6 +56,7 @@ SECTION_NUMERALS = ('НЭГ', 'ХОЁР', 'ГУРАВ', 'ДӨРӨВ', 'ТАВ', 
 
 METHODOLOGY = Methodology(
     name='Үйл ажиллагааны төлөвлөгөөний хэрэгжилтийн үнэлгээ (100/70/30/0)',
+    name_en='Action plan implementation assessment (100/70/30/0)',
     levels=(
         Level(value=100.0, label='Бүрэн хэрэгжсэн', status='done'),
         Level(value=70.0, label='Хэрэгжих шатандаа', status='in_progress'),
@@ -82,6 +83,7 @@ METHODOLOGY = Methodology(
 
 FINE = Methodology(
     name='Хэрэгжилтийн нарийвчилсан үнэлгээ (0-100, 8 түвшин)',
+    name_en='Detailed implementation assessment (0-100, 8 levels)',
     levels=(
         Level(value=100.0, label='Бүрэн хэрэгжсэн', status='done'),
         Level(value=90.0, label='Бараг бүрэн хэрэгжсэн', status='in_progress'),
@@ -418,7 +420,7 @@ CASES: dict[str, tuple[list[tuple[str, str | None, str]], list[tuple[str, str, s
     "at least one band": (
         [("methodology.yaml", "bands:\n", "bands: []\nunused:\n")],
         [("methodology.yaml", "bands", "дор хаяж нэг зэрэглэл / at least one band is needed"),
-         ("methodology.yaml", "unused", UNKNOWN + "known: name, levels, not_due, not_evaluated, status_levels, thresholds, "
+         ("methodology.yaml", "unused", UNKNOWN + "known: name, name_en, levels, not_due, not_evaluated, status_levels, thresholds, "
                                                   "bands, points_divisor, rounding, pro_rate_counts, late_penalty_per_day, parent_percent")],
     ),
     "a color": (

@@ -105,7 +105,7 @@ def test_validate_lists_each_problem_with_its_place_and_exits_1() -> None:
     assert invalid[0][1] == "Sheet1 E27"
     assert invalid[0][3] == "error"
     assert 'The timeframe "I-V улирал" was not understood' in invalid[0][4]
-    assert "9 files checked: 1 errors" in result.output
+    assert "9 files checked: 1 error, 6 warnings." in result.output
 
 
 def test_validate_is_clean_on_a_good_template(tmp_path: Path) -> None:

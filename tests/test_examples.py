@@ -132,7 +132,7 @@ def test_deliberate_mistakes_are_present(reads: dict[str, FileRead]) -> None:
     assert emg["rows"] == 2 and emg["measure"].endswith("шүдний үзлэг, фторт лакаар бүрэх үйлчилгээнд хамруулна.")
     assert emg["responsible"] == "Эх, хүүхдийн эрүүл мэндийн мэргэжилтэн"
     legacy = next(p for p in reads["ХЭЗХ тайлан 2026-10.xlsx"].problems if p.code == "legacy-text-converted")
-    assert legacy.detail.startswith("Төрийн өмчийн 8 объектыг")
+    assert str(legacy.detail).startswith("Төрийн өмчийн 8 объектыг")
     assert "month" not in reads["Хяналт шинжилгээ 10 сар.xlsx"].meta  # the month is only in the file name
 
 

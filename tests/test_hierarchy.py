@@ -176,7 +176,7 @@ def test_english_outputs_name_the_levels_in_english(aimag: Path) -> None:
     run_ws(aimag, "--lang", "en")
     rows = sheet_rows(aimag / "output" / "2026-10" / "summary_2026-10.en.xlsx", "Hierarchy")
     assert rows[0][0] == "The hierarchy: every level"
-    assert any(row and row[10] == "1 of 3 сум missing" for row in rows)
+    assert any(row and row[10] == "1 of 3 soums missing" for row in rows)
 
 
 def test_without_parents_every_output_stays_as_it_was(tmp_path: Path) -> None:

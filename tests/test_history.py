@@ -99,7 +99,7 @@ def test_three_periods_with_resubmission_duplicate_late_and_missing(world: dict[
     assert code == 0
     assert "СТСХ 9 сар.xlsx" in output and "4 хоног хоцорч ирүүлсэн" in output
     assert "✗ Онцгой байдлын газар — Л.Ганзориг, хурандаа, 9911-2210" in output
-    assert "Ирүүлсэн / reported: 2 / 10" in output
+    assert "Ирүүлсэн: 2 / 10\nReported: 2 / 10" in output
 
     # Trends: three periods in the summary's history, and the change against September.
     summary = openpyxl.load_workbook(out / "2026-10" / "summary_2026-10.xlsx")

@@ -129,7 +129,7 @@ def test_remind_lists_the_missing_and_the_erroneous_and_sends_once_a_day(
     for dept in missing:
         assert f"✗ {dept.name}: ирүүлээгүй / not reported — {dept.official}" in listing.output
     assert f"✗ {ZUH}" not in listing.output
-    assert f"✗ {HHAAG}: ХХААГ_2026_10.xlsx: 1 алдаа / errors" in listing.output  # its I-V улирал
+    assert f"✗ {HHAAG}: ХХААГ_2026_10.xlsx: 1 алдаа / error" in listing.output  # its I-V улирал
     assert smtp.received == []
 
     sent = negtgel(root, "remind", "--period", "2026-10", "--send")

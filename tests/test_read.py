@@ -160,7 +160,7 @@ def test_missing_target_and_actual_columns_warn(tmp_path: Path, config) -> None:
     rows = [["№", "Арга хэмжээ", "Хугацаа"], ["1", "Ажил", "I улирал"]]
     read = read_file(write_xlsx(tmp_path / "m.xlsx", rows), config)
     assert read.readable
-    assert sorted(p.detail for p in read.problems if p.code == "column-missing") == ["Хүрсэн түвшин", "Хүрэх түвшин"]
+    assert sorted(str(p.detail) for p in read.problems if p.code == "column-missing") == ["Хүрсэн түвшин", "Хүрэх түвшин"]
 
 
 def test_not_a_workbook_says_what_it_looks_like(tmp_path: Path, config) -> None:

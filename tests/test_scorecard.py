@@ -415,7 +415,7 @@ def test_monthly_scorecard_from_the_example_consolidation(tmp_path: Path, own_wo
     assert zuh[3] == pytest.approx(cells["ЗУХ"][3] + 30 + 8 + 20)
 
     english = invoke("scorecard", "run", "monthly", "--period", PERIOD, "--lang", "en")
-    assert "1 evaluator(s), 10/10 complete" in english.output
+    assert "1 evaluator, 10/10 complete" in english.output
     assert (own_workspace / "output" / PERIOD / "scorecard_monthly_2026-10.en.xlsx").is_file()
     assert grid(own_workspace / "output" / PERIOD / "scorecard_monthly_2026-10.en.xlsx", "Result")[3][0] == "Rank"
 

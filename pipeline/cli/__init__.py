@@ -13,6 +13,7 @@ import click
 
 from pipeline import __version__
 from pipeline.read.package import xml_defences_active
+from pipeline.words import both
 
 # Each command's module is imported when the command is used: a run need not load the mail code.
 COMMANDS: dict[str, str] = {
@@ -53,7 +54,7 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog="Жишээ / example:  negtgel init ~/negtgel-work && cd ~/negtgel-work && negtgel run",
+    epilog=both("messages.cli.example_negtgel_init_negtgel", sep=" / "),
 )
 @click.version_option(__version__, prog_name="negtgel")
 def cli() -> None:
@@ -62,10 +63,7 @@ def cli() -> None:
     Consolidates departments' filled Excel plan templates into one scored, charted report.
     """
     if not xml_defences_active():
-        raise click.ClickException(
-            "defusedxml суугаагүй эсвэл OPENPYXL_DEFUSEDXML=False байна; XML халдлагаас хамгаалалтгүй ажиллахгүй. "
-            "/ defusedxml is not active; refusing to run without XML attack protection."
-        )
+        raise click.ClickException(both("cli.no_xml_defences"))
 
 
 def main() -> None:
@@ -73,10 +71,10 @@ def main() -> None:
         code = cli(prog_name="negtgel", standalone_mode=False)
         _exit_now(code if isinstance(code, int) else 0)
     except click.exceptions.Abort:
-        click.echo("Зогсоосон / interrupted.", err=True)
+        click.echo(both("cli.interrupted"), err=True)
         sys.exit(130)
     except KeyboardInterrupt:
-        click.echo("Зогсоосон / interrupted.", err=True)
+        click.echo(both("cli.interrupted"), err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -87,11 +85,7 @@ def main() -> None:
         # A defect, not the user's mistake: keep the details for the developers, show a sentence.
         log = Path(tempfile.gettempdir()) / "negtgel-error.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        click.echo(
-            "Программын дотоод алдаа гарлаа; дэлгэрэнгүйг хөгжүүлэгчдэд илгээнэ үү / an internal error occurred; "
-            f"please send {log} to the developers.",
-            err=True,
-        )
+        click.echo(both("cli.internal_error", log=log), err=True)
         sys.exit(3)
 
 

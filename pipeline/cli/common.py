@@ -11,6 +11,7 @@ import click
 
 from pipeline.config import MAPPINGS_ENV, Config, load_config
 from pipeline.errors import NegtgelError
+from pipeline.words import both
 from pipeline.workspace import WORKSPACE_ENV, Workspace, locate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,7 +34,7 @@ def mappings_option(fn: F) -> F:
         type=click.Path(file_okay=False, path_type=str),
         default=None,
         envvar=MAPPINGS_ENV,
-        help="Тохиргооны хавтас (анхдагч: ажлын хавтасны mappings/) / the configuration folder (default: the workspace's).",
+        help=both("messages.cli_common.configuration_folder_default_workspace", sep=" / "),
     )(fn)
     return click.option(
         "--workspace",
@@ -43,8 +44,7 @@ def mappings_option(fn: F) -> F:
         expose_value=False,
         is_eager=True,
         callback=_remember_workspace,
-        help="Ажлын хавтас (анхдагч: одоогийн хавтас эсвэл түүний дээд хавтас) / the workspace (default: the one "
-             "the current folder is in).",
+        help=both("messages.cli_common.workspace_default_one_current", sep=" / "),
     )(fn)
 
 
@@ -65,7 +65,7 @@ def workspace_or_fail(mappings: str | None = None) -> Workspace:
 
 def output_option(fn: F) -> F:
     return click.option("-o", "--output", "output_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
-                        help="Гаралтын хавтас (анхдагч: ажлын хавтасны output/) / output folder (default: the workspace's output/).")(fn)
+                        help=both("messages.cli_common.output_folder_default_workspace", sep=" / "))(fn)
 
 
 def _store_value(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Path | str | None:
@@ -75,12 +75,10 @@ def _store_value(_ctx: click.Context, _param: click.Parameter, value: str | None
 
 def store_option(fn: F) -> F:
     return click.option("--store", "store_path", type=str, callback=_store_value, metavar="FILE|postgresql://USER@HOST:PORT/DB",
-                        help="Мэдээллийн сан (анхдагч: ажлын хавтасны negtgel.db; эсвэл PostgreSQL-ийн хаяг, нууц үг "
-                             "NEGTGEL_STORE_PASSWORD-д) / the store (default: the workspace's negtgel.db; or a PostgreSQL "
-                             "URL, the password in NEGTGEL_STORE_PASSWORD).")(fn)
+                        help=both("messages.cli_common.store_default_workspace_s", sep=" / "))(fn)
 
 
-def lang_option(fn: F, help: str = "Мессежийн хэл / language of messages.") -> F:
+def lang_option(fn: F, help: str = both("messages.cli_common.language_messages", sep=" / ")) -> F:
     return click.option(
         "--lang",
         type=click.Choice(["mn", "en"]),
@@ -103,9 +101,7 @@ class Progress:
     """A progress bar on the terminal (stderr) for each stage that goes item by item."""
 
     LABELS: ClassVar[dict[str, str]] = {
-        "intake": "Хүлээн авч байна / receiving",
-        "read": "Уншиж байна / reading",
-        "mail": "Захидал / messages",
+        stage: both(f"cli.progress.{stage}", sep=" / ") for stage in ("intake", "read", "mail")
     }
 
     def __init__(self) -> None:

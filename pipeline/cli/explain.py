@@ -13,6 +13,7 @@ from pipeline.cli.common import lang_option, mappings_option
 from pipeline.errors import NegtgelError
 from pipeline.notation import explain, load_vocab
 from pipeline.notation.explain import record
+from pipeline.words import both
 
 
 @click.command("explain")
@@ -22,16 +23,15 @@ from pipeline.notation.explain import record
     "as_",
     type=click.Choice(["timeframe", "target", "actual"]),
     required=True,
-    help="Ямар баганын утга гэж уншихыг / which column's notation to read the text as.",
+    help=both("messages.cli_explain.which_column_s_notation", sep=" / "),
 )
 @lang_option
-@click.option("--by-month", is_flag=True, help="Хугацааны багана сараар (/сараар/) / the timeframe column counts months.")
-@click.option("--percent-header", is_flag=True, help="Баганын гарчиг хувиар (%) / the column header speaks of percent.")
-@click.option("--indicator", default=None, help="Мөрийн шалгуур үзүүлэлт / the row's indicator (\"…, хувиар\" makes 100 a percent).")
-@click.option("--baseline", default=None, help="Мөрийн суурь түвшин / the row's baseline (a bare target below it means reduce).")
-@click.option("--period", default=None, metavar="PERIOD",
-              help="Тайлант хугацаа (2026-10, 2026-Q3, 2026-H2, 2026): хугацаа болсон эсэх (due) / the period, for `due`.")
-@click.option("--json", "as_json", is_flag=True, help="Мөр бүрт нэг JSON / one JSON object a line, the fields of measures.csv.")
+@click.option("--by-month", is_flag=True, help=both("messages.cli_explain.timeframe_column_counts_months", sep=" / "))
+@click.option("--percent-header", is_flag=True, help=both("messages.cli_explain.column_header_speaks_percent", sep=" / "))
+@click.option("--indicator", default=None, help=both("messages.cli_explain.row_s_indicator_makes", sep=" / "))
+@click.option("--baseline", default=None, help=both("messages.cli_explain.row_s_baseline_bare", sep=" / "))
+@click.option("--period", default=None, metavar="PERIOD", help=both("messages.cli_explain.period_due", sep=" / "))
+@click.option("--json", "as_json", is_flag=True, help=both("messages.cli_explain.one_json_object_line", sep=" / "))
 @mappings_option
 def explain_command(text: str, as_: str, lang: str, by_month: bool, percent_header: bool, indicator: str | None,
                     baseline: str | None, period: str | None, as_json: bool, mappings: str) -> None:  # fmt: skip

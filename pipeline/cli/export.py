@@ -9,15 +9,16 @@ import click
 from pipeline.cli.common import load_config_or_fail, mappings_option, store_option, workspace_or_fail
 from pipeline.cli.run import parse_period
 from pipeline.errors import NegtgelError
+from pipeline.words import both
 
 
 @click.command("export")
 @click.option("--period", required=True, callback=lambda ctx, param, value: parse_period(value),
-              help="Тайлант хугацаа / period: 2026-10, 2026-Q3, 2026-H2, 2026.")
+              help=both("messages.cli_export.period_yyyy_mm", sep=" / "))
 @click.option("--unit", default=None,
-              help="Илгээгч нэгж (анхдагч: departments.yaml-ийн оройн нэгж) / the sending unit (default: the one at the top).")
+              help=both("messages.cli_export.sending_unit_default_one", sep=" / "))
 @click.option("-o", "--output", "output", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="Файл (анхдагч: output/YYYY-MM/export_НЭГЖ_YYYY-MM.zip) / the file to write.")
+              help=both("messages.cli_export.file_write", sep=" / "))
 @store_option
 @mappings_option
 def export_command(period: str, unit: str | None, output: Path | None, store_path: Path | None, mappings: str | None) -> None:
@@ -47,9 +48,7 @@ def export_command(period: str, unit: str | None, output: Path | None, store_pat
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     if not manifest["closed"]:
-        click.echo(f"Анхаар: {period} хаагдаагүй тул дүн эцсийн биш (manifest: \"closed\": false); эхлээд "
-                   f"`negtgel close --period {period} --reason ...` / warning: the period is open, the figures are not final.",
-                   err=True)
+        click.echo(both("cli.export.open", period=period), err=True)
     pct = "—" if manifest["overall"]["pct"] is None else f"{manifest['overall']['pct']} %"
-    click.echo(f"{written.path}: {manifest['unit']}, {period}, {manifest['rows']['measures.csv']} арга хэмжээ / measures, "
-               f"{manifest['rows']['units.csv']} нэгж / units, нийт / overall {pct}")
+    click.echo(both("cli.export.written", path=written.path, unit=manifest["unit"], period=period,
+                    measures=manifest["rows"]["measures.csv"], units=manifest["rows"]["units.csv"], pct=pct))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline.errors import NegtgelError
+from pipeline.words import both
 from pipeline.workspace import init
 
 
@@ -28,7 +29,7 @@ def init_command(folder: Path) -> None:
         workspace = init(folder)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Ажлын хавтас үүслээ / workspace created: {workspace.root}")
-    click.echo(f"  1. {workspace.mappings / 'departments.yaml'} — хэлтсүүдээ бичнэ үү / list your departments")
-    click.echo(f"  2. {workspace.input} — тайлангуудыг энд хуулна / put the reports here")
+    click.echo(both("cli.init.created", root=workspace.root))
+    click.echo(both("cli.init.departments", path=workspace.mappings / "departments.yaml"))
+    click.echo(both("cli.init.input", path=workspace.input))
     click.echo(f"  3. cd \"{workspace.root}\" && negtgel run")

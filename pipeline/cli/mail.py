@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -15,11 +14,11 @@ from pipeline.config import Config
 from pipeline.errors import ConfigError, ConfigIssue, NegtgelError
 from pipeline.mail import MailSummary, ingest_paths
 from pipeline.mail.imap import fetch_mail
-from pipeline.mail.receipts import english_part
 from pipeline.mail.settings import MailSettings, load_mail_settings
 from pipeline.problems import Lang
 from pipeline.run import store_location
 from pipeline.store import Store, open_store
+from pipeline.words import LANGS, both, say
 
 
 def _settings_or_fail(mappings: str | None) -> MailSettings:
@@ -41,9 +40,9 @@ def _secret(service: str, user: str, host: str) -> str:
     if value:
         return value
     if sys.stdin is not None and sys.stdin.isatty():
-        return str(click.prompt(f"{service} нууц үг / password ({user}@{host})", hide_input=True, err=True))
-    raise click.ClickException(f"{service} нууц үг алга: {name} орчны хувьсагчид тохируулна уу / no {service} password: "
-                               f"set the {name} environment variable")
+        return str(click.prompt(both("cli.mail.password_prompt", sep=" / ", service=service, user=user, host=host),
+                                hide_input=True, err=True))
+    raise click.ClickException(both("cli.mail.no_password", sep=" / ", service=service, name=name))
 
 
 def _reply_setup(settings: MailSettings, reply: bool | None) -> tuple[bool, str | None]:
@@ -67,21 +66,13 @@ def _keeping_root(input_dir: Path | None) -> Path:
 
 def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
     counts = (summary.errors, len(summary.problems) - summary.errors)
-    click.echo(
-        f"Захидал: {summary.messages} шинэ, {summary.already} өмнө авсан; файл: {summary.files_taken} авсан, "
-        f"{summary.duplicates} давхардсан, {summary.quarantined} хорио цээрийн хавтаст; асуудал: {counts[0]} алдаа, "
-        f"{counts[1]} анхааруулга; хариу: {summary.receipts_sent} илгээсэн"
-        + (f", {summary.receipts_failed} илгээгдээгүй." if summary.receipts_failed else ".")
-    )
-    click.echo(
-        f"Mail: {summary.messages} new messages, {summary.already} taken before; files: {summary.files_taken} taken, "
-        f"{summary.duplicates} duplicates, {summary.quarantined} quarantined; problems: {counts[0]} errors, "
-        f"{counts[1]} warnings; receipts: {summary.receipts_sent} sent"
-        + (f", {summary.receipts_failed} failed." if summary.receipts_failed else ".")
-    )
+    for each in LANGS:  # no --lang for the counts: Mongolian, then English
+        click.echo(say("cli.mail.summary", each, messages=summary.messages, already=summary.already,
+                       taken=summary.files_taken, duplicates=summary.duplicates, quarantined=summary.quarantined,
+                       errors=counts[0], warnings=counts[1], sent=summary.receipts_sent)
+                   + (say("cli.mail.summary_failed", each, failed=summary.receipts_failed) if summary.receipts_failed else "."))
     if summary.not_reports:
-        click.echo(f"Тайлан биш захидал (автомат хариу, мэдэгдэл, талархал): {summary.not_reports}; хариу илгээгээгүй. / "
-                   f"Not reports (auto-replies, notices, thank-yous): {summary.not_reports}; not answered.")
+        click.echo(both("cli.mail.not_reports", sep=" / ", count=summary.not_reports))
     for sub in summary.submissions:
         click.echo(f"  + {sub.original_name} → {input_dir / sub.archive_path} ({sub.department or '?'}, {sub.period or '?'})")
     for path in summary.quarantine_paths:
@@ -89,8 +80,6 @@ def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
     language: Lang = "en" if lang == "en" else "mn"
     for problem in summary.problems:
         location = " ".join(part for part in (problem.sheet, problem.cell) if part) or "—"
-        if language == "en":  # a detail written "Монгол / English" is shown in English only
-            problem = dataclasses.replace(problem, detail=english_part(problem.detail))
         click.echo(f"{problem.file}\t{location}\t{problem.code}\t{problem.message(language)}")
 
 
@@ -104,7 +93,7 @@ def _take_mail(config: Config, store_path: Path | str | None, lang: str, input_d
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"Файл бичиж чадсангүй / could not write a file: {exc}") from None
+        raise click.ClickException(both("cli.mail.cannot_write", sep=" / ", error=exc)) from None
     finally:
         bar.close()
     print_summary(summary, lang, input_dir)
@@ -113,19 +102,15 @@ def _take_mail(config: Config, store_path: Path | str | None, lang: str, input_d
 
 def _finish(summary: MailSummary) -> None:
     if summary.receipt_errors:
-        raise click.ClickException(
-            f"{summary.receipts_failed} хариу илгээгдсэнгүй; дараагийн удаа дахин оролдоно / {summary.receipts_failed} "
-            f"receipts were not sent; they will be retried on the next run: {summary.receipt_errors[0]}"
-        )
+        raise click.ClickException(both("cli.mail.receipts_failed", sep=" / ", failed=summary.receipts_failed,
+                                        error=summary.receipt_errors[0]))
 
 
 input_option = click.option("--input", "input_dir", default=None, hidden=True,
                             type=click.Path(file_okay=False, path_type=Path),
-                            help="archive/, quarantine/ хадгалах хавтас (анхдагч: ажлын хавтас) / where archive/ and "
-                                 "quarantine/ are kept (default: the workspace).")
+                            help=both("messages.cli_mail.where_archive_quarantine_kept", sep=" / "))
 reply_option = click.option("--reply/--no-reply", default=None,
-                            help="Илгээгч бүрт хариу илгээх эсэх (анхдагч: mail.yaml smtp.reply) / send receipts "
-                                 "(default: smtp.reply in mail.yaml).")
+                            help=both("messages.cli_mail.send_receipts_default_smtp", sep=" / "))
 
 
 @click.command("fetch-mail")

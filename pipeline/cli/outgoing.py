@@ -13,11 +13,12 @@ from pipeline.cli.run import parse_period
 from pipeline.errors import NegtgelError
 from pipeline.mail.settings import SmtpSettings
 from pipeline.outbox import deliver, describe
+from pipeline.words import both
 
 required_period = click.option("--period", required=True, callback=lambda ctx, param, value: parse_period(value),
-                               help="Тайлант хугацаа / period: 2026-10, 2026-Q3, 2026-H2, 2026.")
+                               help=both("messages.cli_outgoing.period_yyyy_mm", sep=" / "))
 send_option = click.option("--send", is_flag=True,
-                           help="Үнэхээр илгээнэ (анхдагч: юу илгээхийг л жагсаана) / really send (default: a dry run).")
+                           help=both("messages.cli_outgoing.really_send_default_dry", sep=" / "))
 
 
 def _smtp(mappings: str | None, send: bool) -> tuple[SmtpSettings | None, str | None]:
@@ -61,8 +62,7 @@ def send_templates_command(period: str, send: bool, mappings: str | None) -> Non
         outcomes = deliver(workspace, "templates", items, send=send, smtp=smtp, password=password)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
-    heading = "Илгээсэн / sent" if send else "Илгээх (туршилт, --send-ээр илгээнэ) / would send (dry run; --send sends)"
-    click.echo(f"{period}: {heading}")
+    click.echo(both("cli.outgoing.sent" if send else "cli.outgoing.dry_run", period=period))
     for line in describe(outcomes):
         click.echo(line)
     if any(o.state == "failed" for o in outcomes):
@@ -73,7 +73,7 @@ def send_templates_command(period: str, send: bool, mappings: str | None) -> Non
 @required_period
 @send_option
 @click.option("--force", is_flag=True,
-              help="settings.yaml reminders-д заагаагүй өдөр ч илгээнэ / send on a day the reminders setting does not name.")
+              help=both("messages.cli_outgoing.send_day_reminders_setting", sep=" / "))
 @mappings_option
 def remind_command(period: str, send: bool, force: bool, mappings: str | None) -> None:
     """Тайлангаа ирүүлээгүй, эсвэл алдаатай тайлантай хэлтсүүдийг жагсааж, сануулга илгээнэ.
@@ -101,17 +101,17 @@ def remind_command(period: str, send: bool, force: bool, mappings: str | None) -
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     offset = reminder_offset(config, period, today)
-    click.echo(f"{period}: хугацаа / deadline {(today - dt.timedelta(days=offset)).isoformat()}, "
-               f"хүлээгдэж буй / waiting for {len(due)} / {len(cycles.expected(config.departments, config.settings.cycle, period))}")
+    click.echo(both("cli.outgoing.waiting", period=period, deadline=(today - dt.timedelta(days=offset)).isoformat(),
+                    count=len(due), total=len(cycles.expected(config.departments, config.settings.cycle, period))))
     for item in due:
-        what = (f"{item.file}: {item.errors} алдаа / errors" if item.reported else "ирүүлээгүй / not reported")
+        what = (f"{item.file}: {both('cli.fragment.errors', sep=' / ', count=item.errors)}" if item.reported
+                else both("cli.fragment.not_reported", sep=" / "))
         official = f" — {item.department.official}" if item.department.official else ""
         click.echo(f"  ✗ {item.department.name}: {what}{official}")
     if not send:
         return
     if not force and not is_reminder_day(config, period, today):
-        click.echo(f"Өнөөдөр ({today.isoformat()}) сануулга илгээх өдөр биш (settings.yaml reminders); --force-оор "
-                   f"илгээнэ / today is not a reminder day; --force sends anyway.")
+        click.echo(both("cli.outgoing.not_reminder_day", today=today.isoformat()))
         return
     smtp, password = _smtp(mappings, send)
     outcomes = deliver(workspace, "reminders", items, send=True, smtp=smtp, password=password)

@@ -11,6 +11,7 @@ from pipeline import periods
 from pipeline.cli.common import load_config_or_fail, mappings_option, output_option, store_option, workspace_or_fail
 from pipeline.cli.run import parse_period, period_option
 from pipeline.errors import NegtgelError
+from pipeline.words import LANGS, both, say
 
 
 def _common(fn: Any) -> Any:
@@ -18,7 +19,7 @@ def _common(fn: Any) -> Any:
 
 
 required_period = click.option(
-    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help="Тайлант хугацаа / period: 2026-10, 2026-Q3, 2026-H2, 2026."
+    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help=both("messages.cli_periods.period_yyyy_mm", sep=" / ")
 )
 
 
@@ -45,31 +46,35 @@ def status_command(period: str | None, store_path: Path | str | None, mappings: 
     except NegtgelError as exc:
         raise _fail(exc) from None
     table = result.table
-    closed = " (хаагдсан / closed)" if result.closed else ""
-    click.echo(f"{result.period}{closed}: хугацаа / deadline {result.deadline.isoformat()}")
+    closed = {lang: say("cli.status.closed", lang) if result.closed else "" for lang in LANGS}
+    for lang in LANGS:
+        click.echo(say("cli.status.deadline", lang, period=result.period, closed=closed[lang],
+                       deadline=result.deadline.isoformat()))
     reported = table[table["reported"]]
-    click.echo(f"Ирүүлсэн / reported: {len(reported)} / {int(table['department'].isin([d.name for d in config.departments]).sum())}")
+    click.echo(both("cli.status.reported", reported=len(reported),
+                    expected=int(table["department"].isin([d.name for d in config.departments]).sum())))
     for row in reported.itertuples():
         if row.on_time:
-            click.echo(f"  ✓ {row.department}: {row.received_at}, хугацаандаа / on time — {row.file}")
+            click.echo(f"  ✓ {row.department}: {row.received_at}, {both('cli.status.on_time', sep=' / ')} — {row.file}")
         else:
-            click.echo(f"  ! {row.department}: {row.received_at}, {row.days_late} хоног хоцорч ирүүлсэн / days late — {row.file}")
+            late = both("cli.status.days_late", sep=" / ", days=row.days_late)
+            click.echo(f"  ! {row.department}: {row.received_at}, {late} — {row.file}")
         if row.corrections:
-            click.echo(f"      засвар (хоцролтод тооцохгүй) / corrections, never late: {row.corrections}")
+            click.echo(f"      {both('cli.status.corrections', sep=' / ')}: {row.corrections}")
     missing = table[~table["reported"]]
     if len(missing):
-        click.echo(f"Ирүүлээгүй / missing: {len(missing)}")
+        click.echo(both("cli.status.missing", count=len(missing)))
         for row in missing.itertuples():
-            click.echo(f"  ✗ {row.department} — {row.official or 'хариуцагч бүртгэлгүй / no official listed'}")
+            click.echo(f"  ✗ {row.department} — {row.official or both('cli.status.no_official', sep=' / ')}")
     if result.quarantined:
-        click.echo(f"Үл мэдэгдэх илгээгчийн захидал (quarantine/) / mail from unknown senders: {len(result.quarantined)}")
+        click.echo(both("cli.status.quarantined", count=len(result.quarantined)))
         for sender, date, subject in result.quarantined:
             click.echo(f"  ? {sender} {date} — {subject}")
 
 
 @click.command("close")
 @required_period
-@click.option("--reason", required=True, help="Хаах шалтгаан / why the period is closed.")
+@click.option("--reason", required=True, help=both("messages.cli_periods.why_period_closed", sep=" / "))
 @output_option
 @_common
 def close_command(period: str, reason: str, output_dir: Path | None, store_path: Path | str | None, mappings: str | None) -> None:
@@ -88,12 +93,12 @@ def close_command(period: str, reason: str, output_dir: Path | None, store_path:
     except NegtgelError as exc:
         raise _fail(exc) from None
     pct = "—" if report.overall.pct is None else f"{report.overall.pct} %"
-    click.echo(f"{period} хаагдлаа / closed: нийт хэрэгжилт / overall {pct}")
+    click.echo(both("cli.closed", period=period, pct=pct))
 
 
 @click.command("reopen")
 @required_period
-@click.option("--reason", required=True, help="Дахин нээх шалтгаан / why it is reopened.")
+@click.option("--reason", required=True, help=both("messages.cli_periods.why_reopened", sep=" / "))
 @_common
 def reopen_command(period: str, reason: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Хаасан тайлант хугацааг дахин нээнэ.
@@ -109,13 +114,13 @@ def reopen_command(period: str, reason: str, store_path: Path | str | None, mapp
         periods.reopen(config, workspace_or_fail(mappings), store_path, period, reason)
     except NegtgelError as exc:
         raise _fail(exc) from None
-    click.echo(f"{period} дахин нээгдлээ / reopened.")
+    click.echo(both("cli.reopened", period=period))
 
 
 @click.command("pin")
 @required_period
-@click.option("--submission", required=True, help="Файлын дугаар, нэр эсвэл хэш / submission number, file name or hash.")
-@click.option("--reason", default="", help="Шалтгаан / why.")
+@click.option("--submission", required=True, help=both("messages.cli_periods.submission_number_file_name", sep=" / "))
+@click.option("--reason", default="", help=both("messages.cli_periods.why", sep=" / "))
 @_common
 def pin_command(period: str, submission: str, reason: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Хэлтсийн хамгийн сүүлийн биш, өмнөх тайланг нэгтгэлд ашиглана.
@@ -131,12 +136,12 @@ def pin_command(period: str, submission: str, reason: str, store_path: Path | st
         what = periods.pin(config, workspace_or_fail(mappings), store_path, period, submission, reason)
     except NegtgelError as exc:
         raise _fail(exc) from None
-    click.echo(f"Сонголоо / pinned: {what}")
+    click.echo(both("cli.pinned", what=what))
 
 
 @click.command("unpin")
 @required_period
-@click.option("--department", required=True, help="Хэлтэс / department.")
+@click.option("--department", required=True, help=both("messages.cli_periods.department", sep=" / "))
 @_common
 def unpin_command(period: str, department: str, store_path: Path | str | None, mappings: str | None) -> None:
     """Сонголтыг цуцалж, хамгийн сүүлийн тайланг дахин ашиглана.
@@ -152,5 +157,5 @@ def unpin_command(period: str, department: str, store_path: Path | str | None, m
         removed = periods.unpin(config, workspace_or_fail(mappings), store_path, period, department)
     except NegtgelError as exc:
         raise _fail(exc) from None
-    click.echo("Цуцаллаа / unpinned." if removed else "Сонголт байгаагүй / there was no pin.")
+    click.echo(both("cli.unpinned" if removed else "cli.no_pin"))
 

@@ -10,6 +10,7 @@ import click
 from pipeline.cli.common import load_config_or_fail, mappings_option, workspace_or_fail
 from pipeline.errors import NegtgelError
 from pipeline.plan import accept_change, import_plan, plan_status
+from pipeline.words import both
 
 
 def _default_year(mappings: str | None) -> int:
@@ -39,8 +40,8 @@ def plan_group() -> None:
 @plan_group.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", "-y", type=click.IntRange(2000, 2100),
-              help="Төлөвлөгөөний он (анхдагч: файлын \"Он\" нүд эсвэл нэр) / the plan's year (default: from the file).")
-@click.option("--department", "-d", help="Хэлтэс, нэгж (анхдагч: файлаас) / the department (default: from the file).")
+              help=both("messages.cli_plan.plan_s_year_default", sep=" / "))
+@click.option("--department", "-d", help=both("messages.cli_plan.department_default_from_file", sep=" / "))
 @mappings_option
 def import_command(files: tuple[Path, ...], year: int | None, department: str | None, mappings: str | None) -> None:
     """Батлагдсан төлөвлөгөөг (эсвэл төлөвлөгөө гэж тэмдэглэсэн тайланг) оруулна.
@@ -65,10 +66,11 @@ def import_command(files: tuple[Path, ...], year: int | None, department: str | 
             click.echo(f"  ✗ {path.name}: {exc}", err=True)
             continue
         if done.unchanged:
-            click.echo(f"  = {done.department} {done.year}: өмнө оруулсан ижил файл / already the plan — {path.name}")
+            click.echo(f"  = {done.department} {done.year}: {both('cli.fragment.already_plan', sep=' / ')} — {path.name}")
         else:
-            again = ", өмнөхийг сольсон / replaces the earlier plan" if done.replaced else ""
-            click.echo(f"  ✓ {done.department} {done.year}: {done.measures} арга хэмжээ / measures{again} — {path.name}")
+            again = ", " + both("cli.fragment.replaces_plan", sep=" / ") if done.replaced else ""
+            measures = both("cli.fragment.measures", sep=" / ", count=done.measures)
+            click.echo(f"  ✓ {done.department} {done.year}: {measures}{again} — {path.name}")
             for note in done.notes:
                 click.echo(f"      ! {note}")
     if failed:
@@ -77,7 +79,7 @@ def import_command(files: tuple[Path, ...], year: int | None, department: str | 
 
 @plan_group.command("list")
 @click.option("--year", "-y", type=click.IntRange(2000, 2100), default=None,
-              help="Он (анхдагч: төлөвлөгөөтэй сүүлийн он) / the year (default: the latest with plans).")
+              help=both("messages.cli_plan.year_default_latest_with", sep=" / "))
 @mappings_option
 def list_command(year: int | None, mappings: str | None) -> None:
     """Аль хэлтэс батлагдсан төлөвлөгөөтэй, аль нь байхгүйг харуулна.
@@ -93,21 +95,22 @@ def list_command(year: int | None, mappings: str | None) -> None:
     chosen = year or _default_year(mappings)
     rows = plan_status(workspace_or_fail(mappings), config, chosen)
     with_plan = [r for r in rows if r.has_plan]
-    click.echo(f"{chosen}: батлагдсан төлөвлөгөөтэй / with an approved plan: {len(with_plan)} / {len(config.departments)}")
+    click.echo(both("cli.plan.with_plan", period=chosen, count=len(with_plan), total=len(config.departments)))
     for r in with_plan:
-        click.echo(f"  ✓ {r.department}: {r.measures} арга хэмжээ / measures — {r.source_file} ({r.imported_at[:10]})")
+        measures = both("cli.fragment.measures", sep=" / ", count=r.measures)
+        click.echo(f"  ✓ {r.department}: {measures} — {r.source_file} ({r.imported_at[:10]})")
     for r in rows:
         if not r.has_plan:
             official = f" — {r.official}" if r.official else ""
-            click.echo(f"  ✗ {r.department}: төлөвлөгөө алга / no plan{official}")
+            click.echo(f"  ✗ {r.department}: {both('cli.fragment.no_plan', sep=' / ')}{official}")
 
 
 @plan_group.command("accept")
-@click.option("--department", "-d", required=True, help="Хэлтэс, нэгж / the department.")
-@click.option("--measure", "-m", required=True, help="Арга хэмжээний дугаар эсвэл нэр / the measure's number or text.")
-@click.option("--reason", "-r", required=True, help="Зөвшөөрсөн шалтгаан / why the change is accepted.")
+@click.option("--department", "-d", required=True, help=both("messages.cli_plan.department", sep=" / "))
+@click.option("--measure", "-m", required=True, help=both("messages.cli_plan.measure_s_number_or", sep=" / "))
+@click.option("--reason", "-r", required=True, help=both("messages.cli_plan.why_change_accepted", sep=" / "))
 @click.option("--year", "-y", type=click.IntRange(2000, 2100), default=None,
-              help="Төлөвлөгөөний он (анхдагч: төлөвлөгөөтэй сүүлийн он) / the plan's year (default: the latest with plans).")
+              help=both("messages.cli_plan.plan_s_year_default_2", sep=" / "))
 @mappings_option
 def accept_command(department: str, measure: str, reason: str, year: int | None, mappings: str | None) -> None:
     """Тайланд орсон төлөвлөгөөний өөрчлөлтийг (хасагдсан, өөрчлөгдсөн арга хэмжээ) зөвшөөрнө.
@@ -126,4 +129,4 @@ def accept_command(department: str, measure: str, reason: str, year: int | None,
                              measure=measure, reason=reason)
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"  ✓ {done.department} {done.measure_no}: зөвшөөрсөн / accepted {done.at} — {done.reason}")
+    click.echo(f"  ✓ {done.department} {done.measure_no}: {both('cli.fragment.accepted', sep=' / ')} {done.at} — {done.reason}")

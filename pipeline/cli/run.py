@@ -22,6 +22,7 @@ from pipeline.errors import NegtgelError
 from pipeline.manifest import RunSummary
 from pipeline.output.names import problems_name
 from pipeline.run import run_consolidation
+from pipeline.words import both, lang_of, say
 
 
 def parse_period(value: str | None) -> str | None:
@@ -37,15 +38,12 @@ def period_option(fn: Any) -> Any:
     return click.option(
         "--period",
         callback=lambda ctx, param, value: parse_period(value),
-        help="Тайлант хугацаа: 2026-10, 2026-Q3, 2026-H2 эсвэл 2026 (анхдагч: хамгийн сүүлийн) "
-             "/ period: a month, quarter, half-year or year, default the latest.",
+        help=both("messages.cli_run.period_default_latest", sep=" / "),
     )(fn)
 
 
 OUTPUT_LANG_HELP = (
-    "Гаралтын файл ба мессежийн хэл: en нь англи гаралтыг .en нэрээр (summary_YYYY-MM.en.xlsx г.м.) монгол гаралтын "
-    "хажууд бичнэ / the language of the outputs and the messages: en writes English outputs under their own .en names "
-    "(summary_YYYY-MM.en.xlsx, …) beside the Mongolian ones, never over them."
+    both("messages.cli_run.language_outputs_messages_en", sep=" / ")
 )
 
 
@@ -54,22 +52,12 @@ def review_line(summary: RunSummary, en: bool) -> str | None:
     read, in_force, refused = summary.overrides_read, summary.overrides_in_force, summary.overrides_refused
     if read is None and not in_force and not refused:
         return None
-    if en:
-        text = (f"Review: {plural(read, 'override')} read from the review workbook, " if read is not None
-                else "Review: workbook not edited, ")
-        text += f"{in_force} in force"
-        if refused:
-            text += f", {plural(refused, 'edit')} refused (the period is closed: reopen first)"
-        return text + "."
-    text = f"Хянагчийн түвшин: ажлын номоос {read} уншлаа, " if read is not None else "Хянагчийн түвшин: ажлын ном засагдаагүй, "
-    text += f"мөрдөж буй {in_force}"
+    lang = lang_of("en" if en else "mn")
+    text = say("cli.run.review_read", lang, read=read) if read is not None else say("cli.run.review_not_edited", lang)
+    text += say("cli.run.review_in_force", lang, in_force=in_force)
     if refused:
-        text += f", {refused} засварыг хүлээж аваагүй (үе хаагдсан: эхлээд дахин нээнэ үү)"
+        text += say("cli.run.review_refused", lang, refused=refused)
     return text + "."
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 @click.command("run")
@@ -78,7 +66,7 @@ def plural(count: int, word: str) -> str:
 @output_option
 @store_option
 @click.option("--per-department", is_flag=True,
-              help="Хэлтэс бүрийн тусдаа ажлын ном бичнэ (departments/) / also write a workbook per department.")
+              help=both("messages.cli_run.also_write_workbook_per", sep=" / "))
 @mappings_option
 @functools.partial(lang_option, help=OUTPUT_LANG_HELP)
 def run_command(
@@ -115,35 +103,27 @@ def run_command(
         progress.close()
     summary = result.summary
     pct = "—" if summary.overall_pct is None else f"{summary.overall_pct:.{config.methodology.rounding}f} %"
-    closed = " (хаагдсан / closed)" if summary.closed else ""
-    if lang == "en":
-        click.echo(f"Period {summary.period}{closed}: {plural(summary.files, 'file')}, {summary.reported}/{summary.expected} departments, "
-                   f"{plural(summary.measures, 'measure')}, {plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}.")
-        click.echo(f"Overall implementation: {pct} {summary.rating}")
-        click.echo(("Nothing changed; outputs left as they were in " if result.unchanged else "Written to ") + str(result.output_dir))
-    else:
-        click.echo(f"{summary.period}{closed}: {summary.files} файл, {summary.reported}/{summary.expected} хэлтэс, "
-                   f"{summary.measures} арга хэмжээ, {summary.errors} алдаа, {summary.warnings} анхааруулга.")
-        click.echo(f"Нийт хэрэгжилт: {pct} {summary.rating}")
-        click.echo(("Өөрчлөлт алга; гаралт хэвээр: " if result.unchanged else "Гаралт: ") + str(result.output_dir))
-    en = lang == "en"
-    review = review_line(summary, en)
+    language = lang_of(lang)
+    closed = say("cli.run.closed", language) if summary.closed else ""
+    click.echo(say("cli.run.summary", language, period=summary.period, closed=closed, files=summary.files,
+                   reported=summary.reported, expected=summary.expected, measures=summary.measures,
+                   errors=summary.errors, warnings=summary.warnings))
+    click.echo(say("cli.run.overall", language, pct=pct, rating=summary.rating))
+    click.echo(say("cli.run.unchanged" if result.unchanged else "cli.run.written", language, folder=result.output_dir))
+    review = review_line(summary, language == "en")
     if review:
         click.echo(review)
     for line in summary.errors_shown:
         click.echo(f"  ✗ {line}")
     if summary.errors > len(summary.errors_shown):
         more = summary.errors - len(summary.errors_shown)
-        name = problems_name("en" if en else "mn")
-        click.echo(f"  … {more} more errors: {name}" if en else f"  … бусад {more} алдаа: {name}")
+        click.echo(say("cli.run.more_errors", language, more=more, name=problems_name(language)))
     if summary.missing:
-        click.echo(("Not reported: " if en else "Ирүүлээгүй: ") + ", ".join(summary.missing))
+        click.echo(say("cli.run.not_reported", language, names=", ".join(summary.missing)))
     other = sorted({s.period for s in result.intake.new if s.period and s.period != summary.period})
     if other:
-        click.echo(f"Бусад сарын тайлан хүлээн авлаа / reports for other periods received: {', '.join(other)} "
-                   f"(negtgel run --period ...)")
+        click.echo(say("cli.run.other_periods", language, periods=", ".join(other)))
     for path in result.alongside:
-        click.echo(f"Анхаар: файл нээлттэй байсан тул шинийг {path} нэрээр хадгаллаа / the file was open; "
-                   f"the new one was saved as {path}", err=True)
+        click.echo(say("cli.run.saved_alongside", language, path=path), err=True)
     if result.has_errors:
         raise SystemExit(1)

@@ -15,10 +15,11 @@ from pipeline.problems import Lang
 from pipeline.scorecard import load_scorecard, make_templates, returned_folder, run_scorecard
 from pipeline.scorecard.result import problem_lines
 from pipeline.scorecard.spec import Scorecard
+from pipeline.words import both, say
 from pipeline.workspace import Workspace
 
 required_period = click.option(
-    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help="Тайлант хугацаа / period: 2026-10, 2026-Q3, 2026-H2, 2026."
+    "--period", required=True, callback=lambda ctx, param, value: parse_period(value), help=both("messages.cli_scorecard.period_yyyy_mm", sep=" / ")
 )
 
 
@@ -58,7 +59,7 @@ def _start(mappings: str | None, name: str) -> tuple[Config, Workspace, Scorecar
 @scorecard_group.command("template")
 @click.argument("name")
 @click.option("--evaluator", "evaluators", multiple=True,
-              help="Үнэлгээчний нэр; давтаж бичвэл тус бүрд нэг файл / the evaluator's name; repeat for one file each.")
+              help=both("messages.cli_scorecard.evaluator_s_name_repeat", sep=" / "))
 @_options
 def template_command(name: str, period: str, evaluators: tuple[str, ...], output_dir: Path | None, store_path: Path | None,
                      mappings: str | None, lang: str) -> None:
@@ -81,7 +82,7 @@ def template_command(name: str, period: str, evaluators: tuple[str, ...], output
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(("Could not write the file: " if en else "Файл бичиж чадсангүй: ") + str(exc)) from None
+        raise click.ClickException(say("cli.scorecard.cannot_write", _lang(lang), error=exc)) from None
     for item in written:
         click.echo(str(item.path))
     folder = returned_folder(workspace, card, period)
@@ -109,24 +110,19 @@ def run_command(name: str, files: tuple[Path, ...], period: str, output_dir: Pat
       negtgel scorecard run campaign --period 2026-10 "D:/Үнэлгээ/Бат.xlsx" "D:/Үнэлгээ/Сараа.xlsx"
     """
     config, workspace, card = _start(mappings, name)
-    en = lang == "en"
     try:
         result = run_scorecard(config, workspace, card, period, files, output_dir, store_path, _lang(lang))
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     complete = sum(row.complete for row in result.rows)
     counts = result.problems.counts()
-    if en:
-        click.echo(f"{card.title('en')} {period}: {len(result.given)} evaluator(s), {complete}/{len(result.rows)} complete, "
-                   f"{counts['error']} error(s), {counts['warning']} warning(s).")
-    else:
-        click.echo(f"{card.title()} {period}: {len(result.given)} үнэлгээчин, бүрэн оноотой {complete}/{len(result.rows)}, "
-                   f"{counts['error']} алдаа, {counts['warning']} анхааруулга.")
+    click.echo(say("cli.scorecard.summary", _lang(lang), title=card.title(_lang(lang)), period=period, given=len(result.given),
+                   complete=complete, rows=len(result.rows), errors=counts["error"], warnings=counts["warning"]))
     for row in result.rows[: card.award_top]:
-        total = f"{row.total:g}" if row.complete else (f"{row.total:g} (incomplete)" if en else f"{row.total:g} (дутуу)")
+        total = f"{row.total:g}" if row.complete else say("cli.scorecard.incomplete", _lang(lang), total=f"{row.total:g}")
         click.echo(f"  {row.rank}. {row.organisation} — {total}")
     for line in problem_lines(result.problems, _lang(lang)):
         click.echo(f"  ✗ {line}")
-    click.echo(("Written to " if en else "Гаралт: ") + str(result.written.path))
+    click.echo(say("cli.scorecard.written", _lang(lang), path=result.written.path))
     if result.has_errors:
         raise SystemExit(1)

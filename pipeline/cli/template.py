@@ -12,6 +12,7 @@ from pipeline.config import Config
 from pipeline.errors import NegtgelError
 from pipeline.read.workbook import read_file
 from pipeline.template import plan_only, resolve_department, template_filename, write_template
+from pipeline.words import both
 
 DEFAULT_DIR = Path("output/templates")
 
@@ -20,30 +21,29 @@ def plan_measures(path: Path, config: Config) -> list[dict[str, Any]]:
     """The measures of an existing plan workbook, reduced to the plan's columns; ClickException if unreadable."""
     read = read_file(path, config)
     if not read.readable:
-        messages = "\n".join(f"  - {p.message('mn')}" for p in read.problems) or "  - хүснэгт олдсонгүй"
-        raise click.ClickException(f"\"{path.name}\" төлөвлөгөөг уншиж чадсангүй / could not read the plan:\n{messages}")
+        messages = "\n".join(f"  - {p.message('mn')}" for p in read.problems) or f"  - {both('cli.template.no_table', sep=' / ')}"
+        raise click.ClickException(f"{both('cli.template.unreadable', name=path.name)}\n{messages}")
     measures = [plan_only(record) for table in read.tables for record in table.measures]
     if not measures:
-        raise click.ClickException(f"\"{path.name}\" файлд арга хэмжээ олдсонгүй / the plan holds no measures.")
+        raise click.ClickException(both("cli.template.no_measures", name=path.name))
     return measures
 
 
 @click.command("template")
 @click.option("--department", "-d", "department",
-              help="Хэлтэс, нэгжийн нэр, товч нэр эсвэл өөр нэр / department: full name, short name or alias.")
+              help=both("messages.cli_template.department_full_name_short", sep=" / "))
 @click.option("--year", "-y", "year", type=click.IntRange(2000, 2100),
-              help="Төлөвлөгөөний он / the plan's year.")
+              help=both("messages.cli_template.plan_s_year", sep=" / "))
 @click.option("--all", "all_departments", is_flag=True,
-              help="Бүх хэлтэст, батлагдсан төлөвлөгөө, сүүлийн гүйцэтгэлээр бөглөнө (--period-той) / every expected "
-                   "department, pre-filled from its approved plan and last accepted progress (with --period).")
+              help=both("messages.cli_template.every_expected_department_pre", sep=" / "))
 @click.option("--period", "period", callback=lambda ctx, param, value: _period(value),
-              help="Тайлант хугацаа 2026-11, 2026-Q4, 2026-H2, 2026 (--all-той) / the period the templates are for (with --all).")
+              help=both("messages.cli_template.period_templates_yyyy_mm", sep=" / "))
 @click.option("--month", "-m", "month", type=click.IntRange(1, 12),
-              help="Тайлант сар 1-12 (хоосон бол хэлтэс бөглөнө) / reporting month, else left for the department.")
+              help=both("messages.cli_template.reporting_month_else_left", sep=" / "))
 @click.option("--from-plan", "from_plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Арга хэмжээг энэ төлөвлөгөөний файлаас бөглөнө / prefill the measures from this plan workbook.")
+              help=both("messages.cli_template.prefill_measures_from_this", sep=" / "))
 @click.option("-o", "--output", "output_dir", default=str(DEFAULT_DIR), show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Гаралтын хавтас / output folder.")
+              type=click.Path(file_okay=False, path_type=Path), help=both("messages.cli_template.output_folder", sep=" / "))
 @mappings_option
 def template_command(
     department: str | None, year: int | None, all_departments: bool, period: str | None, month: int | None,
@@ -72,7 +72,7 @@ def template_command(
         _write_all(config, period, output_dir, mappings)
         return
     if department is None or year is None:
-        raise click.UsageError("--department, --year (эсвэл --all --period) заавал / are required (or --all --period).")
+        raise click.UsageError(both("cli.template.needs_department"))
     try:
         dept = resolve_department(department, config.departments)
         measures = plan_measures(from_plan, config) if from_plan is not None else None
@@ -81,7 +81,7 @@ def template_command(
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"Файл бичиж чадсангүй / could not write the file: {exc}") from None
+        raise click.ClickException(both("cli.template.cannot_write", error=exc)) from None
     click.echo(str(path))
 
 
@@ -98,7 +98,7 @@ def _write_all(config: Config, period: str | None, output_dir: Path, mappings: s
     from pipeline.prefill import write_all
 
     if period is None:
-        raise click.UsageError("--all-д --period хэрэгтэй / --all needs --period (2026-11, 2026-Q4, ...).")
+        raise click.UsageError(both("cli.template.all_needs_period"))
     workspace = workspace_or_fail(mappings)
     folder = None if output_dir == DEFAULT_DIR else output_dir
     try:
@@ -106,8 +106,9 @@ def _write_all(config: Config, period: str | None, output_dir: Path, mappings: s
     except NegtgelError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"Файл бичиж чадсангүй / could not write the file: {exc}") from None
+        raise click.ClickException(both("cli.template.cannot_write", error=exc)) from None
     for item in written:
-        source = "төлөвлөгөө / plan" if item.from_plan else "төлөвлөгөө алга / no plan"
-        progress = f", гүйцэтгэл / progress {item.progress_from}" if item.progress_from else ""
-        click.echo(f"  {item.department.name}: {item.measures} арга хэмжээ / measures ({source}{progress}) — {item.path}")
+        source = both("cli.fragment.plan" if item.from_plan else "cli.fragment.no_plan", sep=" / ")
+        progress = f", {both('cli.fragment.progress', sep=' / ')} {item.progress_from}" if item.progress_from else ""
+        measures = both("cli.fragment.measures", sep=" / ", count=item.measures)
+        click.echo(f"  {item.department.name}: {measures} ({source}{progress}) — {item.path}")

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from pipeline.cli.common import lang_option, load_config_or_fail, mappings_option
-from pipeline.problems import Lang
 from pipeline.validate import validate_paths
+from pipeline.words import lang_of, say
 
 
 @click.command("validate")
@@ -26,16 +26,14 @@ def validate_command(paths: tuple[Path, ...], mappings: str, lang: str) -> None:
       negtgel validate input/ "ЗУХ 10 сарын тайлан.xlsx" --lang en
     """
     config = load_config_or_fail(mappings)
-    language: Lang = "en" if lang == "en" else "mn"
+    language = lang_of(lang)
     result = validate_paths(list(paths), config)
     for problem in result.problems:
         location = " ".join(part for part in (problem.sheet, problem.cell) if part) or "—"
-        severity = problem.severity if language == "en" else {"error": "алдаа", "warning": "анхааруулга"}[problem.severity]
+        severity = say(f"cli.severity.{problem.severity}", language)
         click.echo(f"{problem.file}\t{location}\t{problem.code}\t{severity}\t{problem.message(language)}")
     counts = result.problems.counts()
-    if language == "en":
-        click.echo(f"{result.files} files checked: {counts['error']} errors, {counts['warning']} warnings.", err=True)
-    else:
-        click.echo(f"{result.files} файл шалгалаа: {counts['error']} алдаа, {counts['warning']} анхааруулга.", err=True)
+    click.echo(say("cli.validate.summary", language, files=result.files, errors=counts["error"],
+                   warnings=counts["warning"]), err=True)
     if result.problems.has_errors():
         raise SystemExit(1)

@@ -36,6 +36,7 @@ from pipeline.problems import Problem
 from pipeline.read.workbook import FileRead
 from pipeline.store import Store, Submission
 from pipeline.validate import validate_paths
+from pipeline.words import both
 from pipeline.workspace import Workspace
 
 __all__ = [
@@ -113,7 +114,7 @@ def own_text(body: str) -> str:
 
 def _label(parsed: ParsedMessage) -> str:
     """How a message is named in the problem list: its subject (or sender)."""
-    subject = parsed.subject or "(гарчиггүй / no subject)"
+    subject = parsed.subject or f"({both('messages.mail.no_subject', sep=' / ')})"
     return f"✉ {subject}"[:150]
 
 
@@ -400,7 +401,7 @@ class MailProcessor:
         """An unknown sender's spreadsheets are kept aside, listed, never consolidated and never dropped."""
         day = (received.astimezone(self.tz) if received else dt.datetime.now(self.tz)).date().isoformat()
         folder = self.input_root / QUARANTINE_DIR / day
-        who = sender or "(хаяггүй / no address)"
+        who = sender or f"({both('messages.mail.no_address', sep=' / ')})"
         if not spreadsheets:
             notes.append(Problem("sender-unknown", file=_label(parsed), value=who))
             return "unknown-sender"

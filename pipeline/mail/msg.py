@@ -34,6 +34,7 @@ from pipeline.mail.message import (
     parse_date,
     parse_sender,
 )
+from pipeline.words import both
 
 PT_LONG, PT_BOOLEAN, PT_SYSTIME = 0x0003, 0x000B, 0x0040
 PT_STRING8, PT_UNICODE, PT_BINARY, PT_OBJECT = 0x001E, 0x001F, 0x0102, 0x000D
@@ -203,15 +204,15 @@ def _headers(message: _Message) -> Callable[[str], str]:
 def parse_msg(data: bytes, *, depth: int = 0) -> ParsedMessage:
     """Read an Outlook .msg file's sender, subject, date, message id and attachments."""
     if not data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise MsgError("Outlook .msg файл биш / not an Outlook .msg file")
+        raise MsgError(both("messages.mail_msg.not_outlook_msg_file", sep=" / "))
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as exc:  # olefile raises OSError and struct errors on damaged files
         reason = " ".join(str(exc).split())[:200]
-        raise MsgError(f"гэмтсэн .msg файл ({reason}) / a damaged .msg file ({reason})") from None
+        raise MsgError(both("messages.mail_msg.damaged_msg_file_reason", sep=" / ", reason=reason)) from None
     with ole:
         if not any(entry[0].startswith("__substg1.0_") for entry in ole.listdir()):
-            raise MsgError("Outlook захидал биш Office файл / an Office file that is not an Outlook message")
+            raise MsgError(both("messages.mail_msg.office_file_that_not", sep=" / "))
         top = _Message(ole, [], 32)
         header = _headers(top)
         headers_text = top.text(TRANSPORT_HEADERS)

@@ -7,9 +7,7 @@ sends over SMTP (implicit TLS by default, STARTTLS, or plain only to localhost).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from email.utils import format_datetime, make_msgid
 
 from pipeline.mail.settings import MailError, SmtpSettings, check_security, network_error, tls_context
 from pipeline.problems import Problem
+from pipeline.words import both, english_half, say
 
 MAX_LINES_PER_FILE = 60
 
@@ -71,7 +70,7 @@ def receipt_subject(request: ReceiptRequest) -> str:
     label = names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "") if names else (request.original_subject or "—")
     values = _Blank(file=label, department=(first.department or "") if first else "", period=(first.period or "") if first else "")
     subject = request.subject_template.format_map(values).strip()
-    return " ".join(subject.split())[:200] or "Тайлангийн хариу / Report receipt"
+    return " ".join(subject.split())[:200] or both("receipts.subject", sep=" / ")
 
 
 class FoldedHeader(str):
@@ -93,106 +92,76 @@ class FoldedHeader(str):
         return f"{self.name}: {self.folded.replace(chr(13) + chr(10), linesep)}{linesep}"
 
 
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_QUOTED = re.compile(r"«[^»]*»|\"[^\"]*\"|`[^`]*`")
-
-
-def english_part(text: str) -> str:
-    """The English half of a "Монгол / English" text (our error messages are written so); a text with
-    no such halves is kept as it is (a file name, a cell's text)."""
-    if not _CYRILLIC.search(_QUOTED.sub("", text)) or " / " not in text:
-        return text
-    halves = text.split(" / ")
-    if len(halves) == 2 and len(halves[1].split()) <= 2:  # one word in both languages: "1,200 нүд / cells"
-        head = re.sub(r"[\u0400-\u04ff]+(?:\s+[\u0400-\u04ff]+)*\s*$", "", halves[0]).rstrip()
-        return f"{head} {halves[1]}".strip()
-    for index in range(1, len(halves)):
-        tail = " / ".join(halves[index:])
-        if not _CYRILLIC.search(_QUOTED.sub("", tail)):
-            return tail
-    return halves[-1]
+english_part = english_half  # the name callers know
 
 
 def _where(problem: Problem, lang: str) -> str:
     parts = []
     if problem.sheet:
-        parts.append(f"хуудас «{problem.sheet}»" if lang == "mn" else f"sheet «{problem.sheet}»")
+        parts.append(say("receipts.sheet", lang, sheet=problem.sheet))
     if problem.cell:
-        parts.append(f"нүд {problem.cell}" if lang == "mn" else f"cell {problem.cell}")
+        parts.append(say("receipts.cell", lang, cell=problem.cell))
     return ", ".join(parts)
 
 
 def _problem_line(problem: Problem, lang: str) -> str:
-    severity = {"error": "алдаа", "warning": "анхааруулга"}[problem.severity] if lang == "mn" else problem.severity
+    severity = say(f"cli.severity.{problem.severity}", lang)
     where = _where(problem, lang)
-    if lang == "en":  # a detail written in both languages is shown in English only
-        problem = dataclasses.replace(problem, detail=english_part(problem.detail))
     text = problem.message("mn" if lang == "mn" else "en")
     return f"   - [{severity}] {where + ': ' if where else ''}{text}"
 
 
 def _file_block(index: int, item: ReceiptFile, lang: str) -> list[str]:
-    mn = lang == "mn"
     if item.blank:
-        state = ("ТАЙЛАН ГЭЖ ТООЦООГҮЙ: загвар хоосон — бөглөөд дахин илгээнэ үү" if mn
-                 else "NOT COUNTED AS A REPORT: the template is blank — please fill it in and send it again")
+        state = (say("receipts.not_counted_report_template", lang))
     elif item.errors:
-        state = "ХҮЛЭЭН АВСАН, АЛДААТАЙ — засаад дахин илгээнэ үү" if mn else "RECEIVED WITH ERRORS — please fix and send it again"
+        state = say("receipts.received_with_errors_please", lang)
     else:
-        state = "ХҮЛЭЭН АВЛАА" if mn else "ACCEPTED"
-    unknown = "тодорхойгүй" if mn else "not identified"
+        state = say("receipts.accepted", lang)
+    unknown = say("receipts.not_identified", lang)
     period = item.period or unknown
     if item.period and item.period_assumed:
-        period += " (таамагласан)" if mn else " (assumed)"
+        period += say("receipts.assumed", lang)
     lines = [
         f"{index}. {item.name} — {state}",
-        f"   {'Хэлтэс, нэгж' if mn else 'Department'}: {item.department or unknown}",
-        f"   {'Тайлант сар' if mn else 'Period'}: {period}",
-        f"   {'Арга хэмжээний тоо' if mn else 'Measures'}: {item.measures}",
+        f"   {say('receipts.department', lang)}: {item.department or unknown}",
+        f"   {say('receipts.period', lang)}: {period}",
+        f"   {say('receipts.measures', lang)}: {item.measures}",
     ]
     if item.problems:
         errors, warnings = item.errors, len(item.problems) - item.errors
-        if mn:
-            lines.append(f"   Асуудал: {errors} алдаа, {warnings} анхааруулга")
-        else:
-            lines.append(f"   Problems: errors {errors}, warnings {warnings}")
+        lines.append(say("receipts.problems", lang, errors=errors, warnings=warnings))
         ordered = sorted(item.problems, key=lambda p: (p.severity != "error", p.sheet, p.row or 0, p.cell, p.code))
         lines.extend(_problem_line(p, lang) for p in ordered[:MAX_LINES_PER_FILE])
         if len(ordered) > MAX_LINES_PER_FILE:
             more = len(ordered) - MAX_LINES_PER_FILE
-            lines.append(f"   ... {'бас' if mn else 'and'} {more} {'асуудал' if mn else 'more'}")
+            lines.append(f"   ... {say('receipts.also', lang)} {more} {say('receipts.more', lang)}")
     return lines
 
 
 def _section(request: ReceiptRequest, lang: str) -> list[str]:
-    mn = lang == "mn"
     when = request.original_date.astimezone(request.tz).strftime("%Y-%m-%d %H:%M") if request.original_date else ""
-    subject = f"«{request.original_subject}»" if request.original_subject else ("(гарчиггүй)" if mn else "(no subject)")
-    lines = ["Сайн байна уу," if mn else "Hello,", ""]
-    if mn:
-        lines.append(f"Таны {when + '-д ' if when else ''}илгээсэн {subject} захидлыг хүлээн авлаа.")
-    else:
-        lines.append(f"We received your message {subject}{' sent ' + when if when else ''}.")
+    subject = f"«{request.original_subject}»" if request.original_subject else (say("receipts.no_subject", lang))
+    lines = [say("receipts.hello", lang), ""]
+    lines.append(say("receipts.received", lang, subject=subject,
+                     when=say("receipts.received_when", lang, when=when) if when else ""))
     lines.append("")
     if request.files:
-        lines.append("Хавсаргасан тайлан:" if mn else "Attached reports:")
+        lines.append(say("receipts.attached_reports", lang))
         for index, item in enumerate(request.files, start=1):
             lines.extend(_file_block(index, item, lang))
             lines.append("")
     if request.notes:
-        lines.append("Захидлын тухай:" if mn else "About the message:")
+        lines.append(say("receipts.about_message", lang))
         lines.extend(_problem_line(p, lang) for p in request.notes)
         lines.append("")
     if not request.files:
-        lines.append("Тайлан хүлээн аваагүй тул Excel (.xlsx) загвараа хавсаргаад дахин илгээнэ үү." if mn
-                     else "No report was taken: please attach your Excel (.xlsx) template and send it again.")
+        lines.append(say("receipts.no_report_was_taken", lang))
         lines.append("")
     elif any(f.errors for f in request.files):
-        lines.append("Алдааг заасан хуудас, нүдэнд засаад файлаа дахин илгээнэ үү." if mn
-                     else "Please correct the cells listed above and send the file again.")
+        lines.append(say("receipts.please_correct_cells_listed", lang))
         lines.append("")
-    lines.append("Энэ захидлыг negtgel программ автоматаар илгээв; хариу бичих шаардлагагүй." if mn
-                 else "This message was sent automatically by negtgel; no reply is needed.")
+    lines.append(say("receipts.this_message_was_sent", lang))
     return lines
 
 
@@ -284,13 +253,13 @@ class SmtpOutbox:
             else:
                 refused = self.client.send_message(message, self.settings.from_addr, [to_addr])
         except smtplib.SMTPRecipientsRefused:
-            raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}") from None
+            raise MailError(both("messages.mail_receipts.server_refused_address_addr", sep=" / ", to_addr=to_addr)) from None
         except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
             self.close()
             reason = smtp_reason(exc)
-            raise MailError(f"SMTP: илгээж чадсангүй ({reason}) / sending failed ({reason})") from None
+            raise MailError(both("messages.mail_receipts.sending_failed_reason", sep=" / ", reason=reason)) from None
         if refused:
-            raise MailError(f"SMTP: {to_addr} хаягийг сервер хүлээж авсангүй / the server refused the address {to_addr}")
+            raise MailError(both("messages.mail_receipts.server_refused_address_addr", sep=" / ", to_addr=to_addr))
 
     def close(self) -> None:
         if self.client is not None:

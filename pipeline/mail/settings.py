@@ -37,13 +37,14 @@ from pipeline.schema import (
     read_yaml,
     validate_model,
 )
+from pipeline.words import both
 
 MAIL_FILE = "mail.yaml"
 Security = Literal["tls", "starttls", "plain"]
 IMAP_PORTS = {"tls": 993, "starttls": 143, "plain": 143}
 SMTP_PORTS = {"tls": 465, "starttls": 587, "plain": 25}
 DEFAULT_FLAG = "$Negtgel"
-DEFAULT_SUBJECT = "Тайлангийн хариу / Report receipt: {file}"
+DEFAULT_SUBJECT = both("messages.mail_settings.report_receipt_file", sep=" / ")
 SUBJECT_FIELDS = ("file", "department", "period")
 PASSWORD_KEYS = ("password", "pass", "passwd", "pwd", "нууц_үг")
 DEFAULT_SKEW_HOURS = 12.0
@@ -102,12 +103,10 @@ class MailSettings:
         issues = []
         if not self.imap.host:
             issues.append(ConfigIssue(str(self.path), "imap.host",
-                                      "хоосон байна; mail.yaml-д эсвэл NEGTGEL_IMAP_HOST-д бичнэ үү / "
-                                      "is empty; set it in mail.yaml or NEGTGEL_IMAP_HOST"))
+                                      both("messages.mail_settings.empty_set_mail_yaml", sep=" / ")))
         if not self.imap.user:
             issues.append(ConfigIssue(str(self.path), "imap.user",
-                                      "хоосон байна; mail.yaml-д эсвэл NEGTGEL_IMAP_USER-д бичнэ үү / "
-                                      "is empty; set it in mail.yaml or NEGTGEL_IMAP_USER"))
+                                      both("messages.mail_settings.empty_set_mail_yaml_2", sep=" / ")))
         return issues
 
     def smtp_issues(self) -> list[ConfigIssue]:
@@ -115,12 +114,10 @@ class MailSettings:
         issues = []
         if not self.smtp.host:
             issues.append(ConfigIssue(str(self.path), "smtp.host",
-                                      "хариу илгээхэд SMTP сервер хэрэгтэй / receipts need an SMTP host "
-                                      "(mail.yaml or NEGTGEL_SMTP_HOST)"))
+                                      both("messages.mail_settings.receipts_need_smtp_host", sep=" / ")))
         if not _ADDRESS.fullmatch(self.smtp.from_addr):
             issues.append(ConfigIssue(str(self.path), "smtp.from",
-                                      "хариу илгээх хаяг (жишээ нь hshu@altantal.gov.mn) бичнэ үү / "
-                                      "receipts need a sender address, e.g. hshu@altantal.gov.mn"))
+                                      both("messages.mail_settings.receipts_need_sender_address", sep=" / ")))
         return issues
 
 
@@ -223,8 +220,7 @@ class ProcessedFile(_Section):
             raise Invalid(f'"{flag}": IMAP туг нь зай, хаалтгүй латин үг байна (жишээ нь $Negtgel) / '
                           "an IMAP flag is one Latin word without spaces or brackets, e.g. $Negtgel")
         if flag.casefold() in ("\\seen", "\\deleted", "\\recent"):
-            raise Invalid(f"{flag} тугийг хэрэглэгч өөрөө өөрчилдөг тул болохгүй / {flag} is changed by "
-                          "people reading the mail; use a keyword such as $Negtgel")
+            raise Invalid(both("messages.mail_settings.flag_changed_people_reading", sep=" / ", flag=flag))
         return flag
 
 
@@ -254,7 +250,7 @@ class ImapFile(_Server):
     @model_validator(mode="after")
     def _moved_elsewhere(self) -> ImapFile:
         if self.processed.move_to and self.processed.move_to == self.folder:
-            raise Invalid(at=[(("processed", "move_to"), "уншиж буй хавтастай ижил байж болохгүй / must differ from imap.folder")])
+            raise Invalid(at=[(("processed", "move_to"), both("messages.mail_settings.must_differ_from_imap", sep=" / "))])
         return self
 
 
@@ -278,8 +274,7 @@ class SmtpFile(_Server):
         except ValueError:
             names = {"?"}
         if names - set(SUBJECT_FIELDS):
-            raise Invalid("зөвхөн {file}, {department}, {period} орлуулга ашиглана / only the placeholders "
-                          "{file}, {department}, {period} are known")
+            raise Invalid(both("messages.mail_settings.only_placeholders_file_department", sep=" / "))
         return subject
 
 
@@ -310,9 +305,7 @@ def _passwords(node: Any, loc: Loc, path: Path, issues: list[ConfigIssue]) -> An
         if _is_password(key):
             service = "SMTP" if loc[:1] == ("smtp",) else "IMAP"
             issues.append(ConfigIssue(str(path), dotted((*loc, key)),
-                                      f"нууц үгийг файлд бичихгүй; устгаад NEGTGEL_{service}_PASSWORD орчны хувьсагчид "
-                                      f"тохируулна уу (эсвэл программ асуух болно) / passwords are never read from a file: "
-                                      f"remove it and set NEGTGEL_{service}_PASSWORD (or type it when asked)"))
+                                      both("messages.mail_settings.passwords_never_read_from", sep=" / ", service=service)))
         else:
             kept[key] = _passwords(value, (*loc, key), path, issues)
     return kept

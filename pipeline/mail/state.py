@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 
 from pipeline.problems import Problem
 from pipeline.store import Store, now_iso
+from pipeline.store_codec import detail_json, detail_of
 from pipeline.store_schema import TABLES
 
 _state = TABLES.tables["mail_state"]
@@ -65,7 +66,7 @@ def message_id_used(store: Store, message_id: str | None) -> bool:
 
 def problems_json(problems: Iterable[Problem]) -> str:
     return json.dumps(
-        [{"code": p.code, "file": p.file, "sheet": p.sheet, "cell": p.cell, "value": p.value, "detail": p.detail} for p in problems],
+        [{"code": p.code, "file": p.file, "sheet": p.sheet, "cell": p.cell, "value": p.value, "detail": detail_json(p.detail)} for p in problems],
         ensure_ascii=False,
     )
 
@@ -74,7 +75,7 @@ def problems_from_json(text: str | None) -> list[Problem]:
     found = []
     for item in json.loads(text or "[]"):
         try:
-            found.append(Problem(**item))
+            found.append(Problem(**{**item, "detail": detail_of(item.get("detail"))}))
         except (KeyError, TypeError):  # a code no longer in the catalogue
             continue
     return found

@@ -17,20 +17,13 @@ from pipeline.notation.numbers import Analysis, NumberContext, analyse
 from pipeline.notation.status import final_status, match_status
 from pipeline.notation.target import PERCENT_FORMAT_TYPED, fmt_number, original
 from pipeline.notation.vocab import NotationVocab
+from pipeline.words import Phrase, Text
 
 FROM_NARRATIVE = "actual-from-narrative"
 AMBIGUOUS = "actual-ambiguous"
 INTERPRETED = "actual-interpreted"
 UNREAD = "actual-unread"  # a cell with text but no value and no status
 
-STATUS_EN = {
-    "done": "done", "in_progress": "in progress", "insufficient": "insufficient", "not_done": "not done",
-    "not_due": "not yet due", "not_evaluated": "not evaluated",
-}  # fmt: skip
-STATUS_MN = {
-    "done": "бүрэн хэрэгжсэн", "in_progress": "хэрэгжих шатандаа", "insufficient": "хэрэгжилт хангалтгүй",
-    "not_done": "хэрэгжээгүй", "not_due": "хугацаа болоогүй", "not_evaluated": "үнэлээгүй",
-}  # fmt: skip
 # Words that may stand beside the number without making the cell a narrative.
 _PLAIN_ROLES = frozenset({"unit", "percent", "label", "cmp", "cmp_than"})
 
@@ -41,65 +34,67 @@ class ActualReading:
     is_percent: bool
     status: str | None  # done | in_progress | insufficient | not_done | not_due | not_evaluated
     rule: str
-    note: str
-    note_mn: str
+    said: Text  # how the cell was read: a catalogue key and its parameters (notation.yaml `actual.*`)
     flags: tuple[str, ...] = ()
     unit: str | None = None  # "удаа", "өрх": a count's unit, when the cell names one
 
+    @property
+    def note(self) -> str:
+        return self.said.render("en")
+
+    @property
+    def note_mn(self) -> str:
+        return self.said.render("mn")
+
 
 def _empty() -> ActualReading:
-    return ActualReading(None, False, None, "empty", "The cell is empty", "Нүд хоосон")
+    return ActualReading(None, False, None, "empty", Text.of("notation.actual.cell_empty"))
 
 
-def _unread(rule: str, text: str, why_en: str, why_mn: str) -> ActualReading:
+def _unread(rule: str, text: str, why: Text) -> ActualReading:
     """A cell that is not empty but gives no value and no status: flagged, so the measure never looks
     silently unreported."""
-    return ActualReading(
-        None, False, None, rule,
-        f"`{text}`: {why_en}",
-        f"`{text}`: {why_mn}",
-        (UNREAD,),
-    )  # fmt: skip
+    return ActualReading(None, False, None, rule, Text.of("notation.actual.unread", text=text, why=why), (UNREAD,))
 
 
-def _value(text: str, value: float, percent: bool, rule: str, flags: tuple[str, ...] = (), why: tuple[str, str] = ("", "")) -> ActualReading:
+Why = Text | tuple[Text, ...]
+
+
+def _value(text: str, value: float, percent: bool, rule: str, flags: tuple[str, ...] = (), why: Why = ()) -> ActualReading:
     shown = fmt_number(value) + (" %" if percent else "")
-    note = f"`{text}` read as {shown}" + (f" ({why[0]})" if why[0] else "")
-    note_mn = f"`{text}` → {shown}" + (f" ({why[1]})" if why[1] else "")
-    return ActualReading(value, percent, None, rule, note, note_mn, flags)
+    reasons = (why,) if isinstance(why, Text) else why
+    said = Text.of("notation.actual.read_as", text=text, shown=shown,
+                   why=Text.of("notation.actual.why", why=reasons) if reasons else "")
+    return ActualReading(value, percent, None, rule, said, flags)
 
 
 def _status(text: str, status: str, word: str, rule: str, *, mark: bool = False) -> ActualReading:
     if mark:
-        return ActualReading(
-            None, False, status, "status-mark",
-            f"`{text}` read as the status '{STATUS_EN[status]}' (`{word}` is a mark, not a status word: please check)",
-            f"`{text}` гэснийг {STATUS_MN[status]} гэж үзлээ (`{word}` нь төлөвийн үг биш тэмдэг тул шалгана уу)",
-            (INTERPRETED,),
-        )  # fmt: skip
-    return ActualReading(
-        None, False, status, rule,
-        f"`{text}` read as the status '{STATUS_EN[status]}' (`{word}`)",
-        f"`{text}` → {STATUS_MN[status]}",
-    )  # fmt: skip
+        return ActualReading(None, False, status, "status-mark",
+                             Text.of("notation.actual.status_mark", text=text, status=_status_text(status), word=word),
+                             (INTERPRETED,))
+    return ActualReading(None, False, status, rule,
+                         Text.of("notation.actual.status_word", text=text, status=_status_text(status), word=word))
+
+
+def _status_text(status: str) -> Text:
+    return Text.of(f"notation.actual.status.{status}")
 
 
 def _number(text: str, value: float, *, percent_format: bool, percent_header: bool, rule: str = "number",
-            flags: tuple[str, ...] = (), why: tuple[str, str] = ("", "")) -> ActualReading:  # fmt: skip
+            flags: tuple[str, ...] = (), why: Why = ()) -> ActualReading:  # fmt: skip
     if value < 0:
-        return ActualReading(None, False, None, "negative", f"`{text}`: a negative number is not an achieved value",
-                             f"`{text}`: сөрөг тоог хүрсэн түвшин гэж үзсэнгүй", (UNREAD,))  # fmt: skip
+        return ActualReading(None, False, None, "negative", Text.of("notation.actual.text_negative_number_not", text=text), (UNREAD,))  # fmt: skip
     if percent_format:
         if value >= PERCENT_FORMAT_TYPED:
             return _value(text, value, True, "percent-format-typed", (*flags, INTERPRETED),
-                          (f"a %-formatted cell holding {text}: read as {text} %, not {fmt_number(value * 100)} %",
-                           f"хувийн форматтай нүдэнд {text} гэж бичсэнийг {fmt_number(value * 100)} % биш {text} % гэж үзлээ"))  # fmt: skip
+                          (Text.of("notation.actual.formatted_cell_holding_text", text=text, fmt_number=fmt_number(value * 100))))  # fmt: skip
         return _value(text, value * 100, True, "percent-format", flags, why)
     if percent_header:
         if 0 < value <= 1:
             # Under a "%" header 0.85 is far more often a fraction than 0.85 %; say so rather than guess silently.
             return _value(text, value * 100, True, "percent-fraction", (*flags, INTERPRETED),
-                          ("a fraction under a percent header", "хувийн баганад бутархайгаар бичсэн"))  # fmt: skip
+                          (Text.of("notation.actual.fraction_under_percent_header")))  # fmt: skip
         return _value(text, value, True, "percent-header", flags, why)
     return _value(text, value, False, rule, flags, why)
 
@@ -122,12 +117,9 @@ def fraction_as_percent(reading: ActualReading) -> ActualReading:
     if not 0 < value <= FRACTION_LIMIT:
         return reading
     shown = fmt_number(value * 100)
-    return ActualReading(
-        value * 100, True, None, "fraction-as-percent",
-        f"{reading.note}: under a percent target taken as the share {shown} %, please check",
-        f"{reading.note_mn}: хүрэх түвшин хувиар тул {shown} % гэж үзлээ, шалгана уу",
-        (*reading.flags, FRACTION_AS_PERCENT),
-    )  # fmt: skip
+    return ActualReading(value * 100, True, None, "fraction-as-percent",
+                         Text.of("notation.actual.fraction_as_percent", reading=reading.said, shown=shown),
+                         (*reading.flags, FRACTION_AS_PERCENT))
 
 
 def parse_actual(value: object, vocab: NotationVocab, *, percent_format: bool = False, percent_header: bool = False) -> ActualReading:
@@ -137,13 +129,13 @@ def parse_actual(value: object, vocab: NotationVocab, *, percent_format: bool = 
     if isinstance(value, bool):
         return _status(str(value).upper(), "done" if value else "not_done", str(value).upper(), "boolean")
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
-        return _unread("date", str(value), "a date, not an achieved value", "огноо нь хүрсэн түвшин биш")
+        return _unread("date", str(value), Text.of("notation.actual.date_not_achieved_value"))
     if isinstance(value, (int, float)):
         number = float(value)
         if math.isnan(number):
             return _empty()
         if math.isinf(number):
-            return _unread("not-finite", str(value), "not a finite number", "тоо биш")
+            return _unread("not-finite", str(value), Text.of("notation.actual.not_finite_number"))
         shown = fmt_number(number) if abs(number) < 1e15 else repr(number)
         return _number(shown, number, percent_format=percent_format, percent_header=percent_header)
     s = clean_text(value if isinstance(value, str) else str(value)).text
@@ -220,12 +212,9 @@ def _status_and_count(s: str, status: str, word: str, c: NumberContext) -> Actua
     shown for checking since a "done" with a count under the target contradicts itself."""
     value = c.num.value or 0.0
     shown = f"{fmt_number(value)} {c.unit}"
-    return ActualReading(
-        value, False, status, "status-and-count",
-        f"`{s}` read as the status '{STATUS_EN[status]}' (`{word}`) and the count {shown}: status and count both given, please check",
-        f"`{s}` → {STATUS_MN[status]}, {shown}: төлөв, тоо хоёулаа бичигдсэн тул шалгана уу",
-        (INTERPRETED,),
-    )  # fmt: skip
+    return ActualReading(value, False, status, "status-and-count",
+                         Text.of("notation.actual.status_and_count", s=s, status=_status_text(status), word=word, shown=shown),
+                         (INTERPRETED,))
 
 
 def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = False) -> ActualReading:
@@ -235,8 +224,7 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
         # "Бүрэн хэрэгжсэн 59 арга хэмжээ нь нийт ... 73.7 хувийг": the status word opens a sentence
         # about several figures; it is not this measure's status.
         listed = ", ".join(c.num.text for c in a.contexts if not c.excluded)
-        return ActualReading(None, False, None, "several-numbers", f"`{s}`: a status word and several numbers ({listed}); none taken",
-                             f"`{s}`: төлөвийн үг, хэд хэдэн тоо ({listed})", (AMBIGUOUS,))  # fmt: skip
+        return ActualReading(None, False, None, "several-numbers", Text.of("notation.actual.s_status_word_several", s=s, listed=listed), (AMBIGUOUS,))  # fmt: skip
     if status is not None:
         if not status.full and not status.mark and len(a.contexts) == 1:
             c = a.contexts[0]
@@ -249,48 +237,40 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
     if not candidates:
         remark = final_status(a.toks, vocab)
         if any(c.excluded == "fraction" for c in a.contexts) and not (remark is not None and remark.plain):
-            return ActualReading(None, False, None, "fraction", f"`{s}`: a share written as a fraction; not taken",
-                                 f"`{s}`: бутархай хэлбэрээр бичсэн", (AMBIGUOUS,))  # fmt: skip
+            return ActualReading(None, False, None, "fraction", Text.of("notation.actual.s_share_written_fraction", s=s), (AMBIGUOUS,))  # fmt: skip
         if remark is not None and remark.plain:  # "5/5 алхам бүрэн хэрэгжсэн.": the words say done
-            return ActualReading(
-                None, False, remark.status, "status-word-last",
-                f"`{s}` read as the status '{STATUS_EN[remark.status]}' ({remark.why_en})",
-                f"`{s}` → {STATUS_MN[remark.status]} ({remark.why_mn})",
-            )  # fmt: skip
+            return ActualReading(None, False, remark.status, "status-word-last",
+                                 Text.of("notation.actual.status_remark", s=s, status=_status_text(remark.status),
+                                         why=Phrase(remark.why_mn, remark.why_en)))
         if remark is not None:
-            return ActualReading(
-                None, False, remark.status, "status-word-last",
-                f"`{s}` read as the status '{STATUS_EN[remark.status]}' ({remark.why_en}): words around the status word, please check",
-                f"`{s}` гэснийг {STATUS_MN[remark.status]} гэж үзлээ ({remark.why_mn}); төлөвийн үгийн хажууд өөр үг байгаа тул шалгана уу",
-                (INTERPRETED,),
-            )  # fmt: skip
+            return ActualReading(None, False, remark.status, "status-word-last",
+                                 Text.of("notation.actual.status_remark_check", s=s, status=_status_text(remark.status),
+                                         why=Phrase(remark.why_mn, remark.why_en)),
+                                 (INTERPRETED,))
         if not a.contexts:
-            return _unread("no-number", s, "no number and no status word", "тоо ч, төлөвийн үг ч олдсонгүй")
-        return _unread("no-quantity", s, "no quantity (only dates, years, ordinals or references) and no status word",
-                       "тоо хэмжээ (зөвхөн огноо, он, дугаар байна) ч, төлөвийн үг ч олдсонгүй")  # fmt: skip
+            return _unread("no-number", s, Text.of("notation.actual.no_number_no_status"))
+        return _unread("no-quantity", s, Text.of("notation.actual.no_quantity_only_dates"))  # fmt: skip
     if len(candidates) > 1:
         listed = ", ".join(c.num.text for c in candidates)
-        return ActualReading(None, False, None, "several-numbers", f"`{s}`: several numbers ({listed}); none taken",
-                             f"`{s}`: хэд хэдэн тоо ({listed})", (AMBIGUOUS,))  # fmt: skip
+        return ActualReading(None, False, None, "several-numbers", Text.of("notation.actual.s_several_numbers_listed", s=s, listed=listed), (AMBIGUOUS,))  # fmt: skip
     c = candidates[0]
     num = c.num
     flags: tuple[str, ...] = ()
-    loose: tuple[str, str] = ("", "")
+    loose: tuple[Text, ...] = ()
     if num.problem in ("about", "letter-o") and num.value is not None and num.high is None:
         # "~80%": about 80 %; "8О%": 80 % with a letter O typed for the zero. Read, and flagged.
         typed = original(s, a, num.first, num.last)
-        loose = (("`~` read as 'about'", "`~` гэснийг 'ойролцоогоор' гэж үзлээ") if num.problem == "about" else
-                 (f"`{typed}` read as {fmt_number(num.value)}: a letter O typed for the digit zero",
-                  f"`{typed}` гэснийг {fmt_number(num.value)} гэж уншлаа: тэгийн оронд О үсэг бичсэн бололтой"))  # fmt: skip
+        loose = ((Text.of("notation.actual.read_about"),) if num.problem == "about" else
+                 (Text.of("notation.actual.typed_read_fmt_number", typed=typed, fmt_number=fmt_number(num.value)),))
         flags = (INTERPRETED,)
     elif num.problem or num.value is None or num.high is not None:
         reason = {
-            "thousands-ambiguous": ("may be a decimal or thousands", "бутархай эсвэл мянгат байж болно"),
-            "negative": ("a negative number", "сөрөг тоо"),
-            "compound": ("number words that do not form one number", "нэг тоо болохгүй тоон үгс"),
-        }.get(num.problem, ("not a single well-formed number", "нэг тодорхой тоо биш"))
-        return ActualReading(None, False, None, "ambiguous-number", f"`{s}`: `{num.text}` {reason[0]}; not taken",
-                             f"`{s}`: `{num.text}` {reason[1]}", (AMBIGUOUS,))  # fmt: skip
+            "thousands-ambiguous": (Text.of("notation.actual.may_decimal_or_thousands")),
+            "negative": (Text.of("notation.actual.negative_number")),
+            "compound": (Text.of("notation.actual.number_words_that_do")),
+        }.get(num.problem, (Text.of("notation.actual.not_single_well_formed")))
+        return ActualReading(None, False, None, "ambiguous-number",
+                             Text.of("notation.actual.ambiguous", s=s, text=num.text, why=reason), (AMBIGUOUS,))
     value = num.value
     assert value is not None
     plain = _plain(a, c, vocab)
@@ -306,13 +286,13 @@ def read_actual_text(s: str, vocab: NotationVocab, *, percent_header: bool = Fal
         # "Нийгмийн хөгжил - 88,8%", "төсвийн гүйцэтгэл 79.9 хувьтай байна", "115 малчин өрх": the one
         # figure of a short statement about it, read as a person reads it.
         if c.percent:
-            return _value(s, value, True, "stated", (), (f"the one figure, `{num.text}`", f"`{num.text}` гэсэн ганц тоо"))
+            return _value(s, value, True, "stated", (), (Text.of("notation.actual.one_figure_text", text=num.text)))
         return _number(s, value, percent_format=False, percent_header=percent, rule="stated",
-                       why=(f"the one figure, `{num.text}`", f"`{num.text}` гэсэн ганц тоо"))  # fmt: skip
-    why = (f"the one quantity in the narrative, `{num.text}`", f"тайлбараас `{num.text}` гэснийг авлаа")
-    if loose[0]:
-        why = (f"{why[0]}; {loose[0]}", f"{why[1]}; {loose[1]}")
+                       why=(Text.of("notation.actual.one_figure_text", text=num.text)))  # fmt: skip
+    why = (Text.of("notation.actual.one_quantity_narrative_text", text=num.text))
+    reasons: Why = (why, *loose)
     flags = (FROM_NARRATIVE, *flags)
     if c.percent:
-        return _value(s, value, True, "narrative", flags, why)
-    return replace(_number(s, value, percent_format=False, percent_header=percent, rule="narrative", flags=flags, why=why), unit=c.unit)
+        return _value(s, value, True, "narrative", flags, reasons)
+    return replace(_number(s, value, percent_format=False, percent_header=percent, rule="narrative", flags=flags, why=reasons),
+                   unit=c.unit)

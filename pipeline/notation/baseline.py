@@ -12,6 +12,7 @@ from dataclasses import replace
 from pipeline.notation.actual import FROM_NARRATIVE, parse_actual
 from pipeline.notation.target import FROM_BASELINE, TargetReading, fmt_number
 from pipeline.notation.vocab import NotationVocab
+from pipeline.words import Text
 
 
 def baseline_value(baseline: object, vocab: NotationVocab, *, percent: bool, target: float) -> float | None:
@@ -43,8 +44,7 @@ def apply_baseline(reading: TargetReading, baseline: object, vocab: NotationVoca
         reading,
         op="<=",
         rule=f"{reading.rule}+baseline",
-        note=f"{reading.note}; the baseline {shown} is above the target: read as reduce to at most {target}{unit}",
-        note_mn=f"{reading.note_mn}; суурь түвшин {shown} нь хүрэх түвшнээс их тул {target}{unit}-аас ихгүй болгож бууруулна гэж уншлаа",
+        said=Text.of("notation.target.below_baseline", reading=reading.said, baseline=shown, target=target, unit=unit),
         flags=(*reading.flags, FROM_BASELINE),
         implicit_op=False,
     )

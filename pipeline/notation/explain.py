@@ -12,6 +12,7 @@ from pipeline.notation.numbers import analyse
 from pipeline.notation.target import TargetReading, parse_target
 from pipeline.notation.timeframe import parse_timeframe, read_timeframe_text
 from pipeline.notation.vocab import NotationVocab
+from pipeline.words import Text
 
 # The fields of measures.csv a single reading can fill, plus the rule that read it; the others stay null.
 RECORD_FIELDS = ("quarters", "due", "target_kind", "target_op", "target_value", "actual_value", "status", "level", "flags", "rule")
@@ -94,21 +95,22 @@ def explain(
     en = lang == "en"
     lines: list[str] = []
 
-    def say(english: str, mongolian: str) -> None:
-        lines.append(english if en else mongolian)
+    def say(english: str | Text, mongolian: str = "") -> None:
+        """A line from the catalogue (`Text`), or one still given in both languages."""
+        lines.append(english.render(lang) if isinstance(english, Text) else english if en else mongolian)
 
-    say(f"Input: {text!r}", f"Оролт: {text!r}")
+    say(Text.of("notation.explain.input_text_r", text=text))
     if isinstance(text, str):
         cleaned = clean_text(text)
         if cleaned.text != text:
-            say(f"Cleaned: {cleaned.text!r}", f"Цэвэрлэсэн: {cleaned.text!r}")
+            say(Text.of("notation.explain.cleaned_text_r", text=cleaned.text))
         if cleaned.legacy_converted:
-            say("Typed in a legacy 8-bit font: converted to Cyrillic", "Хуучин 8 битийн фонтоор бичсэн тул кирилл рүү хөрвүүллээ")
+            say(Text.of("notation.explain.typed_legacy_bit_font"))
         s = cleaned.text
     else:
         s = ""
         kind = "empty" if text is None else type(text).__name__
-        say(f"A {kind} value, not text", f"Текст биш утга ({kind})")
+        say(Text.of("notation.explain.kind_value_not_text", kind=kind))
 
     if as_ == "timeframe":
         if s:
@@ -119,11 +121,11 @@ def explain(
         else:
             reading = parse_timeframe(text, vocab, by_month=by_month)
         if by_month:
-            say("The column counts months: Roman numerals I-XII are months", "Багана сараар тул I-XII ром тоо нь сар")
-        say(f"Rule: {reading.rule}", f"Дүрэм: {reading.rule}")
-        say(f"Quarters: {', '.join(map(str, reading.quarters)) or '-'}", f"Улирал: {', '.join(map(str, reading.quarters)) or '-'}")
+            say(Text.of("notation.explain.column_counts_months_roman"))
+        say(Text.of("notation.explain.rule_rule", rule=reading.rule))
+        say(Text.of("notation.explain.quarters_value", value=', '.join(map(str, reading.quarters)) or '-'))
         if reading.months:
-            say(f"Months: {', '.join(map(str, reading.months))}", f"Сар: {', '.join(map(str, reading.months))}")
+            say(Text.of("notation.explain.months_value", value=', '.join(map(str, reading.months))))
         conf_mn = {"exact": "тодорхой", "interpreted": "тайлбарлаж уншсан, шалгах", "invalid": "уншигдаагүй"}[reading.confidence]
         say(f"Confidence: {reading.confidence}", f"Итгэл: {conf_mn}")
         if reading.status:
@@ -152,38 +154,37 @@ def explain(
                 f"Үг `{a.role_text[k]}`: {_ROLE_MN.get(role[0], role[0])}{detail}")  # fmt: skip
         for k, meaning in enumerate(a.before):
             if meaning is not None and (k == 0 or a.before[k - 1] is None):
-                say(f"Word `{a.texts[k]}` before a number: comparison {meaning[1]}", f"Тооны өмнөх үг `{a.texts[k]}`: харьцуулалт {meaning[1]}")
+                say(Text.of("notation.explain.word_item_before_number", item=a.texts[k], item2=meaning[1]))
 
     if as_ == "target":
         if percent_header:
-            say("The header speaks of percent", "Гарчиг нь хувиар")
+            say(Text.of("notation.explain.header_speaks_percent"))
         if indicator:
-            say(f"Indicator: {indicator!r}", f"Шалгуур үзүүлэлт: {indicator!r}")
+            say(Text.of("notation.explain.indicator_indicator_r", indicator=indicator))
         if baseline not in (None, ""):
-            say(f"Baseline: {baseline!r}", f"Суурь түвшин: {baseline!r}")
+            say(Text.of("notation.explain.baseline_baseline_r", baseline=baseline))
         target = read_as_target(text, vocab, percent_header=percent_header, indicator=indicator, baseline=baseline)
-        say(f"Rule: {target.rule}", f"Дүрэм: {target.rule}")
-        say(f"Kind: {target.kind}; op: {target.op}; value: {target.value}; unit: {target.unit}",
-            f"Төрөл: {target.kind}; нөхцөл: {target.op}; утга: {target.value}; нэгж: {target.unit}")  # fmt: skip
+        say(Text.of("notation.explain.rule_rule", rule=target.rule))
+        say(Text.of("notation.explain.kind_kind_op_op", kind=target.kind, op=target.op, value=target.value, unit=target.unit))  # fmt: skip
         if target.flags:
-            say(f"Flags: {', '.join(target.flags)}", f"Тэмдэглэгээ: {', '.join(target.flags)}")
+            say(Text.of("notation.explain.flags_value", value=', '.join(target.flags)))
         say(f"Reading: {target.note}", f"Уншилт: {target.note_mn}")
         return lines
 
     if as_ == "actual":
         if percent_header:
-            say("The header speaks of percent", "Гарчиг нь хувиар")
+            say(Text.of("notation.explain.header_speaks_percent"))
         actual = read_actual_text(s, vocab, percent_header=percent_header) if s else parse_actual(text, vocab, percent_header=percent_header)
-        say(f"Rule: {actual.rule}", f"Дүрэм: {actual.rule}")
+        say(Text.of("notation.explain.rule_rule", rule=actual.rule))
         value = "—" if actual.value is None else f"{actual.value:g}"
         status = actual.status or "—"
         say(f"Value: {value}; percent: {'yes' if actual.is_percent else 'no'}; status: {status}",
             f"Утга: {value}; хувь эсэх: {'тийм' if actual.is_percent else 'үгүй'}; төлөв: {status}")
         if actual.flags:
-            say(f"Flags: {', '.join(actual.flags)}", f"Тэмдэглэгээ: {', '.join(actual.flags)}")
+            say(Text.of("notation.explain.flags_value", value=', '.join(actual.flags)))
         say(f"Reading: {actual.note}", f"Уншилт: {actual.note_mn}")
         return lines
 
-    say(f"Unknown reader {as_!r}: use timeframe, target or actual", f"{as_!r} гэсэн уншигч байхгүй: timeframe, target, actual")
+    say(Text.of("notation.explain.unknown_reader_r_use", reader=as_))
     return lines
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.notation.clean import clean_text, is_placeholder
 from pipeline.notation.numbers import STRAY_SIGNS, Analysis, NumberContext, analyse, lex, merge_cmp, role_start
 from pipeline.notation.status import match_status
 from pipeline.notation.vocab import NotationVocab, fold
+from pipeline.words import Text
 
 MISSING = "target-missing"
 UNPARSED = "target-unparsed"
@@ -34,12 +36,19 @@ class TargetReading:
     value: float | None  # None for binary and text
     unit: str | None  # "%", "удаа", "өрх", ...
     rule: str
-    note: str
-    note_mn: str
+    said: Text  # how the cell was read: a catalogue key and its parameters (notation.yaml `target.*`)
     flags: tuple[str, ...] = ()
     # The direction was not written ("0.25", "80%"): "at least" by default, which a baseline above the
     # target turns round (`apply_baseline`).
     implicit_op: bool = False
+
+    @property
+    def note(self) -> str:
+        return self.said.render("en")
+
+    @property
+    def note_mn(self) -> str:
+        return self.said.render("mn")
 
 
 def fmt_number(value: float) -> str:
@@ -49,41 +58,33 @@ def fmt_number(value: float) -> str:
     return f"{value:.6g}"
 
 
-_OP_EN = {">=": "at least", "<=": "at most"}
-
-
-def describe(kind: str, op: str | None, value: float | None, unit: str | None) -> tuple[str, str]:
-    """(English, Mongolian) wording of a target reading."""
+def describe(kind: str, op: str | None, value: float | None, unit: str | None) -> Text:
+    """The wording of a target reading."""
     if kind == "binary":
-        return "done / not done", "биелсэн эсэх (тийм/үгүй)"
+        return Text.of("notation.target.done_not_done")
     if kind == "text" or value is None or op is None:
-        return "no measurable target", "тоон түвшингүй"
+        return Text.of("notation.target.no_measurable_target")
     number = fmt_number(value)
+    comparison = Text.of("notation.target.at_least" if op == ">=" else "notation.target.at_most", op=op)
     if kind == "percent":
-        return f"{_OP_EN[op]} {number} %", f"хувь {op} {number}"
-    unit_part = f" {unit}" if unit else ""
-    return f"{_OP_EN[op]} {number}{unit_part}", f"тоо {op} {number}{unit_part}"
+        return Text.of("notation.target.percent", comparison=comparison, number=number)
+    return Text.of("notation.target.count", comparison=comparison, number=number, unit=f" {unit}" if unit else "")
 
 
 def _reading(text: str, kind: str, op: str | None, value: float | None, unit: str | None, rule: str,
-             why_en: str = "", why_mn: str = "", *, flags: tuple[str, ...] = (), implicit: bool = False) -> TargetReading:  # fmt: skip
-    en, mn = describe(kind, op, value, unit)
-    note = f"`{text}` read as {en}" + (f" ({why_en})" if why_en else "")
-    note_mn = f"`{text}` гэснийг {mn} гэж уншлаа" + (f" ({why_mn})" if why_mn else "")
-    return TargetReading(kind, op, value, unit, rule, note, note_mn, flags, implicit)
+             why: Text | Sequence[Text] = (), *, flags: tuple[str, ...] = (), implicit: bool = False) -> TargetReading:  # fmt: skip
+    reasons = (why,) if isinstance(why, Text) else tuple(why)
+    said = Text.of("notation.target.read_as", text=text, reading=describe(kind, op, value, unit),
+                   why=Text.of("notation.target.why", why=reasons) if reasons else "")
+    return TargetReading(kind, op, value, unit, rule, said, flags, implicit)
 
 
-def _unparsed(text: str, rule: str, why_en: str, why_mn: str) -> TargetReading:
-    return TargetReading(
-        "text", None, None, None, rule,
-        f"No measurable target in `{text}`: {why_en}",
-        f"`{text}` гэснээс тоон түвшин, нөхцөл тодорхойлсонгүй: {why_mn}",
-        (UNPARSED,),
-    )  # fmt: skip
+def _unparsed(text: str, rule: str, why: Text) -> TargetReading:
+    return TargetReading("text", None, None, None, rule, Text.of("notation.target.unparsed", text=text, why=why), (UNPARSED,))
 
 
 def _missing() -> TargetReading:
-    return TargetReading("text", None, None, None, "empty", "The target is empty", "Хүрэх түвшин хоосон байна", (MISSING,))
+    return TargetReading("text", None, None, None, "empty", Text.of("notation.target.target_empty"), (MISSING,))
 
 
 def says_percent(text: str | None, vocab: NotationVocab) -> bool:
@@ -198,37 +199,34 @@ def _from_to(s: str, a: Analysis, candidates: list[NumberContext], vocab: Notati
     assert start is not None and value is not None
     rising = value > start
     if value == start or (reduce and increase) or (increase and not rising) or (reduce and rising):
-        return _unparsed(s, "direction", f"from {fmt_number(start)} to {fmt_number(value)} does not agree with the verb",
-                         f"{fmt_number(start)}-аас {fmt_number(value)} хүртэл гэсэн нь үйл үгтэйгээ зөрж байна")  # fmt: skip
+        return _unparsed(s, "direction", Text.of("notation.target.from_fmt_number_fmt", fmt_number=fmt_number(start), fmt_number2=fmt_number(value)))  # fmt: skip
     op = ">=" if rising else "<="
     percent = second.percent or (first.percent and second.unit is None) or (percent_ctx and not (first.unit or second.unit))
     unit = "%" if percent else (second.unit or first.unit)
-    why_en = f"from {fmt_number(start)} to {fmt_number(value)}: the target is {fmt_number(value)}"
-    why_mn = f"{fmt_number(start)}-аас {fmt_number(value)} болгох тул хүрэх түвшин {fmt_number(value)}"
-    return _reading(s, "percent" if percent else "count", op, value, unit, "from-to", why_en, why_mn)
+    why = Text.of("notation.target.from_to", start=fmt_number(start), value=fmt_number(value))
+    return _reading(s, "percent" if percent else "count", op, value, unit, "from-to", why)
 
 
 def _bare_number(text: str, value: float, percent_ctx: bool, percent_format: bool) -> TargetReading:
     if value < 0:
-        return _unparsed(text, "negative", "a negative number", "сөрөг тоо")
+        return _unparsed(text, "negative", Text.of("notation.target.negative_number"))
     if percent_format:
         if value >= PERCENT_FORMAT_TYPED:
             # "85" in a %-formatted cell shows as 8500 %: it was typed meaning 85 %. Targets have no
             # "interpreted" problem code, so the note says it.
             return _reading(text, "percent", ">=", value, "%", "number-percent-format-typed",
-                            f"a %-formatted cell holding {text}: taken as {text} %, not {fmt_number(value * 100)} %",
-                            f"хувийн форматтай нүдэнд {text} гэж бичсэнийг {fmt_number(value * 100)} % биш {text} % гэж үзлээ",
+                            Text.of("notation.target.formatted_cell_holding_text", text=text, fmt_number=fmt_number(value * 100)),
                             implicit=True)  # fmt: skip
         return _reading(text, "percent", "<=" if value == 0 else ">=", value * 100, "%", "number-percent-format",
-                        "a percent-formatted cell", "хувийн форматтай нүд", implicit=value != 0)  # fmt: skip
+                        Text.of("notation.target.percent_formatted_cell"), implicit=value != 0)  # fmt: skip
     if percent_ctx:
         if 0 < value < 1:
             return _reading(text, "percent", ">=", value * 100, "%", "percent-fraction",
-                            "a fraction under a percent header", "хувийн баганад бутархайгаар бичсэн", implicit=True)  # fmt: skip
+                            Text.of("notation.target.fraction_under_percent_header"), implicit=True)  # fmt: skip
         return _reading(text, "percent", "<=" if value == 0 else ">=", value, "%", "number-percent-header",
-                        "the header or indicator speaks of percent", "гарчиг эсвэл шалгуур үзүүлэлт нь хувиар", implicit=value != 0)  # fmt: skip
+                        Text.of("notation.target.header_or_indicator_speaks"), implicit=value != 0)  # fmt: skip
     if value == 0:
-        return _reading(text, "count", "<=", 0.0, None, "zero", "zero means none may happen", "тэг нь огт гаргахгүй гэсэн утгатай")
+        return _reading(text, "count", "<=", 0.0, None, "zero", Text.of("notation.target.zero_means_none_may"))
     return _reading(text, "count", ">=", value, None, "number", implicit=True)
 
 
@@ -246,16 +244,16 @@ def parse_target(
     if text is None:
         return _missing()
     if isinstance(text, bool):
-        return _unparsed(str(text), "boolean", "a TRUE/FALSE value", "үнэн/худал утга")
+        return _unparsed(str(text), "boolean", Text.of("notation.target.true_false_value"))
     if isinstance(text, (int, float)):
         value = float(text)
         if math.isnan(value):
             return _missing()
         if math.isinf(value):
-            return _unparsed(str(text), "malformed", "not a finite number", "тоо биш")
+            return _unparsed(str(text), "malformed", Text.of("notation.target.not_finite_number"))
         return _bare_number(fmt_number(value) if abs(value) < 1e15 else repr(value), value, percent_ctx, percent_format)
     if isinstance(text, (dt.date, dt.datetime, dt.time)):
-        return _unparsed(str(text), "date", "a date, not a level", "огноо нь түвшин биш")
+        return _unparsed(str(text), "date", Text.of("notation.target.date_not_level"))
     s = clean_text(text if isinstance(text, str) else str(text)).text
     if is_placeholder(s):
         return _missing()
@@ -267,28 +265,25 @@ def read_target_text(s: str, vocab: NotationVocab, percent_ctx: bool) -> TargetR
     status = match_status(a.toks, vocab)
     if status is not None and status.full:
         if status.status == "done" and not status.mark:
-            return _reading(s, "binary", "done", None, None, "done-word", f"`{status.word}`", f"`{status.word}`")
-        return _unparsed(s, "status-word", f"the status word `{status.word}` is not a target",
-                         f"`{status.word}` нь төлөвийн үг, хүрэх түвшин биш")  # fmt: skip
+            return _reading(s, "binary", "done", None, None, "done-word", Text.of("notation.target.word", word=status.word))
+        return _unparsed(s, "status-word", Text.of("notation.target.status_word_word_not", word=status.word))  # fmt: skip
     words = [i for i, t in enumerate(a.toks) if t.kind in ("word", "num", "date")]
     if words and all(a.roles[i] is not None and a.roles[i][0] == "done_word" for i in words):  # type: ignore[index]
-        return _reading(s, "binary", "done", None, None, "done-word", f"`{a.role_text[words[0]]}`", f"`{a.role_text[words[0]]}`")
+        return _reading(s, "binary", "done", None, None, "done-word", Text.of("notation.target.word", word=a.role_text[words[0]]))
     candidates = [c for c in a.contexts if not c.excluded]
     if not candidates:
         if any(r is not None and r[0] in ("cmp", "cmp_than") for r in a.roles) and not a.contexts:
             # "Батлагдсан төсөвт өртгөөс багагүй байх": compared with a figure the cell does not give.
-            return _unparsed(s, "no-number", "a comparison with no figure to compare with",
-                             "харьцуулах үг байгаа боловч харьцуулах тоо алга")  # fmt: skip
+            return _unparsed(s, "no-number", Text.of("notation.target.comparison_with_no_figure"))  # fmt: skip
         state = done_state_word(a, vocab)
         if state is not None:
-            return _reading(s, "binary", "done", None, None, "done-state", f"a state to reach: `{state}`", f"хүрэх төлөв: `{state}`")
+            return _reading(s, "binary", "done", None, None, "done-state", Text.of("notation.target.state_reach_state", state=state))
         if any(c.excluded == "reference" for c in a.contexts):
             listed = ", ".join(c.num.text for c in a.contexts if c.excluded == "reference")
-            return _unparsed(s, "reference", f"`{listed}` is a clause or article number, not a level",
-                             f"`{listed}` нь хууль, журмын заалтын дугаар, түвшин биш")  # fmt: skip
+            return _unparsed(s, "reference", Text.of("notation.target.listed_clause_or_article", listed=listed))  # fmt: skip
         if any(c.num.date or c.excluded == "year" or c.year_like for c in a.contexts):
-            return _unparsed(s, "year-only", "only a year or a date, no quantity", "зөвхөн он, огноо байна, тоон түвшин алга")
-        return _unparsed(s, "no-number", "no number and no state to reach", "тоо ч, хүрэх төлөв ч олдсонгүй")
+            return _unparsed(s, "year-only", Text.of("notation.target.only_year_or_date"))
+        return _unparsed(s, "no-number", Text.of("notation.target.no_number_no_state"))
     if len(candidates) > 1:
         rise = _from_to(s, a, candidates, vocab, percent_ctx)
         if rise is not None:
@@ -300,8 +295,7 @@ def read_target_text(s: str, vocab: NotationVocab, percent_ctx: bool) -> TargetR
             with_cmp = []
         if len(with_cmp) != 1:
             listed = ", ".join(c.num.text for c in candidates)
-            return _unparsed(s, "several-numbers", f"several numbers ({listed}) and nothing says which is the target",
-                             f"хэд хэдэн тоо ({listed}) байгаа тул аль нь хүрэх түвшин болохыг тодорхойлсонгүй")  # fmt: skip
+            return _unparsed(s, "several-numbers", Text.of("notation.target.several_numbers_listed_nothing", listed=listed))  # fmt: skip
         candidates = with_cmp
     return _from_context(s, a, candidates[0], vocab, percent_ctx, several=len(a.contexts) > 1)
 
@@ -310,46 +304,39 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
                   several: bool) -> TargetReading:  # fmt: skip
     num = c.num
     if num.problem == "thousands-ambiguous":
-        return _unparsed(s, "ambiguous-number", f"`{num.text}` may be a decimal or thousands",
-                         f"`{num.text}` нь бутархай эсвэл мянгат байж болох тул тодорхойгүй")  # fmt: skip
+        return _unparsed(s, "ambiguous-number", Text.of("notation.target.text_may_decimal_or", text=num.text))  # fmt: skip
     if num.problem == "negative":
-        return _unparsed(s, "negative", "a negative number", "сөрөг тоо")
+        return _unparsed(s, "negative", Text.of("notation.target.negative_number"))
     if num.problem == "about":
         # "~80%": about 80 %. A target has no "interpreted" flag, so a loose level is reported, not read.
-        return _unparsed(s, "about", f"`~` before the number means 'about {fmt_number(num.value or 0.0)}', not a firm level",
-                         f"`~` нь 'ойролцоогоор {fmt_number(num.value or 0.0)}' гэсэн утгатай тул тогтсон түвшин биш")  # fmt: skip
+        return _unparsed(s, "about", Text.of("notation.target.before_number_means_about", fmt_number=fmt_number(num.value or 0.0)))  # fmt: skip
     if num.problem == "letter-o":
         # "8О%": 80 % with a letter O for the zero, most likely; a target cannot carry "please check", so
         # the reading is reported rather than taken.
         shown = fmt_number(num.value) if num.value is not None else "?"
         typed = original(s, a, num.first, num.last)
-        return _unparsed(s, "letter-o", f"`{typed}` read as {shown}? a letter O seems typed for the digit zero; please check",
-                         f"`{typed}` гэснийг {shown} гэж уншив уу? тэгийн оронд О үсэг бичсэн бололтой тул шалгана уу")  # fmt: skip
+        return _unparsed(s, "letter-o", Text.of("notation.target.typed_read_shown_letter", typed=typed, shown=shown))  # fmt: skip
     if num.problem == "compound":
-        return _unparsed(s, "malformed", f"the number words `{num.text}` do not form one number",
-                         f"`{num.text}` гэсэн тоон үгс нэг тоо болохгүй байна")  # fmt: skip
+        return _unparsed(s, "malformed", Text.of("notation.target.number_words_text_do", text=num.text))  # fmt: skip
     if num.problem or num.value is None:
-        return _unparsed(s, "malformed", f"the number `{num.text}` is not well formed", f"`{num.text}` тоо буруу бичигдсэн")
+        return _unparsed(s, "malformed", Text.of("notation.target.number_text_not_well", text=num.text))
     if c.relative:
-        return _unparsed(s, "relative", "a ratio ('N times') is not a level", "харьцаа (дахин) нь түвшин биш")
+        return _unparsed(s, "relative", Text.of("notation.target.ratio_n_times_not"))
     if a.has_role("about"):
         # "80 орчим хувь", "80 гаруй хувь": about or over 80 %, as "~80%": no firm level.
-        return _unparsed(s, "about", f"`{num.text}` is given as an approximate figure, not a firm level",
-                         f"`{num.text}` нь ойролцоо тоо тул тогтсон түвшин биш")  # fmt: skip
+        return _unparsed(s, "about", Text.of("notation.target.text_given_approximate_figure", text=num.text))  # fmt: skip
     sign = _sign_after(a, c, vocab)
     if sign == "ambiguous":
         mark = a.texts[c.sign_after]
-        return _unparsed(s, "sign-after", f"the sign `{mark}` after the number may mean 'at least' or 'at most'; write it before the number",
-                         f"тооны ард бичсэн `{mark}` тэмдэг нь 'багагүй', 'ихгүй'-н аль нь болох тодорхойгүй; тэмдгийг тооны өмнө бичнэ үү")  # fmt: skip
+        return _unparsed(s, "sign-after", Text.of("notation.target.sign_mark_after_number", mark=mark))  # fmt: skip
     if sign:
         c.cmp = merge_cmp(c.cmp, sign)
     if c.cmp == "conflict":
-        return _unparsed(s, "conflict", "both 'not less' and 'not more' words", "доошгүй, ихгүй гэсэн зөрүүтэй үг хоёулаа байна")
+        return _unparsed(s, "conflict", Text.of("notation.target.both_not_less_not"))
     if c.year_like and not (c.unit or c.percent or c.cmp):
-        return _unparsed(s, "year-only", f"`{num.text}` looks like a year", f"`{num.text}` нь он байж болзошгүй")
+        return _unparsed(s, "year-only", Text.of("notation.target.text_looks_like_year", text=num.text))
     op = c.cmp
-    why_en: list[str] = []
-    why_mn: list[str] = []
+    why: list[Text] = []
     reduce = a.has_role("reduce")
     increase = a.has_role("increase")
     pct_case = vocab.case_of(c.percent_word, min_len=1) if c.percent_word and c.percent_word != "%" else None
@@ -357,52 +344,44 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
         by = num.case == "instrumental" or pct_case == "instrumental"
         to = c.to or num.case == "dative" or pct_case == "dative"
         if reduce and increase and op is None:
-            return _unparsed(s, "direction", "both 'reduce' and 'increase' words", "бууруулах, нэмэгдүүлэх үг хоёулаа байна")
+            return _unparsed(s, "direction", Text.of("notation.target.both_reduce_increase_words"))
         # "10-аас доошгүй хувиар нэмэгдүүлэх" is a change of at least 10 %, still not a level; only
         # "reduce below N" ("10 хувиас доош бууруулах") states a level without a "to" word.
         if by or (not to and not (reduce and op == "<=")):
-            return _unparsed(s, "change-by", f"a change by `{num.text}` cannot be compared with an achieved level",
-                             f"`{num.text}`-аар өөрчлөх гэсэн нь хүрэх түвшин биш тул харьцуулах боломжгүй")  # fmt: skip
+            return _unparsed(s, "change-by", Text.of("notation.target.change_text_cannot_compared", text=num.text))  # fmt: skip
         if c.percent and c.to and not (num.case == "dative" or pct_case == "dative" or a.has_role("label") or percent_ctx):
             # "төлбөрийг 40% хүртэл бууруулах": by up to 40 %, or to 40 %? Only a rate or level
             # ("түвшинг 5 хувь хүртэл", "Хамрагдалт 90 хувь хүртэл") is reduced or raised *to* a percent.
-            return _unparsed(s, "up-to-percent", f"'{num.text} % хүртэл' may mean 'by up to' or 'to' {num.text} %",
-                             f"'{num.text} % хүртэл' нь '{num.text} хувиар' эсвэл '{num.text} хувьд хүртэл' гэсний аль нь болох тодорхойгүй")  # fmt: skip
+            return _unparsed(s, "up-to-percent", Text.of("notation.target.text_may_mean_up", text=num.text))  # fmt: skip
         if op is None:
             op = "<=" if reduce else ">="
-            why_en.append("reduce to" if reduce else "raise to")
-            why_mn.append("хүртэл бууруулах" if reduce else "хүртэл нэмэгдүүлэх")
+            why.append(Text.of("notation.target.reduce_to" if reduce else "notation.target.raise_to"))
     elif op is None and (c.than or c.unknown):
         # "Таваас ...", "80 хувиас ..." mean "than five", "than 80 %": without a known comparison word the
         # direction is unknown, and "at least" would be a guess.
-        shown = f"`{', '.join(c.unknown)}`" if c.unknown else "no known word"
-        return _unparsed(s, "unknown-comparison", f"`{num.text}` needs a comparison word ('доошгүй', 'хэтрэхгүй'); {shown} is not known",
-                         f"`{num.text}` гэсний харьцуулах үг (доошгүй, хэтрэхгүй г.м.) танигдсангүй")  # fmt: skip
+        unknown = (Text.of("notation.target.words_shown", words=", ".join(c.unknown)) if c.unknown
+                 else Text.of("notation.target.no_known_word"))
+        return _unparsed(s, "unknown-comparison", Text.of("notation.target.needs_comparison_word", text=num.text, shown=unknown))
     if c.unknown:
         # "95-аас доошгүй, хэтрүүлэхгүй": a known word and an unknown limiting word may say opposite things.
-        return _unparsed(s, "unknown-comparison", f"the word `{', '.join(c.unknown)}` beside `{num.text}` may limit it and is not known",
-                         f"`{num.text}`-ын хажууд бичсэн `{', '.join(c.unknown)}` үг танигдсангүй")  # fmt: skip
+        return _unparsed(s, "unknown-comparison", Text.of("notation.target.word_value_beside_text", value=', '.join(c.unknown), text=num.text))  # fmt: skip
     if op is None and _stray_comparison(a, c, vocab):
         # "Хэтрэхгүй: 5": a comparison word that does not stand where it binds the number.
-        return _unparsed(s, "unknown-comparison", "a comparison word stands apart from the number",
-                         "харьцуулах үг тооноос тусдаа бичигдсэн тул аль тоонд хамаарах нь тодорхойгүй")  # fmt: skip
+        return _unparsed(s, "unknown-comparison", Text.of("notation.target.comparison_word_stands_apart"))  # fmt: skip
     elif op is None and c.to:
-        return _unparsed(s, "up-to", f"'up to {num.text}' without saying whether to raise or reduce",
-                         f"'{num.text} хүртэл' гэснээс нэмэх, бууруулахын аль нь болох тодорхойгүй")  # fmt: skip
+        return _unparsed(s, "up-to", Text.of("notation.target.up_text_without_saying", text=num.text))  # fmt: skip
     value = num.value
     flags: tuple[str, ...] = ()
     if num.high is not None:
         if value == 0 and op in (None, "<="):
             # "0-40%": from none up to 40 %, an at-most target at its upper end.
             op = "<="
-            why_en.append(f"`{num.text}` runs from 0: at most its upper end")
-            why_mn.append(f"`{num.text}` 0-ээс эхэлсэн тул дээд хязгаараас ихгүй")
+            why.append(Text.of("notation.target.runs_from_zero", text=num.text))
         else:
             # "30-50 хувь", "2-3 удаа": the lower end would credit the department with the least it
             # promised; the upper end is the whole promise. Read so, and flagged for a person.
             flags = (RANGE,)
-            why_en.append(f"a range `{num.text}`: read by its upper end, please check")
-            why_mn.append(f"`{num.text}` хүрээ тул дээд хязгаараар нь уншлаа, шалгана уу")
+            why.append(Text.of("notation.target.range_upper_end", text=num.text))
         value = num.high
     percent = c.percent
     if not percent and c.unit is None:
@@ -412,25 +391,21 @@ def _from_context(s: str, a: Analysis, c: NumberContext, vocab: NotationVocab, p
             percent = True
             if 0 < value < 1 and not num.word:
                 value *= 100
-                why_en.append("a fraction under a percent header")
-                why_mn.append("хувийн баганад бутархайгаар бичсэн")
-            why_en.append("the header or indicator speaks of percent")
-            why_mn.append("гарчиг эсвэл шалгуур үзүүлэлт нь хувиар")
+                why.append(Text.of("notation.target.fraction_under_percent_header"))
+            why.append(Text.of("notation.target.header_or_indicator_speaks"))
     implicit = op is None and value != 0
     if op is None:
         op = "<=" if value == 0 else ">="
         if value == 0:
-            why_en.append("zero means none may happen")
-            why_mn.append("тэг нь огт гаргахгүй гэсэн утгатай")
+            why.append(Text.of("notation.target.zero_means_none_may"))
     kind = "percent" if percent else "count"
     unit = "%" if percent else c.unit
     rate = _rate_word(a) if kind == "count" else None
     if rate is not None:
-        return _unparsed(s, "rate", f"a rate: {fmt_number(value)} per period (`{rate}`), not the year's total",
-                         f"давтамж: `{rate}` {fmt_number(value)}, жилийн нийт тоо биш")  # fmt: skip
+        return _unparsed(s, "rate", Text.of("notation.target.rate_fmt_number_per", fmt_number=fmt_number(value), rate=rate))  # fmt: skip
     rule = "percent" if c.percent else ("number-percent-header" if percent and percent_ctx else "number")
     if kind == "percent" and not c.percent and not percent_ctx:
         rule = "percent-word"
     if num.high is not None:
         rule = "range" if flags else "range-from-zero"
-    return _reading(s, kind, op, value, unit, rule, "; ".join(why_en), "; ".join(why_mn), flags=flags, implicit=implicit)
+    return _reading(s, kind, op, value, unit, rule, why, flags=flags, implicit=implicit)

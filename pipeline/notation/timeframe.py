@@ -19,6 +19,7 @@ from pipeline.notation.clean import clean_text
 from pipeline.notation.numbers import lex, ordinal_stem_value, tidy_dates
 from pipeline.notation.status import final_status, match_status
 from pipeline.notation.vocab import Meaning, NotationVocab, fold
+from pipeline.words import Lang, Text, say
 
 EXACT, INTERPRETED, INVALID = "exact", "interpreted", "invalid"
 QUARTER_WORD = "улирал"
@@ -55,14 +56,22 @@ class TimeframeReading:
     quarters: tuple[int, ...]  # ascending, unique, 1..4; empty when invalid
     confidence: str  # "exact" | "interpreted" | "invalid"
     rule: str
-    note: str
-    note_mn: str
+    said: Text  # how the cell was read: a catalogue key and its parameters (notation.yaml `timeframe.*`)
     status: str | None = None  # "not_due" for "Хугацаа болоогүй" / "ХБ"
     months: tuple[int, ...] = ()
 
+    @property
+    def note(self) -> str:
+        return self.said.render("en")
 
-def format_quarters(quarters: Iterable[int]) -> str:
-    """Canonical text of a set of quarters: "I-IV улирал", "I, III улирал", "I-II, IV улирал"."""
+    @property
+    def note_mn(self) -> str:
+        return self.said.render("mn")
+
+
+def format_quarters(quarters: Iterable[int], lang: Lang = "mn") -> str:
+    """Canonical text of a set of quarters: "I-IV улирал", "I, III улирал", "I-II, IV улирал"; in English
+    "quarters I-IV", "quarter II"."""
     qs = sorted({q for q in quarters if 1 <= q <= 4})
     if not qs:
         return ""
@@ -73,6 +82,8 @@ def format_quarters(quarters: Iterable[int]) -> str:
         else:
             runs.append([q])
     parts = [_ROMAN_TEXT[r[0]] if len(r) == 1 else f"{_ROMAN_TEXT[r[0]]}-{_ROMAN_TEXT[r[-1]]}" for r in runs]
+    if lang == "en":
+        return say("notation.quarters", "en", count=len(qs), quarters=", ".join(parts))
     return f"{', '.join(parts)} {QUARTER_WORD}"
 
 
@@ -177,8 +188,8 @@ class _Mention:
     quarters: tuple[int, ...] = ()
     months: tuple[int, ...] = ()
     confidence: str = EXACT
-    reasons: list[tuple[str, str]] = field(default_factory=list)
-    invalid: tuple[str, str, str] | None = None  # (rule, en, mn)
+    reasons: list[Text] = field(default_factory=list)
+    invalid: tuple[str, Text] | None = None  # (rule, why)
     rule: str = ""
     qualifier: bool = False  # "Жил бүрийн": gives way to a period written beside it
     day: int | None = None  # the day of a date or of "05 сарын 15-ны": for "before"
@@ -266,10 +277,10 @@ def _number_word(text: str, vocab: NotationVocab) -> tuple[int | None, bool]:
     return None, False
 
 
-def _date_parts(text: str) -> tuple[int | None, tuple[str, str] | None, int]:
+def _date_parts(text: str) -> tuple[int | None, Text | None, int]:
     """(month, why the reading is to be checked, day) of a date token; month None when it is no date."""
     parts = [int(p) for p in re.split(r"[./-]", text)]
-    reason: tuple[str, str] | None = None
+    reason: Text | None = None
     if len(parts) == 2:
         if parts[0] >= 1900:
             month = parts[1]
@@ -278,15 +289,14 @@ def _date_parts(text: str) -> tuple[int | None, tuple[str, str] | None, int]:
         # is certain (one of the two numbers is over 12).
         day, month = parts if parts[0] > 12 else parts[::-1]
         year = 2024  # a leap year, so 29.02 is a date
-        reason = (f"`{text}` read as day {day} of month {month}, no year given",
-                  f"`{text}` огноог {month} сарын {day} гэж уншлаа (он заагаагүй)")  # fmt: skip
+        reason = (Text.of("notation.timeframe.text_read_day_day", text=text, day=day, month=month))  # fmt: skip
     elif parts[0] >= 1900:
         year, month, day = parts
     else:
         day, month, year = parts
         # 05.01.2022 may be 5 January (day first) or 1 May (month first).
         if day <= 12 and day != month and (day - 1) // 3 != (month - 1) // 3:
-            reason = (f"`{text}` read day first", f"`{text}` огноог өдөр.сар.он гэж уншлаа")
+            reason = (Text.of("notation.timeframe.text_read_day_first", text=text))
     try:
         dt.date(year, month, day)
     except ValueError:
@@ -342,7 +352,7 @@ def _mention_from_group(groups: list[tuple[_Tok, _Tok]], unit: str | None, by_mo
             if tok.kind == "roman":
                 m.lookalike = m.lookalike or tok.lookalike
             if value is None:
-                m.invalid = ("invalid-numeral", f"`{tok.text}` is not a numeral", f"`{tok.text}` тоо биш")
+                m.invalid = ("invalid-numeral", Text.of("notation.timeframe.text_not_numeral", text=tok.text))
                 return m
             values.append(value)
         ranges.append((values[0], values[1]))
@@ -357,8 +367,7 @@ def _resolve(m: _Mention, by_month: bool) -> None:
         m.quarters = (1, 2, 3, 4)
         m.confidence = INTERPRETED
         m.rule = "frequency"
-        m.reasons.append((f"`{m.text}` counts times (a frequency), not a quarter: read as all year",
-                          f"`{m.text}` нь давтамж (хэдэн удаа), улирал биш тул бүтэн жил гэж үзлээ"))  # fmt: skip
+        m.reasons.append(Text.of("notation.timeframe.text_counts_times_frequency", text=m.text))  # fmt: skip
         m.invalid = None
         return
     if m.invalid is not None or m.kind in ("phrase", "day"):
@@ -366,7 +375,7 @@ def _resolve(m: _Mention, by_month: bool) -> None:
     for lo, hi in m.ranges:
         if lo > hi:
             shown = m.text.upper() if m.roman else m.text
-            m.invalid = ("reversed-range", f"the range `{shown}` runs backwards", f"`{shown}` хүрээ урвуу бичигдсэн")
+            m.invalid = ("reversed-range", Text.of("notation.timeframe.range_shown_runs_backwards", shown=shown))
             return
     top = max(hi for _, hi in m.ranges)
     low = min(lo for lo, _ in m.ranges)
@@ -384,38 +393,37 @@ def _resolve(m: _Mention, by_month: bool) -> None:
             kind = "quarter"
             m.rule = "bare-number"
             m.confidence = INTERPRETED
-            m.reasons.append(("a bare number read as a quarter", "тоог улирал гэж үзлээ"))
+            m.reasons.append(Text.of("notation.timeframe.bare_number_read_quarter"))
         elif m.after_year and m.roman and not m.arabic and low >= 5 and top <= 12:
             kind = "month"
             m.rule = "roman-months"
         else:
             # "I-V" is far likelier a slip for I-IV than months; a by-month column says so in its header.
             shown = m.text.upper() if m.roman else m.text
-            m.invalid = ("invalid-quarter", f"`{shown}` goes beyond quarter IV (a month column is headed /сараар/)",
-                         f"`{shown}` нь IV улирлаас хэтэрсэн (сараар бол гарчигт /сараар/ гэж бичнэ)")  # fmt: skip
+            m.invalid = ("invalid-quarter", Text.of("notation.timeframe.shown_goes_beyond_quarter", shown=shown))  # fmt: skip
             return
     m.kind = kind
     if kind == "quarter":
         if top > 4 or low < 1:
             bad = top if top > 4 else low
-            m.invalid = ("invalid-quarter", f"there is no quarter {bad}", f"{bad} дугаар улирал гэж байхгүй")
+            m.invalid = ("invalid-quarter", Text.of("notation.timeframe.there_no_quarter_bad", bad=bad))
             return
         m.quarters = tuple(sorted({q for lo, hi in m.ranges for q in range(lo, hi + 1)}))
         m.rule = m.rule or ("roman-quarters" if m.roman and not m.arabic else "arabic-quarters" if not m.roman else "mixed-quarters")
         if m.roman and m.arabic and not m.lookalike:
             m.confidence = INTERPRETED
-            m.reasons.append(("Roman and Arabic numerals mixed", "ром, араб тоо холилдсон"))
+            m.reasons.append(Text.of("notation.timeframe.roman_arabic_numerals_mixed"))
     elif kind == "month":
         if top > 12 or low < 1:
             bad = top if top > 12 else low
-            m.invalid = ("invalid-month", f"there is no month {bad}", f"{bad} дугаар сар гэж байхгүй")
+            m.invalid = ("invalid-month", Text.of("notation.timeframe.there_no_month_bad", bad=bad))
             return
         m.months = tuple(sorted({mo for lo, hi in m.ranges for mo in range(lo, hi + 1)}))
         m.quarters = tuple(sorted({(mo - 1) // 3 + 1 for mo in m.months}))
         m.rule = m.rule or ("roman-months" if m.roman else "months")
     elif kind == "half":
         if top > 2 or low < 1:
-            m.invalid = ("invalid-half", f"there is no half-year {top}", f"{top} дугаар хагас жил гэж байхгүй")
+            m.invalid = ("invalid-half", Text.of("notation.timeframe.there_no_half_year", top=top))
             return
         m.quarters = tuple(sorted({q for lo, hi in m.ranges for h in range(lo, hi + 1) for q in (2 * h - 1, 2 * h)}))
         m.rule = "half-year"
@@ -426,7 +434,7 @@ def _resolve(m: _Mention, by_month: bool) -> None:
     if m.lookalike:
         m.confidence = INTERPRETED
         m.rule = "lookalike-months" if kind == "month" else "lookalike-quarters"
-        m.reasons.append(("look-alike characters read as Roman numerals", "төстэй тэмдэгтийг ром тоо гэж уншлаа"))
+        m.reasons.append(Text.of("notation.timeframe.look_alike_characters_read"))
 
 
 def _first_or_last(m: _Mention, role: str, word: str, groups: list[tuple[_Tok, _Tok]], unit: str | None) -> None:
@@ -440,8 +448,8 @@ def _first_or_last(m: _Mention, role: str, word: str, groups: list[tuple[_Tok, _
     limit = 12 if unit == "month" else 4
     count = lo.value
     if not 1 <= count <= limit:
-        name = "months" if unit == "month" else "quarters"
-        m.invalid = ("invalid-" + unit, f"`{word} {count}`: a year has {limit} {name}", f"`{word} {count}`: жилд {limit} {_UNIT_MN[unit]} байдаг")
+        m.invalid = ("invalid-" + unit, Text.of("notation.timeframe.year_has", word=word, count=count, limit=limit,
+                                                units=Text(f"notation.timeframe.units_{unit}")))
         return
     m.ranges = [(1, count)] if role == "first" else [(limit - count + 1, limit)]
     m.rule = f"{role}-{unit}s"
@@ -466,52 +474,56 @@ def _before(m: _Mention) -> bool:
     m.ablative = m.onward = False
     m.rule = "before"
     m.confidence = INTERPRETED
-    m.reasons.append(("'before' read as the deadline's quarter", "'өмнө' гэснийг тэр хугацаанаас өмнө дуусна гэж үзлээ"))
+    m.reasons.append(Text.of("notation.timeframe.before_read_deadline_s"))
     return True
 
 
-def _fail(text: str, rule: str, en: str, mn: str, status: str | None = None) -> TimeframeReading:
-    return TimeframeReading((), INVALID, rule, f"`{text}` not understood: {en}", f"`{text}` гэснийг ойлгосонгүй: {mn}", status)
+def _fail(text: str, rule: str, why: Text, status: str | None = None) -> TimeframeReading:
+    return TimeframeReading((), INVALID, rule, Text.of("notation.timeframe.not_understood", text=text, why=why), status)
+
+
+def _quarters_text(quarters: Iterable[int]) -> Text:
+    """The quarters as the catalogue writes them: "I-IV улирал", "quarters I-IV"."""
+    qs = sorted({q for q in quarters if 1 <= q <= 4})
+    roman = format_quarters(qs).removesuffix(f" {QUARTER_WORD}")
+    return Text.of("notation.quarters", count=len(qs), quarters=roman)
 
 
 def _read(text: str, quarters: Sequence[int], months: Sequence[int], confidence: str, rule: str,
-          reasons: Sequence[tuple[str, str]]) -> TimeframeReading:  # fmt: skip
-    canonical = format_quarters(quarters)
+          reasons: Sequence[Text]) -> TimeframeReading:  # fmt: skip
     month_part = _format_months(months)
-    en = f"`{text}` read as {canonical}" + (f" (months {month_part})" if month_part else "")
-    mn = f"`{text}` гэснийг {canonical} гэж уншлаа" + (f" ({month_part} сар)" if month_part else "")
-    if reasons:
-        en += ": " + "; ".join(r[0] for r in reasons)
-        mn += ": " + "; ".join(r[1] for r in reasons)
-    return TimeframeReading(tuple(sorted(set(quarters))), confidence, rule, en, mn, None, tuple(sorted(set(months))))
+    said = Text.of("notation.timeframe.read_as", text=text, quarters=_quarters_text(quarters),
+                   months=Text.of("notation.timeframe.months_part", months=month_part) if month_part else "",
+                   reasons=Text.of("notation.timeframe.because", reasons=tuple(reasons)) if reasons else "")
+    return TimeframeReading(tuple(sorted(set(quarters))), confidence, rule, said, None, tuple(sorted(set(months))))
 
 
 def parse_timeframe(text: object, vocab: NotationVocab, *, by_month: bool = False) -> TimeframeReading:
     """Read a timeframe cell (text, a date, or a number) into quarters, with how sure the reading is."""
     if text is None:
-        return _fail("", "empty", "the cell is empty", "нүд хоосон байна")
+        return _fail("", "empty", Text.of("notation.timeframe.cell_empty"))
     if isinstance(text, bool):
-        return _fail(str(text), "invalid-value", "a TRUE/FALSE value", "үнэн/худал утга")
+        return _fail(str(text), "invalid-value", Text.of("notation.timeframe.true_false_value"))
     if isinstance(text, (dt.date, dt.datetime)):
         if text != text or not isinstance(text.month, int):  # pandas NaT
-            return _fail("", "empty", "the cell is empty", "нүд хоосон байна")
+            return _fail("", "empty", Text.of("notation.timeframe.cell_empty"))
         q = (text.month - 1) // 3 + 1
         return _read(text.isoformat()[:10], (q,), (text.month,), EXACT, "date-value", ())
     if isinstance(text, (int, float)):
         value = float(text)
         if math.isnan(value):
-            return _fail("", "empty", "the cell is empty", "нүд хоосон байна")
+            return _fail("", "empty", Text.of("notation.timeframe.cell_empty"))
         shown = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
         if value.is_integer() and by_month and 1 <= value <= 12:
             m = int(value)
             return _read(shown, ((m - 1) // 3 + 1,), (m,), INTERPRETED, "bare-number",
-                         [("a bare number read as a month", "тоог сар гэж үзлээ")])  # fmt: skip
+                         [(Text.of("notation.timeframe.bare_number_read_month"))])  # fmt: skip
         if value.is_integer() and 1 <= value <= 4:
-            return _read(shown, (int(value),), (), INTERPRETED, "bare-number", [("a bare number read as a quarter", "тоог улирал гэж үзлээ")])
-        return _fail(shown, "invalid-value", "a number that is not a quarter", "улирал заагаагүй тоо")
+            return _read(shown, (int(value),), (), INTERPRETED, "bare-number", [(Text.of("notation.timeframe.bare_number_read_quarter"))])
+        return _fail(shown, "invalid-value", Text.of("notation.timeframe.number_that_not_quarter"))
     s = clean_text(text if isinstance(text, str) else str(text)).text
     if not s:
-        return _fail("", "empty", "the cell is empty", "нүд хоосон байна")
+        return _fail("", "empty", Text.of("notation.timeframe.cell_empty"))
     return read_timeframe_text(s, vocab, by_month=by_month)
 
 
@@ -521,12 +533,12 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
     status = match_status(lex(folded), vocab)
     if status is not None:
         if status.status == "not_due":
-            return TimeframeReading((), INVALID, "status-not-due", f"`{s}` means not yet due", f"`{s}` нь хугацаа болоогүй гэсэн тэмдэглэгээ", "not_due")
-        return _fail(s, "status-word", f"the status word `{status.word}` is not a period", f"`{status.word}` нь хугацаа биш")
+            return TimeframeReading((), INVALID, "status-not-due", Text.of("notation.timeframe.s_means_not_yet", s=s), "not_due")
+        return _fail(s, "status-word", Text.of("notation.timeframe.status_word_word_not", word=status.word))
     remark = final_status(lex(folded), vocab)
     if remark is not None and remark.status == "not_due":
         # "Шалгалт өгөх хугацаа болоогүй байна": the time for it has not come.
-        return TimeframeReading((), INVALID, "status-not-due", f"`{s}` means not yet due", f"`{s}` нь хугацаа болоогүй гэсэн тэмдэглэгээ", "not_due")
+        return TimeframeReading((), INVALID, "status-not-due", Text.of("notation.timeframe.s_means_not_yet", s=s), "not_due")
     folded = _GLUED.sub(r"\1 ", folded)
     toks = _tokens(folded, vocab)
     mentions: list[_Mention] = []
@@ -566,8 +578,8 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 m = _Mention("phrase", text=tok.text, quarters=group.quarters, confidence=group.confidence, rule=f"phrase:{detail}",
                              qualifier=group.qualifier)  # fmt: skip
                 if group.confidence != EXACT:
-                    m.reasons.append((f"`{tok.text}` taken as {format_quarters(group.quarters)}",
-                                      f"`{tok.text}` гэснийг {format_quarters(group.quarters)} гэж үзлээ"))  # fmt: skip
+                    m.reasons.append(Text.of("notation.timeframe.taken_as", text=tok.text,
+                                             quarters=_quarters_text(group.quarters)))
                 add(m)
             elif role == "unit" and detail == "half":
                 add(_Mention("phrase", text=tok.text, quarters=(1, 2), rule="half-year"))
@@ -588,8 +600,7 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 if m.kind == "month" and all(t.case != "ordinal" for t in m.numerals):
                     # "3 сарын дотор": March, or within three months?
                     m.confidence = INTERPRETED
-                    m.reasons.append((f"`{tok.text}` after `{m.text} сар` may mean a duration of months",
-                                      f"`{m.text} сарын {tok.text}` нь хэдэн сарын хугацаа байж болно"))  # fmt: skip
+                    m.reasons.append(Text.of("notation.timeframe.text_after_text_may", text=tok.text, text2=m.text))  # fmt: skip
             prev_unit = detail if role == "unit" else None
             i += 1
             continue
@@ -602,7 +613,7 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
         if tok.kind == "date":
             month, reason, day = _date_parts(tok.text)
             if month is None:
-                return _fail(s, "invalid-date", f"`{tok.text}` is not a date", f"`{tok.text}` огноо биш")
+                return _fail(s, "invalid-date", Text.of("notation.timeframe.text_not_date", text=tok.text))
             m = _Mention("month", ranges=[(month, month)], text=tok.text, ablative=tok.case == "ablative", rule="date", day=day)
             dated = dated or tok.text.count(".") + tok.text.count("-") + tok.text.count("/") == 2
             if reason is not None and not (dated and _DAY_MONTH.fullmatch(tok.text)):
@@ -619,7 +630,7 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
             if j + 1 < n and toks[j].kind == "dash" and toks[j + 1].kind == "word" and toks[j + 1].meaning is None:
                 # "I-IY": a range whose end is not a numeral; reading only its start would be a guess.
                 broken = folded[toks[i].start : toks[j + 1].end].upper()
-                return _fail(s, "invalid-numeral", f"`{broken}` is not a range of numerals", f"`{broken}` нь тооны хүрээ биш")
+                return _fail(s, "invalid-numeral", Text.of("notation.timeframe.broken_not_range_numerals", broken=broken))
             unit, k, unit_case = _unit_after(toks, j)
             text = folded[toks[i].start : toks[j - 1].end]
             if (prev_unit == "month" and toks[i].kind == "num" and unit == "month" and len(groups) == 1
@@ -627,7 +638,7 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
                 # "05 сарын 01 - 06 сарын 30": day 1 of May, then a dash to June 30, not months 1-6.
                 first_day = toks[i].value
                 if first_day is None or not 1 <= first_day <= 31:
-                    return _fail(s, "invalid-date", f"there is no day {toks[i].text}", f"{toks[i].text} гэсэн өдөр байхгүй")
+                    return _fail(s, "invalid-date", Text.of("notation.timeframe.there_no_day_text", text=toks[i].text))
                 mentions[-1].day = first_day
                 prev_unit = "day"
                 i += 1
@@ -643,7 +654,7 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
             elif unit == "day":
                 days = [t.value for pair in groups for t in pair]
                 if any(d is None or not 1 <= d <= 31 for d in days):
-                    return _fail(s, "invalid-date", f"there is no day {text}", f"{text} гэсэн өдөр байхгүй")
+                    return _fail(s, "invalid-date", Text.of("notation.timeframe.there_no_day_text", text=text))
                 if prev_unit == "month" and mentions and mentions[-1].kind == "month" and mention_end == i:
                     mentions[-1].day = days[0]  # "05 сарын 15-ны": for "before"
                     mention_end = k
@@ -680,7 +691,8 @@ def read_timeframe_text(s: str, vocab: NotationVocab, *, by_month: bool = False,
     if edge is not None:
         unknown.append(edge[2])
     if trace is not None and unknown:
-        trace.append((f"words not known: {', '.join(unknown)}", f"мэдэгдэхгүй үг: {', '.join(unknown)}"))
+        words_not_known = Text.of("notation.timeframe.words_not_known_value", value=", ".join(unknown))
+        trace.append((words_not_known.render("en"), words_not_known.render("mn")))
     negated = any(t.meaning == ("negation", "") for t in toks) or any(w.endswith(vocab.negation_endings) for w in unknown)
     return _combine(s, mentions, unknown, by_month, negated=negated)
 
@@ -701,9 +713,9 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
             periods = specific
     if not periods:
         if mentions:
-            return _read(s, (1, 2, 3, 4), (), INTERPRETED, "year-only", [("only a year is given: the whole year", "зөвхөн он заасан тул бүтэн жил гэж үзлээ")])
-        return _fail(s, "no-period", "no quarter, month, date or period word", "улирал, сар, огноо, хугацааны үг олдсонгүй")
-    reasons: list[tuple[str, str]] = []
+            return _read(s, (1, 2, 3, 4), (), INTERPRETED, "year-only", [(Text.of("notation.timeframe.only_year_given_whole"))])
+        return _fail(s, "no-period", Text.of("notation.timeframe.no_quarter_month_date"))
+    reasons: list[Text] = []
     confidence = EXACT
     merged: list[_Mention] = []
     i = 0
@@ -712,8 +724,7 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
         nxt = periods[i + 1] if i + 1 < len(periods) else None
         if m.before:
             if not _before(m):
-                return _fail(s, "before-year", f"`{m.text}` with 'before' leaves no period in the year",
-                             f"`{m.text}`-аас өмнө гэвэл тухайн онд хугацаа үлдэхгүй")  # fmt: skip
+                return _fail(s, "before-year", Text.of("notation.timeframe.text_with_before_leaves", text=m.text))  # fmt: skip
             merged.append(m)
             i += 1
             continue
@@ -725,7 +736,7 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
             or (nxt.kind == "phrase" and m.kind in ("quarter", "month", "half") and (m.ablative or m.onward))
         ):
             if min(m.quarters) > max(nxt.quarters) or (m.months and nxt.months and min(m.months) > max(nxt.months)):
-                return _fail(s, "reversed-range", "the period ends before it starts", "хугацаа эхлэхээсээ өмнө дуусч байна")
+                return _fail(s, "reversed-range", Text.of("notation.timeframe.period_ends_before_starts"))
             span = _Mention(m.kind if m.kind == nxt.kind else "quarter", text=f"{m.text} .. {nxt.text}", rule="from-until")
             span.quarters = tuple(range(min(m.quarters), max(nxt.quarters) + 1))
             if m.months and nxt.months:
@@ -742,7 +753,7 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
             # plan's year; the quarters from then on are what a person reads, so no flag.
         elif m.until and m.kind in ("quarter", "half", "default"):
             m.confidence = INTERPRETED
-            m.reasons.append(("'until' read as the deadline's quarter", "'хүртэл' гэснийг тэр улиралд дуусна гэж үзлээ"))
+            m.reasons.append(Text.of("notation.timeframe.until_read_deadline_s"))
         merged.append(m)
         i += 1
     quarters: set[int] = set()
@@ -759,17 +770,17 @@ def _combine(s: str, mentions: list[_Mention], unknown: list[str], by_month: boo
             confidence = INTERPRETED
     if len(kinds) > 1 and len(sets) > 1:
         confidence = INTERPRETED
-        reasons.append(("several periods combined", "хэд хэдэн хугацааг нэгтгэлээ"))
+        reasons.append(Text.of("notation.timeframe.several_periods_combined"))
     # "Зөвшөөрлийн хуудсыг 11 сарын 15-ны дотор өгнө үү.": one dated deadline in a sentence; the other
     # words say what is due, not when. A negation ("биш", "-гүй") may turn it round and keeps the flag.
     dated = len(merged) == 1 and merged[0].kind == "month" and bool(merged[0].day) and not negated and confidence == EXACT
     if unknown and not dated:
         confidence = INTERPRETED
         words = ", ".join(dict.fromkeys(unknown))
-        reasons.append((f"words passed over: {words}", f"дараах үгийг тооцоогүй: {words}"))
+        reasons.append(Text.of("notation.timeframe.words_passed_over_words", words=words))
     rule = merged[0].rule if len(merged) == 1 else "combined"
     if not quarters:
-        return _fail(s, "no-period", "no quarter, month, date or period word", "улирал, сар, огноо, хугацааны үг олдсонгүй")
+        return _fail(s, "no-period", Text.of("notation.timeframe.no_quarter_month_date"))
     if len(kinds) == 1 and "month" not in kinds:
         months = months if all(m.months for m in merged) else set()
     return _read(s, sorted(quarters), sorted(months), confidence, rule, reasons)

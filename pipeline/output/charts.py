@@ -289,12 +289,12 @@ def _departments_chart(fig: Figure | None, ax: Axes, ranked: pd.DataFrame, metho
     scored = scored_departments(ranked)
     shown, cut = chart_rows(scored, limit=2 * side, side=side)
     if title:
-        heading = t("Хэлтэс, нэгжийн хэрэгжилт, %", "Implementation by department, %")
+        heading = t("charts.implementation_department")
         if cut:
-            heading += t(f"\n(эхний {side}, сүүлийн {side} нь; нийт {len(scored)})", f"\n(top {side} and bottom {side} of {len(scored)})")
+            heading += t("charts.top_side_bottom_side", side=side, scored_n=len(scored))
         ax.set_title(heading, loc="left")
     if shown.empty:
-        _empty(ax, t("Үнэлэгдсэн хэлтэс алга", "No department has a score yet"))
+        _empty(ax, t("charts.no_department_has_score"))
         return
     pcts = [float(p) for p in shown["scored_pct"]]
     bands = [method.band_for(p) for p in pcts]
@@ -342,12 +342,12 @@ def _status_chart(fig: Figure, ax: Axes, ranked: pd.DataFrame, lang: Lang) -> No
     t = tr(lang)
     mix_all = mix_departments(ranked)
     shown, cut = chart_rows(mix_all)
-    heading = t("Арга хэмжээний төлөв, хэлтсээр", "Status mix by department")
+    heading = t("charts.status_mix_department")
     if cut:
-        heading += t(f"\n(эхний {CHART_SIDE}, сүүлийн {CHART_SIDE} нь; нийт {len(mix_all)})", f"\n(top {CHART_SIDE} and bottom {CHART_SIDE} of {len(mix_all)})")
+        heading += t("charts.top_chart_side_bottom", chart_side=CHART_SIDE, mix_all_n=len(mix_all))
     ax.set_title(heading, loc="left")
     if shown.empty:
-        _empty(ax, t("Арга хэмжээ ирүүлсэн хэлтэс алга", "No department sent measures"))
+        _empty(ax, t("charts.no_department_sent_measures"))
         return
     counts = {s: pd.to_numeric(pd.Series(column(shown, s, 0)), errors="coerce").fillna(0).to_numpy(dtype=float) for s in STATUS_ORDER}
     totals = sum(counts.values())
@@ -402,7 +402,7 @@ def _trend_chart(ax: Axes, report: ChartData, ranked: pd.DataFrame, method: Meth
         ax.plot(x, line(dept), marker="o", markersize=3, linewidth=1.1, alpha=0.85, label=shorten(labels.get(dept, dept), 20))
     if "" in values.index:
         overall = line("")
-        ax.plot(x, overall, marker="o", markersize=5, linewidth=3, color="#1F4E78", label=t("Нийт", "Overall"), zorder=5)
+        ax.plot(x, overall, marker="o", markersize=5, linewidth=3, color="#1F4E78", label=t("charts.overall"), zorder=5)
         for xi, v in zip(x, overall, strict=True):
             if v == v:
                 ax.annotate(pct_text(v, method.rounding), (xi, v), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8,
@@ -411,10 +411,9 @@ def _trend_chart(ax: Axes, report: ChartData, ranked: pd.DataFrame, method: Meth
     ax.set_xticks(x, periods, fontsize=8, rotation=45 if len(periods) > 6 else 0)
     ax.set_ylim(0, 105)
     ax.set_ylabel("%")
-    title = t("Хэрэгжилт, үеэр", "Implementation by period")
+    title = t("charts.implementation_period")
     if len([d for d in ranked["department"] if d in values.index]) > TREND_SERIES:
-        title += t(f" (нийт ба эхний {TREND_SERIES // 2}, сүүлийн {TREND_SERIES // 2} хэлтэс)",
-                   f" (overall, top {TREND_SERIES // 2} and bottom {TREND_SERIES // 2})")
+        title += t("charts.overall_top_value_bottom", value=TREND_SERIES // 2)
     ax.set_title(title, loc="left")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
     ax.figure.subplots_adjust(left=0.07, right=0.80, top=0.88, bottom=0.16)
@@ -434,25 +433,24 @@ def _digest(fig: Figure, report: ChartData, ranked: pd.DataFrame, method: Method
     text: Callable[..., Any] = fig.text
     text(0.035, 0.955, period_title(report.period, lang), fontsize=17, fontweight="bold", va="top")
     if report.closing is not None:
-        state = t(f"Хаагдсан {str(report.closing.closed_at)[:10]}", f"Closed {str(report.closing.closed_at)[:10]}")
+        state = t("charts.closed_value", value=str(report.closing.closed_at)[:10])
     else:
-        state = t(f"Нээлттэй: {str(report.generated_at)[:16].replace('T', ' ')} байдлаар",
-                  f"Open: as of {str(report.generated_at)[:16].replace('T', ' ')}")
-    text(0.035, 0.905, f"{report.methodology_name}  ·  {state}", fontsize=8.5, color=_GREY, va="top")
+        state = t("charts.open_value", value=str(report.generated_at)[:16].replace('T', ' '))
+    text(0.035, 0.905, f"{method.title(report.methodology_name, lang)}  ·  {state}", fontsize=8.5, color=_GREY, va="top")
 
     # The headline: the overall % in its band colour, rating, points, change.
     color = ov.color or "#DDDDDD"
     big = "—" if ov.pct is None else f"{pct_text(ov.pct, method.rounding)}%"
     text(0.045, 0.835, big, fontsize=30, fontweight="bold", color=text_color(color), va="center",
          bbox={"boxstyle": "round,pad=0.35", "facecolor": color, "edgecolor": "none"})
-    text(0.215, 0.862, f"{method.rating_name(ov.rating, lang)} ({ov.grade})" if ov.rating else t("Үнэлгээгүй", "Not rated"), fontsize=14, fontweight="bold", va="center")
+    text(0.215, 0.862, f"{method.rating_name(ov.rating, lang)} ({ov.grade})" if ov.rating else t("charts.not_rated"), fontsize=14, fontweight="bold", va="center")
     points = "—" if ov.points is None else f"{ov.points:.2f}"
-    line = t(f"Оноо {points} / 5", f"Points {points} / 5")
+    line = t("charts.points_points", points=points)
     if ov.pct is not None and report.overall_previous is not None:
         change = round(ov.pct - report.overall_previous, method.rounding)
         arrow = "▲" if change > 0 else ("▼" if change < 0 else "•")
         before = f"{report.previous_period}: {pct_text(report.overall_previous, method.rounding)}%"
-        text(0.215, 0.808, f"{arrow} {change:+.{method.rounding}f}  " + t(f"(өмнөх үе {before})", f"(previous {before})"), fontsize=10,
+        text(0.215, 0.808, f"{arrow} {change:+.{method.rounding}f}  " + t("charts.previous_before", before=before), fontsize=10,
              va="center", color="#1A7F37" if change > 0 else ("#B42318" if change < 0 else "#000000"))
     text(0.215, 0.838, line, fontsize=10, va="center")
 
@@ -460,15 +458,14 @@ def _digest(fig: Figure, report: ChartData, ranked: pd.DataFrame, method: Method
     reported = ranked[ranked["reported"]]
     late = [(lab, int(d)) for lab, d in zip(reported["label"], column(reported, "days_late"), strict=True) if not is_missing(d) and int(d) > 0]
     missing = ranked[~ranked["reported"]]
-    text(0.50, 0.872, t(f"Ирүүлсэн {report.reported} / {report.expected} хэлтэс;  хоцорч ирүүлсэн {len(late)};  ирүүлээгүй {len(missing)}",
-                        f"Reported {report.reported} of {report.expected};  late {len(late)};  missing {len(missing)}"),
+    text(0.50, 0.872, t("charts.reported_reported_expected_late", reported=report.reported, expected=report.expected, late_n=len(late), missing_n=len(missing)),
          fontsize=11, fontweight="bold", va="center")
     names = [f"{n}" + (f" ({o})" if isinstance(o, str) and o else "") for n, o in
              zip(column(missing, "department", ""), column(missing, "official", ""), strict=True)]
-    missing_line = t("Ирүүлээгүй: ", "Missing: ") + ("; ".join(names[:4]) + (t(f"; … бусад {len(names) - 4}", f"; … {len(names) - 4} more") if len(names) > 4 else "")
-                                                      if names else t("байхгүй", "none"))
-    late_line = t("Хоцорч ирүүлсэн: ", "Late: ") + (", ".join(f"{lab} ({d} {t('хоног', 'd')})" for lab, d in late[:8])
-                                             + (" …" if len(late) > 8 else "") if late else t("байхгүй", "none"))
+    missing_line = t("charts.missing") + ("; ".join(names[:4]) + (t("charts.value_more", value=len(names) - 4) if len(names) > 4 else "")
+                                                      if names else t("charts.none"))
+    late_line = t("charts.late") + (", ".join(f"{lab} ({d} {t('charts.d')})" for lab, d in late[:8])
+                                             + (" …" if len(late) > 8 else "") if late else t("charts.none"))
     y = 0.842
     lines = [(piece, "#8B1A1A" if names else "#000000") for piece in _wrap(missing_line, 76, 2)]
     lines += [(piece, "#000000") for piece in _wrap(late_line, 76, 1)]
@@ -493,35 +490,33 @@ def _digest(fig: Figure, report: ChartData, ranked: pd.DataFrame, method: Method
         start += share
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.5, 0.5)
-    text(0.035, 0.748, t(f"Арга хэмжээ: {ov.measures}, хугацаа болсон {ov.due}, үнэлэгдсэн {ov.scored}",
-                         f"Measures: {ov.measures}, due {ov.due}, scored {ov.scored}"), fontsize=8.5, color=_GREY)
+    text(0.035, 0.748, t("charts.measures_measures_due_due", measures=ov.measures, due=ov.due, scored=ov.scored), fontsize=8.5, color=_GREY)
 
     # The department chart (top and bottom of the ranking when many).
     ax = fig.add_axes((0.13, 0.05, 0.33, 0.57))  # room above for the rank rule
     scored_n = len(scored_departments(ranked))
     fontsize = 8 if min(scored_n, 2 * DIGEST_SIDE) <= 20 else 6.5
     _departments_chart(None, ax, ranked, method, lang, side=DIGEST_SIDE, fontsize=fontsize, title=False, slots=12)
-    heading = t("Хэлтэс, нэгжийн хэрэгжилт, %", "Implementation by department, %")
+    heading = t("charts.implementation_department")
     if scored_n > 2 * DIGEST_SIDE:
-        heading += t(f" (эхний {DIGEST_SIDE}, сүүлийн {DIGEST_SIDE}; нийт {scored_n})", f" (top/bottom {DIGEST_SIDE} of {scored_n})")
+        heading += t("charts.top_bottom_digest_side", digest_side=DIGEST_SIDE, scored_n=scored_n)
     text(0.035, 0.665, heading, fontsize=10.5, fontweight="bold")
     penalty = f"{method.late_penalty_per_day:g}"
-    text(0.035, 0.648, t(f"Байрын дарааллаар: хоцорсон хоног тутамд {penalty} оноо хасна; тэнцүү бол ижил байр.",
-                         f"In rank order: {penalty} point(s) off per day late; equal standing shares a rank."), fontsize=7, color=_GREY)
+    text(0.035, 0.648, t("charts.rank_order_penalty_point", penalty=penalty), fontsize=7, color=_GREY)
 
     # The most lagging measures: the lowest level first, then the lowest-scoring departments.
     lag, lag_total = report.lagging, report.lagging_total
-    text(0.52, 0.665, t(f"Хэрэгжилт хангалтгүй арга хэмжээ (нийт {lag_total})", f"Most lagging measures ({lag_total} in all)"),
+    text(0.52, 0.665, t("charts.most_lagging_measures_lag", lag_total=lag_total),
          fontsize=10.5, fontweight="bold")
     labels = dict(zip(ranked["department"], ranked["label"], strict=True))
     y = 0.635
     if lag.empty:
-        text(0.52, y, t("Хэрэгжилт хангалтгүй арга хэмжээ алга.", "No lagging measures."), fontsize=9, color=_GREY)
+        text(0.52, y, t("charts.no_lagging_measures"), fontsize=9, color=_GREY)
     shown = 0
     # Only the first few fit on the page: convert just those rows to records.
     for record in lag.head(LAGGING_SHOWN).to_dict("records"):
         measure = _wrap(shorten(record.get("measure"), 200), 80, 2)
-        detail = shorten(t("Хүрэх түвшин: ", "Target: ") + shorten(record.get("target_text"), 45) + "  ·  " + t("Хүрсэн: ", "Achieved: ")
+        detail = shorten(t("charts.target") + shorten(record.get("target_text"), 45) + "  ·  " + t("charts.achieved")
                          + shorten(record.get("actual_text"), 45), 100)
         needed = 0.022 * (1 + len(measure)) + 0.03
         if y - needed < 0.03:
@@ -541,7 +536,6 @@ def _digest(fig: Figure, report: ChartData, ranked: pd.DataFrame, method: Method
         y -= 0.03
         shown += 1
     if shown < lag_total:
-        text(0.52, 0.03, t(f"… бусад {lag_total - shown}: {summary_name(report.period, lang)}, «Хангалтгүй хэрэгжилт» хуудас",
-                           f"… {lag_total - shown} more: {summary_name(report.period, lang)}, sheet Lagging"), fontsize=7.5, color=_GREY)
-    text(0.035, 0.012, f"negtgel  ·  {str(report.generated_at)[:16].replace('T', ' ')}  ·  " + t("Дэлгэрэнгүй: ", "Details: ")
+        text(0.52, 0.03, t("charts.value_more_value_sheet", value=lag_total - shown, value2=summary_name(report.period, lang)), fontsize=7.5, color=_GREY)
+    text(0.035, 0.012, f"negtgel  ·  {str(report.generated_at)[:16].replace('T', ' ')}  ·  " + t("charts.details")
          + summary_name(report.period, lang), fontsize=7, color=_GREY)

@@ -21,14 +21,15 @@ from pipeline.output.safe import Written, new_workbook, write_atomically
 from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, sheet_name, write_table
 from pipeline.problems import Lang
 from pipeline.review import UNMATCHED_SHEETS
+from pipeline.words import pair, say
 
-MAIN_SHEETS = ("Нэгтгэл", "All measures")
+MAIN_SHEETS = pair("consolidated.all_measures")
 SUBMISSION_STATES = {
-    "consolidated": ("Нэгтгэсэн", "Consolidated"),
-    "superseded": ("Шинэ тайлангаар солигдсон", "Superseded"),
-    "unreadable": ("Уншигдаагүй", "Unreadable"),
-    "department-unknown": ("Хэлтэс тодорхойгүй", "Department unknown"),
-    "after-closing": ("Хаасны дараа ирсэн", "Arrived after closing"),
+    "consolidated": pair("consolidated.consolidated"),
+    "superseded": pair("consolidated.superseded"),
+    "unreadable": pair("consolidated.unreadable"),
+    "department-unknown": pair("consolidated.department_unknown"),
+    "after-closing": pair("consolidated.arrived_after_closing"),
 }
 
 
@@ -88,7 +89,8 @@ def _level_dropdown(sheet: Any, cols: list[Col], rows: int, method: Methodology)
         return
     choices = [f"{lv.value:g}" for lv in method.levels] + [method.not_due_short, method.not_evaluated_label]
     sheet.data_validation(1, c, rows, c, {"validate": "list", "source": choices, "error_type": "warning",
-                                          "input_title": "Хянагчийн түвшин", "input_message": "Түвшнийг сонгоно уу"})
+                                          "input_title": say("consolidated.review_input_title", "mn"),
+                                          "input_message": say("consolidated.review_input_message", "mn")})
 
 
 def unmatched_columns(lang: Lang) -> list[Col]:
@@ -117,19 +119,18 @@ def review_cell(position: int, on_unmatched_sheet: bool, lang: Lang = "mn") -> t
 
 
 def problem_columns(lang: Lang) -> list[Col]:
-    mn = lang != "en"
     return [
-        Col("file", "Файл" if mn else "File", 30, "wrap"),
-        Col("sheet", "Хуудас" if mn else "Sheet", 14),
-        Col("cell", "Нүд" if mn else "Cell", 8),
-        Col("code", "Код" if mn else "Code", 22),
-        Col("severity", "Зэрэг" if mn else "Severity", 10,
-            render=lambda v: {"error": "Алдаа", "warning": "Анхааруулга"}.get(v, v) if mn else v),
-        Col("message", "Тайлбар" if mn else "Message", 90, "wrap"),
+        Col("file", say("consolidated.file", lang), 30, "wrap"),
+        Col("sheet", say("consolidated.sheet", lang), 14),
+        Col("cell", say("consolidated.cell", lang), 8),
+        Col("code", say("consolidated.code", lang), 22),
+        Col("severity", say("consolidated.severity", lang), 10,
+            render=lambda v: say(f"consolidated.severity_{v}", lang) if v in ("error", "warning") else v),
+        Col("message", say("consolidated.message", lang), 90, "wrap"),
     ]
 
 
-PLAN_CHANGE_SHEETS = ("Төлөвлөгөөний өөрчлөлт", "Plan changes")
+PLAN_CHANGE_SHEETS = pair("consolidated.plan_changes")
 
 
 def plan_change_columns(lang: Lang) -> list[Col]:
@@ -138,33 +139,32 @@ def plan_change_columns(lang: Lang) -> list[Col]:
 
     mn = lang != "en"
     return [
-        Col("department", "Хэлтэс, нэгж" if mn else "Department", 26, "wrap"),
+        Col("department", say("consolidated.department", lang), 26, "wrap"),
         Col("measure_no", "№" if mn else "No.", 6),
-        Col("measure", "Арга хэмжээ" if mn else "Measure", 50, "wrap"),
-        Col("field", "Өөрчлөлт" if mn else "Change", 20, render=lambda v: label(FIELD_LABELS, v, lang)),
-        Col("file", "Файл" if mn else "File", 24, "wrap"),
-        Col("cell", "Нүд" if mn else "Cell", 8),
-        Col("old", "Батлагдсан" if mn else "Approved", 30, "wrap"),
-        Col("new", "Тайланд" if mn else "In the report", 30, "wrap"),
-        Col("accepted", "Зөвшөөрсөн" if mn else "Accepted", 30, "wrap"),
+        Col("measure", say("consolidated.measure", lang), 50, "wrap"),
+        Col("field", say("consolidated.change", lang), 20, render=lambda v: label(FIELD_LABELS, v, lang)),
+        Col("file", say("consolidated.file", lang), 24, "wrap"),
+        Col("cell", say("consolidated.cell", lang), 8),
+        Col("old", say("consolidated.approved", lang), 30, "wrap"),
+        Col("new", say("consolidated.report", lang), 30, "wrap"),
+        Col("accepted", say("consolidated.accepted", lang), 30, "wrap"),
         # Issue 16: a reason written here accepts the change on the next run (plan.accept_in_workbook).
         Col("accept_reason", ACCEPT_TITLES[not mn], 30, "review"),
     ]
 
 
 def submission_columns(lang: Lang) -> list[Col]:
-    mn = lang != "en"
     return [
-        Col("file", "Файл" if mn else "File", 34, "wrap"),
-        Col("department", "Хэлтэс, нэгж" if mn else "Department", 30, "wrap"),
-        Col("received_at", "Ирсэн огноо" if mn else "Received", 17, "datetime"),
-        Col("state", "Төлөв" if mn else "State", 22, render=lambda v: label(SUBMISSION_STATES, v, lang)),
-        Col("errors", "Алдаа" if mn else "Errors", 8, "int"),
-        Col("warnings", "Анхааруулга" if mn else "Warnings", 11, "int"),
-        Col("measures", "Арга хэмжээ" if mn else "Measures", 10, "int"),
-        Col("sender", "Илгээгч" if mn else "Sender", 24),
-        Col("origin", "Хэрхэн ирсэн" if mn else "Origin", 14, render=lambda v: label(ORIGIN_LABELS, v, lang)),
-        Col("archive_path", "Архивт" if mn else "Archived as", 40, "wrap"),
+        Col("file", say("consolidated.file", lang), 34, "wrap"),
+        Col("department", say("consolidated.department", lang), 30, "wrap"),
+        Col("received_at", say("consolidated.received", lang), 17, "datetime"),
+        Col("state", say("consolidated.state", lang), 22, render=lambda v: label(SUBMISSION_STATES, v, lang)),
+        Col("errors", say("consolidated.errors", lang), 8, "int"),
+        Col("warnings", say("consolidated.warnings", lang), 11, "int"),
+        Col("measures", say("consolidated.measures", lang), 10, "int"),
+        Col("sender", say("consolidated.sender", lang), 24),
+        Col("origin", say("consolidated.origin", lang), 14, render=lambda v: label(ORIGIN_LABELS, v, lang)),
+        Col("archive_path", say("consolidated.archived", lang), 40, "wrap"),
     ]
 
 
@@ -202,7 +202,7 @@ def write_consolidated(
         main = workbook.add_worksheet(sheet_name(MAIN_SHEETS[lang == "en"], taken), worksheet_class=TableSheet)
         cols = measure_columns(lang)
         if "parent_path" in measures.columns:  # issue 17: the unit's path, last, only with a hierarchy
-            cols = [*cols, Col("parent_path", "Шатлал дахь байршил" if lang != "en" else "Path in the hierarchy", 40, "wrap")]
+            cols = [*cols, Col("parent_path", say("consolidated.path_hierarchy", lang), 40, "wrap")]
         write_table(main, measures, cols, formats, freeze_cols=4)
         _level_dropdown(main, cols, len(measures), method)
         print_setup(main, title=title, header_rows=(0, 0))
@@ -225,10 +225,10 @@ def write_consolidated(
             sheet = workbook.add_worksheet(sheet_name(PLAN_CHANGE_SHEETS[lang == "en"], taken))
             write_table(sheet, changes, plan_change_columns(lang), formats)
             print_setup(sheet, title=title, header_rows=(0, 0))
-        sheet = workbook.add_worksheet(sheet_name("Асуудлууд" if lang != "en" else "Problems", taken), worksheet_class=TableSheet)
+        sheet = workbook.add_worksheet(sheet_name(say("consolidated.problems", lang), taken), worksheet_class=TableSheet)
         write_table(sheet, problems, problem_columns(lang), formats)
         print_setup(sheet, title=title, header_rows=(0, 0))
-        sheet = workbook.add_worksheet(sheet_name("Ирүүлсэн файлууд" if lang != "en" else "Submissions", taken))
+        sheet = workbook.add_worksheet(sheet_name(say("consolidated.submissions", lang), taken))
         write_table(sheet, report.submissions, submission_columns(lang), formats)
         print_setup(sheet, title=title, header_rows=(0, 0))
         workbook.set_properties({"title": title, "author": "negtgel"})

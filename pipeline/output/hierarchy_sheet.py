@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pipeline.hierarchy import Hierarchy
     from pipeline.output.summary import _Book
 
-SHEET = ("Шатлал", "Hierarchy")
+SHEET = "hierarchy.sheet"  # the sheet's name, by its catalogue key
 CHART_MAX = 40  # children shown in a parent's chart (top and bottom half when more)
 
 
@@ -28,7 +28,7 @@ def _write(book: _Book, sheet: Worksheet, row: int, col: int, value: Any, kind: 
     if is_missing(value) or value == "":
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
-        sheet.write_string(row, col, book.t("Тийм", "Yes") if value else book.t("Үгүй", "No"), fmt)
+        sheet.write_string(row, col, book.t("hierarchy.yes") if value else book.t("hierarchy.no"), fmt)
     elif isinstance(value, numbers.Real):  # numpy's integers too
         sheet.write_number(row, col, float(value), fmt)
     else:
@@ -46,17 +46,15 @@ def write_hierarchy_sheet(book: _Book, sheet: Worksheet) -> None:
     rating = [book.method.rating_name(r, lang) if isinstance(r, str) else "" for r in frame["rating"]]
     completeness = frame["completeness_en" if lang == "en" else "completeness"].tolist()
     sheet.set_row(0, 24)
-    sheet.write_string(0, 0, t("Шатлалын нэгтгэл: түвшин бүрээр", "The hierarchy: every level"), book.formats.title)
-    sheet.write_string(1, 0, hier.rule_text(lang) + " " + t(f"(аргачлал: parent_percent: {hier.rule})",
-                                                            f"(methodology: parent_percent: {hier.rule})"), book.formats.subtitle)
-    sheet.write_string(2, 0, t("Байр: дээд нэгж дотроо, хувиар (өөрийн тайлангийн хоцролтын хасалттай); ирүүлээгүй нь байргүй.",
-                               "Rank: inside the parent, by % (a unit's own late report penalised); units that did not report have no rank."),
+    sheet.write_string(0, 0, t("hierarchy.hierarchy_every_level"), book.formats.title)
+    sheet.write_string(1, 0, hier.rule_text(lang) + " " + t("hierarchy.methodology_parent_percent_rule", rule=hier.rule), book.formats.subtitle)
+    sheet.write_string(2, 0, t("hierarchy.rank_inside_parent_unit"),
                        book.formats.subtitle)
-    heads = [(t("Нэгж", "Unit"), 44), (t("Түвшин", "Level"), 12), (t("Дээд нэгж", "Parent"), 30),
-             (t("Хэрэгжилт, %", "Implementation, %"), 12), (t("Үнэлгээ", "Rating"), 20), (t("Дотроо байр", "Rank in parent"), 9),
-             (t("Арга хэмжээ", "Measures"), 10), (t("Хугацаа болсон", "Due"), 10), (t("Үнэлэгдсэн", "Scored"), 10),
-             (t("Ирүүлсэн эсэх", "Reported"), 10), (t("Ирц", "Completeness"), 30), (t("Ирүүлээгүй нэгжүүд", "Units missing"), 40),
-             (t("Шатлал дахь байршил", "Path"), 50)]
+    heads = [(t("hierarchy.unit"), 44), (t("hierarchy.level"), 12), (t("hierarchy.parent"), 30),
+             (t("hierarchy.implementation"), 12), (t("hierarchy.rating"), 20), (t("hierarchy.rank_parent"), 9),
+             (t("hierarchy.measures"), 10), (t("hierarchy.due"), 10), (t("hierarchy.scored"), 10),
+             (t("hierarchy.reported"), 10), (t("hierarchy.completeness"), 30), (t("hierarchy.units_missing"), 40),
+             (t("hierarchy.path"), 50)]
     header = 4
     for c, (title, width) in enumerate(heads):
         sheet.write_string(header, c, title, book.formats.header)
@@ -90,8 +88,8 @@ def _parent_block(book: _Book, sheet: Worksheet, hier: Hierarchy, parent: str, t
     sheet.write_string(top, 0, f"{me['unit']} — {pct}", book.styles.custom(bold=True, font_size=12, font_color="#1F4E78"))
     sheet.write_string(top + 1, 0, str(done), book.formats.subtitle)
     kids = hier.children_of(parent)
-    heads = [t("Байр", "Rank"), t("Нэгж", "Unit"), t("Түвшин", "Level"), t("Хэрэгжилт, %", "Implementation, %"),
-             t("Үнэлгээ", "Rating"), t("Ирүүлсэн эсэх", "Reported"), t("Ирц", "Completeness")]
+    heads = [t("hierarchy.rank"), t("hierarchy.unit"), t("hierarchy.level"), t("hierarchy.implementation"),
+             t("hierarchy.rating"), t("hierarchy.reported"), t("hierarchy.completeness")]
     header = top + 2
     for c, title in enumerate(heads):
         sheet.write_string(header, c, title, book.formats.header)
@@ -112,14 +110,14 @@ def _parent_block(book: _Book, sheet: Worksheet, hier: Hierarchy, parent: str, t
     if n:
         chart = book.workbook.add_chart({"type": "bar"})
         chart.add_series({
-            "name": t("Хэрэгжилт, %", "Implementation, %"),
+            "name": t("hierarchy.implementation"),
             "categories": [sheet.name, header + 1, 1, header + n, 1],
             "values": [sheet.name, header + 1, 3, header + n, 3],
             "fill": {"color": "#1F4E78"},
             "data_labels": {"value": True, "num_format": book.styles.pct_format, "font": {"size": 8}},
         })
         # The title starts with the program's words: a unit's name first could be taken for a formula.
-        chart.set_title({"name": t("Доод нэгжүүд: ", "Units beneath: ") + str(me["unit"]), "name_font": {"size": 11}})
+        chart.set_title({"name": t("hierarchy.units_beneath") + str(me["unit"]), "name_font": {"size": 11}})
         chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
         chart.set_x_axis({"min": 0, "max": 100, "major_unit": 20})
         chart.set_legend({"none": True})

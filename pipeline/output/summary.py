@@ -32,6 +32,7 @@ from pipeline.output.sheets import Col, Formats, TableSheet, print_setup, row_he
 from pipeline.problems import Lang
 from pipeline.rollup import STATUS_ORDER
 from pipeline.values import is_missing
+from pipeline.words import Text, say
 
 if TYPE_CHECKING:
     from pipeline.model import Report
@@ -52,16 +53,17 @@ STATUS_COLORS: dict[str, str] = {
     "not_due": "#B0BEC5",
     "unscored": "#7E57C2",
 }
-# "Хангалтгүй" alone is also the name of the lowest rating band: the status gets the methodology's word.
-_STATUS_MN = {**{k: v[0] for k, v in STATUS_LABELS.items()}, "insufficient": "Хэрэгжилт хангалтгүй"}
+# "Хангалтгүй" alone is also the name of the lowest rating band: the status label is the methodology's
+# "Хэрэгжилт хангалтгүй" (labels.yaml).
+_STATUS_MN = {k: v[0] for k, v in STATUS_LABELS.items()}
 
 
 # --- shared helpers (the PNG charts and the PDF digest use them too) ---------------------------------------------
 
 
-def tr(lang: Lang) -> Callable[[str, str], str]:
-    """`t(mn, en)`: the text in the report's language."""
-    return (lambda mn, en: en) if lang == "en" else (lambda mn, en: mn)
+def tr(lang: Lang) -> Callable[..., str]:
+    """`t(key, **params)`: the catalogue's text (pipeline/words/) in the report's language."""
+    return lambda key, **params: say(key, lang, **params)
 
 
 def status_name(status: str, lang: Lang) -> str:
@@ -74,7 +76,7 @@ def period_title(period: str, lang: Lang) -> str:
     """'2026 оны 10 дугаар сарын төлөвлөгөөний хэрэгжилт', '2026 оны III улирлын ...' (pipeline/cycles.py)."""
     named = cycles.try_parse(period)
     if named is None:
-        return f"{period} — " + ("plan implementation" if lang == "en" else "төлөвлөгөөний хэрэгжилт")
+        return f"{period} — " + say("summary.plan_implementation", lang)
     if lang == "en":
         return f"Plan implementation, {named.label('en')}"
     return f"{named.genitive()} төлөвлөгөөний хэрэгжилт"
@@ -122,16 +124,7 @@ def ranked_departments(departments: pd.DataFrame) -> pd.DataFrame:
 
 def rank_rule(method: Methodology, lang: Lang) -> str:
     """How the rank is set, in the words the department sheet and the digest print."""
-    penalty = f"{method.late_penalty_per_day:g}"
-    if lang == "en":
-        return (f"Rank: by the % less {penalty} point(s) for each day the report was late (the published % itself is not changed; "
-                "the first readable report of the period counts, a later correction never makes it late); at equal standing the "
-                "earlier report first; equal standing and equal lateness share a rank. Departments with no % (nothing due) and "
-                "those that did not report have no rank and come last, by name.")
-    return (f"Байр: хэрэгжилтийн хувиас хоцорсон хоног тутамд {penalty} оноо хасч тогтооно (нийтлэх хувь өөрчлөгдөхгүй; "
-            "тухайн үеийн анхны уншигдсан тайлангаар тооцох ба дараагийн засвар хоцролт болохгүй); тэнцүү бол эрт ирүүлсэн нь "
-            "түрүүлнэ; хоцролт нь ч тэнцүү бол ижил байр эзэлнэ. Хувьгүй (хугацаа болсон арга хэмжээгүй) болон ирүүлээгүй "
-            "хэлтэс байргүй, хамгийн доор нэрийн дарааллаар.")
+    return say("summary.rank_rule", lang, penalty=f"{method.late_penalty_per_day:g}")
 
 
 def ranked_label(label: Any, rank: Any) -> str:
@@ -176,10 +169,10 @@ def lagging_measures(report: Report, *, worst_first: bool = False) -> pd.DataFra
 def timeliness(reported: Any, days_late: Any, lang: Lang) -> str:
     t = tr(lang)
     if not reported or is_missing(reported):
-        return t("Ирүүлээгүй", "Not reported")
+        return t("summary.not_reported")
     if is_missing(days_late) or int(days_late) == 0:
-        return t("Хугацаандаа", "On time")
-    return t(f"{int(days_late)} хоног хоцорч ирүүлсэн", f"{int(days_late)} days late")
+        return t("summary.time")
+    return t("summary.value_days_late", value=int(days_late))
 
 
 def overall_history(report: Report) -> pd.DataFrame:
@@ -259,7 +252,7 @@ class _Book:
     workbook: Workbook
     formats: Formats
     styles: _Styles
-    t: Callable[[str, str], str]
+    t: Callable[..., str]
     ranked: pd.DataFrame
     band_formats: dict[str, Format] = field(default_factory=dict)
 
@@ -291,12 +284,14 @@ def excel_date(value: Any) -> Any:
     return (moment.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400
 
 
+
+
 def _cell_value(value: Any, lang: Lang) -> Any:
     """What `_cell` writes: None for a blank, a float, or text."""
     if is_missing(value) or (isinstance(value, str) and value == ""):
         return None
     if isinstance(value, bool):
-        return ("Yes" if value else "No") if lang == "en" else ("Тийм" if value else "Үгүй")
+        return say("summary.yes" if value else "summary.no", lang)
     if isinstance(value, int | float) and math.isfinite(value):
         return float(value)
     return str(value)
@@ -306,7 +301,7 @@ def _cell(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format, lang: L
     if is_missing(value) or (isinstance(value, str) and value == ""):
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
-        sheet.write_string(row, col, ("Yes" if value else "No") if lang == "en" else ("Тийм" if value else "Үгүй"), fmt)
+        sheet.write_string(row, col, say("summary.yes" if value else "summary.no", lang), fmt)
     elif isinstance(value, int | float) and math.isfinite(value):
         sheet.write_number(row, col, float(value), fmt)
     else:
@@ -385,24 +380,22 @@ def _state_text(book: _Book) -> str:
     closing = report.closing
     if closing is None:
         when = str(report.generated_at)[:16].replace("T", " ")
-        return t(f"Тайлант үе нээлттэй: тоо баримт эцсийн биш ({when} байдлаар).",
-                 f"The period is open: figures are not final (as of {when}).")
+        return t("summary.period_open_figures_not", when=when)
     when = str(closing.closed_at)[:16].replace("T", " ")
-    text = t(f"Тайлант үе хаагдсан: {when}", f"The period is closed: {when}")
+    text = t("summary.period_closed_when", when=when)
     if closing.reason:
-        text += t(f", шалтгаан: {closing.reason}", f", reason: {closing.reason}")
+        text += t("summary.reason_reason", reason=closing.reason)
     late = report.late_after_closing
     if late:
         names = ", ".join(late[:5]) + ("…" if len(late) > 5 else "")
-        text += t(f". Хаасны дараа ирсэн {len(late)} файл тооцоонд ороогүй: {names}",
-                  f". {len(late)} files arrived after closing and are not counted: {names}")
+        text += t("summary.late_n_files_arrived", late_n=len(late), names=names)
     return text + "."
 
 
 def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
     t, report, styles = book.t, book.report, book.styles
     ov = report.overall
-    _title(book, sheet, period_title(report.period, book.lang), report.methodology_name)
+    _title(book, sheet, period_title(report.period, book.lang), book.method.title(report.methodology_name, book.lang))
     sheet.write_string(2, 0, _state_text(book), styles.custom(bold=report.closing is not None, font_color="#1F4E78"))
     for col, width in enumerate((30, 18, 2, 24, 8, 9, 2, 36, 38)):
         sheet.set_column(col, col, width)
@@ -421,39 +414,39 @@ def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
                         bg_color=ov.color or "#FFFFFF", font_color=text_color(ov.color) if ov.color else "#000000", border=1)
     r = 4
     sheet.set_row(r, 42)
-    sheet.write_string(r, 0, t("Нийт хэрэгжилт, %", "Overall implementation, %"), styles.custom(bold=True, valign="vcenter", font_size=12))
+    sheet.write_string(r, 0, t("summary.overall_implementation"), styles.custom(bold=True, valign="vcenter", font_size=12))
     _cell(sheet, r, 1, _pct(ov.pct), big)
     change = None
     if ov.pct is not None and report.overall_previous is not None:
         change = round(ov.pct - report.overall_previous, book.rounding)
     arrow = styles.custom(align="center", num_format=f'"▲ "+{styles.pct_format};"▼ "-{styles.pct_format};{styles.pct_format}', bold=True)
     rows: list[tuple[str, Any, Format]] = [
-        (t("Үнэлгээ", "Rating"), f"{book.method.rating_name(ov.rating, book.lang)} ({ov.grade})" if ov.rating else DASH, styles.get("center")),
-        (t("Оноо (5-аас)", "Points (of 5)"), DASH if ov.points is None else ov.points, styles.get("points")),
-        (t(f"Өмнөх үе ({report.previous_period}), %", f"Previous period ({report.previous_period}), %") if report.previous_period
-         else t("Өмнөх үе", "Previous period"), _pct(report.overall_previous) if report.previous_period else t("мэдээлэл алга", "no data"),
+        (t("summary.rating"), f"{book.method.rating_name(ov.rating, book.lang)} ({ov.grade})" if ov.rating else DASH, styles.get("center")),
+        (t("summary.points"), DASH if ov.points is None else ov.points, styles.get("points")),
+        (t("summary.previous_period_previous_period", previous_period=report.previous_period) if report.previous_period
+         else t("summary.previous_period"), _pct(report.overall_previous) if report.previous_period else t("summary.no_data"),
          styles.get("pct")),
-        (t("Өөрчлөлт", "Change"), DASH if change is None else change, arrow),
-        (t("Ирүүлсэн хэлтэс / хүлээгдэж буй", "Departments reported / expected"), f"{report.reported} / {report.expected}", styles.get("center")),
-        (t("Хугацаандаа ирүүлсэн", "Reported on time"), on_time, styles.get("int")),
-        (t("Хоцорч ирүүлсэн", "Reported late"), len(late), styles.get("int")),
-        (t("Ирүүлээгүй", "Not reported"), len(missing), styles.get("int")),
-        (t("Нийт арга хэмжээ", "Measures"), ov.measures, styles.get("int")),
-        (t("Хугацаа болсон", "Due"), ov.due, styles.get("int")),
-        (t("Үнэлэгдсэн", "Scored"), ov.scored, styles.get("int")),
+        (t("summary.change"), DASH if change is None else change, arrow),
+        (t("summary.departments_reported_expected"), f"{report.reported} / {report.expected}", styles.get("center")),
+        (t("summary.reported_time"), on_time, styles.get("int")),
+        (t("summary.reported_late_2"), len(late), styles.get("int")),
+        (t("summary.not_reported"), len(missing), styles.get("int")),
+        (t("summary.measures"), ov.measures, styles.get("int")),
+        (t("summary.due"), ov.due, styles.get("int")),
+        (t("summary.scored"), ov.scored, styles.get("int")),
     ]
     if report.plan_changes is not None:  # issue 16: changes against the approved plans, not yet accepted
         pending = int((report.plan_changes["accepted"] == "").sum())
-        rows.append((t("Төлөвлөгөөний өөрчлөлт", "Changes to the plan"), pending, styles.get("int")))
+        rows.append((t("summary.changes_plan"), pending, styles.get("int")))
     for i, (text, value, fmt) in enumerate(rows, start=r + 1):
         sheet.write_string(i, 0, text, label)
         _cell(sheet, i, 1, value, fmt, book.lang)
     kpi_end = r + len(rows)
 
     # Measures by status (shares over all measures, not-due included).
-    sheet.write_string(r, 3, t("Арга хэмжээний төлөв", "Measures by status"), book.formats.header)
-    sheet.write_string(r, 4, t("Тоо", "Count"), book.formats.header)
-    sheet.write_string(r, 5, t("Хувь, %", "Share, %"), book.formats.header)
+    sheet.write_string(r, 3, t("summary.measures_status"), book.formats.header)
+    sheet.write_string(r, 4, t("summary.count"), book.formats.header)
+    sheet.write_string(r, 5, t("summary.share"), book.formats.header)
     for i, status in enumerate(STATUS_ORDER, start=r + 1):
         count = int(ov.counts.get(status, 0))
         color = STATUS_COLORS[status]
@@ -461,43 +454,42 @@ def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
         sheet.write_number(i, 4, count, styles.get("int"))
         _cell(sheet, i, 5, count / ov.measures * 100 if ov.measures else DASH, styles.get("pct"))
     total_row = r + 1 + len(STATUS_ORDER)
-    sheet.write_string(total_row, 3, t("Нийт", "Total"), label)
+    sheet.write_string(total_row, 3, t("summary.total"), label)
     sheet.write_number(total_row, 4, ov.measures, styles.custom(bold=True, align="center", num_format="0"))
 
     # Who is missing (with the official to call) and who was late.
     row = r
-    sheet.write_string(row, 7, t("Ирүүлээгүй хэлтэс", "Not reported"), book.formats.header)
-    sheet.write_string(row, 8, t("Хариуцах албан тушаалтан", "Responsible official"), book.formats.header)
+    sheet.write_string(row, 7, t("summary.not_reported_2"), book.formats.header)
+    sheet.write_string(row, 8, t("summary.responsible_official"), book.formats.header)
     row += 1
     if missing.empty:
-        sheet.write_string(row, 7, t("Бүх хэлтэс ирүүлсэн", "Every department reported"), styles.custom(italic=True))
+        sheet.write_string(row, 7, t("summary.every_department_reported"), styles.custom(italic=True))
         row += 1
     for name, official in list(zip(column(missing, "department", ""), column(missing, "official", ""), strict=True))[:LIST_LIMIT]:
         sheet.write_string(row, 7, str(name), styles.get("wrap", "missing"))
         _cell(sheet, row, 8, "" if is_missing(official) else str(official), styles.get("wrap", "missing"))
         row += 1
     if len(missing) > LIST_LIMIT:
-        sheet.write_string(row, 7, t(f"… бусад {len(missing) - LIST_LIMIT}: «Ирц» хуудсыг үзнэ үү",
-                                     f"… {len(missing) - LIST_LIMIT} more: see the Completeness sheet"), styles.custom(italic=True))
+        sheet.write_string(row, 7, t("summary.value_more_see_completeness", value=len(missing) - LIST_LIMIT), styles.custom(italic=True))
         row += 1
     row += 1
-    sheet.write_string(row, 7, t("Хоцорч ирүүлсэн хэлтэс", "Reported late"), book.formats.header)
-    sheet.write_string(row, 8, t("Хоцролт", "Delay"), book.formats.header)
+    sheet.write_string(row, 7, t("summary.reported_late"), book.formats.header)
+    sheet.write_string(row, 8, t("summary.delay"), book.formats.header)
     row += 1
     if late.empty:
-        sheet.write_string(row, 7, t("Хоцорч ирүүлсэн хэлтэс алга", "Nobody was late"), styles.custom(italic=True))
+        sheet.write_string(row, 7, t("summary.nobody_was_late"), styles.custom(italic=True))
         row += 1
     for name, d in list(zip(column(late, "department", ""), column(late, "_days", 0), strict=True))[:LIST_LIMIT]:
         sheet.write_string(row, 7, str(name), styles.get("wrap", "late"))
-        sheet.write_string(row, 8, t(f"{d} хоног", f"{d} days"), styles.get("text", "late"))
+        sheet.write_string(row, 8, t("summary.d_days", d=d), styles.get("text", "late"))
         row += 1
     if len(late) > LIST_LIMIT:
-        sheet.write_string(row, 7, t(f"… бусад {len(late) - LIST_LIMIT}", f"… {len(late) - LIST_LIMIT} more"), styles.custom(italic=True))
+        sheet.write_string(row, 7, t("summary.value_more", value=len(late) - LIST_LIMIT), styles.custom(italic=True))
         row += 1
 
     _dashboard_charts(book, sheet, data, max(kpi_end, total_row, row) + 2)
     sheet.freeze_panes(3, 0)
-    print_setup(sheet, title=_page_title(report.period, book.lang, t("Самбар", "Dashboard")), header_rows=(0, 0))
+    print_setup(sheet, title=_page_title(report.period, book.lang, t("summary.dashboard")), header_rows=(0, 0))
     sheet.fit_to_pages(1, 1)  # the dashboard is one printed page
     sheet.activate()
 
@@ -516,8 +508,8 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
     scored, cut = chart_rows(scored_departments(book.ranked))
     bands = band_lines(book.method)
     n = len(scored)
-    data.write_string(0, 0, t("Хэлтэс", "Department"))
-    data.write_string(0, 1, t("Хэрэгжилт, %", "Implementation, %"))
+    data.write_string(0, 0, t("summary.department"))
+    data.write_string(0, 1, t("summary.implementation"))
     for j, band in enumerate(bands):
         data.write_string(0, 2 + j, f"> {band.above:g} {band.name(book.lang)}" + (f" ({band.grade})" if band.grade else ""))
     for i, (lab, rank, pct) in enumerate(zip(scored["label"], column(scored, "rank"), scored["scored_pct"], strict=True), start=1):
@@ -550,10 +542,9 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
                     if n == 1 else {"type": "none"},
                 })
             chart.combine(lines)
-        title = t("Хэлтэс, нэгжийн хэрэгжилт, %", "Implementation by department, %")
+        title = t("summary.implementation_department")
         if cut:
-            title += t(f" (эхний {CHART_SIDE}, сүүлийн {CHART_SIDE} нь; нийт {len(scored_departments(book.ranked))})",
-                       f" (top {CHART_SIDE} and bottom {CHART_SIDE} of {len(scored_departments(book.ranked))})")
+            title += t("summary.top_chart_side_bottom", chart_side=CHART_SIDE, count_n=len(scored_departments(book.ranked)))
         chart.set_title({"name": title, "name_font": {"size": 12}})
         chart.set_x_axis({"num_font": {"size": 8, "rotation": -45 if n > 8 else 0}})
         chart.set_y_axis({"min": 0, "max": 100, "major_unit": 10, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
@@ -561,13 +552,13 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
         chart.set_size({"width": width1, "height": height1})
         sheet.insert_chart(top, 0, chart)
     else:
-        sheet.write_string(top, 0, t("Үнэлэгдсэн хэлтэс алга: хэрэгжилтийн графикгүй.", "No department has a score yet: no chart."), note)
+        sheet.write_string(top, 0, t("summary.no_department_has_score"), note)
 
     # (3) The overall status shares.
     counts = [(s, int(report.overall.counts.get(s, 0))) for s in STATUS_ORDER]
     present = [(s, c) for s, c in counts if c > 0]
-    data.write_string(0, 17, t("Төлөв", "Status"))
-    data.write_string(0, 18, t("Тоо", "Count"))
+    data.write_string(0, 17, t("summary.status"))
+    data.write_string(0, 18, t("summary.count"))
     for i, (status, count) in enumerate(present, start=1):
         data.write_string(i, 17, status_name(status, book.lang))
         data.write_number(i, 18, count)
@@ -585,19 +576,19 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
                             "custom": [{"delete": True} if c < 0.04 * total else None for _, c in present]},
         })
         pie.set_hole_size(50)
-        pie.set_title({"name": t(f"Арга хэмжээний төлөв (нийт {report.overall.measures})", f"Measures by status ({report.overall.measures})"),
+        pie.set_title({"name": t("summary.measures_status_measures", measures=report.overall.measures),
                        "name_font": {"size": 12}})
         pie.set_legend({"position": "right", "font": {"size": 9}})
         pie.set_size({"width": 460, "height": height3})
         sheet.insert_chart(top, 0, pie, {"x_offset": width1 + gap})
     else:
-        sheet.write_string(top, 5, t("Арга хэмжээ алга.", "No measures."), note)
+        sheet.write_string(top, 5, t("summary.no_measures"), note)
 
     # (2) The status mix per department, stacked to 100 %.
     second = top + _rows_for(max(height1, height3)) if (n or present) else top + 2
     mix, mix_cut = chart_rows(mix_departments(book.ranked))
     m = len(mix)
-    data.write_string(0, 8, t("Хэлтэс", "Department"))
+    data.write_string(0, 8, t("summary.department"))
     for j, status in enumerate(STATUS_ORDER):
         data.write_string(0, 9 + j, status_name(status, book.lang))
     for i, record in enumerate(mix.itertuples(index=False), start=1):
@@ -627,10 +618,9 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
                 **({"data_labels": {"value": True, "font": {"size": 8, "color": text_color(color)}, "custom": zeros}}
                    if m <= 30 else {}),
             })
-        title = t("Арга хэмжээний төлөв, хэлтсээр", "Status mix by department")
+        title = t("summary.status_mix_department")
         if mix_cut:
-            title += t(f" (эхний {CHART_SIDE}, сүүлийн {CHART_SIDE} нь; нийт {len(mix_departments(book.ranked))})",
-                       f" (top {CHART_SIDE} and bottom {CHART_SIDE} of {len(mix_departments(book.ranked))})")
+            title += t("summary.top_chart_side_bottom", chart_side=CHART_SIDE, count_n=len(mix_departments(book.ranked)))
         bar.set_title({"name": title, "name_font": {"size": 12}})
         bar.set_y_axis({"reverse": True, "num_font": {"size": 8}})
         bar.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
@@ -638,12 +628,12 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
         bar.set_size({"width": width2, "height": height2})
         sheet.insert_chart(second, 0, bar)
     else:
-        sheet.write_string(second, 0, t("Арга хэмжээ ирүүлсэн хэлтэс алга.", "No department sent measures."), note)
+        sheet.write_string(second, 0, t("summary.no_department_sent_measures"), note)
 
     # (4) The overall % over the stored periods.
     trend = overall_history(report)
-    data.write_string(0, 20, t("Үе", "Period"))
-    data.write_string(0, 21, t("Нийт хэрэгжилт, %", "Overall, %"))
+    data.write_string(0, 20, t("summary.period"))
+    data.write_string(0, 21, t("summary.overall"))
     for i, (period, pct) in enumerate(zip(trend["period"], trend["pct"], strict=True), start=1):
         data.write_string(i, 20, str(period))
         if not is_missing(pct):
@@ -658,43 +648,42 @@ def _dashboard_charts(book: _Book, sheet: Worksheet, data: Worksheet, top: int) 
             "marker": {"type": "circle", "size": 6, "fill": {"color": "#1F4E78"}, "border": {"color": "#1F4E78"}},
             "data_labels": {"value": True, "position": "above", "num_format": book.styles.pct_format, "font": {"size": 8}},
         })
-        line.set_title({"name": t("Нийт хэрэгжилт, сүүлийн үеүд", "Overall implementation over time"), "name_font": {"size": 12}})
+        line.set_title({"name": t("summary.overall_implementation_over_time"), "name_font": {"size": 12}})
         line.set_y_axis({"min": 0, "max": 100, "major_unit": 20, "num_format": "0"})
         line.set_legend({"none": True})
         line.set_size({"width": 460, "height": min(height2, 420) if m else 300})
         sheet.insert_chart(second, 0, line, {"x_offset": width2 + gap})
     else:
         after = second + (_rows_for(height2) if m else 1)
-        sheet.write_string(after, 0, t("Чиг хандлага: өмнөх үеийн мэдээлэл хараахан алга.", "Trend: no earlier periods stored yet."), note)
+        sheet.write_string(after, 0, t("summary.trend_no_earlier_periods"), note)
 
 
 def _departments_sheet(book: _Book, sheet: Worksheet) -> None:
     t, lang = book.t, book.lang
     ranked = book.ranked
     missing_n = int((~ranked["reported"]).sum())
-    _title(book, sheet, t("Хэлтэс, нэгжийн хэрэгжилт, байр", "Departments: implementation and rank"),
-           t(f"Байраар эрэмбэлсэн; ирүүлээгүй {missing_n} хэлтэс хамгийн доор. Хувь нь хугацаа болсон, үнэлэгдсэн арга хэмжээний дундаж.",
-             f"In rank order; {missing_n} departments that did not report are at the bottom. % = mean level of due, scored measures."))
+    _title(book, sheet, t("summary.departments_implementation_rank"),
+           t("summary.rank_order_missing_n", missing_n=missing_n))
     sheet.write_string(2, 0, rank_rule(book.method, lang), book.formats.subtitle)
     cols = [
-        Col("rank", t("Байр", "Rank"), 6, "int"),
-        Col("department", t("Хэлтэс, нэгж", "Department"), 40, "wrap"),
-        Col("label", t("Товч нэр", "Short"), 10, "center"),
-        Col("pct", t("Хэрэгжилт, %", "Implementation, %"), 12, "pct", render=_pct),
-        Col("rating", t("Үнэлгээ", "Rating"), 22, "text"),
-        Col("grade", t("Зэрэг", "Grade"), 7, "center"),
-        Col("points", t("Оноо (5)", "Points (of 5)"), 8, "points"),
-        Col("previous_pct", t("Өмнөх үе, %", "Previous, %"), 10, "pct"),
-        Col("change", t("Өөрчлөлт", "Change"), 10, "signed"),
-        Col("measures", t("Нийт арга хэмжээ", "Measures"), 10, "int"),
-        Col("due", t("Хугацаа болсон", "Due"), 10, "int"),
-        Col("done", t("Хэрэгжсэн", "Done"), 10, "int"),
-        Col("in_progress", t("Хэрэгжих шатандаа", "In progress"), 11, "int"),
-        Col("lagging", t("Хангалтгүй (30, 0)", "Lagging (30, 0)"), 10, "int"),
-        Col("not_due", t("Хугацаа болоогүй", "Not due"), 10, "int"),
-        Col("unscored", t("Үнэлэх боломжгүй", "Unscored"), 10, "int"),
-        Col("self_assessed", t("Өөрийн үнэлгээгээр", "Self-assessed"), 11, "int"),
-        Col("timeliness", t("Тайлан ирүүлсэн", "Report"), 20, "text"),
+        Col("rank", t("summary.rank"), 6, "int"),
+        Col("department", t("summary.department_2"), 40, "wrap"),
+        Col("label", t("summary.short"), 10, "center"),
+        Col("pct", t("summary.implementation"), 12, "pct", render=_pct),
+        Col("rating", t("summary.rating"), 22, "text"),
+        Col("grade", t("summary.grade"), 7, "center"),
+        Col("points", t("summary.points_2"), 8, "points"),
+        Col("previous_pct", t("summary.previous"), 10, "pct"),
+        Col("change", t("summary.change"), 10, "signed"),
+        Col("measures", t("summary.measures"), 10, "int"),
+        Col("due", t("summary.due"), 10, "int"),
+        Col("done", t("summary.done"), 10, "int"),
+        Col("in_progress", t("summary.progress"), 11, "int"),
+        Col("lagging", t("summary.lagging_2"), 10, "int"),
+        Col("not_due", t("summary.not_due"), 10, "int"),
+        Col("unscored", t("summary.unscored"), 10, "int"),
+        Col("self_assessed", t("summary.self_assessed"), 11, "int"),
+        Col("timeliness", t("summary.report"), 20, "text"),
     ]
     timely = [timeliness(r, d, lang) for r, d in zip(ranked["reported"], column(ranked, "days_late"), strict=True)]
     frame = ranked.assign(timeliness=timely)
@@ -712,32 +701,31 @@ def _departments_sheet(book: _Book, sheet: Worksheet) -> None:
     styles = [None if reported[i] else "missing" for i in range(len(rows))]
     header = 3
     last = _table(book, sheet, header, cols, rows, row_styles=styles, freeze_cols=2,
-                  empty_text=t("Хэлтэс алга.", "No departments."))
+                  empty_text=t("summary.no_departments"))
     pct_col = next(i for i, c in enumerate(cols) if c.key == "pct")
     _band_rules(book, sheet, header + 1, pct_col, last, pct_col)
-    _print(book, sheet, t("Хэлтсүүд", "Departments"), header)
+    _print(book, sheet, t("summary.departments"), header)
 
 
 def _lagging_sheet(book: _Book, sheet: Worksheet) -> None:
     t, method = book.t, book.method
     lag = lagging_measures(book.report)
     names = {d: lab for d, lab in zip(book.ranked["department"], book.ranked["label"], strict=True)}
-    _title(book, sheet, t(f"Хэрэгжилт хангалтгүй арга хэмжээ: {len(lag)}", f"Lagging measures: {len(lag)}"),
-           t("Хугацаа болсон, «Хэрэгжилт хангалтгүй» (30) ба «Хэрэгжээгүй» (0) түвшинтэй арга хэмжээ; хэрэгжилт багатай хэлтсээс эхлэн.",
-             "Due measures at the insufficient (30) and not implemented (0) levels; lowest-scoring departments first."))
+    _title(book, sheet, t("summary.lagging_measures_lag_n", lag_n=len(lag)),
+           t("summary.due_measures_insufficient_not"))
     cols = [
-        Col("department", t("Хэлтэс, нэгж", "Department"), 28, "wrap"),
-        Col("short", t("Товч нэр", "Short"), 9, "center"),
+        Col("department", t("summary.department_2"), 28, "wrap"),
+        Col("short", t("summary.short"), 9, "center"),
         Col("measure_no", "№", 6, "center"),
-        Col("measure", t("Хэрэгжүүлэх арга хэмжээ", "Measure"), 50, "wrap"),
-        Col("target_text", t("Хүрэх түвшин", "Target"), 22, "wrap"),
-        Col("actual_text", t("Хүрсэн түвшин", "Achieved"), 22, "wrap"),
-        Col("achievement", t("Биелэлт, %", "Achievement, %"), 10, "pct"),
-        Col("level", t("Түвшин", "Level"), 7, "int"),
-        Col("level_label", t("Төлөв", "Status"), 18, "wrap"),
-        Col("progress", t("Гүйцэтгэл", "Progress"), 45, "wrap"),
-        Col("note", t("Тайлбар", "Note"), 32, "wrap"),
-        Col("timeframe_text", t("Хугацаа", "Timeframe"), 12, "wrap"),
+        Col("measure", t("summary.measure"), 50, "wrap"),
+        Col("target_text", t("summary.target"), 22, "wrap"),
+        Col("actual_text", t("summary.achieved"), 22, "wrap"),
+        Col("achievement", t("summary.achievement"), 10, "pct"),
+        Col("level", t("summary.level"), 7, "int"),
+        Col("level_label", t("summary.status"), 18, "wrap"),
+        Col("progress", t("summary.progress_2"), 45, "wrap"),
+        Col("note", t("summary.note"), 32, "wrap"),
+        Col("timeframe_text", t("summary.timeframe"), 12, "wrap"),
     ]
     levels = [None if is_missing(v) else float(v) for v in column(lag, "level")]
     frame = lag.assign(
@@ -757,7 +745,7 @@ def _lagging_sheet(book: _Book, sheet: Worksheet) -> None:
         styles.append("shade" if shade else None)
     header = 3
     last = _table(book, sheet, header, cols, rows, row_styles=styles, freeze_cols=3,
-                  empty_text=t("Хэрэгжилт хангалтгүй арга хэмжээ алга.", "No lagging measures."))
+                  empty_text=t("summary.no_lagging_measures"))
     level_col = next(i for i, c in enumerate(cols) if c.key == "level_label")
     if last > header:
         for value, color in ((0, "#F8CBAD"), (30, "#FFE699")):
@@ -765,7 +753,7 @@ def _lagging_sheet(book: _Book, sheet: Worksheet) -> None:
             top = xl_rowcol_to_cell(header + 1, level_col - 1, col_abs=True)
             sheet.conditional_format(header + 1, level_col - 1, last, level_col,
                                      {"type": "formula", "criteria": f"=AND(ISNUMBER({top}),{top}={value})", "format": fmt})
-    _print(book, sheet, t("Хэрэгжилт хангалтгүй арга хэмжээ", "Lagging measures"), header)
+    _print(book, sheet, t("summary.lagging_measures"), header)
 
 
 def _goals_sheet(book: _Book, sheet: Worksheet) -> None:
@@ -776,28 +764,28 @@ def _goals_sheet(book: _Book, sheet: Worksheet) -> None:
     frame["_dept"] = [order.get(d, len(order)) for d in column(frame, "department", "")]
     frame["_order"] = range(len(frame))
     frame = frame.sort_values(["_dept", "_order"], kind="stable")
-    frame["goal"] = [t("(зорилгогүй)", "(no goal)") if is_missing(g) or g == "" else g for g in column(frame, "goal", "")]
+    frame["goal"] = [t("summary.no_goal") if is_missing(g) or g == "" else g for g in column(frame, "goal", "")]
     for name in ("rating", "grade"):
         frame[name] = ["" if is_missing(v) else v for v in column(frame, name, "")]
     frame["rating"] = [book.method.rating_name(v, book.lang) for v in frame["rating"]]
-    _title(book, sheet, t("Зорилго тус бүрийн хэрэгжилт", "Implementation by goal"),
-           t("Хэлтэс бүрийн зорилгоор; хэлтсүүд байрын дарааллаар.", "Per department and goal; departments in rank order."))
+    _title(book, sheet, t("summary.implementation_goal"),
+           t("summary.per_department_goal_departments"))
     cols = [
-        Col("department", t("Хэлтэс, нэгж", "Department"), 32, "wrap"),
-        Col("goal", t("Зорилго", "Goal"), 60, "wrap"),
-        Col("pct", t("Хэрэгжилт, %", "Implementation, %"), 12, "pct", render=_pct),
-        Col("rating", t("Үнэлгээ", "Rating"), 22),
-        Col("grade", t("Зэрэг", "Grade"), 7, "center"),
-        Col("measures", t("Нийт арга хэмжээ", "Measures"), 10, "int"),
-        Col("due", t("Хугацаа болсон", "Due"), 10, "int"),
-        Col("done", t("Хэрэгжсэн", "Done"), 10, "int"),
-        Col("lagging", t("Хангалтгүй (30, 0)", "Lagging (30, 0)"), 10, "int"),
+        Col("department", t("summary.department_2"), 32, "wrap"),
+        Col("goal", t("summary.goal"), 60, "wrap"),
+        Col("pct", t("summary.implementation"), 12, "pct", render=_pct),
+        Col("rating", t("summary.rating"), 22),
+        Col("grade", t("summary.grade"), 7, "center"),
+        Col("measures", t("summary.measures"), 10, "int"),
+        Col("due", t("summary.due"), 10, "int"),
+        Col("done", t("summary.done"), 10, "int"),
+        Col("lagging", t("summary.lagging_2"), 10, "int"),
     ]
     rows = [list(values) for values in zip(*(column(frame, c.key) for c in cols), strict=True)] if len(frame) else []
     header = 3
-    last = _table(book, sheet, header, cols, rows, freeze_cols=2, empty_text=t("Зорилго алга.", "No goals."))
+    last = _table(book, sheet, header, cols, rows, freeze_cols=2, empty_text=t("summary.no_goals"))
     _band_rules(book, sheet, header + 1, 2, last, 2)
-    _print(book, sheet, t("Зорилго", "Goals"), header)
+    _print(book, sheet, t("summary.goals"), header)
 
 
 def _completeness_sheet(book: _Book, sheet: Worksheet) -> None:
@@ -811,41 +799,38 @@ def _completeness_sheet(book: _Book, sheet: Worksheet) -> None:
     frame["_received"] = column(frame, "received_at", "")
     frame = frame.sort_values(["_group", "_days", "_received"], ascending=[False, False, True], kind="stable")
     frame["timeliness"] = [timeliness(r, d, lang) for r, d in zip(frame["reported"], column(frame, "days_late"), strict=True)]
-    frame["listed"] = [t("Тийм", "Yes") if e else t("Жагсаалтад байхгүй", "Not on the list") for e in column(frame, "expected", True)]
+    frame["listed"] = [t("summary.yes") if e else t("summary.not_list") for e in column(frame, "expected", True)]
     reported_n = int(frame["reported"].sum())
     late_n = sum(1 for r, d in zip(frame["reported"], days, strict=True) if r and d)
     deadline = next((str(d) for d in column(frame, "deadline", "") if d), "")
-    _title(book, sheet, t("Тайлангийн ирц, хугацаа", "Completeness and timeliness"),
-           t(f"Ирүүлсэн {reported_n} / хүлээгдэж буй {book.report.expected}; хоцорч ирүүлсэн {late_n}; ирүүлээгүй {len(frame) - reported_n}. "
-             f"Эцсийн хугацаа: {deadline}. Хугацааг тухайн үеийн анхны уншигдсан, арга хэмжээтэй тайлангаар тогтооно; дараагийн засвар хоцролт болохгүй.",
-             f"Reported {reported_n} of {book.report.expected} expected; {late_n} late; {len(frame) - reported_n} missing. Deadline: {deadline}. "
-             "Timeliness is set by the period's first readable report with measures; later corrections never make it late."))
+    _title(book, sheet, t("summary.completeness_timeliness"),
+           t("summary.reported_reported_n_expected", reported_n=reported_n, expected=book.report.expected, late_n=late_n, value=len(frame) - reported_n, deadline=deadline))
     cols = [
-        Col("department", t("Хэлтэс, нэгж", "Department"), 40, "wrap"),
-        Col("label", t("Товч нэр", "Short"), 10, "center"),
-        Col("reported", t("Ирүүлсэн эсэх", "Reported"), 10, "center"),
-        Col("received_at", t("Анх ирүүлсэн", "First received"), 17, "datetime", render=excel_date),
-        Col("deadline", t("Эцсийн хугацаа", "Deadline"), 12, "date", render=excel_date),
-        Col("timeliness", t("Хугацаа", "Timeliness"), 24, "text"),
-        Col("last_correction_at", t("Сүүлийн засвар", "Last correction"), 17, "datetime", render=excel_date),
-        Col("corrections", t("Засвар ирүүлсэн (хоцролтод тооцохгүй)", "Corrections (never count as late)"), 30, "wrap"),
-        Col("source_file", t("Файл", "File"), 34, "wrap"),
-        Col("official", t("Хариуцах албан тушаалтан", "Responsible official"), 40, "wrap"),
-        Col("listed", t("Хүлээгдэж буй жагсаалтад", "On the expected list"), 12, "center"),
+        Col("department", t("summary.department_2"), 40, "wrap"),
+        Col("label", t("summary.short"), 10, "center"),
+        Col("reported", t("summary.reported"), 10, "center"),
+        Col("received_at", t("summary.first_received"), 17, "datetime", render=excel_date),
+        Col("deadline", t("summary.deadline"), 12, "date", render=excel_date),
+        Col("timeliness", t("summary.timeliness"), 24, "text"),
+        Col("last_correction_at", t("summary.last_correction"), 17, "datetime", render=excel_date),
+        Col("corrections", t("summary.corrections_never_count_late"), 30, "wrap"),
+        Col("source_file", t("summary.file"), 34, "wrap"),
+        Col("official", t("summary.responsible_official"), 40, "wrap"),
+        Col("listed", t("summary.expected_list"), 12, "center"),
     ]
     rows = [list(values) for values in zip(*(column(frame, c.key) for c in cols), strict=True)] if len(frame) else []
     styles = ["missing" if g == 2 else ("late" if g == 1 else None) for g in frame["_group"]]
     header = 3
-    _table(book, sheet, header, cols, rows, row_styles=styles, freeze_cols=1, empty_text=t("Хэлтэс алга.", "No departments."))
-    _print(book, sheet, t("Ирц", "Completeness"), header)
+    _table(book, sheet, header, cols, rows, row_styles=styles, freeze_cols=1, empty_text=t("summary.no_departments"))
+    _print(book, sheet, t("summary.completeness"), header)
 
 
 def _trend_sheet(book: _Book, sheet: Worksheet) -> None:
     t, wb, report = book.t, book.workbook, book.report
     history = report.history if report.history is not None else pd.DataFrame(columns=["period", "department", "pct"])
     periods = sorted({str(p) for p in history["period"]})
-    _title(book, sheet, t("Хэрэгжилтийн чиг хандлага, %", "Implementation over time, %"),
-           t(f"Сүүлийн {len(periods)} үе; эхний мөр нь нийт дүн.", f"The last {len(periods)} periods; the first row is the overall figure."))
+    _title(book, sheet, t("summary.implementation_over_time"),
+           t("summary.last_periods_n_periods", periods_n=len(periods)))
     header = 3
     names = list(book.ranked["department"])
     labels = dict(zip(book.ranked["department"], book.ranked["label"], strict=True))
@@ -853,9 +838,9 @@ def _trend_sheet(book: _Book, sheet: Worksheet) -> None:
     depts = [d for d in names if d in in_history] + sorted(in_history - set(names) - {""})
     table = history.assign(department=history["department"].fillna("").astype(str), period=history["period"].astype(str))
     values = table.pivot_table(index="department", columns="period", values="pct", aggfunc="last") if len(table) else pd.DataFrame()
-    cols = [Col("department", t("Хэлтэс, нэгж", "Department"), 40, "wrap"), Col("label", t("Товч нэр", "Short"), 10, "center")]
+    cols = [Col("department", t("summary.department_2"), 40, "wrap"), Col("label", t("summary.short"), 10, "center")]
     cols += [Col(p, p, 9, "pct") for p in periods]
-    cols.append(Col("change", t("Өөрчлөлт", "Change"), 10, "signed"))
+    cols.append(Col("change", t("summary.change"), 10, "signed"))
 
     def series(dept: str) -> list[Any]:
         if dept not in values.index:
@@ -866,13 +851,13 @@ def _trend_sheet(book: _Book, sheet: Worksheet) -> None:
     for dept in ["", *depts]:
         pcts = series(dept)
         change = round(pcts[-1] - pcts[-2], book.rounding) if len(pcts) >= 2 and pcts[-1] is not None and pcts[-2] is not None else None
-        name = t("Нийт дүн", "Overall") if dept == "" else dept
-        rows.append([name, t("Нийт", "All") if dept == "" else labels.get(dept, shorten(dept, 28)), *pcts, change])
+        name = t("summary.overall_2") if dept == "" else dept
+        rows.append([name, t("summary.all") if dept == "" else labels.get(dept, shorten(dept, 28)), *pcts, change])
     if not periods:
         rows = []
     styles = ["bold" if i == 0 else None for i in range(len(rows))]
     last = _table(book, sheet, header, cols, rows, row_styles=styles, freeze_cols=2,
-                  empty_text=t("Хадгалсан үеийн мэдээлэл алга.", "No stored periods."))
+                  empty_text=t("summary.no_stored_periods"))
     if periods:
         _band_rules(book, sheet, header + 1, 2, last, 1 + len(periods))
     if len(periods) >= 2 and rows:
@@ -892,40 +877,40 @@ def _trend_sheet(book: _Book, sheet: Worksheet) -> None:
                 "line": style,
                 "marker": {"type": "circle", "size": 5 if i == 0 else 4},
             })
-        title = t("Хэрэгжилт, үеэр", "Implementation by period")
+        title = t("summary.implementation_period")
         if len(rows) - 1 > TREND_SERIES:
-            title += t(f" (нийт ба эхний {TREND_SERIES // 2}, сүүлийн {TREND_SERIES // 2} хэлтэс)",
-                       f" (overall, top {TREND_SERIES // 2} and bottom {TREND_SERIES // 2})")
+            title += t("summary.overall_top_value_bottom", value=TREND_SERIES // 2)
         chart.set_title({"name": title, "name_font": {"size": 12}})
         chart.set_y_axis({"min": 0, "max": 100, "major_unit": 10, "num_format": "0"})
         chart.set_legend({"position": "right", "font": {"size": 8}})
         chart.set_size({"width": 820, "height": 420})
         sheet.insert_chart(last + 2, 0, chart)
     elif periods:
-        sheet.write_string(last + 2, 0, t("График: дор хаяж хоёр үе хэрэгтэй.", "Chart: needs at least two periods."),
+        sheet.write_string(last + 2, 0, t("summary.chart_needs_least_two"),
                            book.styles.custom(italic=True, font_color="#555555"))
-    _print(book, sheet, t("Чиг хандлага", "Trends"), header)
+    _print(book, sheet, t("summary.trends"), header)
 
 
 def build_summary(report: Report, path: Path, lang: Lang, method: Methodology) -> None:
     """Write the summary workbook to `path` (no atomic rename: `write_summary` does that)."""
     t = tr(lang)
     workbook = new_workbook(path)
-    workbook.set_properties({"title": period_title(report.period, lang), "subject": report.methodology_name, "author": "negtgel"})
+    workbook.set_properties({"title": period_title(report.period, lang), "subject": method.title(report.methodology_name, lang),
+                             "author": "negtgel"})
     book = _Book(report, method, lang, workbook, Formats(workbook), _Styles(workbook, method.rounding), t,
                  ranked_departments(report.departments))
-    dashboard = workbook.add_worksheet(t("Самбар", "Dashboard"))
-    departments = workbook.add_worksheet(t("Хэлтсүүд", "Departments"))
-    lagging = workbook.add_worksheet(t("Хангалтгүй хэрэгжилт", "Lagging"), worksheet_class=TableSheet)
-    goals = workbook.add_worksheet(t("Зорилго", "Goals"), worksheet_class=TableSheet)
-    completeness = workbook.add_worksheet(t("Ирц", "Completeness"))
-    trends = workbook.add_worksheet(t("Чиг хандлага", "Trends"))
+    dashboard = workbook.add_worksheet(t("summary.dashboard"))
+    departments = workbook.add_worksheet(t("summary.departments"))
+    lagging = workbook.add_worksheet(t("summary.lagging"), worksheet_class=TableSheet)
+    goals = workbook.add_worksheet(t("summary.goals"), worksheet_class=TableSheet)
+    completeness = workbook.add_worksheet(t("summary.completeness"))
+    trends = workbook.add_worksheet(t("summary.trends"))
     hierarchy = None
     if report.hierarchy is not None:  # issue 17: only when departments.yaml has a parent
         from pipeline.output.hierarchy_sheet import SHEET
 
-        hierarchy = workbook.add_worksheet(t(*SHEET))
-    data = workbook.add_worksheet(t("Графикийн өгөгдөл", "Chart data"))
+        hierarchy = workbook.add_worksheet(t(SHEET))
+    data = workbook.add_worksheet(t("summary.chart_data"))
     _dashboard(book, dashboard, data)
     _departments_sheet(book, departments)
     if hierarchy is not None:
@@ -937,7 +922,7 @@ def build_summary(report: Report, path: Path, lang: Lang, method: Methodology) -
     _completeness_sheet(book, completeness)
     _trend_sheet(book, trends)
     data.freeze_panes(1, 0)
-    print_setup(data, title=_page_title(report.period, lang, t("Графикийн өгөгдөл", "Chart data")), header_rows=(0, 0))
+    print_setup(data, title=_page_title(report.period, lang, t("summary.chart_data")), header_rows=(0, 0))
     data.hide()
     workbook.close()
 

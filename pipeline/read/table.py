@@ -97,6 +97,9 @@ class HeaderMatcher:
         # never a plan, whatever its rows begin with.
         words = headers.instruction_sheet_words
         self.instruction_words = tuple(k for k in (header_key(w) for w in words) if k)
+        # headers.yaml `percent_header_words`, `month_header_words`: what a header says about its numbers.
+        self.percent_words = tuple(w.casefold() for w in headers.percent_header_words if w)
+        self.month_words = tuple(k for k in (header_key(w) for w in headers.month_header_words) if k)
 
     def is_instruction_sheet(self, name: str) -> bool:
         key = header_key(name)
@@ -250,9 +253,9 @@ def find_layout(
                     titles=titles,
                     first_data_row=rows[-1] + 1,
                     percent_header=frozenset(
-                        f for f, t in titles.items() if "%" in t or "хувь" in t.casefold() or "хувиар" in t.casefold()
+                        f for f, t in titles.items() if any(w in t.casefold() for w in matcher.percent_words)
                     ),
-                    by_month="сараар" in header_key(titles.get("timeframe", "")),
+                    by_month=any(w in header_key(titles.get("timeframe", "")) for w in matcher.month_words),
                 )
                 best = (score, r, layout)
     if best is None:
@@ -348,7 +351,7 @@ class RowReader:
         self.clean = clean
         self.goal_words = tuple(w.casefold() for w in headers.goal_row_words)
         self.section_numerals = tuple(w.casefold() for w in headers.section_numerals)
-        self.footer_words = ("тайлан гаргасан", "хянасан", "боловсруулсан", "гарын үсэг", "танилцсан")
+        self.footer_words = tuple(w.casefold() for w in headers.footer_words)  # headers.yaml `footer_words`
 
     def is_goal_text(self, text: str) -> bool:
         lowered = text.casefold().lstrip()

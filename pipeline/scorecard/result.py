@@ -17,44 +17,11 @@ from pipeline.output.sheets import sheet_name
 from pipeline.problems import Lang, Problem, ProblemLog
 from pipeline.scorecard.score import Given, Row, awarded
 from pipeline.scorecard.spec import EARLIER_REPORT, Scorecard
+from pipeline.words import say, table
 
-WORDS: dict[str, tuple[str, str]] = {
-    "result": ("Дүн", "Result"),
-    "chart": ("График", "Chart"),
-    "awards": ("Шагнал", "Awards"),
-    "evaluators": ("Үнэлгээчид", "Evaluators"),
-    "problems": ("Алдаа", "Problems"),
-    "method": ("Тооцсон арга", "Method"),
-    "rank": ("Байр", "Rank"),
-    "organisation": ("Байгууллага, нэгж", "Organisation"),
-    "short": ("Товч нэр", "Short name"),
-    "total": ("Нийт оноо", "Total points"),
-    "so_far": ("Бүрдсэн оноо", "Points so far"),
-    "status": ("Төлөв", "Status"),
-    "complete": ("Бүрэн", "Complete"),
-    "incomplete": ("дутуу", "incomplete"),
-    "missing": ("Дутуу оноо", "Missing points"),
-    "criterion": ("Шалгуур", "Criterion"),
-    "combined": ("Нэгтгэсэн", "Combined"),
-    "file": ("Файл", "File"),
-    "sheet": ("Хуудас", "Sheet"),
-    "cell": ("Нүд", "Cell"),
-    "code": ("Код", "Code"),
-    "severity": ("Төрөл", "Severity"),
-    "message": ("Тайлбар", "Message"),
-    "all_evaluators": ("бүх үнэлгээчин", "every evaluator"),
-    "no_award": ("Бүрэн оноотой байгууллага алга тул шагнал тодорхойлоогүй.", "No organisation has complete points: no award."),
-}
-COMBINE_WORDS = {"mean": ("дундаж", "mean"), "median": ("медиан", "median"), "max": ("хамгийн их", "highest"),
-                 "min": ("хамгийн бага", "lowest")}
-RULE_WORDS = {
-    "plan_percent": ("хэрэгжилтийн хувь × дээд оноо ÷ 100", "implementation % × max ÷ 100"),
-    "on_time": ("хугацаандаа бол дээд оноо, хоцорсон хоног тутамд {per_day:g} оноо хасна (0-ээс доош буурахгүй)",
-                "max when on time, less {per_day:g} per day late (not below 0)"),
-    "report_quality": ("дээд оноо, хүлээн авсан тайлангийн алдаа тутамд {per_error:g} оноо хасна (0-ээс доош буурахгүй)",
-                       "max, less {per_error:g} per error in the accepted report (not below 0)"),
-    "completeness": ("үнэлэгдсэн арга хэмжээ ÷ хугацаа болсон арга хэмжээ × дээд оноо", "scored ÷ due measures × max"),
-}
+WORDS: dict[str, tuple[str, str]] = table("scorecard.word")
+COMBINE_WORDS = table("scorecard.combine")
+RULE_WORDS = table("scorecard.rule")
 
 
 def result_name(card: Scorecard, period: str, lang: Lang = "mn") -> str:
@@ -121,9 +88,7 @@ def _result_sheet(ws: Any, card: Scorecard, period: str, rows: Sequence[Row], gi
                   lang: Lang) -> int:
     ws.write_string(0, 0, f"{card.title(lang)} — {period}", f["title"])
     evaluators = ", ".join(g.evaluator for g in given) or "—"
-    ws.write_string(1, 0, (f"Evaluators: {evaluators}. Incomplete totals are ranked after the complete ones."
-                           if lang == "en" else
-                           f"Үнэлгээчид: {evaluators}. Дутуу оноотой байгууллагыг бүрэн оноотойн дараа эрэмбэлэв."), f["subtitle"])
+    ws.write_string(1, 0, say("scorecard.evaluators_line", lang, evaluators=evaluators), f["subtitle"])
     titles = [(_w("rank", lang), 7), (_w("organisation", lang), 40), (_w("short", lang), 10),
               (f"{_w('total', lang)} ({card.total:g})", 11), (_w("so_far", lang), 11), (_w("status", lang), 10)]
     titles += [(f"{c.name(lang)} ({c.max:g})", 13) for c in card.criteria]
@@ -177,7 +142,7 @@ def _chart(wb: Any, ws: Any, sheet: str, card: Scorecard, rows: Sequence[Row], f
 
 
 def _awards(ws: Any, card: Scorecard, rows: Sequence[Row], f: dict[str, Any], lang: Lang) -> None:
-    heading = f"Top {card.award_top}" if lang == "en" else f"Эхний {card.award_top} байр"
+    heading = say("scorecard.top", lang, top=card.award_top)
     ws.write_string(0, 0, f"{card.title(lang)}: {heading}", f["title"])
     winners = awarded(rows, card.award_top)
     for col, (title, width) in enumerate([(_w("rank", lang), 7), (_w("organisation", lang), 45),
@@ -240,22 +205,15 @@ def _method(ws: Any, card: Scorecard, f: dict[str, Any], lang: Lang) -> None:
             how = (english if en else mn).format(per_day=c.per_day, per_error=c.per_error)
         else:
             word = COMBINE_WORDS[c.combine][en]
-            how = f"evaluators' points, their {word}" if en else f"үнэлгээчдийн онооны {word}"
+            how = say("scorecard.evaluators_combined", lang, word=word)
         lines.append(f"• {c.name(lang)} ({c.max:g}): {how}")
-    breaks = [("the earlier first report" if en else "тайлангаа эрт ирүүлсэн нь") if k == EARLIER_REPORT else _label(card, k, lang)
+    breaks = [say("scorecard.earlier_report", lang) if k == EARLIER_REPORT else _label(card, k, lang)
               for k in card.tie_break]
-    if en:
-        lines += ["", f"Total: {card.total:g} points; each criterion rounded to {card.rounding} places, the total is their sum.",
-                  "Ties: " + (", then ".join(breaks) if breaks else "none; equal totals share a rank") + "; what still ties shares a rank.",
-                  "Missing evaluator points are never taken as 0: the total is marked incomplete and ranked after every complete one.",
-                  f"Awards: the complete totals ranked {card.award_top} or better."]
-    else:
-        lines += ["", f"Нийт {card.total:g} оноо; шалгуур бүрийн оноог {card.rounding} оронгоор тоймлож, нийлбэрийг нийт оноо гэв.",
-                  "Тэнцвэл: " + (", дараа нь ".join(breaks) if breaks else "тэнцсэн нь ижил байр эзэлнэ")
-                  + "; үүгээр ч тэнцвэл ижил байр эзэлнэ.",
-                  "Үнэлгээчний өгөөгүй оноог 0 гэж тооцохгүй: нийт оноог «дутуу» гэж тэмдэглэж, бүрэн оноотой бүх байгууллагын дараа "
-                  "эрэмбэлнэ.",
-                  f"Шагнал: бүрэн оноотой, {card.award_top}-р байр хүртэлх байгууллагууд."]
+    lines += ["", say("scorecard.method_total", lang, total=card.total, rounding=card.rounding),
+              say("scorecard.ties", lang, breaks=say("scorecard.ties_then", lang).join(breaks) if breaks
+                  else say("scorecard.ties_none", lang)),
+              say("scorecard.never_zero", lang),
+              say("scorecard.awards", lang, top=card.award_top)]
     ws.set_column(0, 0, 120)
     for r, line in enumerate(lines):
         ws.write_string(r, 0, line, f["title"] if r == 0 else f["text"])

@@ -25,6 +25,7 @@ from pydantic import NonNegativeFloat, PositiveFloat, PositiveInt, ValidationInf
 
 from pipeline.errors import ConfigError, ConfigIssue
 from pipeline.schema import FILE_KEY, AnyText, Invalid, Items, Loc, Schema, Text, load_yaml_model, raise_problems, suggestion
+from pipeline.words import both
 
 SCORECARDS_DIR = "scorecards"
 Rule = Literal["plan_percent", "on_time", "report_quality", "completeness"]
@@ -64,10 +65,9 @@ class CriterionFile(Schema):
     @classmethod
     def _identifier(cls, key: str) -> str:
         if not _KEY.fullmatch(key):
-            raise Invalid(f'латин жижиг үсэг, тоо, _-ээр бичнэ, "{key}" байна / must be lower-case Latin letters, digits '
-                          f'and _ (e.g. plan_percent), got "{key}"')
+            raise Invalid(both("messages.scorecard_spec.must_lower_case_latin", sep=" / ", key=key))
         if key == EARLIER_REPORT:
-            raise Invalid(f'"{EARLIER_REPORT}" нь тэнцээг шийдэх нөхцөлийн нэр / "{EARLIER_REPORT}" is the name of a tie-break')
+            raise Invalid(both("messages.scorecard_spec.earlier_report_name_tie", sep=" / ", earlier_report=EARLIER_REPORT))
         return key
 
     @model_validator(mode="after")
@@ -75,22 +75,19 @@ class CriterionFile(Schema):
         problems: list[tuple[Loc, str]] = []
         if self.source == "computed":
             if self.rule is None:
-                problems.append((("rule",), f"тооцоолох шалгуурт rule заавал байна: {', '.join(RULES)}-ийн аль нэг / a computed "
-                                            f"criterion needs a rule: one of {', '.join(RULES)}"))
+                problems.append((("rule",), both("messages.scorecard_spec.computed_criterion_needs_rule", sep=" / ", value=', '.join(RULES))))
             if self.combine is not None:
-                problems.append((("combine",), "combine нь зөвхөн үнэлгээчний шалгуурт / combine belongs to evaluator criteria "
-                                               "only"))
+                problems.append((("combine",), both("messages.scorecard_spec.combine_belongs_evaluator_criteria", sep=" / ")))
         elif self.rule is not None:
-            problems.append((("rule",), "үнэлгээчний шалгуурт rule байхгүй (source: computed гэж үү?) / an evaluator criterion "
-                                        "has no rule (did you mean source: computed?)"))
+            problems.append((("rule",), both("messages.scorecard_spec.evaluator_criterion_has_no", sep=" / ")))
         takes = RULE_PARAMETERS.get(self.rule or "", ())
         for name in PARAMETERS:
             given = getattr(self, name) is not None
             if given and name not in takes:
                 owner = next(rule for rule, params in RULE_PARAMETERS.items() if name in params)
-                problems.append(((name,), f"{name} нь зөвхөн {owner} дүрэмд / {name} belongs to the rule {owner} only"))
+                problems.append(((name,), both("messages.scorecard_spec.name_belongs_rule_owner", sep=" / ", name=name, owner=owner)))
             elif not given and name in takes:
-                problems.append(((name,), f"{self.rule} дүрэмд {name} заавал байна / the rule {self.rule} needs {name}"))
+                problems.append(((name,), both("messages.scorecard_spec.rule_rule_needs_name", sep=" / ", rule=self.rule, name=name)))
         raise_problems(problems)
         return self
 
@@ -110,8 +107,7 @@ class ScorecardFile(Schema):
         path = (info.context or {}).get("file")
         stem = Path(path).stem if path else name
         if not _NAME.fullmatch(name):
-            raise Invalid(f'латин үсэг, тоо, _ - тэмдгээр бичнэ, "{name}" байна / must be Latin letters, digits, _ and -, '
-                          f'got "{name}"')
+            raise Invalid(both("messages.scorecard_spec.must_latin_letters_digits", sep=" / ", name=name))
         if name != stem:
             raise Invalid(f'файлын нэртэй ижил байна: "{stem}" / must be the file\'s name, "{stem}", got "{name}"')
         return name
@@ -120,21 +116,20 @@ class ScorecardFile(Schema):
     @classmethod
     def _places(cls, rounding: int) -> int:
         if not 0 <= rounding <= 4:
-            raise Invalid(f"0-4 хооронд байх ёстой, {rounding} байна / must be within 0-4, got {rounding}")
+            raise Invalid(both("messages.scorecard_spec.must_within_got_rounding", sep=" / ", rounding=rounding))
         return rounding
 
     @field_validator("criteria")
     @classmethod
     def _keys_differ(cls, criteria: tuple[CriterionFile, ...]) -> tuple[CriterionFile, ...]:
         if not criteria:
-            raise Invalid("дор хаяж нэг шалгуур / at least one criterion is needed")
+            raise Invalid(both("messages.scorecard_spec.least_one_criterion_needed", sep=" / "))
         problems: list[tuple[Loc, str]] = []
         first: dict[str, int] = {}
         for index, criterion in enumerate(criteria):
             if criterion.key in first:
                 other = first[criterion.key]
-                problems.append(((index, "key"), f'"{criterion.key}" түлхүүр давхардсан (criteria[{other}]-д бас байна) / the key '
-                                                 f'"{criterion.key}" is listed twice (also criteria[{other}])'))
+                problems.append(((index, "key"), both("messages.scorecard_spec.key_key_listed_twice", sep=" / ", key=criterion.key, other=other)))
             first.setdefault(criterion.key, index)
         raise_problems(problems)
         return criteria
@@ -151,7 +146,7 @@ class ScorecardFile(Schema):
             if key not in known:
                 problems.append(((index,), f'"{key}" шалгуур алга / no criterion "{key}"; {suggestion(key, known)}'))
             elif key in tie_break[:index]:
-                problems.append(((index,), f'"{key}" давхардсан / "{key}" is listed twice'))
+                problems.append(((index,), both("messages.scorecard_spec.key_listed_twice", sep=" / ", key=key)))
         raise_problems(problems)
         return tie_break
 

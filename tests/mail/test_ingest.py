@@ -160,7 +160,7 @@ def test_quarantined_mail_is_listed_by_status(tmp_path: Path, mappings: Path) ->
     assert ingest(tmp_path, mappings, saved, tmp_path / "zuh.eml").exit_code == 0
     result = CliRunner().invoke(cli, ["status", "--store", str(tmp_path / "negtgel.db"), "--mappings", str(mappings)])
     assert result.exit_code == 0, result.output
-    assert "mail from unknown senders: 1" in result.output
+    assert "Mail from unknown senders (quarantine/): 1" in result.output
     assert "x@example.com" in result.output and "ОБГ-ын тайлан" in result.output
 
 

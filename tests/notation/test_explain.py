@@ -22,7 +22,7 @@ def test_explain_timeframe_lines(vocab: NotationVocab) -> None:
     assert "Rule: lookalike-quarters" in text
     assert "Quarters: 1, 2, 3, 4" in text
     assert "Confidence: interpreted" in text
-    assert "read as I-IV улирал" in text
+    assert "read as quarters I-IV" in text
 
 
 def test_explain_target_names_the_words(vocab: NotationVocab) -> None:

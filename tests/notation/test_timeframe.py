@@ -283,7 +283,7 @@ def test_timeframe_values(vocab: NotationVocab, value: object, quarters: tuple[i
 
 def test_notes_say_the_reading(vocab: NotationVocab) -> None:
     reading = parse_timeframe("1-1V улирал", vocab)
-    assert "read as I-IV улирал" in reading.note
+    assert "read as quarters I-IV" in reading.note
     assert reading.note_mn.startswith("`1-1V улирал` гэснийг I-IV улирал гэж уншлаа")
     fifth = parse_timeframe("I-V улирал", vocab)
     assert (fifth.note, fifth.note_mn) == ("`I-V улирал` not understood: there is no quarter 5",
