@@ -117,6 +117,6 @@ INSERT INTO mail_messages(message_id, outcome, processed_at, receipt_status, rec
         try:
             state.ensure_schema(store)
             assert [(q.to_addr, q.body) for q in state.queued(store)] == [("zuh@altantal.gov.mn", b"A")]
-            assert store.schema_version == 3
+            assert store.schema_version == 4
         finally:
             store.close()
