@@ -81,7 +81,7 @@ KNOWN_USES = {
     "pipeline/output/safe.py": {"pthread_sigmask": 3},  # hasattr(signal, "pthread_sigmask")
     "pipeline/output/writer.py": {'get_context("fork")': 2},  # only when _can_fork(): else all in this process
     "pipeline/read/parallel.py": {"import resource": 4, "os.sysconf": 3, "/proc/": 3},  # ImportError, AttributeError, OSError
-    "pipeline/timing.py": {"SIGKILL": 3},  # getattr(signal, "SIGKILL", None), else os._exit
+    "pipeline/timing.py": {"import resource": 1, "SIGKILL": 3},  # peak memory where resource exists; getattr(signal, "SIGKILL", None), else os._exit
 }
 
 
