@@ -19,7 +19,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
+
+from pipeline.words import Text, say
 
 D = TypeVar("D")
 Kind = Literal["month", "quarter", "half", "year"]
@@ -30,9 +32,6 @@ _CYCLE_OF: dict[Kind, Cycle] = {"month": "monthly", "quarter": "quarterly", "hal
 _SPAN = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 _COUNT = {"month": 12, "quarter": 4, "half": 2, "year": 1}
 ROMAN = ("I", "II", "III", "IV")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
-HALVES_MN = ("эхний хагас жил", "хоёрдугаар хагас жил")
 
 _NAME = re.compile(r"(\d{4})(?:-(?:(\d{1,2})|[Qq]([1-4])|[Hh]([12])))?")
 FORMATS = "YYYY-MM, YYYY-Q1..Q4, YYYY-H1/H2, YYYY"
@@ -117,26 +116,21 @@ class Period:
         return other.year == self.year and self.first_month <= other.first_month and other.last_month <= self.last_month
 
     def label(self, lang: str = "mn") -> str:
-        """«2026 оны III улирал» / "2026 Q3"."""
-        if self.kind == "year":
-            return f"{self.year}" if lang == "en" else f"{self.year} он"
-        if self.kind == "month":
-            if lang == "en":
-                return f"{MONTHS_EN[self.number - 1]} {self.year}"
-            return f"{self.year} оны {self.number} {'дүгээр' if self.number in (1, 4, 9, 11) else 'дугаар'} сар"
-        if lang == "en":
-            return f"{self.year} {'Q' if self.kind == 'quarter' else 'H'}{self.number}"
-        return f"{self.year} оны " + (f"{ROMAN[self.number - 1]} улирал" if self.kind == "quarter" else HALVES_MN[self.number - 1])
+        """«2026 оны III улирал» / "2026 Q3" (the words: pipeline/words/period.yaml)."""
+        return say(f"period.{self.kind}", lang, **self._params())
 
     def genitive(self) -> str:
         """The Mongolian label in the genitive, before a noun: «2026 оны III улирлын» (тайлан)."""
+        return say(f"period.genitive.{self.kind}", "mn", **self._params())
+
+    def _params(self) -> dict[str, Any]:
         if self.kind == "month":
-            return self.label("mn") + "ын"
+            return {"year": self.year, "month": Text(f"summary.month.m{self.number}")}
         if self.kind == "quarter":
-            return f"{self.year} оны {ROMAN[self.number - 1]} улирлын"
+            return {"year": self.year, "quarter": Text(f"period.quarter_name.q{self.number}")}
         if self.kind == "half":
-            return f"{self.year} оны {HALVES_MN[self.number - 1]}ийн"
-        return f"{self.year} оны"
+            return {"year": self.year, "half": Text(f"period.half_name.h{self.number}")}
+        return {"year": self.year}
 
 
 def _add_months(year: int, month: int, months: int) -> dt.date:
