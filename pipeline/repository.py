@@ -23,7 +23,7 @@ from pipeline.model import Closing, PeriodInputs, Report, Submission
 from pipeline.normcache import GatheredCache, cache_key
 from pipeline.output.names import LANGS, consolidated_name
 from pipeline.plan import accept_in_workbook, acceptances, load_plans
-from pipeline.problems import Lang, ProblemLog
+from pipeline.problems import Lang, Problem, ProblemLog
 from pipeline.read.workbook import FileRead
 from pipeline.review import merge_overrides
 from pipeline.review_workbook import read_plan_acceptances, read_review
@@ -110,6 +110,13 @@ class Repository:
             inputs.plans = load_plans(self.workspace, year)
             if inputs.plans:
                 inputs.acceptances = acceptances(self.workspace, year)
+        elif inputs.review is not None:
+            # A closed period's plan changes are frozen with it: a reason typed on its change sheet is refused
+            # cell by cell, as its review cells are, and the sheet is written back as frozen.
+            wanted, _ = read_plan_acceptances(workbook)
+            inputs.intake_problems.extend(
+                Problem("review-period-closed", file=workbook.name, sheet=sheet, cell=cell, value=reason, detail=period)
+                for _department, _no, reason, sheet, cell in wanted)
         return inputs
 
     def _load(self, sub: Submission) -> FileRead:

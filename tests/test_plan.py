@@ -269,3 +269,30 @@ def test_a_change_is_accepted_by_writing_a_reason_on_the_change_sheet(year: dict
     negtgel(root, "run", "--period", "2026-10")
     again = (root / "plans" / "2026" / "log.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(again) == len(log)
+
+
+def test_a_closed_periods_change_sheet_refuses_a_reason_cell_by_cell(year: dict[str, Any]) -> None:
+    root = year["root"]
+    import_all(root, year["plans"])
+    negtgel(root, "run", "--period", "2026-10")
+    negtgel(root, "close", "--period", "2026-10", "--reason", "хянав")
+    path = root / "output" / "2026-10" / "negtgel_2026-10.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book["Төлөвлөгөөний өөрчлөлт"]
+    header = [c.value for c in sheet[1]]
+    removed = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == HHAAG and r[1].value == "2.2")
+    removed[len(header) - 1].value = "хожим хасав"
+    book.save(path)
+
+    rerun = negtgel(root, "run", "--period", "2026-10")
+    assert rerun.exit_code in (0, 1), rerun.output
+    log = (root / "plans" / "2026" / "log.jsonl").read_text(encoding="utf-8")
+    assert "хожим хасав" not in log and '"accept"' not in log  # nothing recorded for a closed period
+    (refused,) = [p for p in problems_csv(root) if p["code"] == "review-period-closed"]
+    assert (refused["sheet"], refused["cell"]) == ("Төлөвлөгөөний өөрчлөлт", f"J{removed[0].row}")
+    assert "«хожим хасав»" in refused["message"] or "хожим хасав" in refused["message"]
+    gone = [r for r in measures_csv(root) if r["department"] == HHAAG and r["measure_no"] == "2.2"]
+    assert len(gone) == 1 and gone[0]["basis"] == "plan"  # the frozen figures
+    shown = openpyxl.load_workbook(path, read_only=True)
+    row = next(list(r) for r in shown["Төлөвлөгөөний өөрчлөлт"].iter_rows(values_only=True) if r[0] == HHAAG and r[1] == "2.2")
+    assert row[len(header) - 1] is None  # written back as frozen
