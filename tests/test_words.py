@@ -146,6 +146,22 @@ def test_english_workbooks_hold_no_cyrillic_outside_quoted_template_text(english
     assert stray == {}
 
 
+def test_english_workbooks_print_english_page_footers(english_run: Path) -> None:
+    """The printed footer ("Page 1 / 7") is not a cell: read from each sheet part of the package."""
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    footers = []
+    for book in sorted(english_run.glob("*.en.xlsx")):
+        with zipfile.ZipFile(book) as package:
+            for name in package.namelist():
+                if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                    root = ElementTree.fromstring(package.read(name))
+                    footers += [e.text or "" for e in root.iter() if e.tag.endswith("}oddFooter")]
+    assert len(footers) > 5 and set(footers) == {"&L&8negtgel&R&8Page &P / &N"}
+
+
 def test_english_csvs_hold_no_cyrillic_outside_quoted_template_text(english_run: Path) -> None:
     with (english_run / "problems.en.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))

@@ -205,7 +205,7 @@ def write_consolidated(
             cols = [*cols, Col("parent_path", say("consolidated.path_hierarchy", lang), 40, "wrap")]
         write_table(main, measures, cols, formats, freeze_cols=4)
         _level_dropdown(main, cols, len(measures), method)
-        print_setup(main, title=title, header_rows=(0, 0))
+        print_setup(main, title=title, header_rows=(0, 0), lang=lang)
         _print_core_columns(main, cols, len(measures))
         if len(unmatched):
             sheet = workbook.add_worksheet(sheet_name(UNMATCHED_SHEETS[lang == "en"], taken))
@@ -218,19 +218,19 @@ def write_consolidated(
                 sheet = workbook.add_worksheet(sheet_name(short.get(dept) or dept, taken), worksheet_class=TableSheet)
                 dept_cols = measure_columns(lang, with_department=False)
                 write_table(sheet, groups[dept], dept_cols, formats, freeze_cols=3)
-                print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0))
+                print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0), lang=lang)
                 _print_core_columns(sheet, dept_cols, len(groups[dept]))
         changes = getattr(report, "plan_changes", None)
         if changes is not None:
             sheet = workbook.add_worksheet(sheet_name(PLAN_CHANGE_SHEETS[lang == "en"], taken))
             write_table(sheet, changes, plan_change_columns(lang), formats)
-            print_setup(sheet, title=title, header_rows=(0, 0))
+            print_setup(sheet, title=title, header_rows=(0, 0), lang=lang)
         sheet = workbook.add_worksheet(sheet_name(say("consolidated.problems", lang), taken), worksheet_class=TableSheet)
         write_table(sheet, problems, problem_columns(lang), formats)
-        print_setup(sheet, title=title, header_rows=(0, 0))
+        print_setup(sheet, title=title, header_rows=(0, 0), lang=lang)
         sheet = workbook.add_worksheet(sheet_name(say("consolidated.submissions", lang), taken))
         write_table(sheet, report.submissions, submission_columns(lang), formats)
-        print_setup(sheet, title=title, header_rows=(0, 0))
+        print_setup(sheet, title=title, header_rows=(0, 0), lang=lang)
         workbook.set_properties({"title": title, "author": "negtgel"})
         workbook.close()
 
@@ -278,7 +278,7 @@ def _department_workbooks(report: Report, folder: Path, lang: Lang) -> list[Writ
             formats = Formats(workbook)
             sheet = workbook.add_worksheet(sheet_name(short.get(dept) or dept, set()))
             write_table(sheet, group, cols, formats, freeze_cols=3)
-            print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0))
+            print_setup(sheet, title=f"{dept} — {report.period}", header_rows=(0, 0), lang=lang)
             workbook.close()
 
         result.append(write_atomically(folder / name, writer))

@@ -20,6 +20,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, RowInfo, Worksheet
 
 from pipeline.values import is_missing
+from pipeline.words import say
 
 MAX_SHEET_NAME = 31
 _BLANK = object()  # a formatted blank cell in a stored column
@@ -479,7 +480,8 @@ def _write_datetimes(sheet: Worksheet, col: int, first_row: int, cells: Sequence
             sheet.write_string(r, col, str(cell), fmt)
 
 
-def print_setup(sheet: Worksheet, *, title: str, header_rows: tuple[int, int] | None = None, landscape: bool = True) -> None:
+def print_setup(sheet: Worksheet, *, title: str, header_rows: tuple[int, int] | None = None, landscape: bool = True,
+                lang: str = "mn") -> None:
     """A4, fit to width, repeated header rows, the title and page numbers in header/footer."""
     sheet.set_paper(9)
     if landscape:
@@ -491,4 +493,4 @@ def print_setup(sheet: Worksheet, *, title: str, header_rows: tuple[int, int] | 
     # A space after the font-size code: "&8" followed by "2026 ..." would read as font size 82026.
     safe_title = title.replace("&", "&&")
     sheet.set_header(f"&L&8 {safe_title}")
-    sheet.set_footer("&L&8negtgel&R&8Хуудас &P / &N")
+    sheet.set_footer(say("consolidated.page_footer", lang))

@@ -368,7 +368,7 @@ def _page_title(period: str, lang: Lang, what: str) -> str:
 
 
 def _print(book: _Book, sheet: Worksheet, what: str, header_row: int) -> None:
-    print_setup(sheet, title=_page_title(book.report.period, book.lang, what), header_rows=(header_row, header_row))
+    print_setup(sheet, title=_page_title(book.report.period, book.lang, what), header_rows=(header_row, header_row), lang=book.lang)
 
 
 def _pct(value: Any) -> Any:
@@ -489,7 +489,7 @@ def _dashboard(book: _Book, sheet: Worksheet, data: Worksheet) -> None:
 
     _dashboard_charts(book, sheet, data, max(kpi_end, total_row, row) + 2)
     sheet.freeze_panes(3, 0)
-    print_setup(sheet, title=_page_title(report.period, book.lang, t("summary.dashboard")), header_rows=(0, 0))
+    print_setup(sheet, title=_page_title(report.period, book.lang, t("summary.dashboard")), header_rows=(0, 0), lang=book.lang)
     sheet.fit_to_pages(1, 1)  # the dashboard is one printed page
     sheet.activate()
 
@@ -922,7 +922,7 @@ def build_summary(report: Report, path: Path, lang: Lang, method: Methodology) -
     _completeness_sheet(book, completeness)
     _trend_sheet(book, trends)
     data.freeze_panes(1, 0)
-    print_setup(data, title=_page_title(report.period, lang, t("summary.chart_data")), header_rows=(0, 0))
+    print_setup(data, title=_page_title(report.period, lang, t("summary.chart_data")), header_rows=(0, 0), lang=lang)
     data.hide()
     workbook.close()
 
