@@ -233,6 +233,10 @@ class PeriodWords:
     second_half: tuple[str, ...] = ()
     annual: tuple[str, ...] = ()
     not_annual: tuple[str, ...] = ()  # phrases with an annual word that name no period ("жилийн төлөвлөгөө": the plan)
+    # A month in a cell or a file name (intake's): "2026 оны 10", "10 дугаар сар", "10-р сар".
+    year_word: tuple[str, ...] = ()  # after a year's digits ("он", "оны")
+    month_word: tuple[str, ...] = ()  # after a month's number ("сар")
+    month_ordinal: tuple[str, ...] = ()  # between a month's number and its word ("-р", "дугаар", "дүгээр")
 
 
 NO_PERIOD_WORDS = PeriodWords()
@@ -242,7 +246,7 @@ _CANONICAL_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})[-_ .]?([QqHh])([1-4])(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
-def _alternatives(words: Sequence[str]) -> str:
+def alternatives(words: Sequence[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
 
 
@@ -281,18 +285,18 @@ def _named(plain: str, words: PeriodWords, the_year: int, annual: bool) -> Perio
     if not 2000 <= the_year <= 2100:
         return None
     if words.quarter:
-        quarter = re.search(_QUARTER_NUMBER + f"(?:{_alternatives(words.quarter)})", plain, re.IGNORECASE)
+        quarter = re.search(_QUARTER_NUMBER + f"(?:{alternatives(words.quarter)})", plain, re.IGNORECASE)
         if quarter:
             number = quarter.group(1).upper()
             return Period(the_year, "quarter", ROMAN.index(number) + 1 if number in ROMAN else int(number))
     lowered = plain.casefold()
-    if words.half_year and (half := re.search(f"(?:{_alternatives(words.half_year)})", lowered, re.IGNORECASE)):
+    if words.half_year and (half := re.search(f"(?:{alternatives(words.half_year)})", lowered, re.IGNORECASE)):
         before = lowered[: half.start()].rstrip()
-        second = words.second_half and re.search(f"(?:{_alternatives([w.casefold() for w in words.second_half])})$", before)
+        second = words.second_half and re.search(f"(?:{alternatives([w.casefold() for w in words.second_half])})$", before)
         return Period(the_year, "half", 2 if second else 1)
     if words.not_annual:
-        lowered = re.sub(f"(?:{_alternatives([w.casefold() for w in words.not_annual])})", " ", lowered)
-    if annual and words.annual and re.search(f"(?<!\\w)(?:{_alternatives([w.casefold() for w in words.annual])})", lowered):
+        lowered = re.sub(f"(?:{alternatives([w.casefold() for w in words.not_annual])})", " ", lowered)
+    if annual and words.annual and re.search(f"(?<!\\w)(?:{alternatives([w.casefold() for w in words.annual])})", lowered):
         return Period(the_year, "year", 1)
     return None
 

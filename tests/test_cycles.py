@@ -155,6 +155,32 @@ def test_the_words_come_from_the_mappings(tmp_path: Path) -> None:
     assert cycles.period_in_text("III улирал", edited, 2026) is None
 
 
+def test_intake_reads_a_month_with_the_mappings_words_and_an_older_file_takes_the_shipped_ones(
+    config: Config, tmp_path: Path
+) -> None:
+    rows = template_rows(published_aimag_rows()[:3], month=None)
+    book = write_xlsx(tmp_path / "book.xlsx", rows)
+    root = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS, root)
+    path = root / "headers.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["period_words"].update(year_word=["год"], month_word=["месяц"], month_ordinal=["-й"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    edited = load_config(root)
+    assert resolved(edited, book, "ЗУХ 7-й месяц.xlsx") == ("2026-07", "filename")
+    assert resolved(edited, book, "ЗУХ 2025 год 3.xlsx") == ("2025-03", "filename")
+    assert resolved(edited, book, "ЗУХ 7 дугаар сар.xlsx") == (None, "pending")
+    assert resolved(config, book, "ЗУХ 7 дугаар сар.xlsx") == ("2026-07", "filename")
+    assert resolved(config, book, "ЗУХ 2025 оны 3.xlsx") == ("2025-03", "filename")
+    # A workspace's headers.yaml written before these keys: the shipped words.
+    for key in ("year_word", "month_word", "month_ordinal"):
+        del data["period_words"][key]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    older = load_config(root)
+    assert older.headers.period_words.month_word == ("сар",)
+    assert resolved(older, book, "ЗУХ 11 дүгээр сар.xlsx") == ("2026-11", "filename")
+
+
 # --- intake: which period a real file is for ----------------------------------------------------------
 
 
