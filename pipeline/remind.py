@@ -19,6 +19,7 @@ from pipeline.archive import sha256_of
 from pipeline.config import Config, Department
 from pipeline.outbox import Outgoing
 from pipeline.prefill import Prefilled
+from pipeline.words import say
 from pipeline.workspace import Workspace
 
 ERRORS_LISTED = 15
@@ -34,7 +35,8 @@ def _genitive(day: int) -> str:
 
 
 def _date_text(day: dt.date) -> str:
-    return f"{day.year} оны {day.month} дугаар сарын {day.day}-{_genitive(day.day)}"
+    """«2026 оны 11 дүгээр сарын 5-ны»: the month's ordinal as its number takes it (summary.yaml `month`)."""
+    return f"{day.year} оны {say(f'summary.month.m{day.month}', 'mn')} сарын {day.day}-{_genitive(day.day)}"
 
 
 # --- templates ---------------------------------------------------------------------------------------------

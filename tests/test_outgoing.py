@@ -140,7 +140,7 @@ def test_remind_lists_the_missing_and_the_erroneous_and_sends_once_a_day(
     (mail,) = [r for r in smtp.received if r.rcpt_tos == list(hhaag.emails)]
     text = body(mail.message)
     assert "ХХААГ_2026_10.xlsx" in text and "1 алдаа засагдаагүй" in text and "I-V" in text
-    assert "2026 оны 11 дугаар сарын 5-ны дууссан (1 хоног хэтэрсэн)" in text
+    assert "2026 оны 11 дүгээр сарын 5-ны дууссан (1 хоног хэтэрсэн)" in text
     assert text.index("Сайн байна уу") < text.index("English")
 
     again = negtgel(root, "remind", "--period", "2026-10", "--send")
@@ -199,3 +199,13 @@ def test_plan_mistakes_are_messages(year: dict[str, Any], tmp_path: Path) -> Non
     assert result.exit_code == 1 and "--department" in result.output and "Traceback" not in result.output
     result = negtgel(root, "plan", "accept", "--department", "ЗУХ", "--measure", "1.1", "--reason", "x", "--year", "2026")
     assert result.exit_code == 1 and "plan import" in result.output
+
+
+def test_a_deadline_date_takes_the_ordinal_its_month_number_takes() -> None:
+    from pipeline.remind import _date_text
+
+    assert [_date_text(dt.date(2026, month, 5)) for month in (1, 2, 4, 9, 10, 11, 12)] == [
+        "2026 оны 1 дүгээр сарын 5-ны", "2026 оны 2 дугаар сарын 5-ны", "2026 оны 4 дүгээр сарын 5-ны",
+        "2026 оны 9 дүгээр сарын 5-ны", "2026 оны 10 дугаар сарын 5-ны", "2026 оны 11 дүгээр сарын 5-ны",
+        "2026 оны 12 дугаар сарын 5-ны"]
+    assert _date_text(dt.date(2027, 1, 21)) == "2027 оны 1 дүгээр сарын 21-ний"

@@ -86,7 +86,7 @@ def test_the_specialists_year(year: dict[str, Any], smtp: SmtpServer, monkeypatc
     assert subject_of(zuh_mail) == "Тайлангийн загвар 2026-10 — ЗУХ / Report template 2026-10"
     text = body(zuh_mail.message)
     assert f"{ZUH}-ийн 2026 оны 10 дугаар сарын төлөвлөгөөний хэрэгжилтийн тайлангийн загварыг хавсаргав." in text
-    assert "2026 оны 11 дугаар сарын 5-ны дотор" in text
+    assert "2026 оны 11 дүгээр сарын 5-ны дотор" in text
     (name, attached), = attachments(zuh_mail.message).items()
     (root / "got.xlsx").write_bytes(attached)
     got = read_file(root / "got.xlsx", config)
