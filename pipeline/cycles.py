@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from pipeline.words import Text, say
+from pipeline.words import Text, both, say
 
 D = TypeVar("D")
 Kind = Literal["month", "quarter", "half", "year"]
@@ -49,7 +49,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if not 1 <= self.number <= _COUNT[self.kind] or not 2000 <= self.year <= 2100:
-            raise PeriodError(f"{self.year} {self.kind} {self.number}: тийм хугацаа байхгүй / no such period")
+            raise PeriodError(both("messages.cycles.no_such_period_number", sep=" / ", year=self.year, kind=self.kind, number=self.number))
 
     @property
     def name(self) -> str:
@@ -142,8 +142,7 @@ def parse(text: str) -> Period:
     """A period from its name (`2026-10`, `2026-3`, `2026-Q3`, `2026-h2`, `2026`); PeriodError otherwise."""
     match = _NAME.fullmatch(text.strip())
     if not match:
-        raise PeriodError(f'"{text}": хугацааны нэр биш; {FORMATS} хэлбэрээр бичнэ үү, жишээ нь 2026-10, 2026-Q3 '
-                          f"/ not a period name: use {FORMATS}, e.g. 2026-10, 2026-Q3")
+        raise PeriodError(both("messages.cycles.not_a_period_name", sep=" / ", text=text, formats=FORMATS))
     year = int(match.group(1))
     month, quarter, half = match.group(2), match.group(3), match.group(4)
     try:
@@ -155,8 +154,7 @@ def parse(text: str) -> Period:
             return Period(year, "half", int(half))
         return Period(year, "year", 1)
     except PeriodError:
-        raise PeriodError(f'"{text}": тийм хугацаа байхгүй (сар 1-12); {FORMATS} хэлбэрээр бичнэ үү '
-                          f"/ no such period (months are 1-12): use {FORMATS}") from None
+        raise PeriodError(both("messages.cycles.no_such_period", sep=" / ", text=text, formats=FORMATS)) from None
 
 
 def try_parse(text: str | None) -> Period | None:

@@ -19,9 +19,11 @@ from pipeline import cycles
 from pipeline.cli import cli
 from pipeline.config import Config, load_config
 from pipeline.cycles import Period, PeriodError, PeriodWords
+from pipeline.errors import NegtgelError
 from pipeline.intake import resolve_period
 from pipeline.read.workbook import read_file
 from pipeline.template import write_template
+from pipeline.workspace import Workspace
 from tests.conftest import MAPPINGS
 from tests.helpers import template_rows, write_xlsx
 from tests.test_pipeline import published_aimag_rows
@@ -380,3 +382,23 @@ def test_the_published_figure_through_an_annual_period(tmp_path: Path) -> None:
     late = [r for r in csv_rows(out / "problems.csv") if r["code"] == "report-late"]
     assert late == []  # by 5 January 2027
     assert (root / "archive" / "2026" / "ХШҮДАХ").is_dir()
+
+
+def test_a_wrong_period_name_is_told_on_one_line_in_both_languages(tmp_path: Path) -> None:
+    from pipeline import periods
+
+    formats = "YYYY-MM, YYYY-Q1..Q4, YYYY-H1/H2, YYYY"
+    with pytest.raises(cycles.PeriodError) as month:
+        cycles.parse("2026-13")
+    assert str(month.value) == (f'"2026-13": тийм хугацаа байхгүй (сар 1-12); {formats} хэлбэрээр бичнэ үү / '
+                                f'"2026-13": no such period (months are 1-12): use {formats}')
+    with pytest.raises(cycles.PeriodError) as name:
+        cycles.parse("10 сар")
+    assert str(name.value) == (f'"10 сар": хугацааны нэр биш; {formats} хэлбэрээр бичнэ үү, жишээ нь 2026-10, 2026-Q3 / '
+                               f'"10 сар": not a period name: use {formats}, e.g. 2026-10, 2026-Q3')
+    with pytest.raises(cycles.PeriodError) as quarter:
+        cycles.Period(2026, "quarter", 5)
+    assert str(quarter.value) == "2026 quarter 5: тийм хугацаа байхгүй / 2026 quarter 5: no such period"
+    with pytest.raises(NegtgelError) as reason:
+        periods.reopen(load_config(MAPPINGS), Workspace(tmp_path, tmp_path / "mappings"), None, "2026-10", "  ")
+    assert str(reason.value) == "Дахин нээх шалтгааныг бичнэ үү / give a reason for reopening."
