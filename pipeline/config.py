@@ -204,6 +204,7 @@ class PeriodWordsFile(Schema):
     year_word: Items[Text] = ()
     month_word: Items[Text] = ()
     month_ordinal: Items[Text] = ()
+    quarter_ordinal: Items[Text] = ()
 
 
 class HeadersFile(Schema):
@@ -481,7 +482,7 @@ def _headers(spec: HeadersFile) -> HeaderConfig:
 
 # The period words added after workspaces were first written (the month's words, once in intake.py's code): absent
 # from a workspace's file, the shipped default's words apply.
-PERIOD_VOCABULARY = ("year_word", "month_word", "month_ordinal")
+PERIOD_VOCABULARY = ("year_word", "month_word", "month_ordinal", "quarter_ordinal")
 
 
 def _period_words(spec: PeriodWordsFile) -> PeriodWords:

@@ -16,6 +16,7 @@ by `period_in_text`, with the words from headers.yaml `period_words` (config.hea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -235,11 +236,11 @@ class PeriodWords:
     year_word: tuple[str, ...] = ()  # after a year's digits ("он", "оны")
     month_word: tuple[str, ...] = ()  # after a month's number ("сар")
     month_ordinal: tuple[str, ...] = ()  # between a month's number and its word ("-р", "дугаар", "дүгээр")
+    quarter_ordinal: tuple[str, ...] = ()  # between a quarter's number and its word ("3-р улирал", "III-ын улирлын")
 
 
 NO_PERIOD_WORDS = PeriodWords()
 _ROMAN_LOOKALIKES = str.maketrans({"І": "I", "Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV", "Ӏ": "I"})
-_QUARTER_NUMBER = r"(?<![\w])(IV|III|II|I|[1-4])(?:\s*-?\s*(?:р|ын|ийн|дүгээр|дугаар|-р))?\s*"
 _CANONICAL_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})[-_ .]?([QqHh])([1-4])(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
@@ -279,11 +280,18 @@ def period_in_text(
     return named
 
 
+@functools.cache
+def _quarter_pattern(words: PeriodWords) -> re.Pattern[str]:
+    """A quarter's number (Roman or 1-4), its ordinal if any, then a quarter word; built once per set of words."""
+    ordinal = rf"(?:\s*-?\s*(?:{alternatives(words.quarter_ordinal)}))?" if words.quarter_ordinal else ""
+    return re.compile(rf"(?<![\w])(IV|III|II|I|[1-4]){ordinal}\s*(?:{alternatives(words.quarter)})", re.IGNORECASE)
+
+
 def _named(plain: str, words: PeriodWords, the_year: int, annual: bool) -> Period | None:
     if not 2000 <= the_year <= 2100:
         return None
     if words.quarter:
-        quarter = re.search(_QUARTER_NUMBER + f"(?:{alternatives(words.quarter)})", plain, re.IGNORECASE)
+        quarter = _quarter_pattern(words).search(plain)
         if quarter:
             number = quarter.group(1).upper()
             return Period(the_year, "quarter", ROMAN.index(number) + 1 if number in ROMAN else int(number))

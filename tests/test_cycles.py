@@ -151,10 +151,16 @@ def test_the_words_come_from_the_mappings(tmp_path: Path) -> None:
     path = root / "headers.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["period_words"]["quarter"] = ["квартал"]
+    data["period_words"]["quarter_ordinal"] = ["-й"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     edited = load_config(root).headers.period_words
     assert cycles.period_in_text("III квартал", edited, 2026) == Period(2026, "quarter", 3)
+    assert cycles.period_in_text("3-й квартал", edited, 2026) == Period(2026, "quarter", 3)
+    assert cycles.period_in_text("3-р квартал", edited, 2026) is None
     assert cycles.period_in_text("III улирал", edited, 2026) is None
+    shipped = load_config(MAPPINGS).headers.period_words
+    assert cycles.period_in_text("3-р улирал", shipped, 2026) == Period(2026, "quarter", 3)
+    assert cycles.period_in_text("2 дугаар улирлын", shipped, 2026) == Period(2026, "quarter", 2)
 
 
 def test_intake_reads_a_month_with_the_mappings_words_and_an_older_file_takes_the_shipped_ones(
