@@ -201,6 +201,10 @@ class PeriodWordsFile(Schema):
     second_half: Items[Text] = ()
     annual: Items[Text] = ()
     not_annual: Items[Text] = ()
+    year_word: Items[Text] = ()
+    month_word: Items[Text] = ()
+    month_ordinal: Items[Text] = ()
+    quarter_ordinal: Items[Text] = ()
 
 
 class HeadersFile(Schema):
@@ -470,10 +474,31 @@ def _headers(spec: HeadersFile) -> HeaderConfig:
         goal_row_words=tuple(spec.goal_row_words),
         instruction_sheet_words=tuple(spec.instruction_sheet_words),
         section_numerals=tuple(spec.section_numerals),
-        period_words=PeriodWords(**{name: tuple(getattr(spec.period_words, name)) for name in PeriodWordsFile.model_fields}),
+        period_words=_period_words(spec.period_words),
         **{key: tuple(getattr(spec, key) if key in spec.model_fields_set else _default_headers_words()[key])
            for key in HEADER_VOCABULARY},
     )
+
+
+# The period words added after workspaces were first written (the month's words, once in intake.py's code): absent
+# from a workspace's file, the shipped default's words apply.
+PERIOD_VOCABULARY = ("year_word", "month_word", "month_ordinal", "quarter_ordinal")
+
+
+def _period_words(spec: PeriodWordsFile) -> PeriodWords:
+    shipped = default_period_words()
+    return PeriodWords(**{name: tuple(getattr(spec, name)) if name not in PERIOD_VOCABULARY or name in spec.model_fields_set
+                          else getattr(shipped, name) for name in PeriodWordsFile.model_fields})
+
+
+@functools.cache
+def default_period_words() -> PeriodWords:
+    """The shipped headers.yaml `period_words` (for a caller without a configuration, and an older workspace's file)."""
+    from pipeline.workspace import default_mappings
+
+    data = yaml.safe_load((default_mappings() / "headers.yaml").read_text(encoding="utf-8")) or {}
+    spec = PeriodWordsFile.model_validate(data.get("period_words") or {})
+    return PeriodWords(**{name: tuple(getattr(spec, name)) for name in PeriodWordsFile.model_fields})
 
 
 # The headers.yaml word lists added after workspaces were first written: absent from a workspace's file, the

@@ -16,12 +16,13 @@ by `period_in_text`, with the words from headers.yaml `period_words` (config.hea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from pipeline.words import Text, say
+from pipeline.words import Text, both, say
 
 D = TypeVar("D")
 Kind = Literal["month", "quarter", "half", "year"]
@@ -49,7 +50,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if not 1 <= self.number <= _COUNT[self.kind] or not 2000 <= self.year <= 2100:
-            raise PeriodError(f"{self.year} {self.kind} {self.number}: тийм хугацаа байхгүй / no such period")
+            raise PeriodError(both("messages.cycles.no_such_period_number", sep=" / ", year=self.year, kind=self.kind, number=self.number))
 
     @property
     def name(self) -> str:
@@ -142,8 +143,7 @@ def parse(text: str) -> Period:
     """A period from its name (`2026-10`, `2026-3`, `2026-Q3`, `2026-h2`, `2026`); PeriodError otherwise."""
     match = _NAME.fullmatch(text.strip())
     if not match:
-        raise PeriodError(f'"{text}": хугацааны нэр биш; {FORMATS} хэлбэрээр бичнэ үү, жишээ нь 2026-10, 2026-Q3 '
-                          f"/ not a period name: use {FORMATS}, e.g. 2026-10, 2026-Q3")
+        raise PeriodError(both("messages.cycles.not_a_period_name", sep=" / ", text=text, formats=FORMATS))
     year = int(match.group(1))
     month, quarter, half = match.group(2), match.group(3), match.group(4)
     try:
@@ -155,8 +155,7 @@ def parse(text: str) -> Period:
             return Period(year, "half", int(half))
         return Period(year, "year", 1)
     except PeriodError:
-        raise PeriodError(f'"{text}": тийм хугацаа байхгүй (сар 1-12); {FORMATS} хэлбэрээр бичнэ үү '
-                          f"/ no such period (months are 1-12): use {FORMATS}") from None
+        raise PeriodError(both("messages.cycles.no_such_period", sep=" / ", text=text, formats=FORMATS)) from None
 
 
 def try_parse(text: str | None) -> Period | None:
@@ -233,16 +232,20 @@ class PeriodWords:
     second_half: tuple[str, ...] = ()
     annual: tuple[str, ...] = ()
     not_annual: tuple[str, ...] = ()  # phrases with an annual word that name no period ("жилийн төлөвлөгөө": the plan)
+    # A month in a cell or a file name (intake's): "2026 оны 10", "10 дугаар сар", "10-р сар".
+    year_word: tuple[str, ...] = ()  # after a year's digits ("он", "оны")
+    month_word: tuple[str, ...] = ()  # after a month's number ("сар")
+    month_ordinal: tuple[str, ...] = ()  # between a month's number and its word ("-р", "дугаар", "дүгээр")
+    quarter_ordinal: tuple[str, ...] = ()  # between a quarter's number and its word ("3-р улирал", "III-ын улирлын")
 
 
 NO_PERIOD_WORDS = PeriodWords()
 _ROMAN_LOOKALIKES = str.maketrans({"І": "I", "Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV", "Ӏ": "I"})
-_QUARTER_NUMBER = r"(?<![\w])(IV|III|II|I|[1-4])(?:\s*-?\s*(?:р|ын|ийн|дүгээр|дугаар|-р))?\s*"
 _CANONICAL_IN_TEXT = re.compile(r"(?<!\d)(20\d{2})[-_ .]?([QqHh])([1-4])(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
-def _alternatives(words: Sequence[str]) -> str:
+def alternatives(words: Sequence[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w)
 
 
@@ -277,22 +280,29 @@ def period_in_text(
     return named
 
 
+@functools.cache
+def _quarter_pattern(words: PeriodWords) -> re.Pattern[str]:
+    """A quarter's number (Roman or 1-4), its ordinal if any, then a quarter word; built once per set of words."""
+    ordinal = rf"(?:\s*-?\s*(?:{alternatives(words.quarter_ordinal)}))?" if words.quarter_ordinal else ""
+    return re.compile(rf"(?<![\w])(IV|III|II|I|[1-4]){ordinal}\s*(?:{alternatives(words.quarter)})", re.IGNORECASE)
+
+
 def _named(plain: str, words: PeriodWords, the_year: int, annual: bool) -> Period | None:
     if not 2000 <= the_year <= 2100:
         return None
     if words.quarter:
-        quarter = re.search(_QUARTER_NUMBER + f"(?:{_alternatives(words.quarter)})", plain, re.IGNORECASE)
+        quarter = _quarter_pattern(words).search(plain)
         if quarter:
             number = quarter.group(1).upper()
             return Period(the_year, "quarter", ROMAN.index(number) + 1 if number in ROMAN else int(number))
     lowered = plain.casefold()
-    if words.half_year and (half := re.search(f"(?:{_alternatives(words.half_year)})", lowered, re.IGNORECASE)):
+    if words.half_year and (half := re.search(f"(?:{alternatives(words.half_year)})", lowered, re.IGNORECASE)):
         before = lowered[: half.start()].rstrip()
-        second = words.second_half and re.search(f"(?:{_alternatives([w.casefold() for w in words.second_half])})$", before)
+        second = words.second_half and re.search(f"(?:{alternatives([w.casefold() for w in words.second_half])})$", before)
         return Period(the_year, "half", 2 if second else 1)
     if words.not_annual:
-        lowered = re.sub(f"(?:{_alternatives([w.casefold() for w in words.not_annual])})", " ", lowered)
-    if annual and words.annual and re.search(f"(?<!\\w)(?:{_alternatives([w.casefold() for w in words.annual])})", lowered):
+        lowered = re.sub(f"(?:{alternatives([w.casefold() for w in words.not_annual])})", " ", lowered)
+    if annual and words.annual and re.search(f"(?<!\\w)(?:{alternatives([w.casefold() for w in words.annual])})", lowered):
         return Period(the_year, "year", 1)
     return None
 

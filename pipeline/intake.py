@@ -5,6 +5,7 @@ matched to its department and period. Nothing received is ever overwritten or de
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import shutil
@@ -14,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.archive import archived_path, sha256_of
-from pipeline.config import Config, Department, header_key
-from pipeline.cycles import PeriodWords, period_in_text, try_parse
+from pipeline.config import Config, Department, default_period_words, header_key
+from pipeline.cycles import PeriodWords, alternatives, period_in_text, try_parse
 from pipeline.export import read_export
 from pipeline.model import tz_of
 from pipeline.problems import Problem
@@ -149,9 +150,28 @@ def match_department(
     return None, "none", Problem("department-unknown", file=arrival.name, value=cell, detail="")
 
 
-_PERIOD_TEXT = re.compile(r"(20\d{2})\s*(?:он[ыо]?|[-./_ ])\s*(\d{1,2})(?!\d)")
-_MONTH_TEXT = re.compile(r"(?<!\d)(\d{1,2})\s*(?:-?р|-?н|\s*дугаар|\s*дүгээр)?\s*сар", re.IGNORECASE)
-_YEAR_WORD = re.compile(r"(?<=\d)\s*он[ыо]?\s*$")
+@dataclass(frozen=True)
+class _MonthPatterns:
+    """The month in a text, built once from headers.yaml `period_words` (`year_word`, `month_word`, `month_ordinal`)."""
+
+    period: re.Pattern[str]  # "2026 оны 10", "2026-10", "2026_10"
+    month: re.Pattern[str]  # "10 дугаар сар", "10-р сар"
+    year_word: re.Pattern[str]  # "2026 он": the word after a year's digits
+
+
+@functools.cache
+def _month_patterns(words: PeriodWords) -> _MonthPatterns:
+    year_word = alternatives(words.year_word)
+    year = f"{year_word}|" if year_word else ""
+    ordinal = f"(?:{alternatives(words.month_ordinal)})?" if words.month_ordinal else ""
+    month_word = alternatives(words.month_word) or r"(?!)"
+    return _MonthPatterns(
+        period=re.compile(rf"(20\d{{2}})\s*(?:{year}[-./_ ])\s*(\d{{1,2}})(?!\d)"),
+        month=re.compile(rf"(?<!\d)(\d{{1,2}})\s*{ordinal}\s*(?:{month_word})", re.IGNORECASE),
+        year_word=re.compile(rf"(?<=\d)\s*(?:{year_word or r'(?!)'})\s*$"),
+    )
+
+
 _YEAR_TEXT = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
@@ -166,13 +186,13 @@ def _year_of(value: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _month_of(value: object) -> int | None:
+def _month_of(value: object, patterns: _MonthPatterns) -> int | None:
     if isinstance(value, dt.date):
         return value.month
     text = cell_text(value).strip()
     if text.isdecimal() and len(text) <= 2:
         return int(text)
-    match = _MONTH_TEXT.search(text)
+    match = patterns.month.search(text)
     return int(match.group(1)) if match else None
 
 
@@ -197,6 +217,7 @@ def resolve_period(
     says nothing of its period, or cannot be read at all, is listed where the specialist looks.
     A quarter, half-year or year (headers.yaml `period_words`: config.headers.period_words) is looked for
     before a month, in the cells and then in the file name."""
+    patterns = _month_patterns(words if words is not None else default_period_words())
     meta = read.meta
     written = meta.get("period")
     cell_year = _year_of(meta.get("year")) if meta.get("year") not in (None, "") else None
@@ -204,21 +225,21 @@ def resolve_period(
         if isinstance(written, dt.date):
             return f"{written.year:04d}-{written.month:02d}", "cell", None
         # 2026-10, 2026-Q3, 2026-H2, 2026; "2026 он" (a year's template) is the year.
-        if (named := try_parse(_YEAR_WORD.sub("", cell_text(written)).strip())) is not None:
+        if (named := try_parse(patterns.year_word.sub("", cell_text(written)).strip())) is not None:
             return named.name, "cell", None
         if found := _cycle_period(written, words, cell_year, received):
             return found, "cell", None
-        match = _PERIOD_TEXT.search(cell_text(written))
+        match = patterns.period.search(cell_text(written))
         if match and (found := _period(int(match.group(1)), int(match.group(2)))):
             return found, "cell", None
-        year, month = _year_of(written), _month_of(written)
+        year, month = _year_of(written), _month_of(written, patterns)
         if year and month and (found := _period(year, month)):
             return found, "cell", None
     if meta.get("month") not in (None, ""):
         year = _year_of(meta.get("year")) or received.year
         if found := _cycle_period(meta["month"], words, cell_year, received):  # "III улирал" typed in the month cell
             return found, "cell", None
-        month = _month_of(meta["month"])
+        month = _month_of(meta["month"], patterns)
         found = _period(year, month) if month else None
         if found:
             return found, "cell", None
@@ -226,10 +247,10 @@ def resolve_period(
     stem = Path(name).stem
     if found := _cycle_period(stem, words, cell_year, received, annual=False):
         return found, "filename", None
-    match = _PERIOD_TEXT.search(stem)
+    match = patterns.period.search(stem)
     if match and (found := _period(int(match.group(1)), int(match.group(2)))):
         return found, "filename", None
-    month_match = _MONTH_TEXT.search(stem)
+    month_match = patterns.month.search(stem)
     if month_match:
         year = _year_of(stem) or _year_of(meta.get("year")) or received.year
         if found := _period(year, int(month_match.group(1))):

@@ -23,6 +23,7 @@ from pipeline.repository import Repository, closing_of
 from pipeline.review import merge_overrides
 from pipeline.run import choose_period, store_location
 from pipeline.store import Store, open_store
+from pipeline.words import both
 from pipeline.workspace import Workspace
 
 
@@ -82,13 +83,13 @@ def close(config: Config, workspace: Workspace, output_dir: Path | None, store_p
     """Freeze the period's figures as they stand now (with the specialist's review applied), rebuilt from the
     archive; a period whose archived files are missing or changed cannot be closed (ArchiveError)."""
     if not reason.strip():
-        raise NegtgelError("Хаах шалтгааныг бичнэ үү / give a reason for closing.")
+        raise NegtgelError(both("messages.periods.close_reason_missing", sep=" / "))
     output_dir = workspace.output if output_dir is None else output_dir
     with open_store(store_location(config, workspace, store_path)) as store:
         if closing_of(store, period) is not None:
-            raise NegtgelError(f"{period} аль хэдийн хаагдсан / {period} is already closed.")
+            raise NegtgelError(both("messages.periods.already_closed", sep=" / ", period=period))
         if not store.submissions(period):
-            raise NegtgelError(f"{period}-д ирсэн тайлан алга / no reports for {period}.")
+            raise NegtgelError(both("messages.periods.no_reports", sep=" / ", period=period))
         repository = Repository(store, config, workspace)
         inputs = repository.gather(period, output_dir / period)
         overrides = merge_overrides(inputs.stored_overrides, inputs.review, inputs.review_name, inputs.review_lang)
@@ -100,10 +101,10 @@ def close(config: Config, workspace: Workspace, output_dir: Path | None, store_p
 
 def reopen(config: Config, workspace: Workspace, store_path: Path | str | None, period: str, reason: str) -> None:
     if not reason.strip():
-        raise NegtgelError("Дахин нээх шалтгааныг бичнэ үү / give a reason for reopening.")
+        raise NegtgelError(both("messages.periods.reopen_reason_missing", sep=" / "))
     with open_store(store_location(config, workspace, store_path)) as store:
         if closing_of(store, period) is None:
-            raise NegtgelError(f"{period} хаагдаагүй байна / {period} is not closed.")
+            raise NegtgelError(both("messages.periods.not_closed", sep=" / ", period=period))
         store.reopen_period(period, reason.strip())
 
 
@@ -114,12 +115,12 @@ def pin(config: Config, workspace: Workspace, store_path: Path | str | None, per
         found = [s for s in subs if str(s.id) == submission or s.original_name == submission or s.sha256.startswith(submission)]
         if len(found) != 1:
             listing = "\n".join(f"  {s.id}: {s.original_name} ({s.department or '?'}, {s.received_at[:16]})" for s in subs)
-            raise NegtgelError(f"\"{submission}\" файлыг {period}-д олсонгүй; байгаа нь / not found among:\n{listing}")
+            raise NegtgelError(both("messages.periods.pin_not_found", sep=" / ", submission=submission, period=period) + f":\n{listing}")
         sub = found[0]
         if sub.department is None:
-            raise NegtgelError("Хэлтэс нь тодорхойгүй файлыг сонгох боломжгүй / the file's department is unknown.")
+            raise NegtgelError(both("messages.periods.pin_department_unknown", sep=" / "))
         if closing_of(store, period) is not None:
-            raise NegtgelError(f"{period} хаагдсан; эхлээд дахин нээнэ үү / {period} is closed; reopen it first.")
+            raise NegtgelError(both("messages.periods.closed_reopen_first", sep=" / ", period=period))
         store.pin(period, sub.department, sub.id, reason)
         return f"{sub.department}: {sub.original_name}"
 

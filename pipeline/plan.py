@@ -41,6 +41,7 @@ from pipeline.problems import Problem
 from pipeline.read.table import cell_text
 from pipeline.read.workbook import FileRead, a1
 from pipeline.score import measure_key
+from pipeline.words import both
 from pipeline.workspace import Workspace
 
 PLANS_DIR = "plans"
@@ -177,8 +178,7 @@ def department_of(read: FileRead, name: str, config: Config, asked: str | None) 
     found, _, problem = match_department(read, Arrival(Path(name), name), DepartmentMatcher(config.departments))
     if found is None:
         why = problem.message("mn") if problem is not None else ""
-        raise PlanError(f"\"{name}\": хэлтэс, нэгжийг тодорхойлж чадсангүй ({why}); --department-ээр заана уу "
-                        f"/ the department could not be told; name it with --department.")
+        raise PlanError(both("messages.plan.department_unknown", sep=" / ", name=name, why=why))
     return next(d for d in config.departments if d.name == found) if config.departments else resolve_department(found, ())
 
 
@@ -189,8 +189,7 @@ def year_of(read: FileRead, name: str, asked: int | None) -> int:
         match = re.search(r"(?<!\d)(20\d{2})(?!\d)", text)
         if match:
             return int(match.group(1))
-    raise PlanError(f"\"{name}\": төлөвлөгөөний он олдсонгүй; --year-ээр заана уу / the plan's year was not found; "
-                    f"give it with --year.")
+    raise PlanError(both("messages.plan.year_missing", sep=" / ", name=name))
 
 
 def _archive_copy(source: Path, folder: Path) -> Path:
@@ -208,7 +207,7 @@ def _archive_copy(source: Path, folder: Path) -> Path:
             shutil.copyfile(source, tmp)
             os.replace(tmp, candidate)
         return candidate
-    raise PlanError(f"\"{source.name}\": архивт хадгалах нэр олдсонгүй / no free name in the archive.")
+    raise PlanError(both("messages.plan.no_archive_name", sep=" / ", name=source.name))
 
 
 @dataclass(frozen=True)
@@ -229,11 +228,11 @@ def import_plan(path: Path, config: Config, workspace: Workspace, *, year: int |
 
     read = read_file(path, config)
     if not read.readable:
-        messages = "; ".join(p.message("mn") for p in read.problems) or "хүснэгт олдсонгүй / no table found"
-        raise PlanError(f"\"{path.name}\" төлөвлөгөөг уншиж чадсангүй / could not read the plan: {messages}")
+        messages = "; ".join(p.message("mn") for p in read.problems) or both("messages.plan.no_table", sep=" / ")
+        raise PlanError(both("messages.plan.unreadable", sep=" / ", name=path.name) + f": {messages}")
     measures, by_month, pct_header = plan_measures(read)
     if not measures:
-        raise PlanError(f"\"{path.name}\" файлд арга хэмжээ олдсонгүй / the plan holds no measures.")
+        raise PlanError(both("messages.plan.no_measures", sep=" / ", name=path.name))
     dept = department_of(read, path.name, config, department)
     plan_year = year_of(read, path.name, year)
     digest = sha256_of(path)
@@ -257,7 +256,7 @@ def plan_notes(plan: ApprovedPlan, config: Config) -> tuple[str, ...]:
     """The plan's targets and timeframes that cannot be read, as "row N: message" lines (errors first)."""
     _, problems = plan_frame([plan], config, with_problems=True)
     ordered = sorted(problems, key=lambda p: (p.severity != "error", p.row or 0))
-    return tuple(f"мөр / row {p.row}: {p.message('mn')}" for p in ordered if p.severity == "error" or p.code == "target-unparsed")
+    return tuple(f"{both('messages.plan.row', sep=' / ')} {p.row}: {p.message('mn')}" for p in ordered if p.severity == "error" or p.code == "target-unparsed")
 
 
 def load_plan_file(path: Path) -> ApprovedPlan | None:
@@ -321,15 +320,14 @@ def accept_change(workspace: Workspace, config: Config, *, year: int, department
     from pipeline.template import TemplateError, resolve_department
 
     if not reason.strip():
-        raise PlanError("Шалтгаан хоосон байна / the reason is empty: say why the change is accepted.")
+        raise PlanError(both("messages.plan.reason_empty", sep=" / "))
     try:
         dept = resolve_department(department, config.departments)
     except TemplateError as exc:
         raise PlanError(str(exc)) from None
     plan = load_plans(workspace, year).get(dept.name)
     if plan is None:
-        raise PlanError(f"{dept.name}: {year} оны батлагдсан төлөвлөгөө алга; эхлээд `negtgel plan import` "
-                        f"/ no approved plan for {year}; import it first.")
+        raise PlanError(both("messages.plan.no_approved_plan", sep=" / ", department=dept.name, year=year))
     wanted = measure.strip()
     found = [m for m in plan.measures if str(m.get("no", "")).strip().rstrip(".") == wanted.rstrip(".")]
     if not found:

@@ -13,20 +13,26 @@ import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline import cycles
 from pipeline.archive import sha256_of
 from pipeline.config import Config, Department
 from pipeline.outbox import Outgoing
 from pipeline.prefill import Prefilled
+from pipeline.words import Phrase, Text, both, say
 from pipeline.workspace import Workspace
 
 ERRORS_LISTED = 15
 
 
-def _period_of(period: str) -> str:
-    """«2026 оны 10 дугаар сарын», «2026 оны III улирлын», «2026 оны»: the period before a noun."""
-    return cycles.parse(period).genitive()
+def _period_words(period: str) -> Phrase:
+    """«2026 оны 10 дугаар сарын», «2026 оны III улирлын», «2026 оны»: the period before a noun; "October 2026"."""
+    return Phrase(cycles.parse(period).genitive(), cycles.label(period, "en"))
+
+
+def _deadline_words(day: dt.date) -> Phrase:
+    return Phrase(_date_text(day), day.isoformat())
 
 
 def _genitive(day: int) -> str:
@@ -34,37 +40,38 @@ def _genitive(day: int) -> str:
 
 
 def _date_text(day: dt.date) -> str:
-    return f"{day.year} оны {day.month} дугаар сарын {day.day}-{_genitive(day.day)}"
+    """«2026 оны 11 дүгээр сарын 5-ны»: the month's ordinal as its number takes it (summary.yaml `month`)."""
+    return f"{day.year} оны {say(f'summary.month.m{day.month}', 'mn')} сарын {day.day}-{_genitive(day.day)}"
 
 
 # --- templates ---------------------------------------------------------------------------------------------
 
 
+def _both_parts(key: str, **params: Any) -> tuple[str, str]:
+    return say(key, "mn", **params), say(key, "en", **params)
+
+
+def _body(mn: list[str], en: list[str]) -> str:
+    """A message in Mongolian, then its English part below a rule."""
+    return "\n".join([say("remind.greeting", "mn"), "", *mn, "", "-" * 60, "English", "", *en, ""])
+
+
+def _subject(key: str, period: str, dept: Department) -> str:
+    return both(key, sep=" / ", period=period, department=dept.short or dept.name)
+
+
 def template_message(dept: Department, period: str, written: Prefilled, deadline: dt.date) -> Outgoing:
     digest = sha256_of(written.path)
-    prefilled = ("Загварт батлагдсан төлөвлөгөөний арга хэмжээ" + (f", {written.progress_from}-ны гүйцэтгэл" if written.progress_from else "")
-                 + " бөглөгдсөн тул зөвхөн өөрчлөгдсөн хэсгийг шинэчилнэ үү.") if written.measures else ""
-    prefilled_en = ("The template holds the approved plan's measures" + (f" and the progress of {written.progress_from}" if written.progress_from else "")
-                    + ": update only what moved.") if written.measures else ""
-    body = "\n".join([
-        "Сайн байна уу,",
-        "",
-        f"{dept.name}-ийн {_period_of(period)} төлөвлөгөөний хэрэгжилтийн тайлангийн загварыг хавсаргав. {prefilled}",
-        f"Бөглөсөн тайланг {_date_text(deadline)} дотор энэ хаягаар хариу илгээнэ үү. Загварын толгой, хуудасны нэрийг "
-        "өөрчлөхгүй байхыг хүсье.",
-        "",
-        "-" * 60,
-        "English",
-        "",
-        f"Attached is the {cycles.label(period, 'en')} report template of {dept.name}. {prefilled_en}",
-        f"Please send the filled report back by {deadline.isoformat()}. Do not change the header or the sheet names.",
-        "",
-    ])
+    progress = Text.of("remind.prefilled_progress", period=written.progress_from) if written.progress_from else ""
+    prefilled = Text.of("remind.prefilled", progress=progress) if written.measures else ""
+    attached = _both_parts("remind.template_attached", department=dept.name, period=_period_words(period), prefilled=prefilled)
+    send_back = _both_parts("remind.send_back", deadline=_deadline_words(deadline))
+    body = _body([attached[0], send_back[0]], [attached[1], send_back[1]])
     return Outgoing(
         key=f"{dept.name}|{period}|{digest}",
         department=dept.name,
         to=tuple(dept.emails),
-        subject=f"Тайлангийн загвар {period} — {dept.short or dept.name} / Report template {period}",
+        subject=_subject("remind.template_subject", period, dept),
         body=body,
         attachment=written.path,
         info={"period": period, "file": written.path.name, "sha256": digest},
@@ -132,29 +139,25 @@ def waiting(workspace: Workspace, config: Config, period: str) -> list[Due]:
 def reminder_message(item: Due, period: str, deadline: dt.date, today: dt.date) -> Outgoing:
     dept = item.department
     late = (today - deadline).days
-    when_mn = (f"Тайлан ирүүлэх хугацаа {_date_text(deadline)} дуусна." if late < 0 else
-               f"Тайлан ирүүлэх хугацаа {_date_text(deadline)} дууссан ({late} хоног хэтэрсэн)." if late > 0 else
-               f"Тайлан ирүүлэх хугацаа өнөөдөр ({_date_text(deadline)}) дуусна.")
-    when_en = (f"The deadline is {deadline.isoformat()}." if late < 0 else
-               f"The deadline was {deadline.isoformat()} ({late} days ago)." if late > 0 else
-               f"The deadline is today, {deadline.isoformat()}.")
+    on = _deadline_words(deadline)
+    when = (Text.of("remind.deadline_ahead", deadline=on) if late < 0 else
+            Text.of("remind.deadline_passed", deadline=on, late=late) if late > 0 else
+            Text.of("remind.deadline_today", deadline=on))
     if not item.reported:
-        what_mn = [f"{dept.name}-ийн {_period_of(period)} төлөвлөгөөний хэрэгжилтийн тайлан ирээгүй байна. {when_mn}",
-                   "Тайлангаа энэ хаягаар хавсралт болгон илгээнэ үү."]
-        what_en = [f"The {cycles.label(period, 'en')} plan implementation report of {dept.name} has not arrived. {when_en}",
-                   "Please send it to this address as an attachment."]
-        subject = f"Сануулга: {period} тайлан ирээгүй — {dept.short or dept.name} / Reminder: {period} report missing"
+        missing = _both_parts("remind.missing", department=dept.name, period=_period_words(period), when=when)
+        send_it = _both_parts("remind.send_it")
+        what_mn, what_en = [missing[0], send_it[0]], [missing[1], send_it[1]]
+        subject = _subject("remind.missing_subject", period, dept)
     else:
         lines = [f"  - {line}" for line in item.error_lines[:ERRORS_LISTED]]
         more = item.errors - len(lines)
         if more > 0:
-            lines.append(f"  ... бусад {more} / {more} more")
-        what_mn = [f"{dept.name}-ийн ирүүлсэн \"{item.file}\" тайланд {item.errors} алдаа засагдаагүй байна. {when_mn}",
-                   *lines, "Алдааг засаж, тайланг дахин илгээнэ үү."]
-        what_en = [f"The report \"{item.file}\" of {dept.name} still has {item.errors} errors (listed above). {when_en}",
-                   "Please correct them and send the report again."]
-        subject = f"Сануулга: {period} тайлангийн алдаа — {dept.short or dept.name} / Reminder: errors in the {period} report"
-    body = "\n".join(["Сайн байна уу,", "", *what_mn, "", "-" * 60, "English", "", *what_en, ""])
+            lines.append(f"  ... {both('remind.more', sep=' / ', more=more)}")
+        errors = _both_parts("remind.errors", department=dept.name, file=item.file, errors=item.errors, when=when)
+        correct = _both_parts("remind.correct")
+        what_mn, what_en = [errors[0], *lines, correct[0]], [errors[1], correct[1]]
+        subject = _subject("remind.errors_subject", period, dept)
+    body = _body(what_mn, what_en)
     return Outgoing(key=f"{dept.name}|{period}|{today.isoformat()}", department=dept.name, to=tuple(dept.emails),
                     subject=subject, body=body,
                     info={"period": period, "day": today.isoformat(), "reason": "errors" if item.reported else "missing"})

@@ -29,6 +29,7 @@ from pipeline.problems import Lang
 from pipeline.repository import Repository, closing_of
 from pipeline.store import Store, open_store
 from pipeline.timing import stage
+from pipeline.words import both
 from pipeline.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total): the terminal's progress bar
@@ -103,7 +104,7 @@ def choose_period(store: Store, requested: str | None, today: dt.date | None = N
         elif store.has_pending():
             chosen = cycles.last_ended(cycle, today or dt.date.today()).name
         else:
-            raise NegtgelError("Нэгтгэх тайлан олдсонгүй / no reports were found to consolidate.")
+            raise NegtgelError(both("messages.run.no_reports", sep=" / "))
     if assign:
         store.assign_pending(chosen)
     return chosen
@@ -160,10 +161,9 @@ def run_consolidation(
             input_dir.mkdir(parents=True, exist_ok=True)
     output_dir = workspace.output if output_dir is None else output_dir
     if arrivals is None and input_dir.absolute() == workspace.root:
-        raise NegtgelError(f"Ажлын хавтас {workspace.root} өөрөө оролтын хавтас биш: тайлангуудыг {workspace.input} хавтаст "
-                           f"хуулна уу / the workspace itself is not an input folder: put the reports in {workspace.input}.")
+        raise NegtgelError(both("messages.run.workspace_not_input", sep=" / ", root=workspace.root, input=workspace.input))
     if arrivals is None and not input_dir.is_dir():
-        raise NegtgelError(f"Оролтын хавтас {input_dir} олдсонгүй / input folder not found.")
+        raise NegtgelError(both("messages.run.input_missing", sep=" / ", folder=input_dir))
     with gc_paused(), open_store(store_location(config, workspace, store_path)) as store:
         own = (workspace.archive, workspace.quarantine, workspace.output, output_dir, workspace.mappings)
         found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir, skip=own)]

@@ -26,7 +26,7 @@ from pipeline.config import Config, Department, HeaderConfig, header_key
 from pipeline.errors import NegtgelError
 from pipeline.notation import canonical_timeframes
 from pipeline.output.safe import new_workbook, write_atomically
-from pipeline.words import both, say
+from pipeline.words import Text, both, say
 
 GUIDE_SHEET = "Заавар"
 PLAN_SHEET = "Төлөвлөгөө"
@@ -278,7 +278,7 @@ def write_template(
         wb = new_workbook(tmp)
         wb.set_properties(_properties(dept, saved))
         formats = _Formats(wb)
-        _write_guide(wb.add_worksheet(GUIDE_SHEET), formats, config, dept)
+        _write_guide(wb.add_worksheet(GUIDE_SHEET), formats, config, dept, period)
         plan = wb.add_worksheet(PLAN_SHEET)
         lists_sheet = wb.add_worksheet(LISTS_SHEET)
         sources = _write_lists(lists_sheet, dropdown_lists(config))
@@ -455,22 +455,24 @@ COLUMN_HELP: Mapping[str, str] = {
 }
 
 
-def guide_lines(config: Config, dept: Department) -> list[tuple[str, str, str]]:
-    """The instruction sheet as (kind, left, right) lines; kind is title | heading | text | key | example."""
+def guide_lines(config: Config, dept: Department, period: str | None = None) -> list[tuple[str, str, str]]:
+    """The instruction sheet as (kind, left, right) lines; kind is title | heading | text | key | example.
+    `period` (2026-10, 2026-Q3, ...): the report's kind («сарын», «улирлын» тайлан) and its period row."""
     labels = field_labels(config)
     method = config.methodology
     day = config.settings.deadline_day
     levels = ", ".join(f"{_number(lv.value)} — {lv.label}" for lv in method.levels)
+    named = cycles.try_parse(period)
+    cycle_period = named if named is not None and named.kind != "month" else None
+    kind = cycle_period.kind if cycle_period is not None else "month"
     lines: list[tuple[str, str, str]] = [
         ("title", f"Тайлан бөглөх заавар — {dept.name}", ""),
-        ("text", "", "Энэ файл нь үйл ажиллагааны төлөвлөгөөний хэрэгжилтийн сарын тайлангийн стандарт загвар юм. "
-                     "Тайланг \"" + PLAN_SHEET + "\" хуудсанд бөглөнө. Мэдээллийг нэгтгэлийн програм автоматаар "
-                     "уншдаг тул доорх дүрмийг баримтална уу."),
+        ("text", "", say("template.guide.intro", "mn", kind=Text(f"template.guide.kind.{kind}"), sheet=PLAN_SHEET)),
         ("heading", "1. Ерөнхий мэдээлэл", ""),
         ("key", META_LABELS["department"].rstrip(":"), "Хэлтэс, нэгжийн нэр бөглөгдсөн байна. Өөрчлөх шаардлагагүй."),
         ("key", META_LABELS["year"].rstrip(":"), "Тайлант он, 4 оронтой тоогоор (жишээ нь 2026)."),
-        ("key", META_LABELS["month"].rstrip(":"), "Тайлан гаргаж буй сарын дугаарыг (1-12) жагсаалтаас заавал сонгоно. "
-                                      "Тайлан нь оны эхнээс тухайн сарын эцэс хүртэлх өссөн дүнгээр бичигдэнэ."),
+        ("key", META_LABELS["month"].rstrip(":"), say("template.guide.month_key", "mn")) if cycle_period is None else
+        ("key", PERIOD_LABEL.rstrip(":"), say("template.guide.period_key", "mn", period=cycle_period.label("mn"))),
         ("heading", "2. Баганууд", ""),
         *[("key", labels[name], COLUMN_HELP[name]) for name in COLUMNS],
         ("heading", "3. Зорилгын мөр", ""),
@@ -520,12 +522,12 @@ def _genitive(day: int) -> str:
     return "ний" if day % 10 in (1, 4, 9) else "ны"
 
 
-def _write_guide(ws: Worksheet, f: _Formats, config: Config, dept: Department) -> None:
+def _write_guide(ws: Worksheet, f: _Formats, config: Config, dept: Department, period: str | None = None) -> None:
     """One column of text (B), so the reader never takes the instructions for a plan table."""
     ws.set_column(0, 0, 2)
     ws.set_column(1, 1, GUIDE_WIDTH)
     c = 1
-    for r, (kind, left, right) in enumerate(guide_lines(config, dept)):
+    for r, (kind, left, right) in enumerate(guide_lines(config, dept, period)):
         if kind == "title":
             ws.write_string(r, c, left, f.guide_title)
             ws.set_row(r, 26)

@@ -19,9 +19,11 @@ from pipeline import cycles
 from pipeline.cli import cli
 from pipeline.config import Config, load_config
 from pipeline.cycles import Period, PeriodError, PeriodWords
+from pipeline.errors import NegtgelError
 from pipeline.intake import resolve_period
 from pipeline.read.workbook import read_file
 from pipeline.template import write_template
+from pipeline.workspace import Workspace
 from tests.conftest import MAPPINGS
 from tests.helpers import template_rows, write_xlsx
 from tests.test_pipeline import published_aimag_rows
@@ -149,10 +151,42 @@ def test_the_words_come_from_the_mappings(tmp_path: Path) -> None:
     path = root / "headers.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["period_words"]["quarter"] = ["квартал"]
+    data["period_words"]["quarter_ordinal"] = ["-й"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     edited = load_config(root).headers.period_words
     assert cycles.period_in_text("III квартал", edited, 2026) == Period(2026, "quarter", 3)
+    assert cycles.period_in_text("3-й квартал", edited, 2026) == Period(2026, "quarter", 3)
+    assert cycles.period_in_text("3-р квартал", edited, 2026) is None
     assert cycles.period_in_text("III улирал", edited, 2026) is None
+    shipped = load_config(MAPPINGS).headers.period_words
+    assert cycles.period_in_text("3-р улирал", shipped, 2026) == Period(2026, "quarter", 3)
+    assert cycles.period_in_text("2 дугаар улирлын", shipped, 2026) == Period(2026, "quarter", 2)
+
+
+def test_intake_reads_a_month_with_the_mappings_words_and_an_older_file_takes_the_shipped_ones(
+    config: Config, tmp_path: Path
+) -> None:
+    rows = template_rows(published_aimag_rows()[:3], month=None)
+    book = write_xlsx(tmp_path / "book.xlsx", rows)
+    root = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS, root)
+    path = root / "headers.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["period_words"].update(year_word=["год"], month_word=["месяц"], month_ordinal=["-й"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    edited = load_config(root)
+    assert resolved(edited, book, "ЗУХ 7-й месяц.xlsx") == ("2026-07", "filename")
+    assert resolved(edited, book, "ЗУХ 2025 год 3.xlsx") == ("2025-03", "filename")
+    assert resolved(edited, book, "ЗУХ 7 дугаар сар.xlsx") == (None, "pending")
+    assert resolved(config, book, "ЗУХ 7 дугаар сар.xlsx") == ("2026-07", "filename")
+    assert resolved(config, book, "ЗУХ 2025 оны 3.xlsx") == ("2025-03", "filename")
+    # A workspace's headers.yaml written before these keys: the shipped words.
+    for key in ("year_word", "month_word", "month_ordinal"):
+        del data["period_words"][key]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    older = load_config(root)
+    assert older.headers.period_words.month_word == ("сар",)
+    assert resolved(older, book, "ЗУХ 11 дүгээр сар.xlsx") == ("2026-11", "filename")
 
 
 # --- intake: which period a real file is for ----------------------------------------------------------
@@ -354,3 +388,23 @@ def test_the_published_figure_through_an_annual_period(tmp_path: Path) -> None:
     late = [r for r in csv_rows(out / "problems.csv") if r["code"] == "report-late"]
     assert late == []  # by 5 January 2027
     assert (root / "archive" / "2026" / "ХШҮДАХ").is_dir()
+
+
+def test_a_wrong_period_name_is_told_on_one_line_in_both_languages(tmp_path: Path) -> None:
+    from pipeline import periods
+
+    formats = "YYYY-MM, YYYY-Q1..Q4, YYYY-H1/H2, YYYY"
+    with pytest.raises(cycles.PeriodError) as month:
+        cycles.parse("2026-13")
+    assert str(month.value) == (f'"2026-13": тийм хугацаа байхгүй (сар 1-12); {formats} хэлбэрээр бичнэ үү / '
+                                f'"2026-13": no such period (months are 1-12): use {formats}')
+    with pytest.raises(cycles.PeriodError) as name:
+        cycles.parse("10 сар")
+    assert str(name.value) == (f'"10 сар": хугацааны нэр биш; {formats} хэлбэрээр бичнэ үү, жишээ нь 2026-10, 2026-Q3 / '
+                               f'"10 сар": not a period name: use {formats}, e.g. 2026-10, 2026-Q3')
+    with pytest.raises(cycles.PeriodError) as quarter:
+        cycles.Period(2026, "quarter", 5)
+    assert str(quarter.value) == "2026 quarter 5: тийм хугацаа байхгүй / 2026 quarter 5: no such period"
+    with pytest.raises(NegtgelError) as reason:
+        periods.reopen(load_config(MAPPINGS), Workspace(tmp_path, tmp_path / "mappings"), None, "2026-10", "  ")
+    assert str(reason.value) == "Дахин нээх шалтгааныг бичнэ үү / give a reason for reopening."

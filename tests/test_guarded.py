@@ -28,6 +28,7 @@ from pipeline.read.package import MAX_SHEETS, Package, inspect_file
 from pipeline.read.parallel import HOOK_ENV, read_guarded, read_many
 from pipeline.read.workbook import FileRead, _short_error, read_file
 from pipeline.validate import validate_paths
+from pipeline.words import Text
 from tests import hostile_fixtures as hf
 from tests.conftest import MAPPINGS, ROOT
 from tests.hostile_readers import misbehaving
@@ -74,7 +75,10 @@ def test_a_reader_that_allocates_or_crashes_loses_its_file_only(tmp_path: Path, 
     assert [summary(p.read) for p in reads] == EXPECTED  # every file, in input order
     by_name = {p.read.name: p for p in reads}
     assert "300 MB" in by_name["allocate"].read.problems[0].message("mn")
-    assert by_name["exit"].read.problems[0].detail == "уншигч гэнэт зогссон, код 3 / the reader stopped suddenly, code 3"
+    crashed = by_name["exit"].read.problems[0]
+    assert crashed.detail == Text.of("messages.read.exit_code", code=3)
+    assert "(уншигч гэнэт зогссон, код 3)" in crashed.message("mn")
+    assert "(the reader stopped suddenly, code 3)" in crashed.message("en")
     assert by_name["exit"].cacheable
     for parsed in reads:
         for problem in parsed.read.problems:
@@ -110,7 +114,8 @@ def test_where_only_the_workers_own_watchdog_guards_memory_it_ends_the_reader(
     started = time.monotonic()
     reads = list(read_many(jobs, limited(config, seconds=40), reader=misbehaving, start_method=start_method))
     assert [summary(p.read) for p in reads] == [("hoard", ["file-reader-crashed"], 0), ("good", [], 2)]
-    assert reads[0].read.problems[0].detail == "300 MB-аас их санах ой шаардсан / needed more than 300 MB of memory"
+    assert reads[0].read.problems[0].detail == Text.of("messages.read.memory", mb="300")
+    assert "(needed more than 300 MB of memory)" in reads[0].read.problems[0].message("en")
     assert time.monotonic() - started < 35  # ended by the watchdog, not at the deadline
 
 

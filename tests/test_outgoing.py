@@ -101,7 +101,7 @@ def test_send_templates_is_a_dry_run_then_sends_each_once(ready: dict[str, Any],
     message = mail.message
     assert message["To"] == ", ".join(zuh.emails)
     subject = str(make_header(decode_header(message["Subject"])))
-    assert subject == "Тайлангийн загвар 2026-11 — ЗУХ / Report template 2026-11"
+    assert subject == "Тайлангийн загвар 2026-11 — ЗУХ / Report template 2026-11 — ЗУХ"
     files = attachments(message)
     path = root / "output" / "templates" / "2026-11" / "ЗУХ_2026-11_тайлан.xlsx"
     assert files == {path.name: path.read_bytes()}
@@ -140,7 +140,7 @@ def test_remind_lists_the_missing_and_the_erroneous_and_sends_once_a_day(
     (mail,) = [r for r in smtp.received if r.rcpt_tos == list(hhaag.emails)]
     text = body(mail.message)
     assert "ХХААГ_2026_10.xlsx" in text and "1 алдаа засагдаагүй" in text and "I-V" in text
-    assert "2026 оны 11 дугаар сарын 5-ны дууссан (1 хоног хэтэрсэн)" in text
+    assert "2026 оны 11 дүгээр сарын 5-ны дууссан (1 хоног хэтэрсэн)" in text
     assert text.index("Сайн байна уу") < text.index("English")
 
     again = negtgel(root, "remind", "--period", "2026-10", "--send")
@@ -199,3 +199,50 @@ def test_plan_mistakes_are_messages(year: dict[str, Any], tmp_path: Path) -> Non
     assert result.exit_code == 1 and "--department" in result.output and "Traceback" not in result.output
     result = negtgel(root, "plan", "accept", "--department", "ЗУХ", "--measure", "1.1", "--reason", "x", "--year", "2026")
     assert result.exit_code == 1 and "plan import" in result.output
+
+
+def test_a_deadline_date_takes_the_ordinal_its_month_number_takes() -> None:
+    from pipeline.remind import _date_text
+
+    assert [_date_text(dt.date(2026, month, 5)) for month in (1, 2, 4, 9, 10, 11, 12)] == [
+        "2026 оны 1 дүгээр сарын 5-ны", "2026 оны 2 дугаар сарын 5-ны", "2026 оны 4 дүгээр сарын 5-ны",
+        "2026 оны 9 дүгээр сарын 5-ны", "2026 оны 10 дугаар сарын 5-ны", "2026 оны 11 дүгээр сарын 5-ны",
+        "2026 оны 12 дугаар сарын 5-ны"]
+    assert _date_text(dt.date(2027, 1, 21)) == "2027 оны 1 дүгээр сарын 21-ний"
+
+
+def test_a_reminder_and_a_template_mail_say_their_parts_in_both_languages(tmp_path: Path) -> None:
+    from pipeline.config import Department
+    from pipeline.prefill import Prefilled
+
+    dept = Department("Захиргаа, удирдлагын хэлтэс", "ЗУХ", (), ("zuh@altantal.gov.mn",), "")
+    due = remind.Due(dept, True, "ЗУХ.xlsx", 17, [f"алдаа {n}" for n in range(17)])
+    late = remind.reminder_message(due, "2026-10", dt.date(2026, 11, 5), dt.date(2026, 11, 6))
+    assert late.subject == "Сануулга: 2026-10 тайлангийн алдаа — ЗУХ / Reminder: errors in the 2026-10 report — ЗУХ"
+    listed = "".join(f"  - алдаа {n}\n" for n in range(15))
+    assert late.body == (
+        "Сайн байна уу,\n\nЗахиргаа, удирдлагын хэлтэс-ийн ирүүлсэн \"ЗУХ.xlsx\" тайланд 17 алдаа засагдаагүй байна. "
+        "Тайлан ирүүлэх хугацаа 2026 оны 11 дүгээр сарын 5-ны дууссан (1 хоног хэтэрсэн).\n" + listed +
+        "  ... бусад 2 / 2 more\nАлдааг засаж, тайланг дахин илгээнэ үү.\n\n" + "-" * 60 + "\nEnglish\n\n"
+        "The report \"ЗУХ.xlsx\" of Захиргаа, удирдлагын хэлтэс still has 17 errors (listed above). "
+        "The deadline was 2026-11-05 (1 day ago).\nPlease correct them and send the report again.\n")
+    missing = remind.reminder_message(remind.Due(dept, False), "2026-Q3", dt.date(2026, 10, 5), dt.date(2026, 10, 5))
+    assert missing.subject == "Сануулга: 2026-Q3 тайлан ирээгүй — ЗУХ / Reminder: 2026-Q3 report missing — ЗУХ"
+    assert missing.body.splitlines()[2] == ("Захиргаа, удирдлагын хэлтэс-ийн 2026 оны III улирлын төлөвлөгөөний "
+                                            "хэрэгжилтийн тайлан ирээгүй байна. Тайлан ирүүлэх хугацаа өнөөдөр "
+                                            "(2026 оны 10 дугаар сарын 5-ны) дуусна.")
+    assert missing.body.splitlines()[-1] == "Please send it to this address as an attachment."
+    assert missing.body.splitlines()[-2] == ("The 2026 Q3 plan implementation report of Захиргаа, удирдлагын хэлтэс "
+                                             "has not arrived. The deadline is today, 2026-10-05.")
+    attachment = tmp_path / "ЗУХ.xlsx"
+    attachment.write_bytes(b"template")
+    sent = remind.template_message(dept, "2026-10", Prefilled(dept, attachment, 5, True, "2026-09"), dt.date(2026, 11, 5))
+    assert sent.body.splitlines()[2:4] == [
+        "Захиргаа, удирдлагын хэлтэс-ийн 2026 оны 10 дугаар сарын төлөвлөгөөний хэрэгжилтийн тайлангийн загварыг "
+        "хавсаргав. Загварт батлагдсан төлөвлөгөөний арга хэмжээ, 2026-09-ны гүйцэтгэл бөглөгдсөн тул зөвхөн өөрчлөгдсөн "
+        "хэсгийг шинэчилнэ үү.",
+        "Бөглөсөн тайланг 2026 оны 11 дүгээр сарын 5-ны дотор энэ хаягаар хариу илгээнэ үү. Загварын толгой, хуудасны "
+        "нэрийг өөрчлөхгүй байхыг хүсье."]
+    assert sent.body.splitlines()[-2] == ("Attached is the October 2026 report template of Захиргаа, удирдлагын хэлтэс. "
+                                          "The template holds the approved plan's measures and the progress of 2026-09: "
+                                          "update only what moved.")

@@ -83,10 +83,10 @@ def test_the_specialists_year(year: dict[str, Any], smtp: SmtpServer, monkeypatc
     assert sent.exit_code == 0, sent.output
     assert sent_to(smtp, 0) == sorted(email[name] for name in monthly)
     zuh_mail = next(r for r in smtp.received if r.rcpt_tos == [email[ZUH]])
-    assert subject_of(zuh_mail) == "Тайлангийн загвар 2026-10 — ЗУХ / Report template 2026-10"
+    assert subject_of(zuh_mail) == "Тайлангийн загвар 2026-10 — ЗУХ / Report template 2026-10 — ЗУХ"
     text = body(zuh_mail.message)
     assert f"{ZUH}-ийн 2026 оны 10 дугаар сарын төлөвлөгөөний хэрэгжилтийн тайлангийн загварыг хавсаргав." in text
-    assert "2026 оны 11 дугаар сарын 5-ны дотор" in text
+    assert "2026 оны 11 дүгээр сарын 5-ны дотор" in text
     (name, attached), = attachments(zuh_mail.message).items()
     (root / "got.xlsx").write_bytes(attached)
     got = read_file(root / "got.xlsx", config)
@@ -126,7 +126,7 @@ def test_the_specialists_year(year: dict[str, Any], smtp: SmtpServer, monkeypatc
     assert quarter.exit_code == 0, quarter.output
     (emg_mail,) = smtp.received[before:]
     assert emg_mail.rcpt_tos == [email[EMG]]
-    assert subject_of(emg_mail) == "Тайлангийн загвар 2026-Q3 — ЭМГ / Report template 2026-Q3"
+    assert subject_of(emg_mail) == "Тайлангийн загвар 2026-Q3 — ЭМГ / Report template 2026-Q3 — ЭМГ"
     assert f"{EMG}-ийн 2026 оны III улирлын төлөвлөгөөний" in body(emg_mail.message)
     assert "2026 оны 10 дугаар сарын 5-ны дотор" in body(emg_mail.message)
     (name, attached), = attachments(emg_mail.message).items()

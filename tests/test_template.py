@@ -140,6 +140,31 @@ def test_guide_explains_the_notations_and_sending(template: Path, config) -> Non
     assert guide["B1"].font.bold
 
 
+def test_the_guide_names_the_report_by_its_period(tmp_path: Path, config) -> None:
+    def guide_of(period: str | None) -> list[str]:
+        month = 10 if period in (None, "2026-10") else None
+        path = write_template(tmp_path / f"{period}.xlsx", department="ЗУХ", year=2026, month=month, config=config,
+                              period=period)
+        sheet = openpyxl.load_workbook(path, rich_text=False)[GUIDE_SHEET]
+        return [" | ".join(str(c.value) for c in row if c.value) for row in sheet.iter_rows() if any(c.value for c in row)]
+
+    intro = ("Энэ файл нь үйл ажиллагааны төлөвлөгөөний хэрэгжилтийн {} тайлангийн стандарт загвар юм. Тайланг "
+             f"\"{PLAN_SHEET}\" хуудсанд бөглөнө. Мэдээллийг нэгтгэлийн програм автоматаар уншдаг тул доорх дүрмийг "
+             "баримтална уу.")
+    month = guide_of(None)
+    assert month == guide_of("2026-10")
+    assert month[1] == intro.format("сарын")
+    assert month[5] == ("Тайлант сар — Тайлан гаргаж буй сарын дугаарыг (1-12) жагсаалтаас заавал сонгоно. Тайлан нь оны "
+                        "эхнээс тухайн сарын эцэс хүртэлх өссөн дүнгээр бичигдэнэ.")
+    quarter = guide_of("2026-Q3")
+    assert quarter[1] == intro.format("улирлын")
+    assert quarter[5] == ("Тайлант хугацаа — Тайлант хугацаа (2026 оны III улирал) бөглөгдсөн байна. Өөрчлөх "
+                          "шаардлагагүй. Тайлан нь оны эхнээс тухайн хугацааны эцэс хүртэлх өссөн дүнгээр бичигдэнэ.")
+    assert [line for line in quarter if line not in month] == [quarter[1], quarter[5]]
+    assert guide_of("2026-H2")[1] == intro.format("хагас жилийн")
+    assert guide_of("2026")[1] == intro.format("жилийн")
+
+
 def test_empty_template_reads_back_with_its_meta(template: Path, config) -> None:
     read = read_file(template, config)
     assert read.meta["department"] == DEPT

@@ -11,7 +11,7 @@ import click
 
 from pipeline.config import MAPPINGS_ENV, Config, load_config
 from pipeline.errors import NegtgelError
-from pipeline.words import both
+from pipeline.words import both, lang_of, say
 from pipeline.workspace import WORKSPACE_ENV, Workspace, locate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,13 +98,14 @@ def load_config_or_fail(mappings: str | None = None, methodology: str | None = N
 
 
 class Progress:
-    """A progress bar on the terminal (stderr) for each stage that goes item by item."""
+    """A progress bar on the terminal (stderr) for each stage that goes item by item; labelled in `lang` when one
+    was chosen (`--lang en`: English only), else Mongolian / English."""
 
-    LABELS: ClassVar[dict[str, str]] = {
-        stage: both(f"cli.progress.{stage}", sep=" / ") for stage in ("intake", "read", "mail")
-    }
+    STAGES: ClassVar[tuple[str, ...]] = ("intake", "read", "mail")
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str | None = None) -> None:
+        self.labels = {stage: say(f"cli.progress.{stage}", lang_of(lang)) if lang == "en"
+                       else both(f"cli.progress.{stage}", sep=" / ") for stage in self.STAGES}
         self.bar: Any = None
         self.stage = ""
 
@@ -112,7 +113,7 @@ class Progress:
         if stage != self.stage or self.bar is None:
             self.close()
             self.stage = stage
-            self.bar = click.progressbar(length=total, label=self.LABELS.get(stage, stage), file=sys.stderr)
+            self.bar = click.progressbar(length=total, label=self.labels.get(stage, stage), file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(1)
         if done >= total:

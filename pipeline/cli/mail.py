@@ -86,7 +86,7 @@ def print_summary(summary: MailSummary, lang: str, input_dir: Path) -> None:
 def _take_mail(config: Config, store_path: Path | str | None, lang: str, input_dir: Path,
                take: Callable[[Store, Callable[[int, int], None]], MailSummary]) -> None:
     """Run `take` (fetch or ingest) on the store with a progress bar; its errors become messages."""
-    bar = Progress()
+    bar = Progress(lang)
     try:
         with open_store(_store_path(config, store_path)) as store:
             summary = take(store, bar.of("mail"))

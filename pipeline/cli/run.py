@@ -91,7 +91,7 @@ def run_command(
     """
     config = load_config_or_fail(mappings)
     workspace = workspace_or_fail(mappings)
-    progress = Progress()
+    progress = Progress(lang)
     try:
         result = run_consolidation(workspace, config, input_dir=input_dir, output_dir=output_dir, period=period,
                                    store_path=store_path,

@@ -28,10 +28,10 @@ from pipeline.config import Config
 from pipeline.errors import NegtgelError
 from pipeline.intake import QUARANTINE_DIR, Arrival, DepartmentMatcher, reader_key, sha256_of, take_in, tz_of
 from pipeline.mail import state
-from pipeline.mail.message import ROBOT_LOCAL_PARTS, Attachment, ParsedMessage, parse_message
+from pipeline.mail.message import ROBOT_LOCAL_PARTS, Attachment, ParsedMessage, parse_message, patterns
 from pipeline.mail.msg import MsgError, parse_msg
 from pipeline.mail.receipts import ReceiptFile, ReceiptRequest, SmtpOutbox, compose_receipt, receipt_subject
-from pipeline.mail.settings import MailError, MailSettings
+from pipeline.mail.settings import MailError, MailMarkers, MailSettings
 from pipeline.problems import Problem
 from pipeline.read.workbook import FileRead
 from pipeline.store import Store, Submission
@@ -88,13 +88,6 @@ class MessageSource:
 NOT_REPORT_CODES = {"auto-reply": "mail-auto-reply", "read-receipt": "mail-read-receipt",
                     "delivery-report": "mail-delivery-report", "reply": "mail-reply-no-report"}
 SHORT_REPLY = 300  # characters of the message's own text: longer is a letter that deserves an answer
-_QUOTE_START = re.compile(r"^(?:-{2,}\s*(?:original message|forwarded message|пересланное сообщение)|"
-                          r"(?:On|El|Le|Am) .{0,200}(?:wrote|escribió|a écrit|schrieb):|"
-                          r"[ \t*]*(?:From|От|Хэнээс|Илгээгч)[ \t*]*:)", re.IGNORECASE | re.MULTILINE)
-_THANKS = re.compile(r"баярла|thank|спасибо|ойлголоо|хүлээж авлаа|хүлээн авлаа", re.IGNORECASE)
-_FORWARD = re.compile(r"^\s*(?:fw|fwd|tr|wg|vs|пересл|дамж)[^:]{0,12}:", re.IGNORECASE)
-_FORWARD_MARK = re.compile(r"forwarded message|original message|пересылаемое сообщение|исходное сообщение|"
-                           r"дамжуулсан захидал|^_{20,}\s*$", re.IGNORECASE | re.MULTILINE)
 # A test hook: the point at which to stop the process as a kill would (`os._exit`, no clean-up), so the
 # tests can prove that a run stopped anywhere loses no receipt. Unset in normal use.
 FAULT_ENV = "NEGTGEL_MAIL_FAULT_AT"
@@ -105,9 +98,9 @@ def _fault(point: str) -> None:
         os._exit(86)
 
 
-def own_text(body: str) -> str:
-    """The text the sender wrote: without the quoted message below it."""
-    match = _QUOTE_START.search(body)
+def own_text(body: str, markers: MailMarkers | None = None) -> str:
+    """The text the sender wrote: without the quoted message below it (mail.yaml `markers`: where it begins)."""
+    match = patterns(markers).quote_start.search(body)
     text = body[: match.start()] if match else body
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">")).strip()
 
@@ -274,7 +267,8 @@ class MailProcessor:
         A specialist's forward is the department's report: its original sender and date count."""
         if parsed.sender and parsed.sender in self.settings.specialists:
             # An attached message is a forward; a quoted "From:" block only in a forward (not in a reply).
-            inline_ok = bool(_FORWARD.search(parsed.subject) or _FORWARD_MARK.search(parsed.body))
+            marks = patterns(self.settings.markers)
+            inline_ok = bool(marks.forward_subject.search(parsed.subject) or marks.forward_text.search(parsed.body))
             origin = next((o for o in parsed.origins if o.sender and o.sender not in self.settings.specialists
                            and (o.how == "attached" or inline_ok)), None)
             if origin is not None:
@@ -328,9 +322,9 @@ class MailProcessor:
             return parsed.kind
         if any(not a.inline for a in parsed.attachments):
             return None
-        text = own_text(parsed.body)
+        text = own_text(parsed.body, self.settings.markers)
         # A forgotten attachment must still get "no report taken": only a short reply that thanks is let go.
-        if len(text) <= SHORT_REPLY and parsed.is_reply and _THANKS.search(text):
+        if len(text) <= SHORT_REPLY and parsed.is_reply and patterns(self.settings.markers).thanks.search(text):
             return "reply"
         return None
 
@@ -535,22 +529,22 @@ def expand_mail_paths(paths: Sequence[Path]) -> list[SavedMessage]:
     return found
 
 
-def read_saved_message(path: Path, max_bytes: int) -> ParsedMessage:
+def read_saved_message(path: Path, max_bytes: int, markers: MailMarkers | None = None) -> ParsedMessage:
     size = path.stat().st_size
     if path.suffix.lower() == ".msg":
         if size > max_bytes:  # only the size is known: listed as a message too large to take
             return ParsedMessage(None, None, "", path.stem, None, (), sha256_of(path), size=size, headers_only=True)
-        return parse_msg(path.read_bytes())
+        return parse_msg(path.read_bytes(), markers=markers)
     if size > max_bytes:
         with path.open("rb") as handle:
             head = handle.read(256 * 1024)
         header = head.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-        return dataclasses.replace(parse_message(header + b"\r\n\r\n", headers_only=True, size=size),
+        return dataclasses.replace(parse_message(header + b"\r\n\r\n", headers_only=True, size=size, markers=markers),
                                    raw_sha256=sha256_of(path))
-    return parse_message(path.read_bytes())
+    return parse_message(path.read_bytes(), markers=markers)
 
 
-def _read_boxed(item: SavedMessage, max_bytes: int) -> tuple[ParsedMessage, dt.datetime | None]:
+def _read_boxed(item: SavedMessage, max_bytes: int, markers: MailMarkers | None = None) -> tuple[ParsedMessage, dt.datetime | None]:
     """A message of an mbox / Maildir, and the time the mailbox says it arrived (Maildir's delivery time,
     mbox's "From " line)."""
     assert item.key is not None
@@ -569,8 +563,8 @@ def _read_boxed(item: SavedMessage, max_bytes: int) -> tuple[ParsedMessage, dt.d
         arrived = _envelope_time(envelope)
     if len(raw) > max_bytes:
         header = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-        return parse_message(header + b"\r\n\r\n", headers_only=True, size=len(raw)), arrived
-    return parse_message(raw), arrived
+        return parse_message(header + b"\r\n\r\n", headers_only=True, size=len(raw), markers=markers), arrived
+    return parse_message(raw, markers=markers), arrived
 
 
 def _envelope_time(envelope: str) -> dt.datetime | None:
@@ -603,9 +597,9 @@ def ingest_paths(
             fallback: dt.datetime | None = None
             try:
                 if item.box:
-                    parsed, fallback = _read_boxed(item, settings.max_message_bytes)
+                    parsed, fallback = _read_boxed(item, settings.max_message_bytes, settings.markers)
                 else:
-                    parsed = read_saved_message(item.path, settings.max_message_bytes)
+                    parsed = read_saved_message(item.path, settings.max_message_bytes, settings.markers)
                     fallback = dt.datetime.fromtimestamp(item.path.stat().st_mtime, dt.UTC)
             except MsgError as exc:
                 processor.summary.problems.append(Problem("mail-unreadable", file=item.label, detail=str(exc)))

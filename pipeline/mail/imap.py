@@ -24,7 +24,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.mail import MailProcessor, MailSummary, MessageSource, state
 from pipeline.mail.message import ParsedMessage, parse_message
-from pipeline.mail.settings import ImapSettings, MailError, MailSettings, check_security, network_error, tls_context
+from pipeline.mail.settings import ImapSettings, MailError, MailMarkers, MailSettings, check_security, network_error, tls_context
 from pipeline.store import Store
 
 Progress = Callable[[int, int], None]
@@ -274,8 +274,8 @@ class ImapClient:
         self.close()
 
 
-def _parsed(fetched: Fetched) -> ParsedMessage:
-    return parse_message(fetched.raw, headers_only=fetched.headers_only, size=fetched.size)
+def _parsed(fetched: Fetched, markers: MailMarkers | None = None) -> ParsedMessage:
+    return parse_message(fetched.raw, headers_only=fetched.headers_only, size=fetched.size, markers=markers)
 
 
 def fetch_mail(
@@ -312,7 +312,7 @@ def fetch_mail(
                 if fetched is not None:
                     source = MessageSource("mail", mailbox=key, uidvalidity=uidvalidity, uid=uid,
                                            internal_date=fetched.internal_date)
-                    processor.process(_parsed(fetched), source)
+                    processor.process(_parsed(fetched, settings.markers), source)
                     client.mark(uid)
                 if not fallback:
                     last = max(last, uid)

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import email.errors
+import functools
 import hashlib
 import html
 import io
@@ -31,6 +32,7 @@ from pathlib import PurePath
 
 import olefile
 
+from pipeline.mail.settings import MailMarkers, shipped_markers
 from pipeline.mail.tnef import is_winmail, unpack_winmail
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -386,16 +388,51 @@ def is_automatic(msg: Message) -> bool:
     return (auto not in ("", "no")) or precedence in ("bulk", "junk", "list", "auto_reply") or bool(_header(msg, "X-Autoreply"))
 
 
-_AUTO_SUBJECT = re.compile(r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|out of (?:the )?office|"
-                           r"автомат хариу|автоматический ответ|ажлаас гадуур|ажилд байхгүй)", re.IGNORECASE)
-_READ_SUBJECT = re.compile(r"^\s*(?:read|уншсан|прочитано|not read)\s*:", re.IGNORECASE)
-_BOUNCE_SUBJECT = re.compile(r"^\s*(?:undeliverable|undelivered|delivery status notification|returned mail|"
-                             r"mail delivery (?:failed|failure)|failure notice|хүргэгдсэнгүй|не доставлено)", re.IGNORECASE)
-REPLY_SUBJECT = re.compile(r"^\s*(?:re|ha|aw|sv|хариу|отв|ответ)\s*:", re.IGNORECASE)
+def _any(words: tuple[str, ...]) -> str:
+    """An alternation of the words, the longest first; one that never matches when there are none."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or r"(?!)"
+
+
+@dataclass(frozen=True)
+class MarkerPatterns:
+    """The patterns mail.yaml `markers` make (`patterns(markers)` builds them once per set of words)."""
+
+    auto_subject: re.Pattern[str]
+    read_subject: re.Pattern[str]
+    bounce_subject: re.Pattern[str]
+    reply_subject: re.Pattern[str]
+    forward_subject: re.Pattern[str]
+    forward_text: re.Pattern[str]  # a forwarded message's marker line, or a line of 20 underscores
+    quote_start: re.Pattern[str]  # where the quoted message below a reply begins
+    thanks: re.Pattern[str]
+    forwarded_from: re.Pattern[str]  # a forward's quoted header block: "From: ... / Sent: ..." (Outlook), "Date:"
+    forwarded_date: re.Pattern[str]
+
+
+@functools.cache
+def patterns(markers: MailMarkers | None = None) -> MarkerPatterns:
+    m = markers if markers is not None else shipped_markers()
+    flags = re.IGNORECASE | re.MULTILINE
+    return MarkerPatterns(
+        auto_subject=re.compile(rf"^\s*(?:{_any(m.auto_reply_subject)})", re.IGNORECASE),
+        read_subject=re.compile(rf"^\s*(?:{_any(m.read_receipt_subject)})\s*:", re.IGNORECASE),
+        bounce_subject=re.compile(rf"^\s*(?:{_any(m.bounce_subject)})", re.IGNORECASE),
+        reply_subject=re.compile(rf"^\s*(?:{_any(m.reply_subject)})\s*:", re.IGNORECASE),
+        forward_subject=re.compile(rf"^\s*(?:{_any(m.forward_subject)})[^:]{{0,12}}:", re.IGNORECASE),
+        forward_text=re.compile(rf"{_any(m.forward_text)}|^_{{20,}}\s*$", flags),
+        quote_start=re.compile(rf"^(?:-{{2,}}\s*(?:{_any(m.quoted_separator)})|"
+                               rf"(?:{_any(m.quoted_wrote_first)}) .{{0,200}}(?:{_any(m.quoted_wrote_last)}):|"
+                               rf"[ \t*]*(?:{_any(m.quoted_from)})[ \t*]*:)", flags),
+        thanks=re.compile(_any(m.thanks), re.IGNORECASE),
+        forwarded_from=re.compile(rf"^[ \t>*]*(?:{_any(m.forwarded_from)})[ \t*]*:[ \t*]*(.+)$", flags),
+        forwarded_date=re.compile(rf"^[ \t>*]*(?:{_any(m.forwarded_date)})[ \t*]*:[ \t*]*(.+)$", flags),
+    )
+
+
 ROBOT_LOCAL_PARTS = ("mailer-daemon", "postmaster", "mail-daemon", "no-reply", "noreply")
 
 
-def classify(msg: Message, subject: str, sender: str | None) -> str:
+def classify(msg: Message, subject: str, sender: str | None, markers: MailMarkers | None = None) -> str:
     """mail, or what kind of message no person wrote: auto-reply (out of office), read-receipt (MDN,
     RFC 8098), delivery-report (DSN, RFC 3464, and bounces)."""
     top = msg.get_content_type()
@@ -405,14 +442,14 @@ def classify(msg: Message, subject: str, sender: str | None) -> str:
         if index > MAX_PARTS:
             break
         types.add(part.get_content_type())
-    if report_type == "disposition-notification" or "message/disposition-notification" in types or _READ_SUBJECT.search(subject):
+    if report_type == "disposition-notification" or "message/disposition-notification" in types or patterns(markers).read_subject.search(subject):
         return "read-receipt"
     local = (sender or "").split("@", 1)[0]
     if report_type == "delivery-status" or "message/delivery-status" in types or top == "multipart/report" \
-            or local in ROBOT_LOCAL_PARTS[:3] or _BOUNCE_SUBJECT.search(subject):
+            or local in ROBOT_LOCAL_PARTS[:3] or patterns(markers).bounce_subject.search(subject):
         return "delivery-report"
     if (is_automatic(msg) or _header(msg, "X-Autorespond") or _header(msg, "X-Auto-Response-Suppress")
-            or _AUTO_SUBJECT.search(subject)):
+            or patterns(markers).auto_subject.search(subject)):
         return "auto-reply"
     return "mail"
 
@@ -454,16 +491,11 @@ def body_text(msg: Message) -> str:
     return (plain if plain is not None else html_text or "")[:16000]
 
 
-# A forward's quoted header block: "From: ... / Sent: ..." (Outlook), "From: ... / Date: ..." (Gmail,
-# Thunderbird, Apple Mail), also in Mongolian and Russian Outlook.
-_FWD_FROM = re.compile(r"^[ \t>*]*(?:From|От|Хэнээс|Илгээгч|Von|De)[ \t*]*:[ \t*]*(.+)$", re.IGNORECASE | re.MULTILINE)
-_FWD_DATE = re.compile(r"^[ \t>*]*(?:Sent|Date|Дата|Отправлено|Огноо|Илгээсэн|Gesendet|Envoyé)[ \t*]*:[ \t*]*(.+)$",
-                       re.IGNORECASE | re.MULTILINE)
 
 
-def inline_origin(body: str) -> Origin | None:
+def inline_origin(body: str, markers: MailMarkers | None = None) -> Origin | None:
     """The original sender and date of an inline forward: the first quoted header block with both."""
-    for match in _FWD_FROM.finditer(body):
+    for match in patterns(markers).forwarded_from.finditer(body):
         sender, name = parse_sender(match.group(1).strip())
         if not sender:
             continue
@@ -471,7 +503,7 @@ def inline_origin(body: str) -> Origin | None:
         block = [*body[match.end(): match.end() + 600].splitlines()[:6], *reversed(before)]
         date = None
         for line in block:
-            found = _FWD_DATE.match(line)
+            found = patterns(markers).forwarded_date.match(line)
             if found:
                 date = parse_loose_date(found.group(1))
                 break
@@ -484,7 +516,8 @@ class Walker:
     """Collects the attachments of a message and of every message inside it (forwarded as message/rfc822,
     as an attached .eml, or as an attached Outlook .msg), at most MAX_DEPTH deep and MAX_PARTS parts."""
 
-    def __init__(self) -> None:
+    def __init__(self, markers: MailMarkers | None = None) -> None:
+        self.markers = markers
         self.found: list[Attachment] = []
         self.origins: list[Origin] = []
         self.budget = MAX_PARTS
@@ -503,7 +536,7 @@ class Walker:
         if depth > MAX_DEPTH:
             return False
         try:
-            item = parse_msg(data, depth=depth)
+            item = parse_msg(data, depth=depth, markers=self.markers)
         except MsgError:
             return False
         self.origins.append(Origin(item.sender, item.sender_name, item.date, "attached"))
@@ -579,11 +612,12 @@ def message_hash(raw: bytes) -> str:
     return hashlib.sha256(re.sub(rb"\r?\n", b"\r\n", raw)).hexdigest()
 
 
-def parse_message(raw: bytes, *, headers_only: bool = False, size: int | None = None) -> ParsedMessage:
+def parse_message(raw: bytes, *, headers_only: bool = False, size: int | None = None,
+                  markers: MailMarkers | None = None) -> ParsedMessage:
     """Parse one RFC 5322 message. Never raises for a malformed message: what cannot be read is left empty."""
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     sender, sender_name = parse_sender(_header(msg, "From"))
-    walker = Walker()
+    walker = Walker(markers)
     body = ""
     if not headers_only:
         with contextlib.suppress(RecursionError):  # absurdly deep nesting: what was found so far
@@ -593,7 +627,7 @@ def parse_message(raw: bytes, *, headers_only: bool = False, size: int | None = 
     subject = re.sub(r"\s+", " ", _header(msg, "Subject"))
     date_header = raw_header(msg, "Date")
     origins = list(walker.origins)
-    if body and (found := inline_origin(body)) is not None:
+    if body and (found := inline_origin(body, markers)) is not None:
         origins.append(found)
     return ParsedMessage(
         message_id=re.sub(r"\s+", "", message_id) if message_id else None,
@@ -608,8 +642,8 @@ def parse_message(raw: bytes, *, headers_only: bool = False, size: int | None = 
         headers_only=headers_only,
         date_header=date_header,
         arrived=newest_hop(msg),
-        kind=classify(msg, subject, sender),
-        is_reply=bool(_header(msg, "In-Reply-To") or _header(msg, "References")) or bool(REPLY_SUBJECT.search(subject)),
+        kind=classify(msg, subject, sender, markers),
+        is_reply=bool(_header(msg, "In-Reply-To") or _header(msg, "References")) or bool(patterns(markers).reply_subject.search(subject)),
         body=body,
         origins=tuple(origins),
     )

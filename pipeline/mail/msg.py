@@ -23,7 +23,6 @@ import olefile
 from pipeline.errors import NegtgelError
 from pipeline.mail.message import (
     MAX_DEPTH,
-    REPLY_SUBJECT,
     Origin,
     ParsedMessage,
     Walker,
@@ -33,7 +32,9 @@ from pipeline.mail.message import (
     newest_hop,
     parse_date,
     parse_sender,
+    patterns,
 )
+from pipeline.mail.settings import MailMarkers
 from pipeline.words import both
 
 PT_LONG, PT_BOOLEAN, PT_SYSTIME = 0x0003, 0x000B, 0x0040
@@ -201,7 +202,7 @@ def _headers(message: _Message) -> Callable[[str], str]:
     return header
 
 
-def parse_msg(data: bytes, *, depth: int = 0) -> ParsedMessage:
+def parse_msg(data: bytes, *, depth: int = 0, markers: MailMarkers | None = None) -> ParsedMessage:
     """Read an Outlook .msg file's sender, subject, date, message id and attachments."""
     if not data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise MsgError(both("messages.mail_msg.not_outlook_msg_file", sep=" / "))
@@ -220,7 +221,7 @@ def parse_msg(data: bytes, *, depth: int = 0) -> ParsedMessage:
         name = top.text(SENDER_NAME) or parse_sender(header("From"))[1]
         date_header = header("Date")
         date = _sent_time(top, parse_date(date_header))
-        walker = Walker()
+        walker = Walker(markers)
         _attachments(top, False, depth, walker)
         delivered = top.fixed.get(DELIVERY_TIME)
         arrived = newest_hop(transport) if transport is not None else None
@@ -230,9 +231,9 @@ def parse_msg(data: bytes, *, depth: int = 0) -> ParsedMessage:
         subject = " ".join((top.text(SUBJECT) or header("Subject")).split())
         sender = _sender(top, header("From"))
         origins = list(walker.origins)
-        if body and (found := inline_origin(body)) is not None:
+        if body and (found := inline_origin(body, markers)) is not None:
             origins.append(found)
-        kind = classify(transport, subject, sender) if transport is not None else _kind_by_subject(subject, sender)
+        kind = classify(transport, subject, sender, markers) if transport is not None else _kind_by_subject(subject, sender, markers)
         message_id = top.text(INTERNET_MESSAGE_ID) or header("Message-ID")
         auto = header("Auto-Submitted").lower()
         return ParsedMessage(
@@ -249,12 +250,12 @@ def parse_msg(data: bytes, *, depth: int = 0) -> ParsedMessage:
             date_header=date_header,
             arrived=arrived,
             kind=kind,
-            is_reply=bool(header("In-Reply-To")) or bool(REPLY_SUBJECT.search(subject)),
+            is_reply=bool(header("In-Reply-To")) or bool(patterns(markers).reply_subject.search(subject)),
             body=body,
             origins=tuple(origins),
         )
 
 
-def _kind_by_subject(subject: str, sender: str | None) -> str:
+def _kind_by_subject(subject: str, sender: str | None, markers: MailMarkers | None = None) -> str:
     """An item without transport headers (saved from the Outbox, or a draft): only its subject tells."""
-    return classify(Message(), subject, sender)
+    return classify(Message(), subject, sender, markers)

@@ -16,6 +16,7 @@ from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from pipeline import cycles
 from pipeline.mail.settings import MailError, SmtpSettings, check_security, network_error, tls_context
 from pipeline.problems import Problem
 from pipeline.words import both, english_half, say
@@ -119,7 +120,7 @@ def _file_block(index: int, item: ReceiptFile, lang: str) -> list[str]:
     else:
         state = say("receipts.accepted", lang)
     unknown = say("receipts.not_identified", lang)
-    period = item.period or unknown
+    period = cycles.label(item.period, lang) if item.period else unknown  # «2026 оны III улирал», not the name
     if item.period and item.period_assumed:
         period += say("receipts.assumed", lang)
     lines = [

@@ -10,6 +10,7 @@ mappings folder serves a test mailbox and the real one. The file is checked agai
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ipaddress
 import os
 import re
@@ -31,6 +32,7 @@ from pipeline.schema import (
     Items,
     Loc,
     Schema,
+    Text,
     dotted,
     field_keys,
     found,
@@ -83,6 +85,45 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class MailMarkers:
+    """mail.yaml `markers`: the words that tell a reply, a forward, a quoted message, thanks, an automatic reply,
+    a read receipt and a bounce (`pipeline/mail/message.py` builds its patterns from them once)."""
+
+    reply_subject: tuple[str, ...] = ()
+    forward_subject: tuple[str, ...] = ()
+    forward_text: tuple[str, ...] = ()
+    quoted_separator: tuple[str, ...] = ()
+    quoted_wrote_first: tuple[str, ...] = ()
+    quoted_wrote_last: tuple[str, ...] = ()
+    quoted_from: tuple[str, ...] = ()
+    forwarded_from: tuple[str, ...] = ()
+    forwarded_date: tuple[str, ...] = ()
+    thanks: tuple[str, ...] = ()
+    auto_reply_subject: tuple[str, ...] = ()
+    read_receipt_subject: tuple[str, ...] = ()
+    bounce_subject: tuple[str, ...] = ()
+
+
+@functools.cache
+def shipped_markers() -> MailMarkers:
+    """The shipped mail.yaml's markers: for a workspace without mail.yaml, a key its file lacks, and a caller
+    without settings."""
+    from pipeline.workspace import default_mappings
+
+    issues: list[ConfigIssue] = []
+    path = default_mappings() / MAIL_FILE
+    data = read_yaml(path, issues, missing_ok=True)
+    spec = MarkersFile.model_validate(data.get("markers") or {}) if isinstance(data, dict) else MarkersFile()
+    return MailMarkers(**{name: tuple(getattr(spec, name)) for name in MarkersFile.model_fields})
+
+
+def _markers(spec: MarkersFile) -> MailMarkers:
+    shipped = shipped_markers()
+    return MailMarkers(**{name: tuple(getattr(spec, name)) if name in spec.model_fields_set else getattr(shipped, name)
+                          for name in MarkersFile.model_fields})
+
+
+@dataclass(frozen=True)
 class MailSettings:
     path: Path
     imap: ImapSettings = field(default_factory=ImapSettings)
@@ -93,6 +134,7 @@ class MailSettings:
     # The Date header is the sent time unless it is this far from the server's arrival time (a wrong clock).
     max_clock_skew_hours: float = DEFAULT_SKEW_HOURS
     specialists: tuple[str, ...] = ()  # addresses whose forwards are credited to the original sender
+    markers: MailMarkers = field(default_factory=shipped_markers)  # what tells a reply, a forward, a bounce
 
     @property
     def max_clock_skew(self) -> dt.timedelta:
@@ -283,12 +325,29 @@ class AttachmentsFile(_Section):
     max_message_mb: PositiveFloat | None = None  # empty: three times max_mb, at least 60
 
 
+class MarkersFile(_Section):
+    reply_subject: Items[Text] = ()
+    forward_subject: Items[Text] = ()
+    forward_text: Items[Text] = ()
+    quoted_separator: Items[Text] = ()
+    quoted_wrote_first: Items[Text] = ()
+    quoted_wrote_last: Items[Text] = ()
+    quoted_from: Items[Text] = ()
+    forwarded_from: Items[Text] = ()
+    forwarded_date: Items[Text] = ()
+    thanks: Items[Text] = ()
+    auto_reply_subject: Items[Text] = ()
+    read_receipt_subject: Items[Text] = ()
+    bounce_subject: Items[Text] = ()
+
+
 class MailFile(_Section):
     imap: ImapFile = ImapFile()
     smtp: SmtpFile = SmtpFile.model_validate({})  # (a call would have to name `from`)
     attachments: AttachmentsFile = AttachmentsFile()
     specialists: Items[Address] = ()
     max_clock_skew_hours: PositiveFloat = DEFAULT_SKEW_HOURS
+    markers: MarkersFile = MarkersFile()
 
 
 # --- reading -----------------------------------------------------------------------------------------------
@@ -377,6 +436,7 @@ def load_mail_settings(mappings: str | os.PathLike[str], env: Mapping[str, str] 
         present=present,
         max_clock_skew_hours=spec.max_clock_skew_hours,
         specialists=spec.specialists,
+        markers=_markers(spec.markers),
     )
 
 

@@ -39,6 +39,7 @@ from pipeline.config import Config
 from pipeline.problems import Problem
 from pipeline.read.package import saved_time
 from pipeline.read.workbook import FileRead, read_file
+from pipeline.words import Text
 
 MB = 1024 * 1024
 # A reader that replaces read_file in the workers ("module:function"); for tests of the guard only.
@@ -306,24 +307,24 @@ class _Worker:
             self.process.close()
 
 
-def _refused(name: str, code: str, detail: str) -> Parsed:
+def _refused(name: str, code: str, detail: str | Text) -> Parsed:
     read = FileRead(name=name, problems=[Problem(code, file=name, detail=detail)])
     return Parsed(read, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL), None, cacheable=code != "file-too-slow")
 
 
-def _memory_detail(max_mb: int) -> str:
-    return f"{max_mb:,} MB-аас их санах ой шаардсан / needed more than {max_mb:,} MB of memory"
+def _memory_detail(max_mb: int) -> Text:
+    return Text.of("messages.read.memory", mb=f"{max_mb:,}")
 
 
-def _death_detail(exitcode: int | None, limited: bool = False, max_mb: int = 0) -> str:
+def _death_detail(exitcode: int | None, limited: bool = False, max_mb: int = 0) -> Text:
     if exitcode == WATCHDOG_EXIT:
         return _memory_detail(max_mb)
     if limited and exitcode == -signal.SIGABRT:
         # A native reader aborts the process when an allocation fails: under the limit, that is the likely cause.
-        return f"{max_mb:,} MB-аас их санах ой шаардсан бололтой / apparently needed more than {max_mb:,} MB of memory"
+        return Text.of("messages.read.memory_likely", mb=f"{max_mb:,}")
     if exitcode is not None and exitcode < 0:
-        return f"уншигч гэнэт зогссон, дохио {-exitcode} / the reader stopped suddenly, signal {-exitcode}"
-    return f"уншигч гэнэт зогссон, код {exitcode} / the reader stopped suddenly, code {exitcode}"
+        return Text.of("messages.read.signal", signal=-exitcode)
+    return Text.of("messages.read.exit_code", code=exitcode)
 
 
 class _Pool:
@@ -356,7 +357,7 @@ class _Pool:
         worker.stop()
         self.workers.remove(worker)
 
-    def _lost(self, worker: _Worker, done: dict[int, Parsed], code: str, detail: str) -> None:
+    def _lost(self, worker: _Worker, done: dict[int, Parsed], code: str, detail: str | Text) -> None:
         if worker.job is not None:
             index, name = worker.job
             done[index] = _refused(name, code, detail)

@@ -128,7 +128,8 @@ def test_fetch_takes_reports_quarantines_answers_and_is_safe_to_run_again(
     assert hezh.index("Сайн байна уу") < hezh.index("Hello")  # Mongolian first, English below
     assert "нүд F8" in hezh and "cell F8" in hezh and "I-V улирал" in hezh and "АЛДААТАЙ" in hezh
     zuh_text = texts["zuh@altantal.gov.mn"]
-    assert "ХҮЛЭЭН АВЛАА" in zuh_text and "Захиргаа, удирдлагын хэлтэс" in zuh_text and "2026-10" in zuh_text
+    assert "ХҮЛЭЭН АВЛАА" in zuh_text and "Захиргаа, удирдлагын хэлтэс" in zuh_text and "Тайлант хугацаа: 2026 оны 10 дугаар сар" in zuh_text
+    assert "Period: October 2026" in zuh_text
     assert "Арга хэмжээний тоо: 2" in zuh_text and "Measures: 2" in zuh_text
     assert "ХШҮДАХ 9 сар.xlsx" in texts["hshu@altantal.gov.mn"] and "ХШҮДАХ 10 сар.xlsx" in texts["hshu@altantal.gov.mn"]
     assert "Excel (.xlsx) загвараа хавсаргаад" in texts["hhaa@altantal.gov.mn"]

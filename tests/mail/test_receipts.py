@@ -45,6 +45,15 @@ def test_accepted_without_problems() -> None:
     assert "Арга хэмжээний тоо: 5" in text and "засаад" not in text
 
 
+def test_the_receipt_names_the_period_by_its_label_a_quarter_is_no_month() -> None:
+    files = (ReceiptFile("ЗУХ.xlsx", "Захиргаа, удирдлагын хэлтэс", "2026-Q3", 5),
+             ReceiptFile("ХБТХ.xlsx", "Хөгжлийн бодлого, төлөвлөлтийн хэлтэс", "2026-10", 4))
+    lines = receipt_text(request(files=files, notes=())).splitlines()
+    assert [line.strip() for line in lines if line.strip().startswith(("Тайлант", "Period"))] == [
+        "Тайлант хугацаа: 2026 оны III улирал", "Тайлант хугацаа: 2026 оны 10 дугаар сар",
+        "Period: 2026 Q3", "Period: October 2026"]
+
+
 def test_no_report_taken() -> None:
     text = receipt_text(request(files=(), notes=(Problem("mail-no-attachment", file="✉ x"),)))
     assert "Excel (.xlsx) загвараа хавсаргаад дахин илгээнэ үү" in text and "No report was taken" in text

@@ -137,6 +137,30 @@ def test_clock_skew_and_specialists(tmp_path: Path) -> None:
     assert issues(write(tmp_path / "one", "specialists: hshu@altantal.gov.mn\n"))["specialists"].startswith("жагсаалт")
 
 
+def test_the_markers_come_from_mail_yaml_and_an_older_file_takes_the_shipped_ones(tmp_path: Path) -> None:
+    from pipeline.mail.message import parse_message
+    from tests.mail import mails
+
+    date = dt.datetime(2026, 11, 4, 9, 30, tzinfo=dt.UTC)
+    shipped = load_mail_settings(MAPPINGS, {}).markers
+    assert shipped.reply_subject == ("re", "ha", "aw", "sv", "хариу", "отв", "ответ")
+    older = load_mail_settings(write(tmp_path / "older", "specialists: []\n"), {}).markers
+    assert older == shipped
+    own = load_mail_settings(write(tmp_path / "own", "markers:\n  read_receipt_subject: [мэдэгдэл]\n"
+                                                     "  reply_subject: [хариулт]\n"), {}).markers
+    assert (own.read_receipt_subject, own.reply_subject, own.bounce_subject) == (
+        ("мэдэгдэл",), ("хариулт",), shipped.bounce_subject)
+    notice = mails.plain("zuh@altantal.gov.mn", "Мэдэгдэл: тайлан", date, "<n@x>")
+    assert parse_message(notice).kind == "mail"
+    assert parse_message(notice, markers=own).kind == "read-receipt"
+    read = mails.plain("zuh@altantal.gov.mn", "Read: тайлан", date, "<r@x>")
+    assert (parse_message(read).kind, parse_message(read, markers=own).kind) == ("read-receipt", "mail")
+    answer = mails.plain("zuh@altantal.gov.mn", "Хариулт: тайлан", date, "<a@x>")
+    assert (parse_message(answer).is_reply, parse_message(answer, markers=own).is_reply) == (False, True)
+    assert issues(write(tmp_path / "bad", "markers:\n  thanks: [\"\"]\n")) == {
+        "markers.thanks[0]": "хоосон байж болохгүй / must not be empty"}
+
+
 # --- every mistake told, with the file, the dotted key and what to write --------------------------------
 UNKNOWN = "үл мэдэгдэх түлхүүр / unknown key; "
 PASSWORD = ("нууц үгийг файлд бичихгүй; устгаад NEGTGEL_{0}_PASSWORD орчны хувьсагчид тохируулна уу (эсвэл программ "
@@ -149,7 +173,7 @@ CASES: dict[str, tuple[str, dict[str, str], list[tuple[str, str]]]] = {
     # unknown keys, at the top and nested, with the nearest valid one
     "top": ("attachment: {max_mb: 5}\n", {}, [("attachment", UNKNOWN + 'did you mean "attachments"?')]),
     "top, nothing near": ("colour: red\n", {},
-                          [("colour", UNKNOWN + "known: imap, smtp, attachments, specialists, max_clock_skew_hours")]),
+                          [("colour", UNKNOWN + "known: imap, smtp, attachments, specialists, max_clock_skew_hours, markers")]),
     "imap": ("imap: {hots: mail.x.mn}\n", {}, [("imap.hots", UNKNOWN + 'did you mean "host"?')]),
     "imap, no value": ("imap:\n  hots:\n", {}, [("imap.hots", UNKNOWN + 'did you mean "host"?')]),
     "smtp from": ("smtp: {frm: a@b.mn}\n", {}, [("smtp.frm", UNKNOWN + 'did you mean "from"?')]),
