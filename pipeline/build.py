@@ -278,7 +278,7 @@ def _submission_table(
                 "state": _submission_state(sub, chosen, reads.get(sub.id)),
                 "errors": errors,
                 "warnings": warnings,
-                "measures": sum(len(t.measures) for t in reads[sub.id].tables) if sub.id in reads else 0,
+                "measures": sum(t.rows for t in reads[sub.id].tables) if sub.id in reads else 0,
                 "sender": sub.sender or "",
                 "origin": sub.origin,
                 "archive_path": sub.archive_path,

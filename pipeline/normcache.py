@@ -88,8 +88,8 @@ def normalised_for(
     row for row) and their problems in the same order; only the sources without a usable entry in `cache`
     are normalised, and their entries stored."""
     frame = frame_of_records(record_columns(sources))
-    counts = [sum(len(t.measures) for t in s.read.tables) for s in sources]
-    key = cache_key(config)
+    counts = [sum(t.rows for t in s.read.tables) for s in sources]
+    key = cache_key(config) if cache is not None else ""  # no cache: no code digest read (the pure core reads no file)
     parts: list[tuple[dict[str, list[Any]], list[Problem]] | None] = [None] * len(sources)
     if cache is not None:
         for first in range(0, len(sources), _BATCH):  # a batch of payloads at a time: only their lists stay
