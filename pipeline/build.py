@@ -110,6 +110,7 @@ def build_report(inputs: PeriodInputs, overrides: Overrides, config: Config, per
         log.add(Problem("review-row-unmatched", file=review_file, sheet=UNMATCHED_SHEETS[overrides.source_lang == "en"],
                         value=row.measure))
     scored, score_problems = score_measures(measures, period, config.methodology, overrides.parsed(config.methodology))
+    del measures  # scored is a copy: the unscored frame is not held to the end of the build (issue 19)
     log.extend(notation_problems)
     log.extend(score_problems)
     log.extend(plan_problems)
