@@ -232,7 +232,9 @@ def normalised_columns(frame: pd.DataFrame, config: Config) -> tuple[dict[str, l
     tf_keys = [(_hashable(v), bool(m)) for v, m in zip(data["timeframe_raw"], data["by_month"], strict=True)]
     tf = read_distinct(tf_keys, lambda k: parse_timeframe(k[0], vocab, by_month=k[1]))
     col["timeframe_text"] = [cell_text(v) for v in data["timeframe_raw"]]
-    col["quarters"] = [",".join(str(q) for q in r.quarters) for r in tf]
+    texts_of: dict[tuple[int, ...], str] = {}  # one text a set of quarters, not one a measure (issue 19)
+    col["quarters"] = [texts_of.get(r.quarters) or texts_of.setdefault(r.quarters, ",".join(str(q) for q in r.quarters))
+                       for r in tf]
     col["q_first"] = [r.quarters[0] if r.quarters else None for r in tf]
     col["q_last"] = [r.quarters[-1] if r.quarters else None for r in tf]
     col["q_count"] = [len(r.quarters) for r in tf]

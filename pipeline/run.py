@@ -22,6 +22,7 @@ from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
 from pipeline.intake import Arrival, Intake, discover, rematch_departments, take_in
 from pipeline.manifest import RunSummary
+from pipeline.memory import give_back
 from pipeline.model import Report
 from pipeline.output.names import LANGS, consolidated_name
 from pipeline.plan import fingerprint as plan_fingerprint
@@ -187,6 +188,7 @@ def run_consolidation(
             with stage("consolidate (normalise, score, roll up)"):
                 report = consolidate_period(store, config, chosen_period, workspace, period_dir, intake, lang)
             intake.reads.clear()  # every read is in the report now: not kept (and not forked) while writing (issue 19)
+            give_back()  # and their pages returned, so that the writer processes do not start with them
             with stage("write outputs"):
                 written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files,
                                         drawer=drawer)
