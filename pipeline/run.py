@@ -22,7 +22,7 @@ from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
 from pipeline.intake import Arrival, Intake, discover, rematch_departments, take_in
 from pipeline.manifest import RunSummary
-from pipeline.memory import give_back
+from pipeline.memory import give_back, large_blocks_mapped
 from pipeline.model import Report
 from pipeline.output.names import LANGS, consolidated_name
 from pipeline.plan import fingerprint as plan_fingerprint
@@ -165,6 +165,7 @@ def run_consolidation(
                            f"хуулна уу / the workspace itself is not an input folder: put the reports in {workspace.input}.")
     if arrivals is None and not input_dir.is_dir():
         raise NegtgelError(f"Оролтын хавтас {input_dir} олдсонгүй / input folder not found.")
+    large_blocks_mapped()  # issue 19: the frames' arrays in pages of their own, returned when freed
     with gc_paused(), open_store(store_location(config, workspace, store_path)) as store:
         own = (workspace.archive, workspace.quarantine, workspace.output, output_dir, workspace.mappings)
         found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir, skip=own)]

@@ -50,6 +50,7 @@ def test_gather_reads_the_period_and_commit_keeps_what_the_report_says(consolida
         assert sum(t.rows for t in tables) == 3
         # Issue 19: gathered packed, one list a field, no dict a measure kept.
         assert all(isinstance(t, PackedTable) and t.measures == [] for t in tables)
+        assert isinstance(tables[0], PackedTable)
         assert [len(tables[0].columns[name]) for name in ("row", "measure", "target_raw", "actual_pct_fmt")] == [3, 3, 3, 3]
         assert (inputs.review, inputs.other_reviews, inputs.review_name) == (None, [], "negtgel_2026-10.xlsx")
         assert (inputs.history_periods, sorted(inputs.history)) == (["2026-10"], [("2026-10", "", 56.7), ("2026-10", ZUH, 56.7)])
