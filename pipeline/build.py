@@ -110,6 +110,7 @@ def build_report(inputs: PeriodInputs, overrides: Overrides, config: Config, per
         log.add(Problem("review-row-unmatched", file=review_file, sheet=UNMATCHED_SHEETS[overrides.source_lang == "en"],
                         value=row.measure))
     scored, score_problems = score_measures(measures, period, config.methodology, overrides.parsed(config.methodology))
+    del measures  # scored is a copy: the unscored frame is not held to the end of the build (issue 19)
     log.extend(notation_problems)
     log.extend(score_problems)
     log.extend(plan_problems)
@@ -278,7 +279,7 @@ def _submission_table(
                 "state": _submission_state(sub, chosen, reads.get(sub.id)),
                 "errors": errors,
                 "warnings": warnings,
-                "measures": sum(len(t.measures) for t in reads[sub.id].tables) if sub.id in reads else 0,
+                "measures": sum(t.rows for t in reads[sub.id].tables) if sub.id in reads else 0,
                 "sender": sub.sender or "",
                 "origin": sub.origin,
                 "archive_path": sub.archive_path,

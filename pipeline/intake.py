@@ -19,6 +19,7 @@ from pipeline.config import Config, Department, default_period_words, header_key
 from pipeline.cycles import PeriodWords, alternatives, period_in_text, try_parse
 from pipeline.export import read_export
 from pipeline.model import tz_of
+from pipeline.normalise import pack_read
 from pipeline.problems import Problem
 from pipeline.read.package import is_skipped_name, saved_time
 from pipeline.read.parallel import read_guarded, read_many
@@ -54,7 +55,7 @@ class Intake:
     new: list[Submission] = field(default_factory=list)
     known: list[Submission] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    reads: dict[str, FileRead] = field(default_factory=dict)  # sha256 -> read, for files read in this pass
+    reads: dict[str, FileRead] = field(default_factory=dict)  # sha256 -> read (packed: `normalise.pack_read`), for files read in this pass
 
 
 def reader_key(config: Config) -> str:
@@ -396,12 +397,13 @@ def take_in(
     with stage("  read, record and archive"), closing(read_many(to_read, config, progress)) as parsed, store.transaction():
         for arrival, sha, size in fresh:
             saved_at: str | None = NOT_LOOKED
-            if sha not in reads:
+            read = reads.pop(sha, None)  # each read let go once recorded: the intake keeps it packed (issue 19)
+            if read is None:
                 done = next(parsed)
                 if done.cacheable:
                     store.save_parsed_payload(sha, key, done.payload)
-                reads[sha], saved_at = done.read, done.saved_at
-            record(arrival, sha, size, reads[sha], saved_at)
+                read, saved_at = done.read, done.saved_at
+            record(arrival, sha, size, read, saved_at)
     return result
 
 
@@ -442,7 +444,7 @@ class _Recorder:
             readable=int(read.readable),
         )
         self.result.new.append(submission)
-        self.result.reads[sha] = read
+        self.result.reads[sha] = pack_read(read)  # one list a field, not a dict a measure, until the build (issue 19)
 
 
 DEPARTMENT_CODES = ("department-unknown", "department-not-listed", "department-ambiguous")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
@@ -24,8 +25,8 @@ from pipeline.notation.status import match_status
 from pipeline.notation.target import says_percent
 from pipeline.notation.vocab import NotationVocab, fold
 from pipeline.problems import Phrase, Problem, Text
-from pipeline.read.table import cell_text
-from pipeline.read.workbook import a1
+from pipeline.read.table import PackedTable, SheetTable, cell_text
+from pipeline.read.workbook import FileRead, a1
 from pipeline.score import measure_key
 
 
@@ -34,8 +35,7 @@ def record_columns(sources: Sequence[Source]) -> dict[str, list[Any]]:
     columns: dict[str, list[Any]] = {name: [] for name in FRAME_COLUMNS}
     for source in sources:
         for table in source.read.tables:
-            records = table.measures
-            n = len(records)
+            n = table.rows
             if not n:
                 continue
             layout = table.layout
@@ -59,16 +59,43 @@ def record_columns(sources: Sequence[Source]) -> dict[str, list[Any]]:
             }
             for name, value in shared.items():
                 columns[name].extend([value] * n)
-            columns["row"].extend([r["row"] for r in records])
-            columns["measure_no"].extend([r.get("no", "") for r in records])
-            for name, field_ in _TEXT_FIELDS:
-                values = [r.get(field_, "") for r in records]
-                columns[name].extend([v if type(v) is str else cell_text(v) for v in values])  # text is kept as it is
-            for name, field_ in _RAW_FIELDS:
-                columns[name].extend([r.get(field_) for r in records])
-            for name, field_ in _FORMAT_FIELDS:
-                columns[name].extend([bool(r.get(field_)) for r in records])
+            packed = table.columns if isinstance(table, PackedTable) else table_columns(table.measures)
+            for name, values in packed.items():
+                columns[name].extend(values)
     return columns
+
+
+def table_columns(records: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """A table's measure records as one list a field (the record columns of the frame, text as `cell_text`)."""
+    columns: dict[str, list[Any]] = {"row": [r["row"] for r in records], "measure_no": [r.get("no", "") for r in records]}
+    for name, field_ in _TEXT_FIELDS:
+        values = [r.get(field_, "") for r in records]
+        columns[name] = [v if type(v) is str else cell_text(v) for v in values]  # text is kept as it is
+    for name, field_ in _RAW_FIELDS:
+        columns[name] = [r.get(field_) for r in records]
+    for name, field_ in _FORMAT_FIELDS:
+        columns[name] = [bool(r.get(field_)) for r in records]
+    return columns
+
+
+def pack_read(read: FileRead) -> FileRead:
+    """A template's read with each table's records packed into column lists (`PackedTable`): what the build
+    needs of it at a fraction of the memory (issue 19: 5,000 reads are held until the report is built). Other
+    reads (an export's) and reads already packed come back as they are."""
+    if type(read) is not FileRead or all(isinstance(t, PackedTable) for t in read.tables):
+        return read
+    tables: list[SheetTable] = [
+        t if isinstance(t, PackedTable) else PackedTable(t.sheet, t.layout, t.meta, [], _shared_texts(table_columns(t.measures)))
+        for t in read.tables
+    ]
+    return FileRead(read.name, read.kind, read.meta, tables, read.problems)
+
+
+def _shared_texts(columns: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Each text one object across the run's files (`sys.intern`): the same responsible unit, indicator or
+    target written in 5,000 templates is read 5,000 times, as 5,000 strings, and held until the report is built."""
+    intern = sys.intern
+    return {name: [intern(v) if type(v) is str else v for v in values] for name, values in columns.items()}
 
 
 _TEXT_FIELDS = (("goal", "goal"), ("measure", "measure"), ("indicator", "indicator"), ("baseline", "baseline"),
@@ -205,7 +232,9 @@ def normalised_columns(frame: pd.DataFrame, config: Config) -> tuple[dict[str, l
     tf_keys = [(_hashable(v), bool(m)) for v, m in zip(data["timeframe_raw"], data["by_month"], strict=True)]
     tf = read_distinct(tf_keys, lambda k: parse_timeframe(k[0], vocab, by_month=k[1]))
     col["timeframe_text"] = [cell_text(v) for v in data["timeframe_raw"]]
-    col["quarters"] = [",".join(str(q) for q in r.quarters) for r in tf]
+    texts_of: dict[tuple[int, ...], str] = {}  # one text a set of quarters, not one a measure (issue 19)
+    col["quarters"] = [texts_of.get(r.quarters) or texts_of.setdefault(r.quarters, ",".join(str(q) for q in r.quarters))
+                       for r in tf]
     col["q_first"] = [r.quarters[0] if r.quarters else None for r in tf]
     col["q_last"] = [r.quarters[-1] if r.quarters else None for r in tf]
     col["q_count"] = [len(r.quarters) for r in tf]

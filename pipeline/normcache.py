@@ -88,8 +88,8 @@ def normalised_for(
     row for row) and their problems in the same order; only the sources without a usable entry in `cache`
     are normalised, and their entries stored."""
     frame = frame_of_records(record_columns(sources))
-    counts = [sum(len(t.measures) for t in s.read.tables) for s in sources]
-    key = cache_key(config)
+    counts = [sum(t.rows for t in s.read.tables) for s in sources]
+    key = cache_key(config) if cache is not None else ""  # no cache: no code digest read (the pure core reads no file)
     parts: list[tuple[dict[str, list[Any]], list[Problem]] | None] = [None] * len(sources)
     if cache is not None:
         for first in range(0, len(sources), _BATCH):  # a batch of payloads at a time: only their lists stay
@@ -113,7 +113,9 @@ def normalised_for(
         derived, problems, problem_rows = normalised_columns(fresh_frame, config)
         del fresh_frame
     # The columns in the order of the sources: a kept entry's lists, or this run's slice of the fresh ones.
-    columns: dict[str, list[Any]] = {name: [] for name in NORMALISED_COLUMNS}
+    # On a cold run every row is fresh and in order: the fresh lists are the columns (not copied, issue 19).
+    every_fresh = len(missing) == len(sources)
+    columns: dict[str, list[Any]] = derived if every_fresh else {name: [] for name in NORMALISED_COLUMNS}
     found: list[Problem] = []
     entries: list[tuple[str, bytes]] = []
     offset = at = 0
@@ -131,12 +133,15 @@ def normalised_for(
                     cache.save_normalised(entries, key)
                     entries = []
         parts[i] = None
-        for name, values in part[0].items():
-            columns[name].extend(values)
+        if not every_fresh:
+            for name, values in part[0].items():
+                columns[name].extend(values)
         found.extend(part[1])
     if cache is not None:
         cache.save_normalised(entries, key)
     del derived
+    if not sources:
+        columns = {name: [] for name in NORMALISED_COLUMNS}
     return with_normalised(frame, columns, copy=False), found
 
 

@@ -20,6 +20,7 @@ from pipeline.config import Config
 from pipeline.errors import NegtgelError
 from pipeline.intake import Intake, read_cached
 from pipeline.model import Closing, PeriodInputs, Report, Submission
+from pipeline.normalise import pack_read
 from pipeline.normcache import GatheredCache, cache_key
 from pipeline.output.names import LANGS, consolidated_name
 from pipeline.plan import accept_in_workbook, acceptances, load_plans
@@ -120,10 +121,14 @@ class Repository:
         return inputs
 
     def _load(self, sub: Submission) -> FileRead:
-        """A submission's read: from this intake, else the parse cache, else the archived copy (already verified)."""
+        """A submission's read: from this intake, else the parse cache, else the archived copy (already verified);
+        packed into column lists as it is loaded (`normalise.pack_read`, issue 19), and the intake's own read
+        replaced by the packed one, so that no file's records are held as a dict a measure until the build."""
         if self.intake is not None and sub.sha256 in self.intake.reads:
-            return self.intake.reads[sub.sha256]
-        return read_cached(archived_path(sub, self.workspace), sub.sha256, sub.original_name, self.store, self.config)
+            packed = pack_read(self.intake.reads[sub.sha256])
+            self.intake.reads[sub.sha256] = packed
+            return packed
+        return pack_read(read_cached(archived_path(sub, self.workspace), sub.sha256, sub.original_name, self.store, self.config))
 
     def _normalised(self, subs: Sequence[Submission], pins: dict[str, int]) -> GatheredCache:
         """The kept normalised rows of the files the period consolidates (issue 19), under this config's key."""

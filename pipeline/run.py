@@ -22,6 +22,7 @@ from pipeline.config import Config, Methodology
 from pipeline.errors import NegtgelError
 from pipeline.intake import Arrival, Intake, discover, rematch_departments, take_in
 from pipeline.manifest import RunSummary
+from pipeline.memory import give_back, large_blocks_mapped
 from pipeline.model import Report
 from pipeline.output.names import LANGS, consolidated_name
 from pipeline.plan import fingerprint as plan_fingerprint
@@ -164,6 +165,7 @@ def run_consolidation(
         raise NegtgelError(both("messages.run.workspace_not_input", sep=" / ", root=workspace.root, input=workspace.input))
     if arrivals is None and not input_dir.is_dir():
         raise NegtgelError(both("messages.run.input_missing", sep=" / ", folder=input_dir))
+    large_blocks_mapped()  # issue 19: the frames' arrays in pages of their own, returned when freed
     with gc_paused(), open_store(store_location(config, workspace, store_path)) as store:
         own = (workspace.archive, workspace.quarantine, workspace.output, output_dir, workspace.mappings)
         found = list(arrivals) if arrivals is not None else [Arrival(p, p.name) for p in discover(input_dir, skip=own)]
@@ -187,6 +189,7 @@ def run_consolidation(
             with stage("consolidate (normalise, score, roll up)"):
                 report = consolidate_period(store, config, chosen_period, workspace, period_dir, intake, lang)
             intake.reads.clear()  # every read is in the report now: not kept (and not forked) while writing (issue 19)
+            give_back()  # and their pages returned, so that the writer processes do not start with them
             with stage("write outputs"):
                 written = write_outputs(report, period_dir, config, lang=lang, per_department_files=per_department_files,
                                         drawer=drawer)

@@ -135,3 +135,19 @@ def test_every_measure_flag_has_a_name_in_both_languages() -> None:
     row_codes = {"timeframe-interpreted", "timeframe-invalid", "target-missing", "target-unparsed", "actual-from-narrative",
                  "actual-ambiguous", "actual-interpreted", "actual-unread", "self-assessed", "unscored", "legacy-text-converted", "formula-no-value"}
     assert row_codes <= set(FLAG_LABELS)
+
+
+def test_measures_csv_written_in_chunks_is_the_same_file(example_run: dict[str, object], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: measures.csv is formatted a chunk of rows at a time; the bytes do not depend on the chunk."""
+    from pipeline.output import csvs
+
+    monkeypatch.setattr(csvs, "CSV_CHUNK", 7)  # 169 measures: 25 chunks, the last one short
+    inbox = example_run["inbox"]
+    result = CliRunner().invoke(cli, ["run", str(inbox), "-o", str(tmp_path / "output"), "--workspace", str(tmp_path / "ws"),
+                                      "--mappings", str(MAPPINGS)])
+    assert result.exit_code == 1, result.output
+    published = inbox.parent / "output" / "2026-10" / "measures.csv"  # type: ignore[attr-defined]
+    chunked = (tmp_path / "output" / "2026-10" / "measures.csv").read_bytes()
+    assert chunked == published.read_bytes()
+    assert chunked.count(b"\r\n") == 170

@@ -13,7 +13,8 @@ import pytest
 
 from pipeline import normcache
 from pipeline.config import load_config
-from pipeline.normalise import Source, normalise_measures, records_frame
+from pipeline.normalise import Source, normalise_measures, pack_read, record_columns, records_frame
+from pipeline.read.table import PackedTable
 from pipeline.read.workbook import read_file
 from pipeline.run import run_consolidation
 from pipeline.store import Store
@@ -154,3 +155,21 @@ def test_without_a_store_everything_is_normalised(tmp_path: Path) -> None:
     assert problems == expected_problems
     empty, none = normcache.normalised_for([], config)
     assert len(empty) == 0 and none == [] and list(empty.columns) == list(expected.columns)
+
+
+def test_packed_reads_give_the_frame_and_counts_of_the_records(tmp_path: Path) -> None:
+    """Issue 19: the repository packs each read into column lists; the build sees the same records."""
+    config = load_config(MAPPINGS)
+    sources = sources_of(tmp_path)
+    packed = [Source(s.submission_id, s.department, pack_read(s.read), s.sha256) for s in sources]
+    assert [sum(t.rows for t in s.read.tables) for s in packed] == [sum(len(t.measures) for t in s.read.tables) for s in sources]
+    assert [sum(t.rows for t in s.read.tables) for s in packed] == [4, 5, 4, 2]
+    assert all(isinstance(t, PackedTable) and t.measures == [] for s in packed for t in s.read.tables)
+    assert [(s.read.name, s.read.meta, s.read.problems) for s in packed] == [(s.read.name, s.read.meta, s.read.problems) for s in sources]
+    assert record_columns(packed) == record_columns(sources)
+    assert pack_read(packed[0].read) is packed[0].read  # packing a packed read changes nothing
+    expected, expected_problems = normalise_measures(records_frame(sources), config)
+    frame, problems = normcache.normalised_for(packed, config)
+    pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+    assert problems == expected_problems
+    assert [(p.code, p.cell) for p in problems] == [("timeframe-interpreted", "F9"), ("actual-from-narrative", "I9")]

@@ -15,6 +15,7 @@ from pipeline import build
 from pipeline.archive import ArchiveError
 from pipeline.config import Config
 from pipeline.periods import close
+from pipeline.read.table import PackedTable
 from pipeline.repository import Repository
 from pipeline.run import run_consolidation, store_location
 from pipeline.score import measure_key
@@ -45,7 +46,12 @@ def test_gather_reads_the_period_and_commit_keeps_what_the_report_says(consolida
         inputs = repository.gather("2026-10", period_dir)
         assert [s.original_name for s in inputs.submissions] == ["ЗУХ.xlsx"]
         assert list(inputs.reads) == [inputs.submissions[0].id]
-        assert sum(len(t.measures) for t in inputs.reads[inputs.submissions[0].id].tables) == 3
+        tables = inputs.reads[inputs.submissions[0].id].tables
+        assert sum(t.rows for t in tables) == 3
+        # Issue 19: gathered packed, one list a field, no dict a measure kept.
+        assert all(isinstance(t, PackedTable) and t.measures == [] for t in tables)
+        assert isinstance(tables[0], PackedTable)
+        assert [len(tables[0].columns[name]) for name in ("row", "measure", "target_raw", "actual_pct_fmt")] == [3, 3, 3, 3]
         assert (inputs.review, inputs.other_reviews, inputs.review_name) == (None, [], "negtgel_2026-10.xlsx")
         assert (inputs.history_periods, sorted(inputs.history)) == (["2026-10"], [("2026-10", "", 56.7), ("2026-10", ZUH, 56.7)])
         assert (inputs.closing, inputs.plans, inputs.stored_overrides) == (None, {}, [])

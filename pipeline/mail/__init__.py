@@ -361,7 +361,7 @@ class MailProcessor:
                 if read is None:
                     cached = self.store.parsed(sha, key)
                     read = cached if isinstance(cached, FileRead) else None
-                measures = sum(len(t.measures) for t in read.tables) if read is not None else 0
+                measures = sum(t.rows for t in read.tables) if read is not None else 0
                 new.append((by_hash[sha], measures))
         known = [s for s in intake.known if s not in resumed]
         again = {s.original_name for s in resumed}

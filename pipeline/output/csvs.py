@@ -72,8 +72,20 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) 
     return write_atomically(path, writer)
 
 
+CSV_CHUNK = 20000  # rows formatted at a time: 250,000 measures are not held as text all at once (issue 19)
+
+
 def write_measures_csv(measures: pd.DataFrame, path: Path) -> Written:
-    return write_csv(path, measures_csv_columns(measures), measure_rows(measures))
+    header = measures_csv_columns(measures)
+
+    def writer(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+            out = csv.writer(handle, lineterminator="\r\n")
+            out.writerow(header)
+            for first in range(0, len(measures), CSV_CHUNK):
+                out.writerows(measure_rows(measures.iloc[first:first + CSV_CHUNK]))
+
+    return write_atomically(path, writer)
 
 
 def write_problems_csv(problems: pd.DataFrame, path: Path) -> Written:

@@ -41,6 +41,23 @@ class SheetTable:
     meta: dict[str, Cell]
     measures: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def rows(self) -> int:
+        """How many measures the table holds."""
+        return len(self.measures)
+
+
+@dataclass
+class PackedTable(SheetTable):
+    """A table whose measure records were packed into one list a field (`normalise.pack_read`, issue 19): what
+    the build reads of them, without a dict a measure. `measures` is empty; `columns` holds the records."""
+
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns.get("row", ()))
+
 
 def cell_text(value: Cell) -> str:
     """A cell as text: numbers without a spurious ".0", dates as YYYY-MM-DD."""
