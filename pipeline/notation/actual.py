@@ -17,7 +17,7 @@ from pipeline.notation.numbers import Analysis, NumberContext, analyse
 from pipeline.notation.status import final_status, match_status
 from pipeline.notation.target import PERCENT_FORMAT_TYPED, fmt_number, original
 from pipeline.notation.vocab import NotationVocab
-from pipeline.words import Phrase, Text
+from pipeline.words import Noted, Phrase, Text
 
 FROM_NARRATIVE = "actual-from-narrative"
 AMBIGUOUS = "actual-ambiguous"
@@ -29,7 +29,7 @@ _PLAIN_ROLES = frozenset({"unit", "percent", "label", "cmp", "cmp_than"})
 
 
 @dataclass(frozen=True, slots=True)
-class ActualReading:
+class ActualReading(Noted):
     value: float | None  # percentages in 0-100 units
     is_percent: bool
     status: str | None  # done | in_progress | insufficient | not_done | not_due | not_evaluated
@@ -37,14 +37,6 @@ class ActualReading:
     said: Text  # how the cell was read: a catalogue key and its parameters (notation.yaml `actual.*`)
     flags: tuple[str, ...] = ()
     unit: str | None = None  # "удаа", "өрх": a count's unit, when the cell names one
-
-    @property
-    def note(self) -> str:
-        return self.said.render("en")
-
-    @property
-    def note_mn(self) -> str:
-        return self.said.render("mn")
 
 
 def _empty() -> ActualReading:

@@ -19,7 +19,7 @@ from pipeline.notation.clean import clean_text, is_placeholder
 from pipeline.notation.numbers import STRAY_SIGNS, Analysis, NumberContext, analyse, lex, merge_cmp, role_start
 from pipeline.notation.status import match_status
 from pipeline.notation.vocab import NotationVocab, fold
-from pipeline.words import Text
+from pipeline.words import Noted, Text
 
 MISSING = "target-missing"
 UNPARSED = "target-unparsed"
@@ -30,7 +30,7 @@ PERCENT_FORMAT_TYPED = 2.0
 
 
 @dataclass(frozen=True, slots=True)
-class TargetReading:
+class TargetReading(Noted):
     kind: str  # "percent" | "count" | "binary" | "text"
     op: str | None  # ">=" | "<=" | "done" | None (text only)
     value: float | None  # None for binary and text
@@ -41,14 +41,6 @@ class TargetReading:
     # The direction was not written ("0.25", "80%"): "at least" by default, which a baseline above the
     # target turns round (`apply_baseline`).
     implicit_op: bool = False
-
-    @property
-    def note(self) -> str:
-        return self.said.render("en")
-
-    @property
-    def note_mn(self) -> str:
-        return self.said.render("mn")
 
 
 def fmt_number(value: float) -> str:

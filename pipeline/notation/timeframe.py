@@ -19,7 +19,7 @@ from pipeline.notation.clean import clean_text
 from pipeline.notation.numbers import lex, ordinal_stem_value, tidy_dates
 from pipeline.notation.status import final_status, match_status
 from pipeline.notation.vocab import Meaning, NotationVocab, fold
-from pipeline.words import Lang, Text, say
+from pipeline.words import Lang, Noted, Text, say
 
 EXACT, INTERPRETED, INVALID = "exact", "interpreted", "invalid"
 QUARTER_WORD = "улирал"
@@ -52,21 +52,13 @@ _LEX = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
-class TimeframeReading:
+class TimeframeReading(Noted):
     quarters: tuple[int, ...]  # ascending, unique, 1..4; empty when invalid
     confidence: str  # "exact" | "interpreted" | "invalid"
     rule: str
     said: Text  # how the cell was read: a catalogue key and its parameters (notation.yaml `timeframe.*`)
     status: str | None = None  # "not_due" for "Хугацаа болоогүй" / "ХБ"
     months: tuple[int, ...] = ()
-
-    @property
-    def note(self) -> str:
-        return self.said.render("en")
-
-    @property
-    def note_mn(self) -> str:
-        return self.said.render("mn")
 
 
 def format_quarters(quarters: Iterable[int], lang: Lang = "mn") -> str:

@@ -129,6 +129,22 @@ class Phrase:
 Said = Text | Phrase
 
 
+class Noted:
+    """A notation reading's two notes, rendered from its `said` (a catalogue key and its parameters): the
+    readers' dataclasses (timeframe, target, achieved value) share them."""
+
+    __slots__ = ()
+    said: Text
+
+    @property
+    def note(self) -> str:
+        return self.said.render("en")
+
+    @property
+    def note_mn(self) -> str:
+        return self.said.render("mn")
+
+
 def said_of(data: Mapping[str, Any]) -> Said:
     return Phrase(str(data["mn"]), str(data["en"])) if "key" not in data else Text.from_json(data)
 
